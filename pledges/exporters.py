@@ -1,0 +1,179 @@
+"""Pledges and progress updates as rows of cell text in the import layout, and files of them.
+
+Rows are read in keyset-paginated chunks with one query for the chunk's rows and one for its
+related rows (countries, sources), so memory stays flat and queries stay few however many
+rows there are. The importer reads existing rows through these same functions to tell what a
+file would change.
+"""
+
+import csv
+import json
+
+from .layouts import MAX_SOURCES, PLEDGE_COLUMNS, UPDATE_COLUMNS, neutralise_formula
+from .models import Pledge, ProgressUpdate, Source
+
+CHUNK_SIZE = 2000
+FORMATS = ("csv", "json", "xlsx")
+
+# Column name -> the database path its value is read from (beneficiaries and sources aside).
+_PLEDGE_PATHS = {
+    "slug": "slug",
+    "title": "title",
+    "actor": "actor__name",
+    "event": "event__name",
+    "announced_on": "announced_on",
+    "quote": "quote",
+    "summary": "summary",
+    "topic": "topic__slug",
+    "source_title": "source_title",
+    "source_publisher": "source_publisher",
+    "source_url": "source_url",
+    "source_published_on": "source_published_on",
+    "deadline_text": "deadline_text",
+    "deadline_precision": "deadline_precision",
+    "deadline_start": "deadline_start",
+    "deadline_end": "deadline_end",
+    "target_unit": "target_unit",
+    "baseline_value": "baseline_value",
+    "baseline_on": "baseline_on",
+    "target_value": "target_value",
+    "owner": "owner__username",
+    "published": "is_published",
+    "last_reviewed_on": "last_reviewed_on",
+    "verdict": "verdict",
+}
+_UPDATE_PATHS = {
+    "pledge": "pledge__slug",
+    "key": "key",
+    "occurred_on": "occurred_on",
+    "summary": "summary",
+    "new_verdict": "new_verdict",
+    "measurement_value": "measurement_value",
+    "measurement_country": "measurement_country__code",
+    "published": "is_published",
+}
+
+
+def _chunks(queryset, paths):
+    """Yield lists of value tuples (pk first), CHUNK_SIZE rows at a time, in primary-key order."""
+    last_pk = 0
+    while True:
+        chunk = list(queryset.filter(pk__gt=last_pk).order_by("pk").values_list("pk", *paths)[:CHUNK_SIZE])
+        if not chunk:
+            return
+        yield chunk
+        last_pk = chunk[-1][0]
+
+
+def _renderers(columns, names):
+    by_name = {column.name: column for column in columns}
+    return [by_name[name].render for name in names]
+
+
+def pledge_records(queryset=None):
+    """Yield (pk, [cell text in PLEDGE_COLUMNS order]) for the pledges of `queryset`."""
+    queryset = Pledge.objects.all() if queryset is None else queryset
+    names = [column.name for column in PLEDGE_COLUMNS if column.name != "beneficiaries"]
+    renderers = _renderers(PLEDGE_COLUMNS, names)
+    position = [column.name for column in PLEDGE_COLUMNS].index("beneficiaries")
+    through = Pledge.beneficiaries.through
+    for chunk in _chunks(queryset, [_PLEDGE_PATHS[name] for name in names]):
+        codes = {}
+        for pledge_id, code in (
+            through.objects.filter(pledge_id__in=[row[0] for row in chunk])
+            .order_by("country__code")
+            .values_list("pledge_id", "country__code")
+        ):
+            codes.setdefault(pledge_id, []).append(code)
+        for pk, *values in chunk:
+            cells = [render(value) for render, value in zip(renderers, values)]
+            cells.insert(position, "|".join(codes.get(pk, ())))
+            yield pk, cells
+
+
+def update_records(queryset=None):
+    """Yield (pk, [cell text in UPDATE_COLUMNS order]) for the progress updates of `queryset`."""
+    queryset = ProgressUpdate.objects.all() if queryset is None else queryset
+    names = list(_UPDATE_PATHS)
+    renderers = _renderers(UPDATE_COLUMNS, names)
+    source_render = _renderers(UPDATE_COLUMNS, ["source1_url", "source1_title", "source1_publisher",
+                                                "source1_published_on"])
+    for chunk in _chunks(queryset, [_UPDATE_PATHS[name] for name in names]):
+        sources = {}
+        for update_id, *values in (
+            Source.objects.filter(update_id__in=[row[0] for row in chunk])
+            .order_by("update_id", "position")
+            .values_list("update_id", "url", "title", "publisher", "published_on")
+        ):
+            sources.setdefault(update_id, []).append(
+                [render(value) for render, value in zip(source_render, values)]
+            )
+        for pk, *values in chunk:
+            cells = [render(value) for render, value in zip(renderers, values)]
+            cited = sources.get(pk, [])[:MAX_SOURCES]
+            for number in range(MAX_SOURCES):
+                cells.extend(cited[number] if number < len(cited) else ["", "", "", ""])
+            yield pk, cells
+
+
+def _text_positions(columns):
+    return [index for index, column in enumerate(columns) if column.kind == "text"]
+
+
+def write_rows(columns, records, stream, file_format="csv"):
+    """Write records (pk, cells) as a file to a binary stream; returns the number of rows.
+
+    CSV and XLSX cells that a spreadsheet would run as formulas are written as text.
+    """
+    if file_format not in FORMATS:
+        raise ValueError(f"unknown format {file_format!r}; choose one of {', '.join(FORMATS)}")
+    header = [column.name for column in columns]
+    text_positions = _text_positions(columns)
+    count = 0
+    if file_format == "json":
+        stream.write(b"[")
+        for count, (_pk, cells) in enumerate(records, start=1):
+            stream.write((b"," if count > 1 else b"") + b"\n" + json.dumps(
+                dict(zip(header, cells)), ensure_ascii=False).encode())
+        stream.write(b"\n]\n")
+        return count
+    if file_format == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet()
+        sheet.append(header)
+        for count, (_pk, cells) in enumerate(records, start=1):
+            for index in text_positions:
+                cells[index] = neutralise_formula(cells[index])
+            sheet.append(cells)
+        workbook.save(stream)
+        return count
+    text = _TextWriter(stream)
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow(header)
+    for count, (_pk, cells) in enumerate(records, start=1):
+        for index in text_positions:
+            cells[index] = neutralise_formula(cells[index])
+        writer.writerow(cells)
+    return count
+
+
+class _TextWriter:
+    """Lets csv.writer write UTF-8 into a binary stream without holding the file in memory."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text):
+        self.stream.write(text.encode())
+
+
+def export_pledges(stream, queryset=None, file_format="csv"):
+    """Write the pledges of `queryset` (all by default) to a binary stream in the import layout."""
+    return write_rows(PLEDGE_COLUMNS, pledge_records(queryset), stream, file_format)
+
+
+def export_updates(stream, queryset=None, file_format="csv"):
+    """Write the progress updates of `queryset` (all by default) in the import layout."""
+    return write_rows(UPDATE_COLUMNS, update_records(queryset), stream, file_format)

@@ -1,0 +1,56 @@
+"""What the import and export commands share."""
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from pledges.exporters import FORMATS
+from pledges.tables import ImportRejected
+
+
+class ImportCommand(BaseCommand):
+    """Import one file through `pledges.importers`; any bad row rejects it whole (exit 1)."""
+
+    import_function = None
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="CSV file (UTF-8, comma or semicolon separated); - for stdin")
+        parser.add_argument("--dry-run", action="store_true", help="Check and report, write nothing.")
+
+    def handle(self, *args, file, dry_run, **options):
+        if file == "-":
+            data, name = sys.stdin.buffer.read(), "standard input"
+        else:
+            path = Path(file)
+            if not path.is_file():
+                raise CommandError(f"{file}: no such file")
+            data, name = path.read_bytes(), path.name
+        try:
+            report = type(self).import_function(data, dry_run=dry_run, reason=f"Imported from {name}")
+        except ImportRejected as rejected:
+            for error in rejected.errors:
+                self.stderr.write(f"{name}: {error}")
+            raise CommandError(f"{name}: rejected with {len(rejected.errors)} error(s); nothing was written.")
+        for warning in report.warnings:
+            self.stderr.write(f"{name}: warning: {warning}")
+        self.stdout.write(report.summary)
+
+
+class ExportCommand(BaseCommand):
+    """Write every record in the import layout to a file or standard output."""
+
+    export_function = None
+
+    def add_arguments(self, parser):
+        parser.add_argument("--format", choices=FORMATS, default="csv")
+        parser.add_argument("--output", "-o", help="File to write (default: standard output).")
+
+    def handle(self, *args, format, output, **options):
+        if output:
+            with open(output, "wb") as stream:
+                count = type(self).export_function(stream, file_format=format)
+            self.stderr.write(f"Wrote {count} rows to {output}")
+        else:
+            type(self).export_function(sys.stdout.buffer, file_format=format)
+            sys.stdout.buffer.flush()

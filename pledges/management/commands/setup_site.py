@@ -1,0 +1,57 @@
+"""Make a fresh database ready to use: reference data, seed pledges, and (locally) an editor."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils.crypto import get_random_string
+
+from pledges.importers import import_pledges, import_updates
+from pledges.models import Country, Pledge, Topic
+
+FIXTURES = ("countries.json", "topics.json")
+SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
+LOCAL_EDITOR = "editor"
+
+
+def load_seeds(seeds_dir=SEEDS_DIR):
+    """Import every seeds/*pledges.csv, then every seeds/*updates.csv, through the importer."""
+    reports = []
+    with transaction.atomic():
+        for path in sorted(seeds_dir.glob("*pledges.csv")):
+            reports.append(import_pledges(path.read_bytes(), reason=f"Seed data {path.name}"))
+        for path in sorted(seeds_dir.glob("*updates.csv")):
+            reports.append(import_updates(path.read_bytes(), reason=f"Seed data {path.name}"))
+    return reports
+
+
+class Command(BaseCommand):
+    help = "Load reference data and the seed pledges into an empty database; locally, create an editor."
+
+    def handle(self, *args, **options):
+        if not Country.objects.exists() and not Topic.objects.exists():
+            call_command("loaddata", *[Path(settings.BASE_DIR) / "fixtures" / name for name in FIXTURES], verbosity=0)
+            self.stdout.write("Loaded countries and topics.")
+        if not Pledge.objects.exists():
+            for report in load_seeds():
+                self.stdout.write(f"Seeds: {report.summary}.")
+        if settings.PLEDGES_CREATE_LOCAL_EDITOR:
+            self._create_local_editor()
+
+    def _create_local_editor(self):
+        User = get_user_model()
+        if User.objects.filter(is_staff=True).exists():
+            return
+        password = get_random_string(20)
+        user = User.objects.create_user(LOCAL_EDITOR, password=password, is_staff=True)
+        user.groups.add(Group.objects.get(name="Editors"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created an editor account for this laptop: user name {LOCAL_EDITOR!r}, password {password!r}. "
+                "It is shown only this once."
+            )
+        )

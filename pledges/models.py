@@ -1,0 +1,443 @@
+"""The pledge record: who promised what, to whom, by when, and what has happened since.
+
+Models hold the data and small pure computations (deadline state, progress against a target).
+Multi-step writes live in `pledges.services` and `pledges.importers`; shared reads in
+`pledges.selectors`.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Country(models.Model):
+    """A country a pledge can benefit, keyed by its ISO 3166-1 alpha-2 code."""
+
+    code = models.CharField(max_length=2, unique=True, help_text=_("ISO 3166-1 alpha-2, e.g. KZ."))
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = _("countries")
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^[A-Z]{2}$"), name="country_code_is_alpha2"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Topic(models.Model):
+    """A policy area (trade, health, transport ...), used to group and filter pledges."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Actor(models.Model):
+    """Whoever made a pledge: a person in an office, a government, an organisation."""
+
+    name = models.CharField(max_length=200, unique=True)
+    role = models.CharField(max_length=200, blank=True, help_text=_("e.g. President of China."))
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Event(models.Model):
+    """Where pledges were announced: a summit, a speech, a press conference."""
+
+    name = models.CharField(max_length=300, unique=True)
+    held_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-held_on", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Verdict(models.TextChoices):
+    """The rating of a pledge's outcome, after PolitiFact's scale."""
+
+    NOT_RATED = "not_rated", _("Not yet rated")
+    IN_PROGRESS = "in_progress", _("In progress")
+    STALLED = "stalled", _("Stalled")
+    PARTIALLY_KEPT = "partially_kept", _("Partially kept")
+    KEPT = "kept", _("Kept")
+    BROKEN = "broken", _("Broken")
+
+    @property
+    def definition(self):
+        return VERDICT_DEFINITIONS[self]
+
+
+VERDICT_DEFINITIONS = {
+    Verdict.NOT_RATED: _("Every pledge starts here: there is not yet enough evidence to rate it."),
+    Verdict.IN_PROGRESS: _("Work towards the pledge has started and is continuing."),
+    Verdict.STALLED: _("Work has stopped or stalled: no progress, or obstacles, delays or cuts."),
+    Verdict.PARTIALLY_KEPT: _(
+        "What was done is substantially less than promised, but a real step towards it."
+    ),
+    Verdict.KEPT: _("The pledge was fulfilled, as promised or close to it."),
+    Verdict.BROKEN: _("The pledge was not fulfilled, or is no longer possible to fulfil."),
+}
+
+# Verdicts that close a pledge: its deadline passing is then no longer news.
+SETTLED_VERDICTS = frozenset({Verdict.KEPT, Verdict.PARTIALLY_KEPT, Verdict.BROKEN})
+
+
+class DeadlinePrecision(models.TextChoices):
+    """How precisely the pledge's own words fix its deadline."""
+
+    DAY = "day", _("A day")
+    MONTH = "month", _("A month")
+    YEAR = "year", _("A year")
+    RANGE = "range", _("A range of dates")
+    DURATION = "duration", _("A period from the announcement")
+    IN_DUE_COURSE = "in_due_course", _("In due course (no date)")
+    NONE = "none", _("No deadline")
+
+
+DATED_PRECISIONS = frozenset(
+    {
+        DeadlinePrecision.DAY,
+        DeadlinePrecision.MONTH,
+        DeadlinePrecision.YEAR,
+        DeadlinePrecision.RANGE,
+        DeadlinePrecision.DURATION,
+    }
+)
+
+
+class DeadlineState(models.TextChoices):
+    """Where a pledge stands against its deadline. Computed, never stored or typed."""
+
+    UPCOMING = "upcoming", _("Upcoming")
+    DUE_SOON = "due_soon", _("Due soon")
+    OVERDUE = "overdue", _("Overdue")
+    MET = "met", _("Met")
+    UNDATED = "undated", _("No date")
+
+
+class Unit(models.TextChoices):
+    """Units a quantitative target can be counted in."""
+
+    USD = "usd", _("US dollars")
+    CNY = "cny", _("Chinese yuan")
+    DOSES = "doses", _("doses")
+    CITY_PAIRS = "city_pairs", _("city pairs")
+    PLACES = "places", _("places")
+    PEOPLE = "people", _("people")
+    KM = "km", _("kilometres")
+    ROUTES = "routes", _("routes")
+    PROJECTS = "projects", _("projects")
+    TONNES = "tonnes", _("tonnes")
+    CUBIC_METRES = "m3", _("cubic metres")
+    PERCENT = "percent", _("per cent")
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    """How far a quantitative pledge has got, from its measurements. See `Pledge.target_progress`."""
+
+    current_value: Decimal | None = None
+    as_of: date | None = None
+    percent: Decimal | None = None
+    expected_value: Decimal | None = None
+    on_track: bool | None = None
+    by_country: dict = field(default_factory=dict)
+
+
+def http_url_condition(field_name):
+    """A database condition that a URL column holds an http or https address."""
+    return Q(**{f"{field_name}__startswith": "http://"}) | Q(**{f"{field_name}__startswith": "https://"})
+
+
+class Pledge(models.Model):
+    """One trackable commitment, with its deadline window, verdict and optional target."""
+
+    slug = models.SlugField(max_length=120, unique=True, help_text=_("Stable public address."))
+    title = models.CharField(max_length=200)
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="pledges")
+    beneficiaries = models.ManyToManyField(Country, related_name="pledges")
+    event = models.ForeignKey(
+        Event, on_delete=models.PROTECT, null=True, blank=True, related_name="pledges"
+    )
+    announced_on = models.DateField()
+    quote = models.TextField(help_text=_("The pledge's own words, verbatim."))
+    summary = models.TextField(help_text=_("A neutral summary in the editor's words."))
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="pledges")
+
+    source_title = models.CharField(max_length=300)
+    source_publisher = models.CharField(max_length=200)
+    source_url = models.URLField(max_length=500)
+    source_published_on = models.DateField(null=True, blank=True)
+
+    deadline_text = models.CharField(
+        max_length=200, blank=True, help_text=_('The words used, e.g. "by 2030".')
+    )
+    deadline_precision = models.CharField(
+        max_length=20, choices=DeadlinePrecision.choices, default=DeadlinePrecision.NONE
+    )
+    deadline_start = models.DateField(null=True, blank=True)
+    deadline_end = models.DateField(null=True, blank=True)
+
+    # Set only from a published progress update that cites a source (see services).
+    verdict = models.CharField(
+        max_length=20, choices=Verdict.choices, default=Verdict.NOT_RATED, editable=False
+    )
+
+    target_unit = models.CharField(max_length=20, choices=Unit.choices, blank=True)
+    baseline_value = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
+    baseline_on = models.DateField(null=True, blank=True)
+    target_value = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_pledges",
+    )
+    is_published = models.BooleanField(default=False)
+    last_reviewed_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords(m2m_fields=[beneficiaries])
+
+    class Meta:
+        ordering = ["deadline_end", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deadline_start__isnull=True)
+                | Q(deadline_end__isnull=True)
+                | Q(deadline_end__gte=models.F("deadline_start")),
+                name="pledge_deadline_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=~Q(deadline_precision__in=DATED_PRECISIONS) | Q(deadline_end__isnull=False),
+                name="pledge_dated_deadline_has_end",
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline_precision__in=DATED_PRECISIONS)
+                | (Q(deadline_start__isnull=True) & Q(deadline_end__isnull=True)),
+                name="pledge_undated_deadline_has_no_dates",
+            ),
+            models.CheckConstraint(
+                condition=~Q(deadline_precision=DeadlinePrecision.RANGE) | Q(deadline_start__isnull=False),
+                name="pledge_range_deadline_has_start",
+            ),
+            models.CheckConstraint(
+                condition=(Q(target_value__isnull=True) & Q(target_unit=""))
+                | (Q(target_value__isnull=False) & ~Q(target_unit="")),
+                name="pledge_target_has_unit",
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_value__isnull=True) | Q(target_value__isnull=False),
+                name="pledge_baseline_needs_target",
+            ),
+            models.CheckConstraint(condition=http_url_condition("source_url"), name="pledge_source_url_is_http"),
+            models.CheckConstraint(condition=Q(verdict__in=Verdict.values), name="pledge_verdict_is_known"),
+        ]
+        indexes = [models.Index(fields=["is_published", "deadline_end"])]
+        permissions = [("import_pledges", "Can import pledges and progress updates from files")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("pledges:detail", args=[self.slug])
+
+    def clean(self):
+        errors = deadline_errors(
+            self.deadline_precision, self.deadline_start, self.deadline_end
+        ) | target_errors(self.target_unit, self.target_value, self.baseline_value)
+        if errors:
+            raise ValidationError(errors)
+
+    def deadline_state(self, today=None):
+        """Where the pledge stands against its deadline window's end, on `today`.
+
+        A kept pledge has met its deadline, whenever that is; otherwise a passed end date is
+        overdue (an editor, not the calendar, decides whether it is broken) and an end date
+        within PLEDGES_DUE_SOON_DAYS is due soon. Pledges with no date are undated.
+        """
+        if self.deadline_end is None:
+            return DeadlineState.UNDATED
+        if self.verdict == Verdict.KEPT:
+            return DeadlineState.MET
+        today = today or timezone.localdate()
+        if today > self.deadline_end:
+            return DeadlineState.OVERDUE
+        if (self.deadline_end - today).days <= settings.PLEDGES_DUE_SOON_DAYS:
+            return DeadlineState.DUE_SOON
+        return DeadlineState.UPCOMING
+
+    @property
+    def has_target(self):
+        return self.target_value is not None
+
+    def target_progress(self, updates):
+        """Progress towards the target from the given progress updates' measurements.
+
+        The current value is the latest region-wide measurement; where there is none, the sum
+        of each country's latest. Percent runs from the baseline (or zero) to the target. The
+        pledge is on track when the current value has reached the straight line drawn from the
+        baseline at the announcement to the target at the deadline window's end.
+        """
+        if not self.has_target:
+            return TargetProgress()
+        measured = sorted(
+            (u for u in updates if u.measurement_value is not None),
+            key=lambda u: (u.occurred_on, u.pk or 0),
+        )
+        if not measured:
+            return TargetProgress()
+        overall = [u for u in measured if u.measurement_country_id is None]
+        latest_by_country = {}
+        for update in measured:
+            if update.measurement_country_id is not None:
+                latest_by_country[update.measurement_country_id] = update
+        if overall:
+            current, as_of = overall[-1].measurement_value, overall[-1].occurred_on
+        else:
+            current = sum((u.measurement_value for u in latest_by_country.values()), Decimal(0))
+            as_of = max(u.occurred_on for u in latest_by_country.values())
+        baseline = self.baseline_value or Decimal(0)
+        span = self.target_value - baseline
+        percent = None if span == 0 else ((current - baseline) / span * 100).quantize(Decimal("0.1"))
+        expected = on_track = None
+        if self.deadline_end and self.deadline_end > self.announced_on:
+            elapsed = (as_of - self.announced_on).days / (self.deadline_end - self.announced_on).days
+            fraction = Decimal(str(min(max(elapsed, 0.0), 1.0)))
+            expected = (baseline + span * fraction).quantize(Decimal("0.01"))
+            on_track = current >= expected if span >= 0 else current <= expected
+        return TargetProgress(
+            current_value=current,
+            as_of=as_of,
+            percent=percent,
+            expected_value=expected,
+            on_track=on_track,
+            by_country={u.measurement_country_id: u.measurement_value for u in latest_by_country.values()},
+        )
+
+
+def deadline_errors(precision, start, end):
+    """The ways a deadline window breaks its rules, as {field: message}; empty when it is sound.
+
+    The database enforces the same rules (see Pledge.Meta.constraints); this gives the
+    message a person can act on, in the admin and in the CSV importer.
+    """
+    errors = {}
+    if precision in DATED_PRECISIONS and end is None:
+        errors["deadline_end"] = _("A dated deadline needs an end date.")
+    if precision == DeadlinePrecision.RANGE and start is None:
+        errors["deadline_start"] = _("A range needs a start date.")
+    if precision not in DATED_PRECISIONS and (start or end):
+        errors["deadline_end"] = _("A deadline that is in due course or none takes no dates.")
+    if start and end and end < start:
+        errors["deadline_end"] = _("The window's end is before its start.")
+    return errors
+
+
+def target_errors(unit, target, baseline):
+    """The ways a quantitative target breaks its rules, as {field: message}."""
+    errors = {}
+    if target is not None and not unit:
+        errors["target_unit"] = _("A target needs a unit.")
+    if unit and target is None:
+        errors["target_value"] = _("A unit needs a target value.")
+    if baseline is not None and target is None:
+        errors["target_value"] = _("A baseline needs a target value.")
+    return errors
+
+
+def new_update_key():
+    """A short, stable key for a progress update, unique within its pledge."""
+    return uuid.uuid4().hex[:12]
+
+
+class ProgressUpdate(models.Model):
+    """A dated entry in a pledge's public timeline, with its sources.
+
+    It may carry a measurement (optionally for one beneficiary country) and a new verdict;
+    a published update with a new verdict is what changes the pledge's verdict.
+    """
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="updates")
+    key = models.SlugField(
+        max_length=60, default=new_update_key, help_text=_("Stable key within the pledge, for CSV round trips.")
+    )
+    occurred_on = models.DateField(help_text=_("When it happened (or was reported)."))
+    summary = models.TextField()
+    new_verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True)
+    measurement_value = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
+    measurement_country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    is_published = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["pledge", "key"], name="update_key_unique_in_pledge"),
+            models.CheckConstraint(
+                condition=Q(measurement_country__isnull=True) | Q(measurement_value__isnull=False),
+                name="update_measurement_country_needs_value",
+            ),
+            models.CheckConstraint(
+                condition=Q(new_verdict="") | Q(new_verdict__in=Verdict.values),
+                name="update_new_verdict_is_known",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.occurred_on}: {self.summary[:60]}"
+
+
+class Source(models.Model):
+    """A document an update cites: a URL with its title, publisher and date."""
+
+    update = models.ForeignKey(ProgressUpdate, on_delete=models.CASCADE, related_name="sources")
+    position = models.PositiveSmallIntegerField(default=1)
+    url = models.URLField(max_length=500)
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200)
+    published_on = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["update", "position"], name="source_position_unique_in_update"),
+            models.CheckConstraint(condition=http_url_condition("url"), name="source_url_is_http"),
+        ]
+
+    def __str__(self):
+        return self.title

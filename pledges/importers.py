@@ -85,6 +85,7 @@ class _Row:
     number: int
     values: dict  # column name -> parsed value, for the columns the file has
     cells: dict  # column name -> normalised cell text
+    failed: set = field(default_factory=set)  # columns whose cell could not be read
 
 
 def _parse(data, columns, errors):
@@ -109,16 +110,17 @@ def _parse(data, columns, errors):
         if len(cells) > len(present) and any(cell.strip() for cell in cells[len(present):]):
             errors.append(RowError(number, None, f"has {len(cells)} cells but the header names {len(present)} columns"))
             continue
-        values, texts = {}, {}
+        values, texts, failed = {}, {}, set()
         for column, raw in zip(present, cells + [""] * (len(present) - len(cells))):
             try:
                 value = column.parse(raw)
             except CellError as exc:
                 errors.append(RowError(number, column.name, str(exc)))
+                failed.add(column.name)
                 continue
             values[column.name] = value
             texts[column.name] = column.render(value)
-        rows.append(_Row(number, values, texts))
+        rows.append(_Row(number, values, texts, failed))
         if len(errors) >= MAX_ERRORS:
             break
     return rows
@@ -208,16 +210,6 @@ def import_pledges(data, *, user=None, dry_run=False, reason="CSV import", expec
     errors = []
     rows = _parse(data, PLEDGE_COLUMNS, errors)
     _check_duplicates(rows, lambda row: row.values.get("slug"), "slug", errors)
-    for row in rows:
-        values = row.values
-        for name, message in {
-            **deadline_errors(
-                values.get("deadline_precision"), values.get("deadline_start"), values.get("deadline_end")
-            ),
-            **target_errors(values.get("target_unit") or "", values.get("target_value"), values.get("baseline_value")),
-        }.items():
-            errors.append(RowError(row.number, name, str(message)))
-
     country_ids = dict(
         Country.objects.filter(code__in={c for r in rows for c in r.values.get("beneficiaries", [])})
         .values_list("code", "id")
@@ -230,13 +222,15 @@ def import_pledges(data, *, user=None, dry_run=False, reason="CSV import", expec
         .values_list("username", "id")
     )
     _check_references(rows, "owner", owner_ids, "user name", errors)
-    _reject_if(errors)
 
-    slugs = [row.values["slug"] for row in rows]
+    slugs = [row.values["slug"] for row in rows if row.values.get("slug")]
     existing_ids, existing = {}, {}
     for pk, cells in _stored_cells(exporters.pledge_records(Pledge.objects.filter(slug__in=slugs)), PLEDGE_COLUMNS):
         existing_ids[cells["slug"]] = pk
         existing[cells["slug"]] = cells
+    for row in rows:
+        _check_pledge_rules(row, existing.get(row.values.get("slug")), errors)
+    _reject_if(errors)
     plan = _plan(rows, existing, lambda row: row.values["slug"], PLEDGE_COLUMNS)
     warnings = [
         RowError(row.number, "verdict", "not applied: verdicts change only through progress updates with a source")
@@ -252,6 +246,28 @@ def import_pledges(data, *, user=None, dry_run=False, reason="CSV import", expec
     with transaction.atomic():
         _write_pledges(rows, plan, existing_ids, country_ids, topic_ids, owner_ids, user, reason)
     return report
+
+
+def _check_pledge_rules(row, stored, errors):
+    """Check the rules that tie columns together, on the pledge as it would be after the import.
+
+    A column the file leaves out keeps its stored value, so the rules see that value.
+    """
+    by_name = {column.name: column for column in PLEDGE_COLUMNS}
+    if row.failed:
+        return  # the unreadable cells are reported already; rules on guesses would only confuse
+
+    def value(name):
+        if name in row.values:
+            return row.values[name]
+        return by_name[name].parse(stored[name]) if stored else by_name[name].parse("")
+
+    problems = {
+        **deadline_errors(value("deadline_precision"), value("deadline_start"), value("deadline_end")),
+        **target_errors(value("target_unit") or "", value("target_value"), value("baseline_value")),
+    }
+    for name, message in problems.items():
+        errors.append(RowError(row.number, name, str(message)))
 
 
 def _named(model, rows, column, defaults):

@@ -1,0 +1,36 @@
+# The two commands a new user needs: `make run` and `make test`. Everything else is here too.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The benchmark measures against PostgreSQL COPY, so it needs a PostgreSQL server.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pledges_bench
+
+.PHONY: run test bench setup install clean
+
+$(INSTALLED): requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+install: $(INSTALLED)
+
+setup: $(INSTALLED)
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py setup_site
+
+run: setup
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(INSTALLED)
+	$(PY) -m pytest
+
+bench: $(INSTALLED)
+	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SETTINGS_MODULE=config.settings.test $(PY) bench/import_export.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

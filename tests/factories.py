@@ -1,0 +1,71 @@
+"""Builders for CSV files and records in tests."""
+
+import csv
+import io
+
+from pledges.layouts import PLEDGE_COLUMNS, UPDATE_COLUMNS
+
+PLEDGE_ROW = {
+    "slug": "test-pledge",
+    "title": "Build 10 bridges",
+    "actor": "A Leader",
+    "beneficiaries": "KZ|UZ",
+    "event": "A summit",
+    "announced_on": "2022-01-25",
+    "quote": "We will build ten bridges",
+    "summary": "Ten new bridges.",
+    "topic": "transport",
+    "source_title": "Leader's speech",
+    "source_publisher": "A newspaper",
+    "source_url": "https://example.org/speech",
+    "source_published_on": "2022-01-25",
+    "deadline_text": "by 2030",
+    "deadline_precision": "year",
+    "deadline_start": "",
+    "deadline_end": "2030-12-31",
+    "target_unit": "projects",
+    "baseline_value": "0",
+    "baseline_on": "2022-01-01",
+    "target_value": "10",
+    "owner": "",
+    "published": "yes",
+    "last_reviewed_on": "",
+}
+
+UPDATE_ROW = {
+    "pledge": "test-pledge",
+    "key": "first",
+    "occurred_on": "2024-01-10",
+    "summary": "Three bridges opened.",
+    "new_verdict": "in_progress",
+    "measurement_value": "3",
+    "measurement_country": "",
+    "published": "yes",
+    "source1_url": "https://example.org/bridges",
+    "source1_title": "Bridges open",
+    "source1_publisher": "A newspaper",
+    "source1_published_on": "2024-01-10",
+}
+
+
+def csv_bytes(rows, columns=None, delimiter=",", bom=False):
+    """A CSV file of `rows` (dicts); the header is `columns` or the first row's keys."""
+    columns = columns or list(rows[0])
+    out = io.StringIO()
+    writer = csv.DictWriter(out, columns, delimiter=delimiter, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    data = out.getvalue().encode()
+    return b"\xef\xbb\xbf" + data if bom else data
+
+
+def pledge_csv(*overrides, **kwargs):
+    return csv_bytes([{**PLEDGE_ROW, **o} for o in (overrides or [{}])], **kwargs)
+
+
+def update_csv(*overrides, **kwargs):
+    return csv_bytes([{**UPDATE_ROW, **o} for o in (overrides or [{}])], **kwargs)
+
+
+PLEDGE_HEADER = [c.name for c in PLEDGE_COLUMNS]
+UPDATE_HEADER = [c.name for c in UPDATE_COLUMNS]

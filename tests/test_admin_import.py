@@ -1,0 +1,85 @@
+"""An editor's import in the admin: choose a file, preview the changes, confirm."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from pledges.models import Pledge
+from tests.factories import pledge_csv
+
+pytestmark = pytest.mark.django_db
+IMPORT_URL = "/admin/pledges/pledge/import/"
+
+
+def upload(client, data, name="pledges.csv"):
+    return client.post(IMPORT_URL, {"file": SimpleUploadedFile(name, data, content_type="text/csv")})
+
+
+def test_an_editor_previews_then_confirms_an_import(client, reference_data, editor):
+    client.force_login(editor)
+
+    preview = upload(client, pledge_csv())
+
+    assert preview.status_code == 200
+    assert "pledges: 1 new, 0 updated, 0 unchanged would be imported" in preview.content.decode()
+    assert Pledge.objects.count() == 0
+    confirmed = client.post(IMPORT_URL, {"confirm": "1", "token": preview.context["token"]}, follow=True)
+    assert "Pledges: 1 new, 0 updated, 0 unchanged were imported" in confirmed.content.decode()
+    pledge = Pledge.objects.get()
+    assert pledge.history.get().history_user == editor
+    assert pledge.history.get().history_change_reason == "Imported from pledges.csv"
+
+
+def test_the_preview_shows_what_changes_column_by_column(client, reference_data, editor):
+    client.force_login(editor)
+    upload(client, pledge_csv())
+    client.post(IMPORT_URL, {"confirm": "1", "token": client.session["pending-import-pledge"]["token"]})
+
+    preview = upload(client, pledge_csv({"title": "Build 12 bridges"})).content.decode()
+
+    assert "0 new, 1 updated" in preview
+    assert "<del>Build 10 bridges</del> → <ins>Build 12 bridges</ins>" in preview
+
+
+def test_a_bad_file_shows_every_error_and_changes_nothing(client, reference_data, editor):
+    client.force_login(editor)
+
+    page = upload(client, pledge_csv({"announced_on": "yesterday", "beneficiaries": "KZ|XX"})).content.decode()
+
+    assert "nothing was changed" in page
+    assert "Row 2, column &#x27;announced_on&#x27;: &#x27;yesterday&#x27; is not a date" in page
+    assert "Row 2, column &#x27;beneficiaries&#x27;: unknown country code &#x27;XX&#x27;" in page
+    assert Pledge.objects.count() == 0
+
+
+def test_a_confirm_is_refused_when_the_pledge_changed_since_the_preview(client, reference_data, editor):
+    client.force_login(editor)
+    upload(client, pledge_csv())
+    client.post(IMPORT_URL, {"confirm": "1", "token": client.session["pending-import-pledge"]["token"]})
+    preview = upload(client, pledge_csv({"title": "From the file"}))
+    Pledge.objects.update(title="Another editor's title")
+
+    page = client.post(IMPORT_URL, {"confirm": "1", "token": preview.context["token"]}).content.decode()
+
+    assert "the pledges changed since the preview" in page
+    assert Pledge.objects.get().title == "Another editor's title"
+
+
+def test_without_the_import_permission_there_is_no_import(client, reference_data, viewer):
+    client.force_login(viewer)
+
+    assert upload(client, pledge_csv()).status_code == 403
+    assert client.get(IMPORT_URL).status_code == 403
+    assert "Import CSV" not in client.get(reverse("admin:pledges_pledge_changelist")).content.decode()
+    assert Pledge.objects.count() == 0
+
+
+def test_an_editor_downloads_an_export(client, seeded, editor):
+    client.force_login(editor)
+
+    response = client.get("/admin/pledges/pledge/export/?format=csv")
+
+    body = b"".join(response.streaming_content).decode()
+    assert response["Content-Disposition"].startswith('attachment; filename="pledges-')
+    assert body.splitlines()[0].startswith("slug,title,actor,beneficiaries")
+    assert len(body.splitlines()) == 17

@@ -1,0 +1,151 @@
+"""The record's rules: deadline state, progress against a target, and database integrity."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from pledges.models import Actor, DeadlineState, Pledge, ProgressUpdate, Topic, Verdict
+
+
+def pledge(**fields):
+    defaults = dict(
+        announced_on=date(2022, 1, 25),
+        deadline_precision="year",
+        deadline_end=date(2030, 12, 31),
+        verdict=Verdict.IN_PROGRESS,
+    )
+    return Pledge(**{**defaults, **fields})
+
+
+@pytest.mark.parametrize(
+    ("today", "verdict", "state"),
+    [
+        (date(2026, 1, 1), Verdict.IN_PROGRESS, DeadlineState.UPCOMING),
+        (date(2030, 10, 2), Verdict.IN_PROGRESS, DeadlineState.DUE_SOON),  # 90 days before
+        (date(2030, 10, 1), Verdict.IN_PROGRESS, DeadlineState.UPCOMING),  # 91 days before
+        (date(2030, 12, 31), Verdict.IN_PROGRESS, DeadlineState.DUE_SOON),
+        (date(2031, 1, 1), Verdict.IN_PROGRESS, DeadlineState.OVERDUE),
+        (date(2031, 1, 1), Verdict.BROKEN, DeadlineState.OVERDUE),
+        (date(2026, 1, 1), Verdict.KEPT, DeadlineState.MET),
+        (date(2031, 1, 1), Verdict.KEPT, DeadlineState.MET),
+    ],
+)
+def test_deadline_state_follows_the_window_end_and_the_verdict(today, verdict, state):
+    assert pledge(verdict=verdict).deadline_state(today) == state
+
+
+def test_a_pledge_without_a_date_is_undated():
+    assert pledge(deadline_precision="in_due_course", deadline_end=None).deadline_state(date(2040, 1, 1)) == (
+        DeadlineState.UNDATED
+    )
+
+
+def test_due_soon_follows_the_setting(settings):
+    settings.PLEDGES_DUE_SOON_DAYS = 30
+    assert pledge().deadline_state(date(2030, 12, 1)) == DeadlineState.DUE_SOON
+    assert pledge().deadline_state(date(2030, 11, 1)) == DeadlineState.UPCOMING
+
+
+def measured(on, value, country=None):
+    return ProgressUpdate(occurred_on=on, measurement_value=Decimal(value), measurement_country_id=country)
+
+
+TRADE = dict(target_unit="usd", baseline_value=Decimal(50), target_value=Decimal(70))
+
+
+def test_progress_runs_from_the_baseline_to_the_target():
+    progress = pledge(**TRADE).target_progress([measured(date(2023, 5, 11), "60"), measured(date(2022, 6, 1), "55")])
+
+    assert progress.current_value == Decimal(60) and progress.as_of == date(2023, 5, 11)
+    assert progress.percent == Decimal("50.0")
+
+
+def test_on_track_compares_with_the_straight_line_to_the_target():
+    p = pledge(**TRADE, deadline_end=date(2032, 1, 25))  # ten years from the announcement
+    halfway = date(2027, 1, 25)
+
+    behind = p.target_progress([measured(halfway, "59")])
+    ahead = p.target_progress([measured(halfway, "61")])
+
+    assert behind.expected_value == ahead.expected_value == Decimal("60.00")
+    assert behind.on_track is False and ahead.on_track is True
+
+
+def test_a_reduction_target_is_on_track_below_the_line():
+    p = pledge(target_unit="tonnes", baseline_value=Decimal(100), target_value=Decimal(0),
+               deadline_end=date(2032, 1, 25))
+
+    progress = p.target_progress([measured(date(2027, 1, 25), "40")])
+
+    assert progress.percent == Decimal("60.0") and progress.on_track is True
+
+
+def test_country_measurements_add_up_using_each_countrys_latest():
+    p = pledge(target_unit="doses", target_value=Decimal(1000), deadline_end=None, deadline_precision="none")
+
+    progress = p.target_progress([
+        measured(date(2022, 1, 1), "100", country=1),
+        measured(date(2022, 6, 1), "300", country=1),
+        measured(date(2022, 3, 1), "200", country=2),
+    ])
+
+    assert progress.current_value == Decimal(500) and progress.percent == Decimal("50.0")
+    assert progress.by_country == {1: Decimal(300), 2: Decimal(200)}
+    assert progress.on_track is None
+
+
+def test_no_target_or_no_measurement_means_no_progress():
+    assert pledge().target_progress([measured(date(2022, 1, 1), "1")]).current_value is None
+    assert pledge(**TRADE).target_progress([]).percent is None
+
+
+@pytest.fixture
+def stored(db):
+    return dict(
+        slug="p",
+        title="P",
+        actor=Actor.objects.create(name="A"),
+        topic=Topic.objects.create(slug="t", name="T"),
+        announced_on=date(2022, 1, 25),
+        quote="q",
+        summary="s",
+        source_title="t",
+        source_publisher="p",
+        source_url="https://example.org/",
+    )
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(deadline_precision="range", deadline_start=date(2030, 1, 1), deadline_end=date(2029, 1, 1)),
+        dict(deadline_precision="range", deadline_end=date(2029, 1, 1)),
+        dict(deadline_precision="year"),
+        dict(deadline_precision="in_due_course", deadline_end=date(2029, 1, 1)),
+        dict(target_value=Decimal(5)),
+        dict(target_unit="usd"),
+        dict(baseline_value=Decimal(5)),
+        dict(source_url="javascript:alert(1)"),
+        dict(verdict="great"),
+    ],
+)
+def test_the_database_refuses_an_inconsistent_pledge(stored, bad):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Pledge.objects.create(**{**stored, **bad})
+
+
+def test_slugs_are_unique(stored):
+    Pledge.objects.create(**stored)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Pledge.objects.create(**stored)
+
+
+def test_the_admin_form_explains_a_bad_window(stored):
+    from django.core.exceptions import ValidationError
+
+    p = Pledge(**stored, deadline_precision="range", deadline_start=date(2030, 1, 1), deadline_end=date(2029, 1, 1))
+    with pytest.raises(ValidationError) as caught:
+        p.clean()
+    assert caught.value.message_dict == {"deadline_end": ["The window's end is before its start."]}

@@ -1,0 +1,86 @@
+"""The seed data: the January 2022 summit's pledges and what happened to them, as sourced."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from pledges.models import DeadlineState, Pledge, ProgressUpdate, Verdict
+
+pytestmark = pytest.mark.django_db
+
+EXPECTED_VERDICTS = {
+    "trade-70-billion-by-2030": Verdict.KEPT,
+    "e-commerce-dialogue-mechanism": Verdict.IN_PROGRESS,
+    "industrial-investment-forum": Verdict.KEPT,
+    "resume-passenger-flights": Verdict.KEPT,
+    "fast-tracks-for-people": Verdict.KEPT,
+    "green-lanes-for-goods": Verdict.KEPT,
+    "covid-vaccines-50-million-doses": Verdict.IN_PROGRESS,
+    "vaccine-joint-production": Verdict.NOT_RATED,
+    "sister-cities-100-pairs": Verdict.KEPT,
+    "livelihood-assistance-500-million": Verdict.NOT_RATED,
+    "training-5000-places": Verdict.NOT_RATED,
+    "china-kyrgyzstan-uzbekistan-railway": Verdict.IN_PROGRESS,
+    "transport-corridors": Verdict.IN_PROGRESS,
+    "oil-gas-pipelines": Verdict.STALLED,
+    "energy-cooperation-low-carbon": Verdict.NOT_RATED,
+    "ai-big-data-cloud": Verdict.IN_PROGRESS,
+}
+
+
+def test_every_concrete_commitment_of_the_article_is_seeded_with_its_verdict(seeded):
+    assert dict(Pledge.objects.values_list("slug", "verdict")) == EXPECTED_VERDICTS
+
+
+def test_every_seed_pledge_quotes_words_that_are_in_the_article(seeded):
+    from tests.conftest import ROOT
+
+    article = (ROOT.parent / "shared" / "seeds" / "000_b11296bbec3a337b.txt")
+    if not article.exists():
+        pytest.skip("the source article is not beside the project")
+    text = article.read_text()
+    for quote in Pledge.objects.values_list("quote", flat=True):
+        assert quote in text, quote
+
+
+def test_deadlines_are_computed_from_the_summit_date(seeded):
+    windows = {p.slug: (p.deadline_precision, p.deadline_start, p.deadline_end) for p in Pledge.objects.all()}
+
+    assert windows["trade-70-billion-by-2030"] == ("year", None, date(2030, 12, 31))
+    assert windows["sister-cities-100-pairs"] == ("range", date(2027, 1, 25), date(2032, 1, 25))
+    assert windows["livelihood-assistance-500-million"] == ("duration", None, date(2025, 1, 25))
+    assert windows["training-5000-places"] == ("duration", None, date(2025, 1, 25))
+    assert windows["industrial-investment-forum"] == ("in_due_course", None, None)
+
+
+def test_the_trade_target_has_its_baseline_and_yearly_figures(seeded):
+    trade = Pledge.objects.get(slug="trade-70-billion-by-2030")
+    figures = list(trade.updates.order_by("occurred_on").values_list("measurement_value", flat=True))
+
+    assert (trade.baseline_value, trade.target_value, trade.target_unit) == (
+        Decimal("50100000000"), Decimal("70000000000"), "usd")
+    assert figures == [Decimal(v) for v in ("70200000000", "89400000000", "94820000000", "106300000000")]
+    progress = trade.target_progress(list(trade.updates.all()))
+    assert progress.current_value == Decimal("106300000000") and progress.on_track is True
+
+
+def test_every_update_cites_a_source_and_the_state_matches_the_facts(seeded):
+    assert not ProgressUpdate.objects.filter(sources__isnull=True).exists()
+    overdue = {p.slug for p in Pledge.objects.all() if p.deadline_state(date(2026, 11, 27)) == DeadlineState.OVERDUE}
+    assert overdue == {"livelihood-assistance-500-million", "training-5000-places"}
+    sister = Pledge.objects.get(slug="sister-cities-100-pairs")
+    assert sister.deadline_state(date(2026, 11, 27)) == DeadlineState.MET
+
+
+def test_vaccine_doses_are_measured_per_country(seeded):
+    vaccines = Pledge.objects.get(slug="covid-vaccines-50-million-doses")
+    progress = vaccines.target_progress(list(vaccines.updates.all()))
+
+    assert progress.current_value == Decimal("2543200")
+    assert progress.percent == Decimal("5.1")
+
+
+def test_the_railway_is_made_to_kyrgyzstan_and_uzbekistan(seeded):
+    railway = Pledge.objects.get(slug="china-kyrgyzstan-uzbekistan-railway")
+    assert sorted(railway.beneficiaries.values_list("code", flat=True)) == ["KG", "UZ"]

@@ -1,0 +1,65 @@
+"""What `make run` does to a fresh database, and the settings an operator gives."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from pledges.models import Country, Pledge, ProgressUpdate
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.django_db
+
+
+def test_setup_loads_reference_data_and_seeds_once_and_prints_the_editor_password_once(settings, capsys):
+    settings.PLEDGES_CREATE_LOCAL_EDITOR = True
+
+    call_command("setup_site")
+    first = capsys.readouterr().out
+    call_command("setup_site")
+    second = capsys.readouterr().out
+
+    assert Country.objects.filter(code="KZ").exists()
+    assert (Pledge.objects.count(), ProgressUpdate.objects.count()) == (16, 26)
+    assert "user name 'editor', password '" in first and "password" not in second
+    password = first.split("password '")[1].split("'")[0]
+    assert get_user_model().objects.get(username="editor").check_password(password)
+
+
+def test_setup_creates_no_account_outside_local_settings(settings):
+    settings.PLEDGES_CREATE_LOCAL_EDITOR = False
+
+    call_command("setup_site")
+
+    assert not get_user_model().objects.exists()
+
+
+def run_django(settings_module, **env):
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": settings_module, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_django("config.settings.production")
+
+    assert result.returncode != 0
+    assert "The environment variable DJANGO_SECRET_KEY must be set." in result.stderr
+
+
+def test_production_starts_with_its_environment():
+    result = run_django("config.settings.production", DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="pledges.example")
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_malformed_setting_is_named():
+    result = run_django("config.settings.local", EMAIL_HOST="smtp.example", EMAIL_PORT="twenty-five")
+    assert "EMAIL_PORT='twenty-five' is not a whole number." in result.stderr

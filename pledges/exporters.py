@@ -9,7 +9,7 @@ file would change.
 import csv
 import json
 
-from .layouts import MAX_SOURCES, PLEDGE_COLUMNS, UPDATE_COLUMNS, neutralise_formula
+from .layouts import LIST_SEPARATOR, MAX_SOURCES, PLEDGE_COLUMNS, UPDATE_COLUMNS, neutralise_formula
 from .models import Pledge, ProgressUpdate, Source
 
 CHUNK_SIZE = 2000
@@ -67,7 +67,7 @@ def _chunks(queryset, paths):
 
 def _renderers(columns, names):
     by_name = {column.name: column for column in columns}
-    return [by_name[name].render for name in names]
+    return [by_name[name].renderer for name in names]
 
 
 def pledge_records(queryset=None):
@@ -87,7 +87,7 @@ def pledge_records(queryset=None):
             codes.setdefault(pledge_id, []).append(code)
         for pk, *values in chunk:
             cells = [render(value) for render, value in zip(renderers, values)]
-            cells.insert(position, "|".join(codes.get(pk, ())))
+            cells.insert(position, LIST_SEPARATOR.join(codes.get(pk, ())))
             yield pk, cells
 
 

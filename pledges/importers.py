@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from . import exporters
+from . import bulk, exporters
 from .layouts import MAX_SOURCES, PLEDGE_COLUMNS, UPDATE_COLUMNS, CellError
 from .models import (
     Actor,
@@ -333,18 +333,19 @@ def _write_pledges(rows, plan, existing_ids, country_ids, topic_ids, owner_ids, 
             pledge.updated_at = now
             to_update.append(pledge)
 
-    Pledge.objects.bulk_create(to_create, batch_size=1000)
+    for pledge, pk in zip(to_create, bulk.insert(Pledge, [bulk.field_values(p) for p in to_create], return_ids=True)):
+        pledge.pk = pledge.id = pk
     Pledge.objects.bulk_update(to_update, sorted(changed_fields), batch_size=1000)
     through = Pledge.beneficiaries.through
     pledge_ids = {pledge.slug: pledge.pk for pledge in to_create + to_update}
     through.objects.filter(pledge_id__in=[pledge_ids[s] for s in new_countries if s in existing_ids]).delete()
-    through.objects.bulk_create(
+    bulk.insert(
+        through,
         [
-            through(pledge_id=pledge_ids[slug], country_id=country_ids[code])
+            {"pledge_id": pledge_ids[slug], "country_id": country_ids[code]}
             for slug, codes in new_countries.items()
             for code in codes
         ],
-        batch_size=2000,
     )
     record_history(Pledge, to_create, created=True, user=user, reason=reason, now=now)
     record_history(Pledge, to_update, created=False, user=user, reason=reason, now=now)
@@ -479,7 +480,9 @@ def _write_updates(rows, plan, existing_ids, pledge_ids, country_ids, user, reas
             if any(column.startswith("source") for column, _old, _new in change.changes):
                 sources_of.append((update, _row_sources(row.values)))
 
-    ProgressUpdate.objects.bulk_create(to_create, batch_size=1000)
+    new_ids = bulk.insert(ProgressUpdate, [bulk.field_values(u) for u in to_create], return_ids=True)
+    for update, pk in zip(to_create, new_ids):
+        update.pk = update.id = pk
     ProgressUpdate.objects.bulk_update(to_update, sorted(changed_fields), batch_size=1000)
     _replace_sources(sources_of, user=user, reason=reason, now=now)
     record_history(ProgressUpdate, to_create, created=True, user=user, reason=reason, now=now)
@@ -505,7 +508,8 @@ def _replace_sources(updates_with_sources, *, user, reason, now):
         removed._history_user = user
         removed._change_reason = reason
         removed.delete()
-    Source.objects.bulk_create(created, batch_size=2000)
+    for source, pk in zip(created, bulk.insert(Source, [bulk.field_values(s) for s in created], return_ids=True)):
+        source.pk = source.id = pk
     Source.objects.bulk_update(changed, list(_SOURCE_PARTS), batch_size=2000)
     record_history(Source, created, created=True, user=user, reason=reason, now=now)
     record_history(Source, changed, created=False, user=user, reason=reason, now=now)

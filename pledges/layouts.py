@@ -7,6 +7,7 @@ the admin's preview all work through these definitions.
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -55,6 +56,10 @@ class Column:
     choices: tuple = ()
     export_only: bool = False
 
+    @cached_property
+    def _choice_values(self):
+        return frozenset(value for value, _label in self.choices)
+
     @property
     def format(self):
         """The cell format in words, for people reading the documentation."""
@@ -81,17 +86,12 @@ class Column:
 
     def render(self, value):
         """The cell text for a value; `parse(render(v)) == v` for every value parse returns."""
-        if value is None or value == "":
-            return ""
-        if self.kind == "bool":
-            return "yes" if value else "no"
-        if self.kind == "codes":
-            return LIST_SEPARATOR.join(value)
-        if self.kind == "decimal":
-            return format(value.normalize(), "f")
-        if self.kind == "date":
-            return value.isoformat()
-        return str(value)
+        return self.renderer(value)
+
+    @cached_property
+    def renderer(self):
+        """A function from value to cell text, chosen once per column: exports call it per cell."""
+        return _RENDERERS.get(self.kind, _render_text)
 
     def _parse_text(self, text):
         text = unneutralise(text)
@@ -142,8 +142,10 @@ class Column:
 
     def _parse_choice(self, text):
         lowered = text.lower()
+        if lowered in self._choice_values:
+            return lowered
         for value, label in self.choices:
-            if lowered in (value, str(label).lower()):
+            if lowered == str(label).lower():
                 return value
         raise CellError(f"{text!r} is not one of: " + ", ".join(v for v, _ in self.choices))
 
@@ -156,6 +158,18 @@ class Column:
             raise CellError("a country is listed twice")
         # Order carries no meaning; sorted, a file and the database compare equal.
         return sorted(codes)
+
+
+def _render_text(value):
+    return "" if value is None else str(value)
+
+
+_RENDERERS = {
+    "bool": lambda value: "" if value is None else ("yes" if value else "no"),
+    "codes": lambda value: LIST_SEPARATOR.join(value) if value else "",
+    "decimal": lambda value: "" if value is None else format(value.normalize(), "f"),
+    "date": lambda value: value.isoformat() if value else "",
+}
 
 
 PLEDGE_COLUMNS = (

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from . import bulk
 from .models import Pledge, ProgressUpdate, Verdict
 
 
@@ -41,27 +42,31 @@ def pledges_refresh_verdicts(pledge_ids, *, user=None, reason=""):
 
 
 def record_history(model, objects, *, created, user=None, reason="", now=None):
-    """Write one audit-history row per object, as simple-history does on save(), in bulk.
+    """Write one audit-history row per object in bulk, as simple-history does on save().
 
     A pledge's history row also gets a copy of its beneficiary countries: without it, the
     history would show (and a revert would restore) a pledge made to nobody.
     """
-    history = model.history.bulk_history_create(
-        objects,
-        update=not created,
-        default_user=user,
-        default_change_reason=reason,
-        default_date=now or timezone.now(),
-    ) or []
-    if model is Pledge and history:
+    if not objects:
+        return
+    history_model = model.history.model
+    extra = {
+        "history_date": now or timezone.now(),
+        "history_user_id": user.pk if user else None,
+        "history_change_reason": reason,
+        "history_type": "+" if created else "~",
+    }
+    tracked = [field.attname for field in history_model.tracked_fields]
+    rows = [{**{name: getattr(obj, name) for name in tracked}, **extra} for obj in objects]
+    history_ids = bulk.insert(history_model, rows, return_ids=model is Pledge)
+    if model is Pledge:
+        history_of = {obj.pk: history_id for obj, history_id in zip(objects, history_ids)}
         m2m_history = apps.get_model("pledges", "HistoricalPledge_beneficiaries")
-        by_pledge = {row.id: row for row in history}
-        links = Pledge.beneficiaries.through.objects.filter(pledge_id__in=by_pledge)
-        m2m_history.objects.bulk_create(
+        links = Pledge.beneficiaries.through.objects.filter(pledge_id__in=history_of)
+        bulk.insert(
+            m2m_history,
             [
-                m2m_history(history=by_pledge[pledge_id], id=link_id, pledge_id=pledge_id, country_id=country_id)
+                {"history_id": history_of[pledge_id], "id": link_id, "pledge_id": pledge_id, "country_id": country_id}
                 for link_id, pledge_id, country_id in links.values_list("id", "pledge_id", "country_id")
             ],
-            batch_size=2000,
         )
-    return history

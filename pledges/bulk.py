@@ -1,0 +1,52 @@
+"""Bulk inserts for the importer: PostgreSQL COPY where available, bulk_create elsewhere.
+
+COPY is several times faster than multi-row INSERT for thousands of rows, most of that
+because rows skip Django's per-value preparation and go to psycopg's C adapters. Every model
+the importer writes has only plain columns (text, numbers, dates, booleans, foreign keys),
+which psycopg adapts the same way Django would.
+"""
+
+from django.db import connection
+
+
+def field_values(instance):
+    """A model instance's column values by attname, without its primary key."""
+    return {
+        field.attname: getattr(instance, field.attname)
+        for field in instance._meta.concrete_fields
+        if not field.primary_key
+    }
+
+
+def insert(model, rows, *, return_ids=False):
+    """Insert `rows` (dicts of attname -> value, all with the same keys) into `model`'s table.
+
+    With return_ids, returns the new primary keys in the order of `rows`.
+    """
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        objects = model.objects.bulk_create([model(**row) for row in rows], batch_size=500)
+        return [obj.pk for obj in objects] if return_ids else None
+    table = model._meta.db_table
+    pk_column = model._meta.pk.column
+    columns = list(rows[0])
+    ids = None
+    with connection.cursor() as cursor:
+        if return_ids:
+            # Take the keys from the table's own sequence first, so COPY can write them.
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, pk_column, len(rows)],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+            columns.append(pk_column)
+        quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+        with cursor.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
+            if ids is None:
+                for row in rows:
+                    copy.write_row(tuple(row.values()))
+            else:
+                for row, pk in zip(rows, ids):
+                    copy.write_row((*row.values(), pk))
+    return ids

@@ -175,6 +175,10 @@ class PledgeAdmin(FileImportExportMixin, SimpleHistoryAdmin):
         ("Editorial", {"fields": ("owner", "is_published", "last_reviewed_on")}),
     )
 
+    def save_model(self, request, obj, form, change):
+        obj.updated_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
     @admin.display(description="Deadline state")
     def deadline_state_now(self, obj):
         return obj.deadline_state().label if obj.pk else "-"
@@ -204,6 +208,15 @@ class ProgressUpdateAdmin(FileImportExportMixin, SimpleHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         pledges_refresh_verdicts({form.instance.pledge_id}, user=request.user, reason="Progress update saved")
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        pledges_refresh_verdicts({obj.pledge_id}, user=request.user, reason="Progress update deleted")
+
+    def delete_queryset(self, request, queryset):
+        pledge_ids = set(queryset.values_list("pledge_id", flat=True))
+        super().delete_queryset(request, queryset)
+        pledges_refresh_verdicts(pledge_ids, user=request.user, reason="Progress updates deleted")
 
 
 admin.site.register(Country, CountryAdmin)

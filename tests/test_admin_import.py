@@ -83,3 +83,46 @@ def test_an_editor_downloads_an_export(client, seeded, editor):
     assert response["Content-Disposition"].startswith('attachment; filename="pledges-')
     assert body.splitlines()[0].startswith("slug,title,actor,beneficiaries")
     assert len(body.splitlines()) == 17
+
+
+def test_saving_an_update_in_the_admin_sets_the_verdict_and_deleting_it_resets_it(client, seeded, editor, admin_user):
+    from pledges.models import Pledge, ProgressUpdate, Verdict
+
+    client.force_login(editor)
+    pledge = Pledge.objects.get(slug="vaccine-joint-production")
+    response = client.post("/admin/pledges/progressupdate/add/", {
+        "pledge": pledge.pk, "key": "joint-plant", "occurred_on": "2026-11-01", "summary": "A joint plant opened.",
+        "new_verdict": "in_progress", "is_published": "on",
+        "sources-TOTAL_FORMS": "1", "sources-INITIAL_FORMS": "0", "sources-MIN_NUM_FORMS": "1",
+        "sources-MAX_NUM_FORMS": "3", "sources-0-position": "1", "sources-0-url": "https://example.org/plant",
+        "sources-0-title": "Plant opens", "sources-0-publisher": "A newspaper",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    pledge.refresh_from_db()
+    assert pledge.verdict == Verdict.IN_PROGRESS
+    assert pledge.history.first().history_user == editor
+
+    update = ProgressUpdate.objects.get(key="joint-plant")
+    assert client.post(f"/admin/pledges/progressupdate/{update.pk}/delete/", {"post": "yes"}).status_code == 403
+    client.force_login(admin_user)  # editors unpublish; only superusers delete
+    client.post(f"/admin/pledges/progressupdate/{update.pk}/delete/", {"post": "yes"})
+    pledge.refresh_from_db()
+    assert pledge.verdict == Verdict.NOT_RATED
+
+
+def test_an_update_without_a_source_is_refused_in_the_admin(client, seeded, editor):
+    from pledges.models import Pledge, ProgressUpdate
+
+    client.force_login(editor)
+    pledge = Pledge.objects.get(slug="vaccine-joint-production")
+    response = client.post("/admin/pledges/progressupdate/add/", {
+        "pledge": pledge.pk, "key": "unsourced", "occurred_on": "2026-11-01", "summary": "Rumour.",
+        "new_verdict": "kept", "is_published": "on",
+        "sources-TOTAL_FORMS": "1", "sources-INITIAL_FORMS": "0", "sources-MIN_NUM_FORMS": "1",
+        "sources-MAX_NUM_FORMS": "3",
+    })
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert not ProgressUpdate.objects.filter(key="unsourced").exists()
+    pledge.refresh_from_db()
+    assert pledge.verdict == "not_rated"

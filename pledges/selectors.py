@@ -1,6 +1,6 @@
 """The reads the public pages, feeds and open-data files share. Only published data leaves here."""
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils import timezone
 
 from .models import Pledge, ProgressUpdate
@@ -28,7 +28,8 @@ def published_pledges():
             "beneficiaries",
             Prefetch("updates", queryset=published_updates(), to_attr="public_updates"),
         )
-        .order_by("deadline_end", "title")
+        # Dated deadlines first, nearest first; undated pledges after them on every database.
+        .order_by(F("deadline_end").asc(nulls_last=True), "title")
     )
 
 

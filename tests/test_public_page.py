@@ -39,3 +39,10 @@ def test_the_pledge_page_shows_the_quote_source_and_timeline(client, seeded):
 def test_the_home_page_takes_the_same_queries_however_many_pledges(client, seeded, django_assert_num_queries):
     with django_assert_num_queries(4):
         client.get("/")
+
+
+def test_dated_deadlines_come_first_nearest_first(client, seeded):
+    titles = [p.slug for p in client.get("/").context["pledges"]]
+
+    assert titles[:4] == ["training-5000-places", "livelihood-assistance-500-million", "trade-70-billion-by-2030",
+                          "sister-cities-100-pairs"]

@@ -9,50 +9,18 @@ file would change.
 import csv
 import json
 
-from .layouts import LIST_SEPARATOR, MAX_SOURCES, PLEDGE_COLUMNS, UPDATE_COLUMNS, neutralise_formula
+from .layouts import (
+    LIST_SEPARATOR,
+    MAX_SOURCES,
+    PLEDGE_COLUMNS,
+    UPDATE_COLUMNS,
+    neutralise_formula,
+    stored_columns,
+)
 from .models import Pledge, ProgressUpdate, Source
 
 CHUNK_SIZE = 2000
 FORMATS = ("csv", "json", "xlsx")
-
-# Column name -> the database path its value is read from (beneficiaries and sources aside).
-_PLEDGE_PATHS = {
-    "slug": "slug",
-    "title": "title",
-    "actor": "actor__name",
-    "event": "event__name",
-    "announced_on": "announced_on",
-    "quote": "quote",
-    "summary": "summary",
-    "topic": "topic__slug",
-    "source_title": "source_title",
-    "source_publisher": "source_publisher",
-    "source_url": "source_url",
-    "source_published_on": "source_published_on",
-    "deadline_text": "deadline_text",
-    "deadline_precision": "deadline_precision",
-    "deadline_start": "deadline_start",
-    "deadline_end": "deadline_end",
-    "target_unit": "target_unit",
-    "baseline_value": "baseline_value",
-    "baseline_on": "baseline_on",
-    "target_value": "target_value",
-    "owner": "owner__username",
-    "published": "is_published",
-    "last_reviewed_on": "last_reviewed_on",
-    "verdict": "verdict",
-}
-_UPDATE_PATHS = {
-    "pledge": "pledge__slug",
-    "key": "key",
-    "occurred_on": "occurred_on",
-    "summary": "summary",
-    "new_verdict": "new_verdict",
-    "measurement_value": "measurement_value",
-    "measurement_country": "measurement_country__code",
-    "published": "is_published",
-}
-
 
 def _chunks(queryset, paths):
     """Yield lists of value tuples (pk first), CHUNK_SIZE rows at a time, in primary-key order."""
@@ -70,14 +38,18 @@ def _renderers(columns, names):
     return [by_name[name].renderer for name in names]
 
 
+def _paths(columns):
+    return [column.path for column in stored_columns(columns)]
+
+
 def pledge_records(queryset=None):
     """Yield (pk, [cell text in PLEDGE_COLUMNS order]) for the pledges of `queryset`."""
     queryset = Pledge.objects.all() if queryset is None else queryset
-    names = [column.name for column in PLEDGE_COLUMNS if column.name != "beneficiaries"]
+    names = [column.name for column in stored_columns(PLEDGE_COLUMNS)]
     renderers = _renderers(PLEDGE_COLUMNS, names)
     position = [column.name for column in PLEDGE_COLUMNS].index("beneficiaries")
     through = Pledge.beneficiaries.through
-    for chunk in _chunks(queryset, [_PLEDGE_PATHS[name] for name in names]):
+    for chunk in _chunks(queryset, _paths(PLEDGE_COLUMNS)):
         codes = {}
         for pledge_id, code in (
             through.objects.filter(pledge_id__in=[row[0] for row in chunk])
@@ -94,11 +66,11 @@ def pledge_records(queryset=None):
 def update_records(queryset=None):
     """Yield (pk, [cell text in UPDATE_COLUMNS order]) for the progress updates of `queryset`."""
     queryset = ProgressUpdate.objects.all() if queryset is None else queryset
-    names = list(_UPDATE_PATHS)
+    names = [column.name for column in stored_columns(UPDATE_COLUMNS)]
     renderers = _renderers(UPDATE_COLUMNS, names)
     source_render = _renderers(UPDATE_COLUMNS, ["source1_url", "source1_title", "source1_publisher",
                                                 "source1_published_on"])
-    for chunk in _chunks(queryset, [_UPDATE_PATHS[name] for name in names]):
+    for chunk in _chunks(queryset, _paths(UPDATE_COLUMNS)):
         sources = {}
         for update_id, *values in (
             Source.objects.filter(update_id__in=[row[0] for row in chunk])

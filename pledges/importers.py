@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import bulk, exporters
-from .layouts import MAX_SOURCES, PLEDGE_COLUMNS, UPDATE_COLUMNS, CellError
+from .layouts import MAX_SOURCES, PLEDGE_COLUMNS, UPDATE_COLUMNS, CellError, stored_columns
 from .models import (
     Actor,
     Country,
@@ -178,27 +178,19 @@ def _reject_if(errors):
 
 # Pledges ---------------------------------------------------------------------------------------
 
-_PLEDGE_FIELDS = {
-    # column -> model field, for the columns that map straight onto one.
-    "title": "title",
-    "announced_on": "announced_on",
-    "quote": "quote",
-    "summary": "summary",
-    "source_title": "source_title",
-    "source_publisher": "source_publisher",
-    "source_url": "source_url",
-    "source_published_on": "source_published_on",
-    "deadline_text": "deadline_text",
-    "deadline_precision": "deadline_precision",
-    "deadline_start": "deadline_start",
-    "deadline_end": "deadline_end",
-    "target_unit": "target_unit",
-    "baseline_value": "baseline_value",
-    "baseline_on": "baseline_on",
-    "target_value": "target_value",
-    "published": "is_published",
-    "last_reviewed_on": "last_reviewed_on",
-}
+def _field_map(columns, skip=()):
+    """Column -> model field for the columns stored directly on the imported model.
+
+    Columns whose path crosses a relation ("actor__name") are looked up instead (see callers).
+    """
+    return {
+        column.name: column.path
+        for column in stored_columns(columns)
+        if "__" not in column.path and not column.export_only and column.name not in skip
+    }
+
+
+_PLEDGE_FIELDS = _field_map(PLEDGE_COLUMNS, skip={"slug"})
 
 
 def import_pledges(data, *, user=None, dry_run=False, reason="CSV import", expected_fingerprint=None):
@@ -353,13 +345,7 @@ def _write_pledges(rows, plan, existing_ids, country_ids, topic_ids, owner_ids, 
 
 # Progress updates -------------------------------------------------------------------------------
 
-_UPDATE_FIELDS = {
-    "occurred_on": "occurred_on",
-    "summary": "summary",
-    "new_verdict": "new_verdict",
-    "measurement_value": "measurement_value",
-    "published": "is_published",
-}
+_UPDATE_FIELDS = _field_map(UPDATE_COLUMNS, skip={"key"})
 _SOURCE_PARTS = ("url", "title", "publisher", "published_on")
 
 

@@ -55,6 +55,9 @@ class Column:
     max_length: int | None = None
     choices: tuple = ()
     export_only: bool = False
+    # Where the value is stored, as a Django lookup path (e.g. "actor__name"); None for the
+    # columns the importer and exporter treat specially (countries, sources).
+    path: str | None = None
 
     @cached_property
     def _choice_values(self):
@@ -174,44 +177,49 @@ _RENDERERS = {
 
 PLEDGE_COLUMNS = (
     Column("slug", "slug", "Stable key of the pledge; rows match existing pledges on it.",
-           "trade-70-billion-by-2030", required=True, max_length=120),
+           "trade-70-billion-by-2030", required=True, max_length=120, path="slug"),
     Column("title", "text", "Short headline.", "Raise trade to $70 billion by 2030",
-           required=True, max_length=200),
+           required=True, max_length=200, path="title"),
     Column("actor", "text", "Who made the pledge (created if new).", "Xi Jinping",
-           required=True, max_length=200),
+           required=True, max_length=200, path="actor__name"),
     Column("beneficiaries", "codes", "The countries it was made to.", "KZ|KG|TJ|TM|UZ", required=True),
     Column("event", "text", "Where it was announced (created if new).",
-           "China–Central Asia virtual summit", max_length=300),
-    Column("announced_on", "date", "The day it was announced.", "2022-01-25", required=True),
+           "China–Central Asia virtual summit", max_length=300, path="event__name"),
+    Column("announced_on", "date", "The day it was announced.", "2022-01-25", required=True, path="announced_on"),
     Column("quote", "text", "The pledge's own words, verbatim.",
-           "striving to increase trade between our two sides to $70 billion by 2030", required=True),
+           "striving to increase trade between our two sides to $70 billion by 2030", required=True, path="quote"),
     Column("summary", "text", "A neutral summary.", "Grow trade to $70 billion a year by 2030.",
-           required=True),
-    Column("topic", "slug", "Topic slug (see fixtures/topics.json).", "trade", required=True, max_length=50),
+           required=True, path="summary"),
+    Column("topic", "slug", "Topic slug (see fixtures/topics.json).", "trade", required=True, max_length=50, path="topic__slug"),
     Column("source_title", "text", "Title of the document that reports the pledge.",
-           "Xi announces initiatives ...", required=True, max_length=300),
+           "Xi announces initiatives ...", required=True, max_length=300, path="source_title"),
     Column("source_publisher", "text", "Who published that document.", "Global Times",
-           required=True, max_length=200),
+           required=True, max_length=200, path="source_publisher"),
     Column("source_url", "url", "Where it can be read.", "https://www.globaltimes.cn/page/202201/1246977.shtml",
-           required=True, max_length=500),
-    Column("source_published_on", "date", "When it was published.", "2022-01-25"),
-    Column("deadline_text", "text", "The deadline in the pledge's words.", "by 2030", max_length=200),
+           required=True, max_length=500, path="source_url"),
+    Column("source_published_on", "date", "When it was published.", "2022-01-25", path="source_published_on"),
+    Column("deadline_text", "text", "The deadline in the pledge's words.", "by 2030", max_length=200, path="deadline_text"),
     Column("deadline_precision", "choice", "How precisely those words fix a date.", "year",
-           required=True, choices=tuple(DeadlinePrecision.choices)),
-    Column("deadline_start", "date", "Start of the deadline window (ranges).", "2027-01-25"),
-    Column("deadline_end", "date", "End of the deadline window.", "2030-12-31"),
-    Column("target_unit", "choice", "Unit of the quantitative target.", "usd", choices=tuple(Unit.choices)),
-    Column("baseline_value", "decimal", "Value when the pledge was made.", "50100000000"),
-    Column("baseline_on", "date", "Date of the baseline value.", "2021-12-31"),
-    Column("target_value", "decimal", "The promised value.", "70000000000"),
-    Column("owner", "text", "User name of the editor who owns it.", "editor", max_length=150),
-    Column("published", "bool", "Shown to the public.", "yes"),
-    Column("last_reviewed_on", "date", "When an editor last reviewed it.", "2026-11-01"),
+           required=True, choices=tuple(DeadlinePrecision.choices), path="deadline_precision"),
+    Column("deadline_start", "date", "Start of the deadline window (ranges).", "2027-01-25", path="deadline_start"),
+    Column("deadline_end", "date", "End of the deadline window.", "2030-12-31", path="deadline_end"),
+    Column("target_unit", "choice", "Unit of the quantitative target.", "usd", choices=tuple(Unit.choices), path="target_unit"),
+    Column("baseline_value", "decimal", "Value when the pledge was made.", "50100000000", path="baseline_value"),
+    Column("baseline_on", "date", "Date of the baseline value.", "2021-12-31", path="baseline_on"),
+    Column("target_value", "decimal", "The promised value.", "70000000000", path="target_value"),
+    Column("owner", "text", "User name of the editor who owns it.", "editor", max_length=150, path="owner__username"),
+    Column("published", "bool", "Shown to the public.", "yes", path="is_published"),
+    Column("last_reviewed_on", "date", "When an editor last reviewed it.", "2026-11-01", path="last_reviewed_on"),
     Column("verdict", "choice", "Current verdict. Export only: verdicts come from progress updates.",
-           "kept", choices=tuple(Verdict.choices), export_only=True),
+           "kept", choices=tuple(Verdict.choices), export_only=True, path="verdict"),
 )
 
 MAX_SOURCES = 3
+
+
+def stored_columns(columns):
+    """The columns with a `path`, in file order: those read and written as plain values."""
+    return [column for column in columns if column.path]
 
 
 def _source_columns(number):
@@ -230,17 +238,17 @@ def _source_columns(number):
 
 UPDATE_COLUMNS = (
     Column("pledge", "slug", "Slug of the pledge the update belongs to.", "trade-70-billion-by-2030",
-           required=True, max_length=120),
+           required=True, max_length=120, path="pledge__slug"),
     Column("key", "slug", "Stable key of the update within its pledge; rows match on pledge and key. "
-           "Leave empty for a new update to get one.", "trade-2025", max_length=60),
-    Column("occurred_on", "date", "When it happened or was reported.", "2026-01-18", required=True),
-    Column("summary", "text", "What happened.", "Trade reached $106.3 billion in 2025.", required=True),
+           "Leave empty for a new update to get one.", "trade-2025", max_length=60, path="key"),
+    Column("occurred_on", "date", "When it happened or was reported.", "2026-01-18", required=True, path="occurred_on"),
+    Column("summary", "text", "What happened.", "Trade reached $106.3 billion in 2025.", required=True, path="summary"),
     Column("new_verdict", "choice", "The verdict this evidence supports, if it changes it.", "kept",
-           choices=tuple(Verdict.choices)),
-    Column("measurement_value", "decimal", "A measured value of the pledge's target.", "106300000000"),
+           choices=tuple(Verdict.choices), path="new_verdict"),
+    Column("measurement_value", "decimal", "A measured value of the pledge's target.", "106300000000", path="measurement_value"),
     Column("measurement_country", "text", "Country code when the value is for one country.", "TJ",
-           max_length=2),
-    Column("published", "bool", "Shown to the public.", "yes"),
+           max_length=2, path="measurement_country__code"),
+    Column("published", "bool", "Shown to the public.", "yes", path="is_published"),
     *_source_columns(1),
     *_source_columns(2),
     *_source_columns(3),

@@ -85,7 +85,11 @@ class Column:
             if self.required:
                 raise CellError("a value is required")
             return [] if self.kind == "codes" else (False if self.kind == "bool" else None)
-        return getattr(self, f"_parse_{self.kind}")(text)
+        return self._parser(text)
+
+    @cached_property
+    def _parser(self):
+        return getattr(self, f"_parse_{self.kind}")
 
     def render(self, value):
         """The cell text for a value; `parse(render(v)) == v` for every value parse returns."""

@@ -32,7 +32,9 @@ def insert(model, rows, *, return_ids=False):
     pk_column = model._meta.pk.column
     columns = list(rows[0])
     ids = None
-    with connection.cursor() as cursor:
+    # COPY goes past Django's cursor wrapper; this turns psycopg's errors into Django's
+    # (IntegrityError and so on), as the ORM's own writes would raise.
+    with connection.wrap_database_errors, connection.cursor() as cursor:
         if return_ids:
             # Take the keys from the table's own sequence first, so COPY can write them.
             cursor.execute(

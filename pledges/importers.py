@@ -12,10 +12,11 @@ missing from a file leave those fields as they are.
 """
 
 import hashlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import bulk, exporters
@@ -171,6 +172,22 @@ def _stored_cells(records, columns):
     return ((pk, dict(zip(names, cells))) for pk, cells in records)
 
 
+@contextmanager
+def _concurrent_writes_rejected(kind):
+    """Turn a unique-key clash with a concurrent import or edit into a clear, whole rejection.
+
+    The file was checked against the records as they were read; if someone else created the
+    same key before our transaction committed, the database refuses and nothing of ours is kept.
+    """
+    try:
+        yield
+    except IntegrityError:
+        raise ImportRejected(
+            [RowError(None, None, f"some of these {kind} were created by someone else meanwhile; "
+                                  "nothing was written, import the file again")]
+        ) from None
+
+
 def _reject_if(errors):
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: (e.row or 0, e.column or "")))
@@ -235,7 +252,7 @@ def import_pledges(data, *, user=None, dry_run=False, reason="CSV import", expec
     if expected_fingerprint is not None and expected_fingerprint != report.fingerprint:
         raise ImportRejected([RowError(None, None, "the pledges changed since the preview; review the file again")])
 
-    with transaction.atomic():
+    with _concurrent_writes_rejected("pledges"), transaction.atomic():
         _write_pledges(rows, plan, existing_ids, country_ids, topic_ids, owner_ids, user, reason)
     return report
 
@@ -412,7 +429,7 @@ def import_updates(data, *, user=None, dry_run=False, reason="CSV import", expec
     if expected_fingerprint is not None and expected_fingerprint != report.fingerprint:
         raise ImportRejected([RowError(None, None, "the updates changed since the preview; review the file again")])
 
-    with transaction.atomic():
+    with _concurrent_writes_rejected("updates"), transaction.atomic():
         _write_updates(rows, plan, existing_ids, pledge_ids, country_ids, user, reason)
     return report
 

@@ -296,3 +296,17 @@ def test_the_command_fails_with_row_and_column_on_bad_input(reference_data, tmp_
 
     assert "bad.csv: Row 2, column 'announced_on': 'soon' is not a date in the form YYYY-MM-DD" in capsys.readouterr().err
     assert Pledge.objects.count() == 0
+
+
+def test_a_pledge_created_by_someone_else_meanwhile_rejects_the_import_cleanly(reference_data, monkeypatch):
+    from pledges import exporters
+
+    import_pledges(pledge_csv())
+    # As if the stored pledges were read just before another import created this one.
+    monkeypatch.setattr(exporters, "pledge_records", lambda queryset=None: iter(()))
+
+    errors = rejected(lambda: import_pledges(pledge_csv({"title": "Mine"})))
+
+    assert errors == [(None, None, "some of these pledges were created by someone else meanwhile; "
+                                   "nothing was written, import the file again")]
+    assert Pledge.objects.get().title == "Build 10 bridges"

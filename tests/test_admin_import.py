@@ -85,18 +85,28 @@ def test_an_editor_downloads_an_export(client, seeded, editor):
     assert len(body.splitlines()) == 17
 
 
+ADD_UPDATE_URL = "/admin/pledges/progressupdate/add/"
+
+
+def update_form(pledge, **fields):
+    """The admin's add-update form as a browser posts it: the update, then its source inline."""
+    return {
+        "pledge": pledge.pk, "occurred_on": "2026-11-01", "is_published": "on",
+        "sources-TOTAL_FORMS": "1", "sources-INITIAL_FORMS": "0", "sources-MIN_NUM_FORMS": "1",
+        "sources-MAX_NUM_FORMS": "3", **fields,
+    }
+
+
 def test_saving_an_update_in_the_admin_sets_the_verdict_and_deleting_it_resets_it(client, seeded, editor, admin_user):
     from pledges.models import Pledge, ProgressUpdate, Verdict
 
     client.force_login(editor)
     pledge = Pledge.objects.get(slug="vaccine-joint-production")
-    response = client.post("/admin/pledges/progressupdate/add/", {
-        "pledge": pledge.pk, "key": "joint-plant", "occurred_on": "2026-11-01", "summary": "A joint plant opened.",
-        "new_verdict": "in_progress", "is_published": "on",
-        "sources-TOTAL_FORMS": "1", "sources-INITIAL_FORMS": "0", "sources-MIN_NUM_FORMS": "1",
-        "sources-MAX_NUM_FORMS": "3", "sources-0-position": "1", "sources-0-url": "https://example.org/plant",
-        "sources-0-title": "Plant opens", "sources-0-publisher": "A newspaper",
-    })
+    response = client.post(ADD_UPDATE_URL, update_form(
+        pledge, key="joint-plant", summary="A joint plant opened.", new_verdict="in_progress",
+        **{"sources-0-position": "1", "sources-0-url": "https://example.org/plant",
+           "sources-0-title": "Plant opens", "sources-0-publisher": "A newspaper"},
+    ))
     assert response.status_code == 302, response.content.decode()[:2000]
     pledge.refresh_from_db()
     assert pledge.verdict == Verdict.IN_PROGRESS
@@ -115,12 +125,7 @@ def test_an_update_without_a_source_is_refused_in_the_admin(client, seeded, edit
 
     client.force_login(editor)
     pledge = Pledge.objects.get(slug="vaccine-joint-production")
-    response = client.post("/admin/pledges/progressupdate/add/", {
-        "pledge": pledge.pk, "key": "unsourced", "occurred_on": "2026-11-01", "summary": "Rumour.",
-        "new_verdict": "kept", "is_published": "on",
-        "sources-TOTAL_FORMS": "1", "sources-INITIAL_FORMS": "0", "sources-MIN_NUM_FORMS": "1",
-        "sources-MAX_NUM_FORMS": "3",
-    })
+    response = client.post(ADD_UPDATE_URL, update_form(pledge, key="unsourced", summary="Rumour.", new_verdict="kept"))
     assert response.status_code == 200
     assert "This field is required." in response.content.decode()
     assert not ProgressUpdate.objects.filter(key="unsourced").exists()

@@ -2,7 +2,14 @@
 
 import tempfile
 
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.db import connection, models, router, transaction
+from django.db.models import Case, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.utils.html import format_html, format_html_join
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import redirect
@@ -10,12 +17,34 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import exporters, importers
-from .forms import ImportForm
-from .models import Actor, Country, Event, Pledge, ProgressUpdate, Source, Topic
-from .services import pledges_refresh_verdicts
+from .forms import (
+    AssignOwnerForm,
+    ImportForm,
+    PledgeAdminForm,
+    ProgressUpdateAdminForm,
+    ProgressUpdateInlineForm,
+    ProgressUpdateInlineFormSet,
+)
+from .history import EditConflict, describe_change, version_token
+from .history import delta as history_delta
+from .models import (
+    SETTLED_VERDICTS,
+    Actor,
+    Country,
+    DeadlineState,
+    Event,
+    Pledge,
+    ProgressUpdate,
+    Source,
+    TargetProgress,
+    Topic,
+)
+from .services import pledge_revert_verdict_evidence, pledges_change, pledges_refresh_verdicts
+from .templatetags.pledge_format import quantity
 from .tables import ImportRejected, decode
 
 IMPORT_PERMISSION = "pledges.import_pledges"
@@ -139,53 +168,13 @@ class EventAdmin(SimpleHistoryAdmin):
     search_fields = ("name",)
 
 
-class ProgressUpdateInline(admin.TabularInline):
-    model = ProgressUpdate
-    fields = ("occurred_on", "summary", "new_verdict", "measurement_value", "measurement_country", "is_published")
-    readonly_fields = fields
-    show_change_link = True
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        # Updates need sources, which are added on the update's own page.
-        return False
-
-
-@admin.register(Pledge)
-class PledgeAdmin(FileImportExportMixin, SimpleHistoryAdmin):
-    import_function = staticmethod(importers.import_pledges)
-    export_function = staticmethod(exporters.export_pledges)
-    list_display = ("title", "verdict", "deadline_text", "deadline_end", "owner", "is_published", "last_reviewed_on")
-    list_filter = ("verdict", "is_published", "topic", "beneficiaries")
-    list_select_related = ("owner",)
-    search_fields = ("title", "quote", "summary", "source_title", "slug")
-    prepopulated_fields = {"slug": ("title",)}
-    autocomplete_fields = ("actor", "event", "owner", "beneficiaries")
-    readonly_fields = ("verdict", "deadline_state_now")
-    inlines = [ProgressUpdateInline]
-    actions = ["export_selected"]
-    fieldsets = (
-        (None, {"fields": ("title", "slug", "actor", "beneficiaries", "event", "announced_on", "topic")}),
-        ("Words", {"fields": ("quote", "summary")}),
-        ("Source document", {"fields": ("source_title", "source_publisher", "source_url", "source_published_on")}),
-        ("Deadline", {"fields": ("deadline_text", "deadline_precision", "deadline_start", "deadline_end", "deadline_state_now")}),
-        ("Verdict", {"fields": ("verdict",), "description": "Set by the newest published progress update that gives one."}),
-        ("Quantitative target", {"fields": ("target_unit", "baseline_value", "baseline_on", "target_value")}),
-        ("Editorial", {"fields": ("owner", "is_published", "last_reviewed_on")}),
-    )
-
-    def save_model(self, request, obj, form, change):
-        obj.updated_at = timezone.now()
-        super().save_model(request, obj, form, change)
-
-    @admin.display(description="Deadline state")
-    def deadline_state_now(self, obj):
-        return obj.deadline_state().label if obj.pk else "-"
+# Django 6's default already: an address typed without a scheme is taken as https.
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class SourceInline(admin.TabularInline):
     model = Source
+    formfield_overrides = URL_FIELDS
     extra = 1
     min_num = 1
     max_num = 3
@@ -193,21 +182,373 @@ class SourceInline(admin.TabularInline):
     fields = ("position", "url", "title", "publisher", "published_on")
 
 
+class AuditedAdmin(SimpleHistoryAdmin):
+    """An admin with a field-by-field history page, reverts that are recorded, and versioned saves.
+
+    Its form must be a `VersionedForm`; the change and revert views run in one transaction, so
+    the form's row lock holds until the save commits.
+    """
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        # simple-history's own diff skips fields an editor cannot type (the verdict); ours shows them.
+        records = list(historical_records)
+        for newer, older in zip(records, records[1:]):
+            newer.history_delta_changes = [
+                {"field": label, "old": old, "new": new}
+                for label, old, new in (describe_change(self.model, c) for c in history_delta(newer, older))
+            ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.has_change_permission(request, obj):
+            return fieldsets
+        # A reader sees the record, not the form's bookkeeping.
+        return [(name, {**options, "fields": [f for f in options["fields"] if f != "version"]})
+                for name, options in fieldsets]
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        request.reverting_to = self.model.history.filter(history_id=version_id, **{self.model._meta.pk.attname: object_id}).first()
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        version = getattr(request, "reverting_to", None)
+        if version is not None:
+            obj._change_reason = f"Reverted to the version of {timezone.localtime(version.history_date):%Y-%m-%d %H:%M}"
+        elif change and not form.has_changed():
+            return  # Nothing of the record itself changed: no empty history entry.
+        obj.updated_at = timezone.now()
+        super().save_model(request, obj, form, change)
+        if version is not None:
+            self.after_revert(request, obj, version)
+
+    def after_revert(self, request, obj, version):
+        """Bring what depends on a reverted record back in line with it."""
+
+
+class ProgressUpdateInline(admin.StackedInline):
+    model = ProgressUpdate
+    form = ProgressUpdateInlineForm
+    formset = ProgressUpdateInlineFormSet
+    fields = (
+        ("occurred_on", "is_published", "new_verdict"),
+        "summary",
+        ("measurement_value", "measurement_country"),
+        ("source_url", "source_title"),
+        ("source_publisher", "source_published_on"),
+        "version",
+    )
+    autocomplete_fields = ("measurement_country",)
+    readonly_fields = ("cited",)  # shown to readers in place of the source fields
+    show_change_link = True
+    extra = 1
+    classes = ("collapse-none",)
+    verbose_name = "progress update"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("measurement_country").prefetch_related("sources")
+
+    def get_fields(self, request, obj=None):
+        if self.has_change_permission(request, obj):
+            return self.fields
+        return ("occurred_on", "is_published", "new_verdict", "summary", "measurement_value", "measurement_country", "cited")
+
+    @admin.display(description="Sources")
+    def cited(self, update):
+        return format_html_join(", ", '<a href="{}">{}</a>', ((s.url, s.title) for s in update.sources.all()))
+
+
+class OwnerFilter(admin.SimpleListFilter):
+    """By owner, with "Mine" first: the view an editor starts the day with."""
+
+    title = "owner"
+    parameter_name = "owner"
+
+    def lookups(self, request, model_admin):
+        others = (
+            get_user_model().objects.filter(owned_pledges__isnull=False).exclude(pk=request.user.pk)
+            .distinct().order_by("username")
+        )
+        return [("mine", "Mine"), ("nobody", "Nobody")] + [(str(user.pk), str(user)) for user in others]
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            return queryset.filter(owner=request.user)
+        if self.value() == "nobody":
+            return queryset.filter(owner__isnull=True)
+        if self.value() and self.value().isdigit():
+            return queryset.filter(owner_id=int(self.value()))
+        return queryset
+
+
+class DeadlineStateFilter(admin.SimpleListFilter):
+    title = "deadline state"
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin):
+        return DeadlineState.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in DeadlineState.values:
+            return queryset.in_deadline_state(self.value())
+        return queryset
+
+
+class NeedsReviewFilter(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("needed", f"Not reviewed for {settings.PLEDGES_REVIEW_INTERVAL_DAYS} days")]
+
+    def queryset(self, request, queryset):
+        return queryset.needing_review() if self.value() == "needed" else queryset
+
+
+class EstimatedCountPaginator(Paginator):
+    """A paginator that does not count every row of a very large, unfiltered table.
+
+    On PostgreSQL an unfiltered list takes the planner's row estimate once it passes
+    `exact_below` rows (counting is a full scan there); filtered lists and smaller tables are
+    counted exactly.
+    """
+
+    exact_below = 100_000
+
+    @cached_property
+    def count(self):
+        query = getattr(self.object_list, "query", None)
+        if query is not None and not query.where and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [query.model._meta.db_table])
+                row = cursor.fetchone()
+            if row and row[0] >= self.exact_below:
+                return row[0]
+        return super().count
+
+
+VERSION_FIELD_PREFIX = "version-"
+
+
+@admin.register(Pledge)
+class PledgeAdmin(FileImportExportMixin, AuditedAdmin):
+    import_function = staticmethod(importers.import_pledges)
+    export_function = staticmethod(exporters.export_pledges)
+    form = PledgeAdminForm
+    exclude = ("verdict",)  # The model's field is not typed; the form's own verdict field stands in.
+    formfield_overrides = URL_FIELDS
+    list_display = (
+        "title", "verdict", "deadline", "progress", "owner", "last_update_on", "last_reviewed_on", "is_published",
+    )
+    list_filter = (
+        "verdict",
+        DeadlineStateFilter,
+        "topic",
+        ("beneficiaries", admin.RelatedOnlyFieldListFilter),
+        ("actor", admin.RelatedOnlyFieldListFilter),
+        OwnerFilter,
+        "is_published",
+        NeedsReviewFilter,
+    )
+    list_select_related = ("owner",)
+    search_fields = ("title", "quote", "summary", "source_title", "updates__sources__title")
+    # Counting every pledge on each page view is a full scan on a large table; the filtered
+    # count that pagination needs is enough.
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    paginator = EstimatedCountPaginator
+    list_per_page = 50
+    prepopulated_fields = {"slug": ("title",)}
+    autocomplete_fields = ("actor", "event", "owner", "beneficiaries")
+    readonly_fields = ("deadline_state_now", "current_value", "progress_now", "on_track_now")
+    inlines = [ProgressUpdateInline]
+    actions = ["mark_reviewed", "publish", "unpublish", "assign_owner", "export_selected"]
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "actor", "beneficiaries", "event", "announced_on", "topic")}),
+        ("Words", {"fields": ("quote", "summary")}),
+        ("Source document", {"fields": ("source_title", "source_publisher", "source_url", "source_published_on")}),
+        ("Deadline", {"fields": ("deadline_text", "deadline_precision", ("deadline_start", "deadline_end"), "deadline_state_now")}),
+        ("Verdict", {"fields": ("verdict",)}),
+        ("Quantitative target", {"fields": (
+            ("target_unit", "target_value"), ("baseline_value", "baseline_on"),
+            ("current_value", "progress_now", "on_track_now"),
+        )}),
+        ("Editorial", {"fields": ("owner", "is_published", "last_reviewed_on", "version")}),
+    )
+
+    class Media:
+        css = {"all": ("pledges/admin.css",)}
+
+    def get_queryset(self, request):
+        last_update = ProgressUpdate.objects.filter(pledge=OuterRef("pk")).order_by("-occurred_on").values("occurred_on")[:1]
+        measured = ProgressUpdate.objects.filter(measurement_value__isnull=False).only(
+            "pledge_id", "occurred_on", "measurement_value", "measurement_country_id"
+        )
+        return (
+            Pledge.objects.annotate(
+                last_update_on=Subquery(last_update),
+            )
+            .prefetch_related(Prefetch("updates", queryset=measured, to_attr="measured_updates"))
+            .order_by(*self.get_ordering(request))
+        )
+
+    def get_ordering(self, request):
+        # Open deadlines (not passed, not settled) first, nearest first: what an editor can still act on.
+        is_open = Q(deadline_end__gte=timezone.localdate()) & ~Q(verdict__in=SETTLED_VERDICTS)
+        return (
+            Case(When(is_open, then=Value(0)), default=Value(1)).asc(),
+            F("deadline_end").asc(nulls_last=True),
+            "title",
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if getattr(request, "reverting_to", None) is not None:
+            return (*fields, "verdict")  # A revert restores the verdict of that version, with its evidence.
+        return fields
+
+    def action_checkbox(self, obj):
+        # The version shown goes along with the selection: a bulk action refuses stale rows.
+        version = format_html(
+            '<input type="hidden" name="{}{}" value="{}">', VERSION_FIELD_PREFIX, obj.pk, version_token(obj.updated_at)
+        )
+        return format_html("{}{}", super().action_checkbox(obj), version)
+
+    @admin.display(description="Deadline", ordering="deadline_end")
+    def deadline(self, obj):
+        state = obj.deadline_state()
+        return format_html(
+            '<span class="deadline deadline-{}" title="{}">{}<br><small>{} · {}</small></span>',
+            state, state.label, obj.deadline_text or "-", obj.deadline_end or "no date", state.label,
+        )
+
+    @admin.display(description="Progress")
+    def progress(self, obj):
+        if not obj.has_target:
+            return ""
+        progress = obj.target_progress(getattr(obj, "measured_updates", obj.updates.all()))
+        return "-" if progress.percent is None else f"{progress.percent}%"
+
+    @admin.display(description="Last update", ordering="last_update_on")
+    def last_update_on(self, obj):
+        return obj.last_update_on
+
+    @admin.display(description="Deadline state")
+    def deadline_state_now(self, obj):
+        return obj.deadline_state().label if obj.pk else "-"
+
+    def _progress(self, obj):
+        if not obj.pk:
+            return TargetProgress()
+        if not hasattr(obj, "_admin_progress"):
+            obj._admin_progress = obj.target_progress(obj.updates.all())
+        return obj._admin_progress
+
+    @admin.display(description="Current value")
+    def current_value(self, obj):
+        progress = self._progress(obj)
+        if progress.current_value is None:
+            return "-"
+        return f"{quantity(progress.current_value)} {obj.get_target_unit_display()} (as of {progress.as_of})"
+
+    @admin.display(description="Progress")
+    def progress_now(self, obj):
+        percent = self._progress(obj).percent
+        return "-" if percent is None else f"{percent}%"
+
+    @admin.display(description="On track")
+    def on_track_now(self, obj):
+        progress = self._progress(obj)
+        if progress.on_track is None:
+            return "-"
+        verdict = "yes" if progress.on_track else "no"
+        return f"{verdict} (the straight line to the target expects {quantity(progress.expected_value)} by then)"
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        pledges_refresh_verdicts({form.instance.pk}, user=request.user, reason="Verdict from progress update")
+
+    def after_revert(self, request, obj, version):
+        pledge_revert_verdict_evidence(obj, restored_at=version.history_date, user=request.user)
+
+    # Bulk actions. Each refuses the whole batch if a selected pledge was saved since the list
+    # was shown, and is recorded in every changed pledge's history.
+
+    def _apply(self, request, queryset, changes, reason):
+        selected = set(queryset.values_list("pk", flat=True))
+        versions = {
+            int(name[len(VERSION_FIELD_PREFIX):]): value
+            for name, value in request.POST.items()
+            if name.startswith(VERSION_FIELD_PREFIX) and name[len(VERSION_FIELD_PREFIX):].isdigit()
+        }
+        versions = {pk: token for pk, token in versions.items() if pk in selected}
+        try:
+            changed = pledges_change(selected, changes=changes, versions=versions, user=request.user, reason=reason)
+        except EditConflict as conflict:
+            for message in conflict.messages:
+                self.message_user(request, message, messages.ERROR)
+            return None
+        self.message_user(request, f"{reason}: {len(changed)} pledge(s) changed, {len(selected) - len(changed)} already so.")
+        return None
+
+    @admin.action(description="Mark selected as reviewed today", permissions=["change"])
+    def mark_reviewed(self, request, queryset):
+        return self._apply(request, queryset, {"last_reviewed_on": timezone.localdate()}, "Marked as reviewed")
+
+    @admin.action(description="Publish selected", permissions=["change"])
+    def publish(self, request, queryset):
+        return self._apply(request, queryset, {"is_published": True}, "Published")
+
+    @admin.action(description="Unpublish selected", permissions=["change"])
+    def unpublish(self, request, queryset):
+        return self._apply(request, queryset, {"is_published": False}, "Unpublished")
+
+    @admin.action(description="Assign selected to an owner", permissions=["change"])
+    def assign_owner(self, request, queryset):
+        form = AssignOwnerForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            owner = form.cleaned_data["owner"]
+            return self._apply(request, queryset, {"owner": owner}, f"Assigned to {owner or 'nobody'}")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Assign an owner",
+            "opts": self.model._meta,
+            "form": form,
+            "pledges": queryset,
+            "carried": [
+                (name, value) for name, value in request.POST.items()
+                if name.startswith(VERSION_FIELD_PREFIX) or name in ("select_across", "index")
+            ],
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/pledges/pledge/assign_owner.html", context)
+
+
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(FileImportExportMixin, SimpleHistoryAdmin):
+class ProgressUpdateAdmin(FileImportExportMixin, AuditedAdmin):
     import_function = staticmethod(importers.import_updates)
     export_function = staticmethod(exporters.export_updates)
-    list_display = ("pledge", "occurred_on", "new_verdict", "measurement_value", "is_published")
+    form = ProgressUpdateAdminForm
+    list_display = ("pledge", "occurred_on", "new_verdict", "measurement_value", "measurement_country", "is_published")
     list_filter = ("is_published", "new_verdict")
-    list_select_related = ("pledge",)
+    list_select_related = ("pledge", "measurement_country")
     search_fields = ("summary", "pledge__title", "sources__title")
+    show_full_result_count = False
     autocomplete_fields = ("pledge", "measurement_country")
     inlines = [SourceInline]
     actions = ["export_selected"]
+    fields = (
+        "pledge", "key", "occurred_on", "summary", "new_verdict", ("measurement_value", "measurement_country"),
+        "is_published", "version",
+    )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         pledges_refresh_verdicts({form.instance.pledge_id}, user=request.user, reason="Progress update saved")
+
+    def after_revert(self, request, obj, version):
+        pledges_refresh_verdicts({obj.pledge_id}, user=request.user, reason="Progress update reverted")
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)

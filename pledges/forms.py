@@ -1,5 +1,15 @@
+"""Forms the editors fill in: file uploads, and the admin's versioned record forms."""
+
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import to_historic
+
+from .history import conflict_messages, stale_versions, version_token
+from .models import Pledge, ProgressUpdate, Source, Verdict
 
 
 class ImportForm(forms.Form):
@@ -14,3 +24,188 @@ class ImportForm(forms.Form):
                 f"The file is {upload.size:,} bytes; the most is {settings.PLEDGES_IMPORT_MAX_BYTES:,}."
             )
         return upload
+
+
+def https_by_default(db_field, **kwargs):
+    """Form fields for a model's fields, where an address typed without a scheme is https."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
+class VersionedForm(forms.ModelForm):
+    """A model form that refuses to save over someone else's newer save (see pledges.history).
+
+    It carries, hidden, the version of the record the editor opened. Cleaning locks the row
+    (until the admin's transaction ends) and compares versions.
+    """
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            updated_at = self.instance.updated_at
+            if to_historic(self.instance) is not None:
+                # A revert form shows an old version; the version it saves over is today's.
+                updated_at = type(self.instance)._default_manager.filter(pk=self.instance.pk).values_list(
+                    "updated_at", flat=True
+                ).first()
+            self.fields["version"].initial = version_token(updated_at)
+
+    def lock_related(self):
+        """Lock rows this save will also write, before this form's own (one lock order everywhere)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None and not self.instance._state.adding:
+            self.lock_related()
+            versions = {self.instance.pk: cleaned.get("version") or ""}
+            stale = stale_versions(type(self.instance), versions)
+            if stale:
+                raise forms.ValidationError(conflict_messages(stale, versions), code="conflict")
+        return cleaned
+
+
+class PledgeAdminForm(VersionedForm):
+    """The pledge change form. The verdict may be changed only together with its evidence."""
+
+    verdict = forms.ChoiceField(
+        choices=Verdict.choices,
+        required=False,
+        help_text=_("To change it, add a published progress update below that gives it and cites a source."),
+    )
+
+    class Meta:
+        model = Pledge
+        fields = "__all__"
+        formfield_callback = https_by_default
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "verdict" in self.fields:  # A revert shows the old verdict read-only instead.
+            self.fields["verdict"].initial = self.instance.verdict
+
+    def clean(self):
+        cleaned = super().clean()
+        # The inline updates' formset checks that a changed verdict comes with its evidence.
+        self.instance.requested_verdict = cleaned.get("verdict") or self.instance.verdict
+        return cleaned
+
+
+class ProgressUpdateAdminForm(VersionedForm):
+    class Meta:
+        model = ProgressUpdate
+        fields = "__all__"
+
+    def lock_related(self):
+        # The save refreshes the pledge's verdict; take the pledge's lock first, as its page does.
+        Pledge.objects.select_for_update().filter(pk=self.instance.pledge_id).first()
+
+
+class ProgressUpdateInlineForm(VersionedForm):
+    """A progress update on its pledge's page, with its first source in the same row.
+
+    Further sources (up to three) are added on the update's own page.
+    """
+
+    source_url = forms.URLField(label=_("Source URL"), max_length=500, required=False, assume_scheme="https")
+    source_title = forms.CharField(label=_("Source title"), max_length=300, required=False)
+    source_publisher = forms.CharField(label=_("Publisher"), max_length=200, required=False)
+    source_published_on = forms.DateField(label=_("Source date"), required=False)
+
+    SOURCE_FIELDS = {"source_url": "url", "source_title": "title", "source_publisher": "publisher",
+                     "source_published_on": "published_on"}
+
+    class Meta:
+        model = ProgressUpdate
+        fields = ("occurred_on", "summary", "new_verdict", "measurement_value", "measurement_country", "is_published")
+        widgets = {"summary": forms.Textarea(attrs={"rows": 2, "cols": 40})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.first_source = self.instance.sources.first() if self.instance.pk else None
+        if self.first_source:
+            for name, attribute in self.SOURCE_FIELDS.items():
+                self.fields[name].initial = getattr(self.first_source, attribute)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.first_source is not None or self.has_changed():
+            # An update is evidence only with a source; it cannot be saved without one.
+            for name in ("source_url", "source_title", "source_publisher"):
+                if not cleaned.get(name):
+                    self.add_error(name, _("A progress update needs a source: give its URL, title and publisher."))
+        return cleaned
+
+    def save(self, commit=True):
+        update = super().save(commit=False)
+        update.updated_at = timezone.now()
+        if commit:
+            update.save()
+            self._save_m2m()
+            self.save_source(update)
+        return update
+
+    def save_source(self, update):
+        values = {attribute: self.cleaned_data.get(name) for name, attribute in self.SOURCE_FIELDS.items()}
+        if not values["url"]:
+            return
+        source = self.first_source or Source(update=update, position=1)
+        if all(getattr(source, name) == value for name, value in values.items()) and source.pk:
+            return
+        for name, value in values.items():
+            setattr(source, name, value if value is not None else ("" if name != "published_on" else None))
+        source.save()
+
+
+class ProgressUpdateInlineFormSet(forms.BaseInlineFormSet):
+    """The pledge page's updates. A changed verdict needs a new, published, sourced update giving it."""
+
+    def clean(self):
+        super().clean()
+        pledge = self.instance
+        requested = getattr(pledge, "requested_verdict", pledge.verdict)
+        if requested == pledge.verdict:
+            return
+        label = Verdict(requested).label
+        new_updates = [
+            form for form in self.forms
+            if form.instance.pk is None and form.has_changed() and not self._should_delete_form(form)
+            and getattr(form, "cleaned_data", None)
+        ]
+        evidence = [
+            form for form in new_updates
+            if form.cleaned_data.get("new_verdict") in ("", requested) and form.cleaned_data.get("is_published")
+        ]
+        if not evidence:
+            raise forms.ValidationError(
+                _(
+                    "The verdict was not changed to “%(verdict)s”: a verdict changes only with evidence. "
+                    "Add a progress update below that gives the verdict “%(verdict)s”, is published and cites a source."
+                ),
+                params={"verdict": label},
+                code="verdict_without_evidence",
+            )
+        newest = (
+            pledge.updates.filter(is_published=True).exclude(new_verdict="").order_by("-occurred_on")
+            .values_list("occurred_on", flat=True).first()
+        )
+        form = evidence[-1]
+        if newest and form.cleaned_data["occurred_on"] < newest:
+            raise forms.ValidationError(
+                _("The update that gives the verdict must be dated on or after %(date)s, the newest update with a verdict."),
+                params={"date": newest.isoformat()},
+                code="verdict_evidence_too_old",
+            )
+        form.instance.new_verdict = requested
+
+
+class AssignOwnerForm(forms.Form):
+    """The owner a bulk "assign" action gives the selected pledges."""
+
+    owner = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username"),
+        required=False,
+        empty_label="Nobody",
+    )

@@ -7,7 +7,7 @@ Multi-step writes live in `pledges.services` and `pledges.importers`; shared rea
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -173,6 +173,31 @@ def http_url_condition(field_name):
     return Q(**{f"{field_name}__startswith": "http://"}) | Q(**{f"{field_name}__startswith": "https://"})
 
 
+class PledgeQuerySet(models.QuerySet):
+    def in_deadline_state(self, state, today=None):
+        """Pledges in the given DeadlineState on `today`: `Pledge.deadline_state` as a query.
+
+        The two must agree; tests/test_models.py checks them against each other.
+        """
+        today = today or timezone.localdate()
+        due_soon_until = today + timedelta(days=settings.PLEDGES_DUE_SOON_DAYS)
+        dated_open = Q(deadline_end__isnull=False) & ~Q(verdict=Verdict.KEPT)
+        condition = {
+            DeadlineState.UNDATED: Q(deadline_end__isnull=True),
+            DeadlineState.MET: Q(deadline_end__isnull=False, verdict=Verdict.KEPT),
+            DeadlineState.OVERDUE: dated_open & Q(deadline_end__lt=today),
+            DeadlineState.DUE_SOON: dated_open & Q(deadline_end__gte=today, deadline_end__lte=due_soon_until),
+            DeadlineState.UPCOMING: dated_open & Q(deadline_end__gt=due_soon_until),
+        }[state]
+        return self.filter(condition)
+
+    def needing_review(self, today=None):
+        """Pledges nobody has reviewed within PLEDGES_REVIEW_INTERVAL_DAYS (or ever)."""
+        today = today or timezone.localdate()
+        cutoff = today - timedelta(days=settings.PLEDGES_REVIEW_INTERVAL_DAYS)
+        return self.filter(Q(last_reviewed_on__isnull=True) | Q(last_reviewed_on__lt=cutoff))
+
+
 class Pledge(models.Model):
     """One trackable commitment, with its deadline window, verdict and optional target."""
 
@@ -225,6 +250,7 @@ class Pledge(models.Model):
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
     history = HistoricalRecords(m2m_fields=[beneficiaries])
+    objects = PledgeQuerySet.as_manager()
 
     class Meta:
         ordering = ["deadline_end", "title"]

@@ -6,6 +6,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from . import bulk
+from .history import EditConflict, conflict_messages, version_token
 from .models import Pledge, ProgressUpdate, Verdict
 
 
@@ -70,3 +71,52 @@ def record_history(model, objects, *, created, user=None, reason="", now=None):
                 for link_id, pledge_id, country_id in links.values_list("id", "pledge_id", "country_id")
             ],
         )
+
+
+def pledges_change(pledge_ids, *, changes, versions, user, reason):
+    """Apply the same field changes to many pledges at once (publish, assign an owner ...).
+
+    `versions` ({pk: token}) are the versions the editor saw; if any of those pledges was saved
+    since, nothing is written and EditConflict says what changed. Pledges that already hold the
+    values are left alone. Each change is recorded in the audit history with `reason`.
+    Returns the pledges that changed.
+    """
+    with transaction.atomic():
+        # Lock every selected row, in one order, before reading: a concurrent save waits for us.
+        locked = list(Pledge.objects.select_for_update().filter(pk__in=pledge_ids).order_by("pk"))
+        stale = [p for p in locked if p.pk in versions and version_token(p.updated_at) != versions[p.pk]]
+        if stale:
+            raise EditConflict(conflict_messages(stale, versions))
+        now = timezone.now()
+        changed = [p for p in locked if any(getattr(p, name) != value for name, value in changes.items())]
+        for pledge in changed:
+            for name, value in changes.items():
+                setattr(pledge, name, value)
+            pledge.updated_at = now
+        if changed:
+            Pledge.objects.bulk_update(changed, [*changes, "updated_at"])
+            record_history(Pledge, changed, created=False, user=user, reason=reason, now=now)
+    return changed
+
+
+def pledge_revert_verdict_evidence(pledge, *, restored_at, user):
+    """After a pledge is reverted to its version of `restored_at`, make its verdict agree.
+
+    The verdict comes from the newest published update that gives one. Reverting to an
+    earlier verdict therefore withdraws (unpublishes, never deletes) the verdict-giving updates
+    published since that version, then sets the verdict from what remains.
+    """
+    withdrawn = list(
+        pledge.updates.filter(is_published=True, created_at__gt=restored_at).exclude(new_verdict="")
+    )
+    now = timezone.now()
+    for update in withdrawn:
+        update.is_published = False
+        update.updated_at = now
+    if withdrawn:
+        ProgressUpdate.objects.bulk_update(withdrawn, ["is_published", "updated_at"])
+        record_history(
+            ProgressUpdate, withdrawn, created=False, user=user, reason="Withdrawn: the pledge's verdict was reverted"
+        )
+    pledges_refresh_verdicts({pledge.pk}, user=user, reason="Verdict from the reverted version")
+    return withdrawn

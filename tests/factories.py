@@ -69,3 +69,34 @@ def update_csv(*overrides, **kwargs):
 
 PLEDGE_HEADER = [c.name for c in PLEDGE_COLUMNS]
 UPDATE_HEADER = [c.name for c in UPDATE_COLUMNS]
+
+
+def change_form_data(response, **changes):
+    """What a browser posts back from an admin change page, with `changes` applied.
+
+    It reads the page's own forms (the record's and every inline's), so a test edits a page
+    the way an editor does: open it, change some fields, save.
+    """
+    context = response.context
+    forms = [context["adminform"].form]
+    inlines = context["inline_admin_formsets"] if "inline_admin_formsets" in context else []
+    for inline in inlines:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    data = {"_save": "Save"}
+    for form in forms:
+        for bound in form:
+            value = bound.value()
+            if value is None or value is False:
+                continue
+            if value is True:
+                data[bound.html_name] = "on"
+            elif isinstance(value, (list, tuple)):
+                data[bound.html_name] = [str(item) for item in value]
+            else:
+                data[bound.html_name] = str(value)
+    for name, value in changes.items():
+        if value is None:
+            data.pop(name, None)
+        else:
+            data[name] = value
+    return data

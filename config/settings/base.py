@@ -98,6 +98,8 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "memory://")
 # The product's own knobs.
 # A dated deadline this many days away or fewer is "due soon".
 PLEDGES_DUE_SOON_DAYS = env_int("PLEDGES_DUE_SOON_DAYS", 90)
+# A pledge nobody has reviewed for this many days "needs review" (admin filter and reminders).
+PLEDGES_REVIEW_INTERVAL_DAYS = env_int("PLEDGES_REVIEW_INTERVAL_DAYS", 90)
 # The largest CSV an editor may upload through the admin, in bytes.
 PLEDGES_IMPORT_MAX_BYTES = env_int("PLEDGES_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 # Only the local settings create a first editor account automatically.

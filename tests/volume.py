@@ -1,0 +1,53 @@
+"""Many pledges at once, for tests that check a page's queries do not grow with the data."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from pledges.models import Actor, Country, DeadlinePrecision, Pledge, ProgressUpdate, Topic, Unit
+
+
+def add_pledges(count, *, updates_each=0, published=True):
+    """Add `count` quantitative pledges, each with `updates_each` measured, published updates."""
+    if count <= 0:
+        return []
+    actor, _ = Actor.objects.get_or_create(name="Volume Leader")
+    topic = Topic.objects.first()
+    start = Pledge.objects.count()
+    pledges = Pledge.objects.bulk_create(
+        Pledge(
+            slug=f"volume-{start + n}",
+            title=f"Volume pledge {start + n}",
+            actor=actor,
+            topic=topic,
+            announced_on=date(2022, 1, 25),
+            quote="We will do it.",
+            summary="It will be done.",
+            source_title="Speech",
+            source_publisher="Publisher",
+            source_url="https://example.org/speech",
+            deadline_text="by 2030",
+            deadline_precision=DeadlinePrecision.YEAR,
+            deadline_end=date(2030, 12, 31) - timedelta(days=n % 2000),
+            target_unit=Unit.PROJECTS,
+            target_value=Decimal(100),
+            is_published=published,
+        )
+        for n in range(count)
+    )
+    countries = list(Country.objects.filter(code__in=["KZ", "UZ", "KG"]))
+    through = Pledge.beneficiaries.through
+    through.objects.bulk_create(through(pledge=p, country=c) for p in pledges for c in countries)
+    ProgressUpdate.objects.bulk_create(
+        ProgressUpdate(
+            pledge=p,
+            key=f"u{k}",
+            occurred_on=date(2023, 1, 1) + timedelta(days=30 * k),
+            summary="Progress.",
+            measurement_value=Decimal(10 * (k + 1)),
+            measurement_country=countries[k % len(countries)] if k % 2 else None,
+            is_published=published,
+        )
+        for p in pledges
+        for k in range(updates_each)
+    )
+    return pledges

@@ -182,6 +182,10 @@ class SourceInline(admin.TabularInline):
     fields = ("position", "url", "title", "publisher", "published_on")
 
 
+# Form fields that are not the record's own: its version, and the verdict that updates set.
+FORM_ONLY_FIELDS = frozenset({"version", "verdict"})
+
+
 class AuditedAdmin(SimpleHistoryAdmin):
     """An admin with a field-by-field history page, reverts that are recorded, and versioned saves.
 
@@ -215,7 +219,7 @@ class AuditedAdmin(SimpleHistoryAdmin):
         version = getattr(request, "reverting_to", None)
         if version is not None:
             obj._change_reason = f"Reverted to the version of {timezone.localtime(version.history_date):%Y-%m-%d %H:%M}"
-        elif change and not form.has_changed():
+        elif change and not set(form.changed_data) - FORM_ONLY_FIELDS:
             return  # Nothing of the record itself changed: no empty history entry.
         obj.updated_at = timezone.now()
         super().save_model(request, obj, form, change)
@@ -242,7 +246,6 @@ class ProgressUpdateInline(admin.StackedInline):
     readonly_fields = ("cited",)  # shown to readers in place of the source fields
     show_change_link = True
     extra = 1
-    classes = ("collapse-none",)
     verbose_name = "progress update"
 
     def get_queryset(self, request):

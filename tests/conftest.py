@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -15,14 +16,25 @@ def reference_data(db):
 
 
 @pytest.fixture
-def editor(db):
+def roles(db):
+    """The Editors and Viewers groups. Tests that commit (browser tests) empty the database
+    afterwards, groups included, so every test asks for them again."""
+    from django.apps import apps
+
+    from pledges.roles import ensure_groups
+
+    ensure_groups(apps)
+
+
+@pytest.fixture
+def editor(roles):
     user = get_user_model().objects.create_user("ed", password="pw-for-tests", is_staff=True)
     user.groups.add(Group.objects.get(name="Editors"))
     return user
 
 
 @pytest.fixture
-def viewer(db):
+def viewer(roles):
     user = get_user_model().objects.create_user("vi", password="pw-for-tests", is_staff=True)
     user.groups.add(Group.objects.get(name="Viewers"))
     return user
@@ -34,3 +46,56 @@ def seeded(reference_data):
     from pledges.management.commands.setup_site import load_seeds
 
     return load_seeds()
+
+
+# Browser tests drive the system's Chromium through Playwright (its own browser download is not
+# used). Where Chromium is missing they skip, saying how to get it; .ci/run installs it.
+CHROMIUM = os.environ.get("PLEDGES_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium package or set PLEDGES_CHROMIUM")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in the test thread; Django's ORM calls from the
+    # test itself are still plain synchronous calls.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """Open pages in fresh browser contexts (separate cookies: separate people)."""
+    contexts = []
+
+    def open_page(width=1280, height=900):
+        context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def screenshot():
+    """Save a full-page screenshot under var/screenshots/, for people to look at after a run."""
+    from django.conf import settings
+
+    folder = Path(settings.VAR_DIR) / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name):
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+    return take

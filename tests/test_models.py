@@ -36,6 +36,17 @@ def test_deadline_state_follows_the_window_end_and_the_verdict(today, verdict, s
     assert pledge(verdict=verdict).deadline_state(today) == state
 
 
+@pytest.mark.django_db
+def test_the_deadline_state_query_agrees_with_the_pledges_own_state(seeded):
+    pledges = list(Pledge.objects.all())
+    for today in (date(2022, 6, 1), date(2026, 11, 27), date(2030, 12, 1), date(2031, 2, 1)):
+        for state in DeadlineState.values:
+            by_query = set(Pledge.objects.in_deadline_state(state, today).values_list("pk", flat=True))
+            assert by_query == {p.pk for p in pledges if p.deadline_state(today) == state}, (today, state)
+    # The seeds hold kept and overdue pledges, so both sides are exercised.
+    assert {p.deadline_state(date(2026, 11, 27)) for p in pledges} >= {DeadlineState.MET, DeadlineState.OVERDUE}
+
+
 def test_a_pledge_without_a_date_is_undated():
     assert pledge(deadline_precision="in_due_course", deadline_end=None).deadline_state(date(2040, 1, 1)) == (
         DeadlineState.UNDATED

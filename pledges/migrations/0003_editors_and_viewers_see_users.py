@@ -1,26 +1,15 @@
-"""Editors and Viewers may look up users: owners are picked with an autocomplete, and the
-history pages name who made each change."""
+"""The roles as pledges.roles defines them: Editors and Viewers may now also look up users."""
 
 from django.db import migrations
 
 
-def grant(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    view_user = Permission.objects.get(content_type__app_label="auth", codename="view_user")
-    for group in Group.objects.filter(name__in=["Editors", "Viewers"]):
-        group.permissions.add(view_user)
+def apply_roles(apps, schema_editor):
+    from pledges.roles import ensure_groups
 
-
-def revoke(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    view_user = Permission.objects.get(content_type__app_label="auth", codename="view_user")
-    for group in Group.objects.filter(name__in=["Editors", "Viewers"]):
-        group.permissions.remove(view_user)
+    ensure_groups(apps)
 
 
 class Migration(migrations.Migration):
     dependencies = [("pledges", "0002_editor_and_viewer_groups")]
 
-    operations = [migrations.RunPython(grant, revoke)]
+    operations = [migrations.RunPython(apply_roles, migrations.RunPython.noop)]

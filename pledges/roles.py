@@ -1,0 +1,48 @@
+"""The editors' roles: which permissions the Editors and Viewers groups hold.
+
+Editors add and change pledges, progress updates (with their measurements), sources, actors and
+events, and import and export files; deleting a pledge is left to superusers (editors
+unpublish instead). Viewers only view. Both may look up users: owners are chosen with an
+autocomplete, and history pages name who changed what. Only staff users reach the admin at all.
+"""
+
+from django.contrib.auth.management import create_permissions
+
+VIEWED = ("pledge", "progressupdate", "source", "actor", "event", "country", "topic")
+EDITED = ("pledge", "progressupdate", "source", "actor", "event")
+
+ROLES = {
+    "Editors": {
+        "pledges": [f"view_{m}" for m in VIEWED]
+        + [f"{action}_{m}" for action in ("add", "change") for m in EDITED]
+        + ["delete_source", "import_pledges"],
+        "auth": ["view_user"],
+    },
+    "Viewers": {
+        "pledges": [f"view_{m}" for m in VIEWED],
+        "auth": ["view_user"],
+    },
+}
+
+
+def ensure_groups(apps):
+    """Create the groups with exactly their permissions; safe to run again.
+
+    `apps` is a migration's app registry or django.apps.apps.
+    """
+    # Permissions are normally created after all migrations have run; the groups need them now.
+    for app_config in apps.get_app_configs():
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True  # a migration's app registry has none
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = models_module
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames_by_app in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        wanted = [
+            permission
+            for app_label, codenames in codenames_by_app.items()
+            for permission in Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
+        ]
+        group.permissions.set(wanted)

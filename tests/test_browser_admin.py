@@ -1,0 +1,164 @@
+"""The editors' admin in a real browser: the day's work, imports and exports, roles, conflicts."""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from pledges.models import Pledge, Verdict
+from tests.factories import pledge_csv
+
+# A live server shares the database with the test, so each test commits.
+pytestmark = pytest.mark.django_db(transaction=True)
+PASSWORD = "pw-for-tests"
+
+
+def expect():
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect
+
+
+def log_in(page, live_server, username):
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    expect()(page.locator("#user-tools")).to_contain_text("Welcome")
+
+
+@pytest.fixture
+def my_pledge_due_soon(seeded, editor):
+    pledge = Pledge.objects.get(slug="training-5000-places")
+    pledge.deadline_end = date.today() + timedelta(days=20)
+    pledge.owner = editor
+    pledge.save()
+    return pledge
+
+
+def pick_autocomplete(page, select_id, text):
+    """Choose an option in one of the admin's autocomplete (select2) boxes, as a person does."""
+    page.locator(f"#{select_id} + .select2 .select2-selection").click()
+    page.locator(".select2-search__field").last.fill(text)
+    page.locator(".select2-results__option--highlighted", has_text=text).click()
+
+
+def test_an_editor_records_progress_changes_the_verdict_and_reverts_it(
+    live_server, new_page, screenshot, my_pledge_due_soon
+):
+    pledge = my_pledge_due_soon
+    verdict_before = pledge.verdict
+    version_before = pledge.history.first()
+    row = pledge.updates.count()  # the inline's empty row comes after the existing updates
+    page = new_page()
+    log_in(page, live_server, "ed")
+
+    page.goto(f"{live_server.url}/admin/pledges/pledge/")
+    page.get_by_role("link", name="Mine", exact=True).click()
+    page.get_by_role("link", name="Due soon", exact=True).click()
+    expect()(page).to_have_url(re.compile(r"deadline=due_soon"))
+    expect()(page.locator("#result_list tbody tr")).to_have_count(1)
+    expect()(page.locator("#result_list")).to_contain_text("Due soon")
+    screenshot(page, "admin-pledge-list")
+
+    page.get_by_role("link", name=pledge.title).click()
+    page.fill(f"#id_updates-{row}-occurred_on", date.today().isoformat())
+    page.fill(f"#id_updates-{row}-summary", "The ministry reports 5,200 places filled.")
+    page.check(f"#id_updates-{row}-is_published")
+    page.fill(f"#id_updates-{row}-measurement_value", "5200")
+    pick_autocomplete(page, f"id_updates-{row}-measurement_country", "Kazakhstan")
+    page.fill(f"#id_updates-{row}-source_url", "https://example.org/training-report")
+    page.fill(f"#id_updates-{row}-source_title", "Training report 2026")
+    page.fill(f"#id_updates-{row}-source_publisher", "Ministry of Education")
+    page.select_option("#id_verdict", "kept")
+    screenshot(page, "admin-pledge-change")
+    page.click("input[name=_save]")
+
+    expect()(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    pledge.refresh_from_db()
+    assert pledge.verdict == Verdict.KEPT
+    update = pledge.updates.get(summary="The ministry reports 5,200 places filled.")
+    assert update.measurement_country.code == "KZ" and update.sources.get().title == "Training report 2026"
+
+    page.goto(f"{live_server.url}/admin/pledges/pledge/{pledge.pk}/history/")
+    verdict_change = page.locator("#change-history li", has_text="Verdict:").first
+    expect()(verdict_change).to_contain_text(str(Verdict(verdict_before).label))
+    expect()(verdict_change).to_contain_text("Kept")
+    screenshot(page, "admin-pledge-history")
+    page.locator(f"a[href$='/history/{version_before.history_id}/']").click()
+    page.click("input[name=_save]")
+
+    expect()(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    pledge.refresh_from_db()
+    assert pledge.verdict == verdict_before
+    update.refresh_from_db()
+    assert not update.is_published
+    assert pledge.history.first().history_user.username == "ed"
+
+
+def test_an_editor_imports_through_preview_and_confirm_then_exports(live_server, new_page, seeded, editor, tmp_path):
+    csv_file = tmp_path / "new-pledges.csv"
+    csv_file.write_bytes(pledge_csv({"slug": "ten-bridges", "title": "Build 10 bridges"}))
+    page = new_page()
+    log_in(page, live_server, "ed")
+
+    page.goto(f"{live_server.url}/admin/pledges/pledge/")
+    page.get_by_role("link", name="Import CSV").click()
+    page.set_input_files("input[type=file]", str(csv_file))
+    page.click("input[value=Preview]")
+    expect()(page.locator("#content")).to_contain_text("1 new, 0 updated")
+    assert not Pledge.objects.filter(slug="ten-bridges").exists()
+    page.click("input[name=confirm]")
+    expect()(page.locator(".messagelist")).to_contain_text("1 new, 0 updated")
+    assert Pledge.objects.get(slug="ten-bridges").history.get().history_user == editor
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export CSV").click()
+    lines = open(download.value.path(), encoding="utf-8-sig").read().splitlines()
+    assert lines[0].startswith("slug,title,actor")
+    assert len(lines) == Pledge.objects.count() + 1
+    assert any(line.startswith("ten-bridges,") for line in lines)
+
+
+def test_a_viewer_cannot_change_anything(live_server, new_page, seeded, viewer):
+    pledge = Pledge.objects.get(slug="sister-cities-100-pairs")
+    page = new_page()
+    log_in(page, live_server, "vi")
+
+    page.goto(f"{live_server.url}/admin/pledges/pledge/")
+    options = page.locator("select[name=action] option").all_inner_texts()
+    assert [o for o in options if not o.startswith("---")] == ["Export selected as CSV"]
+    expect()(page.get_by_role("link", name="Import CSV")).to_have_count(0)
+    page.get_by_role("link", name=pledge.title).click()
+    expect()(page.locator("input[name=_save]")).to_have_count(0)
+    expect()(page.locator("#content")).to_contain_text(pledge.quote[:40])
+    page.goto(f"{live_server.url}/admin/pledges/pledge/add/")
+    expect()(page.locator("body")).to_contain_text("403")
+
+
+def test_two_editors_on_one_pledge_the_second_save_is_refused(live_server, new_page, seeded, editor, roles):
+    alice = get_user_model().objects.create_user("alice", password=PASSWORD, is_staff=True)
+    alice.groups.add(Group.objects.get(name="Editors"))
+    pledge = Pledge.objects.get(slug="sister-cities-100-pairs")
+    url = f"{live_server.url}/admin/pledges/pledge/{pledge.pk}/change/"
+    first, second = new_page(), new_page()
+    log_in(first, live_server, "alice")
+    log_in(second, live_server, "ed")
+    first.goto(url)
+    second.goto(url)
+
+    first.fill("#id_title", "Reach 100 pairs of sister cities (Alice's wording)")
+    first.click("input[name=_save]")
+    expect()(first.locator(".messagelist")).to_contain_text("was changed successfully")
+    second.fill("#id_summary", "Ed's new summary.")
+    second.click("input[name=_save]")
+
+    expect()(second.locator(".errornote, .errorlist").first).to_be_visible()
+    expect()(second.locator("#content")).to_contain_text("was saved by alice")
+    expect()(second.locator("#content")).to_contain_text("Alice's wording")
+    expect()(second.locator("#content")).to_contain_text("Your changes were not saved")
+    pledge.refresh_from_db()
+    assert pledge.title == "Reach 100 pairs of sister cities (Alice's wording)"
+    assert pledge.summary != "Ed's new summary."

@@ -48,6 +48,20 @@ def seeded(reference_data):
     return load_seeds()
 
 
+@pytest.fixture
+def my_pledge_due_soon(seeded, editor):
+    """A seed pledge owned by the editor, its deadline three weeks away."""
+    from datetime import date, timedelta
+
+    from pledges.models import Pledge
+
+    pledge = Pledge.objects.get(slug="training-5000-places")
+    pledge.deadline_end = date.today() + timedelta(days=20)
+    pledge.owner = editor
+    pledge.save()
+    return pledge
+
+
 # Browser tests drive the system's Chromium through Playwright (its own browser download is not
 # used). Where Chromium is missing they skip, saying how to get it; .ci/run installs it.
 CHROMIUM = os.environ.get("PLEDGES_CHROMIUM", "/usr/bin/chromium")

@@ -45,12 +45,9 @@ def with_new_update(page, index, **fields):
 
 
 @pytest.fixture
-def owned(seeded, editor):
+def owned(my_pledge_due_soon, editor):
     """Two seed pledges owned by the editor: one due within weeks, one years away."""
-    soon = Pledge.objects.get(slug="training-5000-places")
-    soon.deadline_end = date.today() + timedelta(days=20)
-    soon.owner = editor
-    soon.save()
+    soon = my_pledge_due_soon
     later = Pledge.objects.get(slug="trade-70-billion-by-2030")
     later.owner = editor
     later.save()

@@ -1,7 +1,7 @@
 """The editors' admin in a real browser: the day's work, imports and exports, roles, conflicts."""
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -27,15 +27,6 @@ def log_in(page, live_server, username):
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     expect()(page.locator("#user-tools")).to_contain_text("Welcome")
-
-
-@pytest.fixture
-def my_pledge_due_soon(seeded, editor):
-    pledge = Pledge.objects.get(slug="training-5000-places")
-    pledge.deadline_end = date.today() + timedelta(days=20)
-    pledge.owner = editor
-    pledge.save()
-    return pledge
 
 
 def pick_autocomplete(page, select_id, text):

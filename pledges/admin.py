@@ -211,6 +211,9 @@ class AuditedAdmin(SimpleHistoryAdmin):
                 for name, options in fieldsets]
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history lets anyone who may view the history post a revert; only editors may.
+        if request.method == "POST" and not self.has_change_permission(request):
+            raise PermissionDenied
         request.reverting_to = self.model.history.filter(history_id=version_id, **{self.model._meta.pk.attname: object_id}).first()
         with transaction.atomic(using=router.db_for_write(self.model)):
             return super().history_form_view(request, object_id, version_id, extra_context)

@@ -399,6 +399,11 @@ def test_a_viewer_sees_but_cannot_change_anything(client, seeded, viewer):
         "export_selected"
     }
     assert client.get(reverse("admin:pledges_pledge_history", args=[pledge.pk])).status_code == 200
+    version = pledge.history.first()
+    revert_url = reverse("admin:pledges_pledge_simple_history", args=[pledge.pk, version.history_id])
+    assert client.post(revert_url, change_form_data(client.get(revert_url), title="x")).status_code == 403
+    pledge.refresh_from_db()
+    assert pledge.title != "x"
 
 
 def test_editors_cannot_delete_pledges_but_superusers_can(client, seeded, editor, admin_user):

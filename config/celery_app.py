@@ -1,6 +1,7 @@
 """The Celery application. Settings prefixed CELERY_ in Django settings configure it."""
 
 import os
+from pathlib import Path
 
 from celery import Celery
 
@@ -9,3 +10,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 app = Celery("pledges")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _make_filesystem_queue(sender, **kwargs):
+    """The filesystem transport (the no-server default) needs its folders to exist."""
+    options = sender.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        if options.get(key):
+            Path(options[key]).mkdir(parents=True, exist_ok=True)

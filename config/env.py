@@ -52,3 +52,15 @@ def env_list(name, default=()):
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_days(name, default):
+    """Return a comma-separated list of whole, positive numbers of days, largest first."""
+    items = env_list(name, [str(day) for day in default])
+    try:
+        days = sorted({int(item) for item in items}, reverse=True)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={','.join(items)!r} must be whole numbers of days, e.g. 90,30,7.") from None
+    if not days or days[-1] <= 0:
+        raise ImproperlyConfigured(f"{name} must list at least one positive number of days.")
+    return days

@@ -39,10 +39,12 @@ from .models import (
     Event,
     Pledge,
     ProgressUpdate,
+    Reminder,
     Source,
     TargetProgress,
     Topic,
 )
+from .reminders import request_sweep
 from .services import pledge_revert_verdict_evidence, pledges_change, pledges_refresh_verdicts
 from .templatetags.pledge_format import quantity
 from .tables import ImportRejected, decode
@@ -473,6 +475,8 @@ class PledgeAdmin(FileImportExportMixin, AuditedAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         pledges_refresh_verdicts({form.instance.pk}, user=request.user, reason="Verdict from progress update")
+        # A changed deadline or owner may make a reminder due now; ask for a sweep once saved.
+        transaction.on_commit(request_sweep)
 
     def after_revert(self, request, obj, version):
         pledge_revert_verdict_evidence(obj, restored_at=version.history_date, user=request.user)
@@ -564,6 +568,24 @@ class ProgressUpdateAdmin(FileImportExportMixin, AuditedAdmin):
         pledge_ids = set(queryset.values_list("pledge_id", flat=True))
         super().delete_queryset(request, queryset)
         pledges_refresh_verdicts(pledge_ids, user=request.user, reason="Progress updates deleted")
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """The reminder log: what was sent, to whom and when, or why it failed. Read-only."""
+
+    list_display = ("claimed_at", "recipient", "pledge", "kind", "due_on", "status", "sent_at", "attempts", "last_error")
+    list_filter = ("status", "kind")
+    list_select_related = ("recipient", "pledge")
+    search_fields = ("pledge__title", "recipient__username", "recipient__email")
+    show_full_result_count = False
+    date_hierarchy = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 admin.site.register(Country, CountryAdmin)

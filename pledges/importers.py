@@ -322,7 +322,8 @@ def _write_pledges(rows, plan, existing_ids, country_ids, topic_ids, owner_ids, 
     stored = Pledge.objects.in_bulk(
         [existing_ids[row.values["slug"]] for row in rows if actions[row.number].action == "update"]
     )
-    to_create, to_update, changed_fields, new_countries = [], [], {"updated_at"}, {}
+    # remind_after is cleared on every write: the reminder sweep looks at changed pledges again.
+    to_create, to_update, changed_fields, new_countries = [], [], {"updated_at", "remind_after"}, {}
     for row in rows:
         change = actions[row.number]
         by_column = _pledge_fields(row.values, refs)
@@ -340,6 +341,7 @@ def _write_pledges(rows, plan, existing_ids, country_ids, topic_ids, owner_ids, 
                 if column == "beneficiaries":
                     new_countries[slug] = row.values["beneficiaries"]
             pledge.updated_at = now
+            pledge.remind_after = None
             to_update.append(pledge)
 
     for pledge, pk in zip(to_create, bulk.insert(Pledge, [bulk.field_values(p) for p in to_create], return_ids=True)):

@@ -248,8 +248,11 @@ class Pledge(models.Model):
     last_reviewed_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    # When the reminder sweep must look at this pledge next (pledges.reminders). Every write
+    # clears it, meaning "look now"; the sweep sets it to the next day something falls due.
+    remind_after = models.DateField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(m2m_fields=[beneficiaries])
+    history = HistoricalRecords(m2m_fields=[beneficiaries], excluded_fields=["remind_after"])
     objects = PledgeQuerySet.as_manager()
 
     class Meta:
@@ -286,11 +289,23 @@ class Pledge(models.Model):
             models.CheckConstraint(condition=http_url_condition("source_url"), name="pledge_source_url_is_http"),
             models.CheckConstraint(condition=Q(verdict__in=Verdict.values), name="pledge_verdict_is_known"),
         ]
-        indexes = [models.Index(fields=["is_published", "deadline_end"])]
+        indexes = [
+            models.Index(fields=["is_published", "deadline_end"]),
+            # The reminder sweep's query: remind_after IS NULL OR remind_after <= today.
+            models.Index(fields=["remind_after"], name="pledge_remind_after"),
+        ]
         permissions = [("import_pledges", "Can import pledges and progress updates from files")]
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # Any change may bring a reminder forward (a deadline moved, a verdict reopened): the next
+        # sweep looks at this pledge again.
+        self.remind_after = None
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "remind_after"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("pledges:detail", args=[self.slug])
@@ -467,3 +482,52 @@ class Source(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class Reminder(models.Model):
+    """A record that an editor is told about a pledge: a deadline near or passed, a window
+    opening, a review due.
+
+    The row is the claim: it is written (unique per pledge, recipient, kind and due date) before
+    the e-mail is sent, so a sweep that runs twice, late or concurrently sends nothing twice.
+    See pledges.reminders.
+    """
+
+    class Kind(models.TextChoices):
+        DEADLINE_NEAR = "deadline_near", _("Deadline approaching")
+        WINDOW_OPENS = "window_opens", _("Window opens")
+        DEADLINE_PASSED = "deadline_passed", _("Deadline passed")
+        REVIEW_DUE = "review_due", _("Review due")
+
+    class Status(models.TextChoices):
+        CLAIMED = "claimed", _("Claimed, being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed, will be retried")
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="reminders")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    due_on = models.DateField(help_text=_("The day it fell due: e.g. 30 days before the deadline."))
+    lead_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CLAIMED)
+    claim = models.CharField(max_length=32, help_text=_("The sweep that holds this reminder."))
+    claimed_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-claimed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pledge", "recipient", "kind", "due_on"], name="reminder_once_per_occasion"
+            ),
+        ]
+        indexes = [
+            # The sweep's retry query: failed reminders, and claims a killed worker left behind.
+            models.Index(fields=["status", "claimed_at"], name="reminder_retry"),
+            models.Index(fields=["claim"], name="reminder_claim"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.pledge} → {self.recipient}"

@@ -8,7 +8,7 @@ autocomplete, and history pages name who changed what. Only staff users reach th
 
 from django.contrib.auth.management import create_permissions
 
-VIEWED = ("pledge", "progressupdate", "source", "actor", "event", "country", "topic")
+VIEWED = ("pledge", "progressupdate", "source", "actor", "event", "country", "topic", "reminder")
 EDITED = ("pledge", "progressupdate", "source", "actor", "event")
 
 ROLES = {

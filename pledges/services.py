@@ -33,9 +33,10 @@ def pledges_refresh_verdicts(pledge_ids, *, user=None, reason=""):
             if verdict != pledge.verdict:
                 pledge.verdict = verdict
                 pledge.updated_at = timezone.now()
+                pledge.remind_after = None  # a reopened verdict may make a passed deadline news again
                 changed.append(pledge)
         if changed:
-            Pledge.objects.bulk_update(changed, ["verdict", "updated_at"])
+            Pledge.objects.bulk_update(changed, ["verdict", "updated_at", "remind_after"])
             record_history(
                 Pledge, changed, created=False, user=user, reason=reason or "Verdict from progress update"
             )
@@ -93,8 +94,9 @@ def pledges_change(pledge_ids, *, changes, versions, user, reason):
             for name, value in changes.items():
                 setattr(pledge, name, value)
             pledge.updated_at = now
+            pledge.remind_after = None
         if changed:
-            Pledge.objects.bulk_update(changed, [*changes, "updated_at"])
+            Pledge.objects.bulk_update(changed, [*changes, "updated_at", "remind_after"])
             record_history(Pledge, changed, created=False, user=user, reason=reason, now=now)
     return changed
 

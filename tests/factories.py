@@ -100,3 +100,30 @@ def change_form_data(response, **changes):
         else:
             data[name] = value
     return data
+
+
+def a_pledge(**fields):
+    """A saved pledge with plain defaults (a dated deadline at the end of 2030), for rule tests."""
+    from datetime import date
+
+    from pledges.models import Actor, Pledge, Topic
+
+    n = Pledge.objects.count() + 1
+    values = {
+        "slug": f"pledge-{n}",
+        "title": f"Pledge {n}",
+        "actor": Actor.objects.get_or_create(name="A Leader")[0],
+        "topic": Topic.objects.get_or_create(slug="trade", defaults={"name": "Trade"})[0],
+        "announced_on": date(2022, 1, 25),
+        "quote": "We will.",
+        "summary": "It will be done.",
+        "source_title": "Speech",
+        "source_publisher": "Publisher",
+        "source_url": "https://example.org/speech",
+        "deadline_text": "by 2030",
+        "deadline_precision": "year",
+        "deadline_end": date(2030, 12, 31),
+        "last_reviewed_on": None,
+    }
+    values.update(fields)
+    return Pledge.objects.create(**values)

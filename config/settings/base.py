@@ -4,7 +4,9 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.env import env_bool, env_int, env_list, env_str
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_days, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("PLEDGES_VAR_DIR", str(BASE_DIR / "var")))
@@ -92,14 +94,65 @@ else:
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "pledge-tracker@localhost")
 
-# Celery: the broker comes from the environment; see config/celery_app.py.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "memory://")
+# Celery (config/celery_app.py). Production sets CELERY_BROKER_URL to Redis or RabbitMQ; the
+# default is kombu's filesystem transport under var/, a broker that needs no server.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(VAR_DIR / "celery" / "queue"),
+        "data_folder_out": str(VAR_DIR / "celery" / "queue"),
+        "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "store_processed": False,
+    }
+else:
+    # Redis hands an unacknowledged message to another worker after this long; it must exceed
+    # the longest task (CELERY_TASK_TIME_LIMIT) or a slow sweep would run twice at once.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# JSON only: no pickled objects cross the broker, and any worker version can read a message.
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# Nobody reads task results; the reminder log in the database is the record.
+CELERY_TASK_IGNORE_RESULT = True
+# The sweep is idempotent (its claims are rows with a unique constraint), so acknowledge a task
+# only when it has finished: a worker that dies mid-sweep has the task redelivered, not lost.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Take one task at a time, so a long task does not hold others hostage in a worker's buffer.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# No task may run forever: a hung SMTP server stops a sweep at the soft limit, a stuck one is
+# killed at the hard limit. A reminder claim older than the claim timeout (below) is then
+# surely orphaned, and the next sweep takes it over.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
+# Keep trying to reach the broker when a worker starts before it.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Beat: a static schedule. The sweep is state-based, so a beat that was down catches up on its
+# next run; no task is ever scheduled far ahead with an ETA or countdown.
+CELERY_BEAT_SCHEDULE = {
+    "send-reminders": {
+        "task": "pledges.send_reminders",
+        "schedule": env_int("PLEDGES_REMINDER_SWEEP_SECONDS", 300),
+        # A sweep that could not start within one period is replaced by the next one.
+        "options": {"expires": env_int("PLEDGES_REMINDER_SWEEP_SECONDS", 300)},
+    }
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # The product's own knobs.
 # A dated deadline this many days away or fewer is "due soon".
 PLEDGES_DUE_SOON_DAYS = env_int("PLEDGES_DUE_SOON_DAYS", 90)
 # A pledge nobody has reviewed for this many days "needs review" (admin filter and reminders).
 PLEDGES_REVIEW_INTERVAL_DAYS = env_int("PLEDGES_REVIEW_INTERVAL_DAYS", 90)
+# Reminders go out this many days before a dated deadline's end (and when it has passed).
+PLEDGES_REMINDER_LEAD_DAYS = env_days("PLEDGES_REMINDER_LEAD_DAYS", [90, 30, 7])
+# A reminder claimed this long ago and still unsent belongs to a sweep that died; it must be
+# longer than CELERY_TASK_TIME_LIMIT, so a live sweep's claims are never taken over.
+PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS = env_int("PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS", 600)
+if PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured("PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS must be longer than CELERY_TASK_TIME_LIMIT.")
+# The address reminder e-mails link to (the admin's pages).
+PLEDGES_SITE_URL = env_str("PLEDGES_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The largest CSV an editor may upload through the admin, in bytes.
 PLEDGES_IMPORT_MAX_BYTES = env_int("PLEDGES_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 # Only the local settings create a first editor account automatically.

@@ -1,0 +1,263 @@
+"""Deadline and review reminders: what is due, and the sweep that sends each one exactly once.
+
+The sweep is state-based: it asks which reminders are due now (not "which fall due today"), so
+a sweep that runs late catches up and one that runs twice finds nothing new. It
+
+1. reads the pledges whose `remind_after` has come (an indexed query),
+2. claims every due reminder by inserting a Reminder row: a unique constraint per pledge,
+   recipient, kind and due date makes a second claim impossible, whoever makes it,
+3. takes over reminders that failed before, or that a dead sweep claimed and never sent,
+4. sends one digest per recipient and records each outcome at once, and
+5. stores, per pledge, the next day something will fall due.
+
+Beat's periodic task (pledges.tasks) and `manage.py send_reminders` both call `sweep()`.
+"""
+
+import logging
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db.models import Case, Q, Value, When
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import SETTLED_VERDICTS, Pledge, Reminder
+
+logger = logging.getLogger(__name__)
+Kind = Reminder.Kind
+# A pledge written this recently may have been read by the sweep before the write committed;
+# its next check is left to the following sweep rather than computed from what may be stale.
+RECENT_WRITE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Due:
+    """One reminder a pledge needs now: what kind, and the day it fell due."""
+
+    kind: str
+    due_on: date
+    lead_days: int | None = None
+
+
+def due_reminders(pledge, today):
+    """The reminders `pledge` needs on `today`, whoever gets them.
+
+    - A dated deadline not yet settled (Kept, Partially kept, Broken): "approaching" once the
+      nearest lead time has been crossed (at 25 days left, the 30-day one; a lead time crossed
+      earlier and missed is not sent late, the nearer one says more), and "passed" once the
+      window's end is behind.
+    - A window with a start ("in 5 to 10 years"): "opens" while the window is open.
+    - Any pledge: "review due" once it has not been reviewed (or, never reviewed, since it was
+      created) for PLEDGES_REVIEW_INTERVAL_DAYS, and again each interval after.
+    """
+    due = []
+    end, start = pledge.deadline_end, pledge.deadline_start
+    if end is not None and pledge.verdict not in SETTLED_VERDICTS:
+        if today > end:
+            due.append(Due(Kind.DEADLINE_PASSED, end + timedelta(days=1)))
+        else:
+            crossed = [lead for lead in settings.PLEDGES_REMINDER_LEAD_DAYS if today >= end - timedelta(days=lead)]
+            if crossed:
+                lead = min(crossed)
+                due.append(Due(Kind.DEADLINE_NEAR, end - timedelta(days=lead), lead))
+            if start is not None and start <= today:
+                due.append(Due(Kind.WINDOW_OPENS, start))
+    review_due = _review_due_on(pledge, today)
+    if review_due <= today:
+        due.append(Due(Kind.REVIEW_DUE, review_due))
+    return due
+
+
+def _review_base(pledge):
+    return pledge.last_reviewed_on or timezone.localdate(pledge.created_at)
+
+
+def _review_due_on(pledge, today):
+    """The latest review date on or before `today` (or the first one, if that is still ahead)."""
+    base, interval = _review_base(pledge), settings.PLEDGES_REVIEW_INTERVAL_DAYS
+    periods = max((today - base).days // interval, 1)
+    return base + timedelta(days=interval * periods)
+
+
+def next_check_on(pledge, today):
+    """The first day after `today` on which `pledge` may need a reminder it does not need today."""
+    base, interval = _review_base(pledge), settings.PLEDGES_REVIEW_INTERVAL_DAYS
+    periods = max((today - base).days // interval + 1, 1)
+    moments = [base + timedelta(days=interval * periods)]
+    end, start = pledge.deadline_end, pledge.deadline_start
+    if end is not None and pledge.verdict not in SETTLED_VERDICTS:
+        moments += [end - timedelta(days=lead) for lead in settings.PLEDGES_REMINDER_LEAD_DAYS]
+        moments += [end + timedelta(days=1)] + ([start] if start else [])
+    return min(moment for moment in moments if moment > today)
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did, for logs, the command line and tests."""
+
+    pledges_checked: int = 0
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+    digests: int = 0
+    errors: list = field(default_factory=list)
+
+    def __str__(self):
+        return (
+            f"{self.pledges_checked} pledges checked, {self.claimed} reminders claimed, "
+            f"{self.sent} sent in {self.digests} digests, {self.failed} failed"
+        )
+
+
+def recipients_for(pledge, editors):
+    """Who hears about `pledge`: its owner, or, when it has none, every editor."""
+    if pledge.owner_id and pledge.owner.is_active and pledge.owner.email:
+        return [pledge.owner]
+    return editors
+
+
+def sweep(today=None):
+    """Find, claim, send and record every reminder due now. Safe to run at any time, twice, or
+    concurrently. The number of queries does not grow with the number of pledges (one
+    status update per digest, which grows with the number of recipients)."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    report = SweepReport()
+    claim = uuid.uuid4().hex
+
+    pledges = list(
+        Pledge.objects.filter(Q(remind_after__isnull=True) | Q(remind_after__lte=today))
+        .select_related("owner")
+        .order_by("pk")
+    )
+    report.pledges_checked = len(pledges)
+    editors = list(
+        get_user_model().objects.filter(groups__name="Editors", is_active=True).exclude(email="").order_by("pk")
+    )
+    wanted = [
+        Reminder(
+            pledge=pledge, recipient=recipient, kind=due.kind, due_on=due.due_on, lead_days=due.lead_days,
+            claim=claim, claimed_at=now,
+        )
+        for pledge in pledges
+        for due in due_reminders(pledge, today)
+        for recipient in recipients_for(pledge, editors)
+    ]
+    # The claim: rows another sweep already holds (sent or not) are skipped by the database.
+    Reminder.objects.bulk_create(wanted, ignore_conflicts=True)
+    # Take over what failed before, and claims whose sweep died (older than any live sweep).
+    orphaned = now - timedelta(seconds=settings.PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS)
+    Reminder.objects.filter(
+        Q(status=Reminder.Status.FAILED) | Q(status=Reminder.Status.CLAIMED, claimed_at__lt=orphaned)
+    ).update(status=Reminder.Status.CLAIMED, claim=claim, claimed_at=now)
+    mine = list(
+        Reminder.objects.filter(claim=claim, status=Reminder.Status.CLAIMED)
+        .select_related("pledge", "recipient")
+        .order_by("recipient_id", "pledge__deadline_end", "pledge_id", "kind")
+    )
+    report.claimed = len(mine)
+    _send_digests(mine, claim, today, report)
+    _schedule_next_checks(pledges, today, now)
+    logger.info("Reminder sweep: %s", report)
+    return report
+
+
+def _send_digests(reminders, claim, today, report):
+    by_recipient = defaultdict(list)
+    for reminder in reminders:
+        by_recipient[reminder.recipient].append(reminder)
+    if not by_recipient:
+        return
+    connection = get_connection(fail_silently=False)
+    for recipient, items in by_recipient.items():
+        ids = [item.pk for item in items]
+        try:
+            digest(recipient, items, today, connection=connection).send()
+        except Exception as error:  # SMTP refused, server down, time limit ...: retried next sweep
+            Reminder.objects.filter(pk__in=ids, claim=claim).update(
+                status=Reminder.Status.FAILED, last_error=f"{type(error).__name__}: {error}"[:2000]
+            )
+            report.failed += len(ids)
+            report.errors.append(str(error))
+            logger.warning("Reminder digest to %s failed, to be retried: %s", recipient.email, error)
+            connection.close()  # a broken connection is reopened for the next recipient
+            continue
+        # Recorded straight after the server accepted the digest, one recipient at a time.
+        Reminder.objects.filter(pk__in=ids, claim=claim).update(
+            status=Reminder.Status.SENT, sent_at=timezone.now(), last_error=""
+        )
+        report.sent += len(ids)
+        report.digests += 1
+    connection.close()
+
+
+def _schedule_next_checks(pledges, today, now):
+    if not pledges:
+        return
+    next_on = Case(*[When(pk=pledge.pk, then=Value(next_check_on(pledge, today))) for pledge in pledges])
+    # A pledge written since we read it keeps remind_after empty: the next sweep reads it afresh.
+    Pledge.objects.filter(pk__in=[p.pk for p in pledges], updated_at__lt=now - RECENT_WRITE).update(
+        remind_after=next_on
+    )
+
+
+def describe(reminder, today):
+    """What is due and why, in a sentence an editor acts on."""
+    pledge = reminder.pledge
+    said = f"“{pledge.deadline_text}”, " if pledge.deadline_text else ""
+    if reminder.kind == Kind.DEADLINE_NEAR:
+        days = (pledge.deadline_end - today).days
+        return f"The deadline ({said}{pledge.deadline_end}) is {days} days away. Is there news to record?"
+    if reminder.kind == Kind.DEADLINE_PASSED:
+        return (
+            f"The deadline ({said}{pledge.deadline_end}) has passed with the verdict "
+            f"“{pledge.get_verdict_display()}”. Record what happened and rate it: Kept, Partially kept or Broken."
+        )
+    if reminder.kind == Kind.WINDOW_OPENS:
+        return f"The window ({said}{pledge.deadline_start} to {pledge.deadline_end}) opened on {pledge.deadline_start}."
+    reviewed = pledge.last_reviewed_on
+    since = f"since {reviewed}" if reviewed else "since it was added"
+    return f"Not reviewed {since}: check the record is still right, then mark it reviewed."
+
+
+def digest(recipient, reminders, today, connection=None):
+    """One e-mail (plain text and HTML) with every reminder for one recipient."""
+    items = [
+        {
+            "pledge": reminder.pledge,
+            "kind": reminder.get_kind_display(),
+            "why": describe(reminder, today),
+            "url": settings.PLEDGES_SITE_URL + reverse("admin:pledges_pledge_change", args=[reminder.pledge_id]),
+        }
+        for reminder in reminders
+    ]
+    context = {"recipient": recipient, "items": items, "site_url": settings.PLEDGES_SITE_URL}
+    count = len(items)
+    subject = f"Pledge tracker: {count} reminder{'s' if count != 1 else ''} for {today:%d %b %Y}"
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("pledges/email/reminder_digest.txt", context),
+        to=[recipient.email],
+        connection=connection,
+    )
+    message.attach_alternative(render_to_string("pledges/email/reminder_digest.html", context), "text/html")
+    return message
+
+
+def request_sweep():
+    """Ask a worker to sweep now (after an editor's save), without letting the broker fail the save.
+
+    Called on commit. If the broker is down, the next scheduled sweep sends whatever is due.
+    """
+    from .tasks import send_reminders
+
+    try:
+        send_reminders.apply_async(retry=False)
+    except Exception as error:  # kombu's OperationalError, a refused connection, a timeout ...
+        logger.warning("Could not ask for a reminder sweep (%s); the next scheduled sweep will run it.", error)

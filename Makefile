@@ -23,7 +23,15 @@ setup: $(INSTALLED)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py setup_site
 
+# The web server, plus a Celery worker with beat embedded (one process is enough on a laptop) on
+# the filesystem broker under var/celery/. The worker's log is var/celery.log; e-mails land in
+# var/mail/ unless EMAIL_HOST is set. Ctrl-C stops both.
 run: setup
+	@mkdir -p var/mail
+	@$(VENV)/bin/celery -A config worker --beat --pool solo --loglevel INFO --logfile var/celery.log \
+		--schedule var/celerybeat-schedule & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	echo "Celery worker and beat started (log: var/celery.log)"; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(INSTALLED)

@@ -47,7 +47,8 @@ class Command(BaseCommand):
         if User.objects.filter(is_staff=True).exists():
             return
         password = get_random_string(20)
-        user = User.objects.create_user(LOCAL_EDITOR, password=password, is_staff=True)
+        # With an address, so the reminders written to var/mail/ have someone to go to.
+        user = User.objects.create_user(LOCAL_EDITOR, email=f"{LOCAL_EDITOR}@localhost", password=password, is_staff=True)
         user.groups.add(Group.objects.get(name="Editors"))
         self.stdout.write(
             self.style.SUCCESS(

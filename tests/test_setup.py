@@ -63,3 +63,27 @@ def test_production_starts_with_its_environment():
 def test_a_malformed_setting_is_named():
     result = run_django("config.settings.local", EMAIL_HOST="smtp.example", EMAIL_PORT="twenty-five")
     assert "EMAIL_PORT='twenty-five' is not a whole number." in result.stderr
+
+
+def test_reminder_lead_times_are_read_from_the_environment():
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
+         "print(settings.PLEDGES_REMINDER_LEAD_DAYS)"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "config.settings.local",
+             "PLEDGES_REMINDER_LEAD_DAYS": "14, 60,3"},
+    )
+    assert result.stdout.strip() == "[60, 14, 3]", result.stderr
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"PLEDGES_REMINDER_LEAD_DAYS": "90,soon"}, "PLEDGES_REMINDER_LEAD_DAYS='90,soon' must be whole numbers of days"),
+        ({"PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS": "60"}, "PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS must be longer than"),
+    ],
+)
+def test_unsafe_reminder_settings_stop_the_start(env, message):
+    result = run_django("config.settings.local", **env)
+    assert result.returncode != 0
+    assert message in result.stderr

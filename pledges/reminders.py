@@ -258,6 +258,8 @@ def request_sweep():
     from .tasks import send_reminders
 
     try:
-        send_reminders.apply_async(retry=False)
+        # A connection of its own, made now from the current settings, closed straight after.
+        with send_reminders.app.connection_for_write() as connection:
+            send_reminders.apply_async(connection=connection, retry=False)
     except Exception as error:  # kombu's OperationalError, a refused connection, a timeout ...
         logger.warning("Could not ask for a reminder sweep (%s); the next scheduled sweep will run it.", error)

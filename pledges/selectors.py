@@ -1,36 +1,134 @@
 """The reads the public pages, feeds and open-data files share. Only published data leaves here."""
 
-from django.db.models import F, Prefetch
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Max, Prefetch, Q
 from django.utils import timezone
 
-from .models import Pledge, ProgressUpdate
+from .models import Country, DeadlineState, Pledge, ProgressUpdate, Topic, Verdict
+
+
+def public_pledges():
+    """The pledges the public may see: the published ones. Every public read starts here."""
+    return Pledge.objects.filter(is_published=True)
+
+
+def public_updates():
+    """The progress updates the public may see: published ones of published pledges."""
+    return ProgressUpdate.objects.filter(is_published=True, pledge__is_published=True)
 
 
 def published_updates():
-    """Published progress updates, with their sources and measured country, newest first."""
+    """Published progress updates of published pledges, with sources and country, newest first."""
     return (
-        ProgressUpdate.objects.filter(is_published=True, pledge__is_published=True)
+        public_updates()
         .select_related("measurement_country")
         .prefetch_related("sources")
         .order_by("-occurred_on", "-pk")
     )
 
 
-def published_pledges():
+def published_pledges(*, with_sources=True):
     """Published pledges with everything a public page shows, in a constant number of queries.
 
-    Each pledge carries `public_updates` (its published updates, newest first).
+    Each pledge carries `public_updates` (its published updates, newest first). The overview
+    does without the updates' sources (`with_sources=False`).
     """
+    updates = published_updates()
+    if not with_sources:
+        updates = updates.prefetch_related(None).only(
+            "pledge_id", "occurred_on", "summary", "new_verdict", "measurement_value", "measurement_country_id",
+            "created_at",
+        )
     return (
-        Pledge.objects.filter(is_published=True)
+        public_pledges()
         .select_related("actor", "topic", "event")
         .prefetch_related(
             "beneficiaries",
-            Prefetch("updates", queryset=published_updates(), to_attr="public_updates"),
+            Prefetch("updates", queryset=updates, to_attr="public_updates"),
         )
         # Dated deadlines first, nearest first; undated pledges after them on every database.
         .order_by(F("deadline_end").asc(nulls_last=True), "title")
     )
+
+
+@dataclass(frozen=True)
+class PledgeFilters:
+    """What a reader narrowed the overview to; every field is optional and comes from the URL."""
+
+    verdict: str = ""
+    topic: str = ""
+    country: str = ""
+    state: str = ""
+    q: str = ""
+
+    @classmethod
+    def from_query(cls, params):
+        """Read filters from a query string, ignoring values that name nothing known."""
+        verdict = params.get("verdict", "")
+        state = params.get("state", "")
+        return cls(
+            verdict=verdict if verdict in Verdict.values else "",
+            topic=params.get("topic", "")[:50],
+            country=params.get("country", "").upper()[:2],
+            state=state if state in DeadlineState.values else "",
+            q=params.get("q", "").strip()[:200],
+        )
+
+    @property
+    def active(self):
+        return any((self.verdict, self.topic, self.country, self.state, self.q))
+
+
+def filter_pledges(pledges, filters, today=None):
+    """Narrow a pledge queryset to what `filters` ask for, in the database."""
+    if filters.verdict:
+        pledges = pledges.filter(verdict=filters.verdict)
+    if filters.topic:
+        pledges = pledges.filter(topic__slug=filters.topic)
+    if filters.country:
+        pledges = pledges.filter(beneficiaries__code=filters.country)
+    if filters.state:
+        pledges = pledges.in_deadline_state(filters.state, today)
+    if filters.q:
+        words = Q(title__icontains=filters.q) | Q(quote__icontains=filters.q) | Q(summary__icontains=filters.q)
+        pledges = pledges.filter(words | Q(actor__name__icontains=filters.q))
+    return pledges.distinct() if filters.country else pledges
+
+
+def verdict_counts():
+    """How many published pledges hold each verdict (every verdict listed, zeros included)."""
+    counted = dict(
+        public_pledges().values_list("verdict").annotate(n=Count("pk")).order_by()
+    )
+    return [(Verdict(verdict), counted.get(verdict, 0)) for verdict in Verdict.values]
+
+
+def overdue_count(today=None):
+    """How many published pledges have a deadline that passed without being kept."""
+    return public_pledges().in_deadline_state(DeadlineState.OVERDUE, today).count()
+
+
+def filter_choices():
+    """The topics and countries the overview's filters offer: those of published pledges."""
+    published = public_pledges()
+    topics = Topic.objects.filter(pledges__in=published).distinct().order_by("name")
+    countries = Country.objects.filter(pledges__in=published).distinct().order_by("name")
+    return list(topics), list(countries)
+
+
+def data_version():
+    """A token that changes whenever anything the public sees may have changed.
+
+    Every writer sets `updated_at` (it is also the version editors' forms carry), and a deletion
+    changes a count, so the newest `updated_at` and the counts of pledges and updates say when
+    a cached page, feed or file is stale. Editors' saves therefore show on the next request.
+    """
+    pledges = Pledge.objects.aggregate(newest=Max("updated_at"), count=Count("pk"))
+    updates = ProgressUpdate.objects.aggregate(newest=Max("updated_at"), count=Count("pk"))
+    newest = max(filter(None, [pledges["newest"], updates["newest"]]), default=None)
+    token = f"{pledges['count']}.{updates['count']}.{newest.timestamp() if newest else 0}"
+    return token, newest
 
 
 def with_progress(pledges, today=None):

@@ -1,10 +1,21 @@
+"""Public addresses. Pages are under a language prefix (/en/, /ru/, /zh-hans/; a bare address is
+redirected by the reader's Accept-Language); files and feeds are the same in every language."""
+
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
-app_name = "pledges"
 
-urlpatterns = [
+pages = [
     path("", views.pledge_list, name="list"),
+    path("about/", views.about, name="about"),
     path("pledges/<slug:slug>/", views.pledge_detail, name="detail"),
+]
+
+files = [
+    path("pledges.csv", views.pledges_csv, name="csv"),
+    path("pledges.json", views.pledges_json, name="json"),
+    path("deadlines.ics", views.deadlines_ics, name="ics"),
+    path("feed/", views.public(feeds.UpdatesFeed()), name="feed"),
+    path("pledges/<slug:slug>/feed/", views.public(feeds.PledgeUpdatesFeed()), name="pledge_feed"),
 ]

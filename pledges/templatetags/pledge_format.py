@@ -1,31 +1,48 @@
-"""Template filters that show quantities the way people read them."""
+"""Template helpers for the public pages: quantities as people read them, in their language,
+and links to the same page in the other languages."""
 
 from decimal import Decimal
 
 from django import template
+from django.conf import settings
+from django.urls import translate_url
+from django.utils import formats
+from django.utils.translation import get_language, gettext, pgettext
 
 from ..models import Unit
 
 register = template.Library()
 
-_SCALES = ((Decimal(10) ** 12, "trillion"), (Decimal(10) ** 9, "billion"), (Decimal(10) ** 6, "million"))
+
+def _scales():
+    if get_language().startswith("zh"):
+        # Chinese counts large numbers in myriads: 1063亿, not 106.3 billion.
+        return ((Decimal(10) ** 12, "%(number)s万亿"), (Decimal(10) ** 8, "%(number)s亿"), (Decimal(10) ** 4, "%(number)s万"))
+    return (
+        (Decimal(10) ** 12, pgettext("quantity", "%(number)s trillion")),
+        (Decimal(10) ** 9, pgettext("quantity", "%(number)s billion")),
+        (Decimal(10) ** 6, pgettext("quantity", "%(number)s million")),
+    )
 
 
 @register.filter
 def quantity(value, unit=""):
-    """106300000000 with unit "usd" -> "$106.3 billion"; 2543200 doses -> "2.5 million doses"."""
-    if value is None:
+    """106300000000 with unit "usd" -> "$106.3 billion"; 2543200 doses -> "2.5 million doses".
+
+    Digits, separators and words follow the active language.
+    """
+    if value is None or value == "":
         return ""
     value = Decimal(value)
-    text = None
-    for scale, word in _SCALES:
+    for scale, pattern in _scales():
         if abs(value) >= scale:
-            text = f"{(value / scale).quantize(Decimal('0.1')).normalize():f} {word}"
+            number = formats.number_format((value / scale).quantize(Decimal("0.1")).normalize(), use_l10n=True)
+            text = pattern % {"number": number}
             break
-    if text is None:
-        text = f"{value.normalize():,f}"
+    else:
+        text = formats.number_format(value.normalize(), use_l10n=True, force_grouping=True)
     if unit == Unit.USD:
-        return f"${text}"
+        return gettext("$%(amount)s") % {"amount": text}
     return f"{text} {Unit(unit).label}" if unit else text
 
 
@@ -35,3 +52,14 @@ def bar_width(percent):
     if percent is None:
         return 0
     return max(0, min(100, int(percent)))
+
+
+@register.simple_tag(takes_context=True)
+def language_versions(context):
+    """(code, name, url, is_current) for this page in each of the site's languages."""
+    request = context["request"]
+    current = get_language()
+    return [
+        (code, name, translate_url(request.get_full_path(), code), code == current)
+        for code, name in settings.LANGUAGES
+    ]

@@ -1,0 +1,113 @@
+"""The progress chart of a quantitative pledge, drawn on the server as SVG (no JavaScript).
+
+It plots the measured values against the target and the on-track line (the straight line from
+the baseline at the announcement to the target at the deadline), with a text alternative.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from .templatetags.pledge_format import quantity
+
+WIDTH, HEIGHT = 640, 280
+LEFT, RIGHT, TOP, BOTTOM = 128, 16, 16, 36
+
+
+@dataclass
+class Chart:
+    svg: str
+    points: list = field(default_factory=list)  # (date, value) pairs, as the text alternative's table
+    summary: str = ""
+
+
+def measured_series(pledge, updates):
+    """The values the chart plots, oldest first: region-wide measurements where there are any,
+    otherwise, at each measurement, the sum of each country's latest value so far."""
+    measured = sorted((u for u in updates if u.measurement_value is not None), key=lambda u: (u.occurred_on, u.pk))
+    overall = [(u.occurred_on, u.measurement_value) for u in measured if u.measurement_country_id is None]
+    if overall:
+        return overall
+    latest, series = {}, []
+    for update in measured:
+        latest[update.measurement_country_id] = update.measurement_value
+        series.append((update.occurred_on, sum(latest.values(), Decimal(0))))
+    return series
+
+
+def progress_chart(pledge, updates):
+    """The chart for `pledge` from its (published) updates, or None if there is nothing to plot."""
+    points = measured_series(pledge, updates)
+    if not pledge.has_target or not points:
+        return None
+    unit = pledge.target_unit
+    baseline = pledge.baseline_value or Decimal(0)
+    start = min([pledge.announced_on, points[0][0]] + ([pledge.baseline_on] if pledge.baseline_on else []))
+    end = max([points[-1][0]] + ([pledge.deadline_end] if pledge.deadline_end else []))
+    if end <= start:
+        end = date(start.year + 1, start.month, 1)
+    top = max([pledge.target_value, baseline] + [value for _, value in points]) * Decimal("1.1") or Decimal(1)
+
+    # Coordinates as text with one decimal (format_html escapes its arguments before formatting).
+    def x(day):
+        return f"{LEFT + (WIDTH - LEFT - RIGHT) * (day - start).days / (end - start).days:.1f}"
+
+    def y(value, shift=0):
+        return f"{TOP + (HEIGHT - TOP - BOTTOM) * (1 - float(value) / float(top)) + shift:.1f}"
+
+    parts = [
+        format_html('<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}"/>', LEFT, HEIGHT - BOTTOM, WIDTH - RIGHT, HEIGHT - BOTTOM),
+        format_html('<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}"/>', LEFT, TOP, LEFT, HEIGHT - BOTTOM),
+    ]
+    for value in (Decimal(0), pledge.target_value / 2, pledge.target_value):
+        parts.append(format_html(
+            '<text class="tick" x="{}" y="{}" text-anchor="end">{}</text>', LEFT - 6, y(value, 4), quantity(value, unit)
+        ))
+    for year in range(start.year + 1, end.year + 1):
+        tick = date(year, 1, 1)
+        parts.append(format_html(
+            '<text class="tick" x="{}" y="{}" text-anchor="middle">{}</text>', x(tick), HEIGHT - BOTTOM + 18, year
+        ))
+    parts.append(format_html(
+        '<line class="target" x1="{}" y1="{}" x2="{}" y2="{}"/>'
+        '<text class="label" x="{}" y="{}" text-anchor="end">{}</text>',
+        LEFT, y(pledge.target_value), WIDTH - RIGHT, y(pledge.target_value),
+        WIDTH - RIGHT, y(pledge.target_value, -5), _("Target"),
+    ))
+    if pledge.deadline_end and pledge.deadline_end > pledge.announced_on:
+        parts.append(format_html(
+            '<line class="on-track" x1="{}" y1="{}" x2="{}" y2="{}"/>',
+            x(pledge.announced_on), y(baseline), x(pledge.deadline_end), y(pledge.target_value),
+        ))
+    parts.append(format_html(
+        '<polyline class="measured" points="{}"/>',
+        " ".join(f"{x(day)},{y(value)}" for day, value in points),
+    ))
+    parts.append(format_html_join(
+        "", '<circle class="point" cx="{}" cy="{}" r="4"/>', ((x(day), y(value)) for day, value in points)
+    ))
+    first_day, first_value = points[0]
+    last_day, last_value = points[-1]
+    summary = _(
+        "Measured values went from %(first)s on %(first_day)s to %(last)s on %(last_day)s. "
+        "The target is %(target)s."
+    ) % {
+        "first": quantity(first_value, unit), "first_day": first_day.isoformat(),
+        "last": quantity(last_value, unit), "last_day": last_day.isoformat(),
+        "target": quantity(pledge.target_value, unit),
+    }
+    if pledge.deadline_end:
+        summary += " " + _("The dashed line is the target; the dotted line is the straight path to it by %(end)s.") % {
+            "end": pledge.deadline_end.isoformat()
+        }
+    title = _("Progress towards the target")
+    svg = format_html(
+        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="chart-title chart-desc" '
+        'xmlns="http://www.w3.org/2000/svg"><title id="chart-title">{}</title><desc id="chart-desc">{}</desc>{}</svg>',
+        WIDTH, HEIGHT, title, summary, mark_safe("".join(parts)),
+    )
+    return Chart(svg=svg, points=points, summary=summary)

@@ -1,0 +1,79 @@
+"""The public's files: the pledges as CSV (the import layout) and JSON (with updates and
+sources), and the deadlines as iCalendar. Published data only, read through the selectors."""
+
+import json
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from . import exporters, selectors
+from .layouts import MAX_SOURCES, PLEDGE_COLUMNS, UPDATE_COLUMNS
+
+# Who owns a pledge is the newsroom's business, not the public's. A file without the column
+# re-imports without touching owners (missing columns keep what is stored).
+PRIVATE_COLUMNS = frozenset({"owner"})
+PUBLIC_PLEDGE_COLUMNS = tuple(column for column in PLEDGE_COLUMNS if column.name not in PRIVATE_COLUMNS)
+_KEEP = [index for index, column in enumerate(PLEDGE_COLUMNS) if column.name not in PRIVATE_COLUMNS]
+
+
+def _public_pledge_records():
+    queryset = selectors.public_pledges()
+    for pk, cells in exporters.pledge_records(queryset):
+        yield pk, [cells[index] for index in _KEEP]
+
+
+def write_pledges_csv(stream):
+    """The published pledges in the import layout, formulas neutralised. Returns the row count."""
+    return exporters.write_rows(PUBLIC_PLEDGE_COLUMNS, _public_pledge_records(), stream, "csv")
+
+
+def write_pledges_json(stream):
+    """The published pledges, each with its published updates and their sources, as JSON."""
+    updates_of = {}
+    update_names = [column.name for column in UPDATE_COLUMNS]
+    for _pk, cells in exporters.update_records(selectors.public_updates()):
+        row = dict(zip(update_names, cells))
+        sources = []
+        for number in range(1, MAX_SOURCES + 1):
+            source = {name: row.pop(f"source{number}_{name}") for name in ("url", "title", "publisher", "published_on")}
+            if source["url"]:
+                sources.append(source)
+        slug = row.pop("pledge")
+        row.pop("published")
+        row["sources"] = sources
+        updates_of.setdefault(slug, []).append(row)
+    names = [column.name for column in PUBLIC_PLEDGE_COLUMNS]
+    stream.write(b'{"generated_at": ' + json.dumps(timezone.now().isoformat()).encode() + b', "pledges": [')
+    for count, (_pk, cells) in enumerate(_public_pledge_records()):
+        pledge = dict(zip(names, cells))
+        pledge.pop("published")
+        pledge["url"] = settings.PLEDGES_SITE_URL + f"/pledges/{pledge['slug']}/"
+        pledge["updates"] = sorted(updates_of.get(pledge["slug"], []), key=lambda u: u["occurred_on"], reverse=True)
+        stream.write((b"," if count else b"") + b"\n" + json.dumps(pledge, ensure_ascii=False).encode())
+    stream.write(b"\n]}\n")
+
+
+def deadline_calendar():
+    """An iCalendar file with an all-day event on each published pledge's deadline."""
+    from icalendar import Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//Pledge tracker//deadlines//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", "Pledge deadlines")
+    host = settings.PLEDGES_SITE_URL.split("://", 1)[-1].split("/", 1)[0]
+    for pledge in selectors.published_pledges(with_sources=False).filter(deadline_end__isnull=False):
+        event = Event()
+        event.add("uid", f"deadline-{pledge.slug}@{host}")
+        event.add("summary", f"Deadline: {pledge.title}")
+        event.add("dtstart", pledge.deadline_end)
+        event.add("dtend", pledge.deadline_end + timedelta(days=1))
+        event.add("dtstamp", pledge.updated_at)
+        event.add("last-modified", pledge.updated_at)
+        url = settings.PLEDGES_SITE_URL + pledge.get_absolute_url()
+        event.add("url", url)
+        said = f"“{pledge.deadline_text}”. " if pledge.deadline_text else ""
+        event.add("description", f"{said}{pledge.actor}: {pledge.summary}\nVerdict: {pledge.get_verdict_display()}\n{url}")
+        calendar.add_component(event)
+    return calendar.to_ical()

@@ -293,6 +293,8 @@ class Pledge(models.Model):
             models.Index(fields=["is_published", "deadline_end"]),
             # The reminder sweep's query: remind_after IS NULL OR remind_after <= today.
             models.Index(fields=["remind_after"], name="pledge_remind_after"),
+            # The public pages' data version (selectors.data_version): the newest updated_at.
+            models.Index(fields=["updated_at"], name="pledge_updated_at"),
         ]
         permissions = [("import_pledges", "Can import pledges and progress updates from files")]
 
@@ -445,6 +447,7 @@ class ProgressUpdate(models.Model):
 
     class Meta:
         ordering = ["-occurred_on", "-id"]
+        indexes = [models.Index(fields=["updated_at"], name="update_updated_at")]  # see selectors.data_version
         constraints = [
             models.UniqueConstraint(fields=["pledge", "key"], name="update_key_unique_in_pledge"),
             models.CheckConstraint(

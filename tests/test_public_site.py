@@ -1,0 +1,282 @@
+"""The public site as a reader meets it: pages, filters, languages, open data, feeds, caching,
+and never a draft."""
+
+import io
+import json
+from datetime import timedelta
+
+import feedparser
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from icalendar import Calendar
+
+from pledges.importers import import_pledges
+from pledges.models import Pledge, ProgressUpdate, Source
+from tests.volume import add_pledges
+
+pytestmark = pytest.mark.django_db
+HOME = "/en/"
+
+
+def text(response):
+    return (b"".join(response.streaming_content) if response.streaming else response.content).decode()
+
+
+def listed(response):
+    return [pledge.slug for pledge in response.context["pledges"]]
+
+
+# The overview
+
+
+def test_the_overview_says_what_was_kept_what_is_late_and_what_the_verdicts_mean(client, seeded):
+    page = text(client.get(HOME))
+
+    assert "16 pledges tracked" in page
+    assert '<strong>6</strong><a href="?verdict=kept"><span class="verdict verdict-kept">Kept</span>' in page
+    assert '<strong class="state-overdue">2</strong><a href="?state=overdue">deadlines passed without being kept' in page
+    assert "Raise China–Central Asia trade to $70 billion by 2030" in page
+    assert "$106.3 billion of $70 billion (282.4%)" in page
+    assert '<span class="state-overdue">Overdue</span>' in page
+    assert "The pledge was fulfilled, as promised or close to it." in page  # the verdict definitions
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ({"verdict": "stalled"}, ["oil-gas-pipelines"]),
+        ({"state": "overdue"}, ["training-5000-places", "livelihood-assistance-500-million"]),
+        ({"topic": "health", "verdict": "not_rated"}, ["vaccine-joint-production"]),
+        ({"country": "KG", "topic": "transport", "q": "railway"}, ["china-kyrgyzstan-uzbekistan-railway"]),
+        ({"q": "SISTER CITIES"}, ["sister-cities-100-pairs"]),
+        ({"verdict": "nonsense"}, None),  # an unknown value is ignored, not an error
+    ],
+)
+def test_filters_and_search_narrow_the_list_and_live_in_the_url(client, seeded, query, expected):
+    response = client.get(HOME, query)
+
+    assert response.status_code == 200
+    assert listed(response) == (expected if expected is not None else listed(client.get(HOME)))
+    for name, value in query.items():
+        if expected is not None:
+            assert f'value="{value}" selected' in text(response) or f'value="{value}"' in text(response)
+
+
+def test_a_bare_address_follows_the_readers_language(client, seeded):
+    assert client.get("/", HTTP_ACCEPT_LANGUAGE="ru,en;q=0.5")["Location"] == "/ru/"
+    assert client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")["Location"] == "/zh-hans/"
+    assert client.get("/pledges/sister-cities-100-pairs/", HTTP_ACCEPT_LANGUAGE="en")["Location"] == (
+        "/en/pledges/sister-cities-100-pairs/"
+    )
+
+
+def test_pages_speak_russian_and_chinese_with_their_own_numbers_and_dates(client, seeded):
+    russian = text(client.get("/ru/"))
+    chinese = text(client.get("/zh-hans/"))
+    russian_pledge = text(client.get("/ru/pledges/trade-70-billion-by-2030/"))
+
+    assert '<html lang="ru">' in russian and "Выполнено" in russian and "Срок прошёл" in russian
+    assert "$106,3 млрд из $70 млрд (282.4%)" in russian or "$106,3 млрд из $70 млрд (282,4%)" in russian
+    assert "18 января 2026 г." in russian_pledge
+    assert '<html lang="zh-hans">' in chinese and "已兑现" in chinese
+    assert "1063亿美元（目标 700亿美元）" in chinese
+    # Each page links to itself in the other languages.
+    assert 'href="/ru/pledges/trade-70-billion-by-2030/" lang="ru"' in text(client.get("/en/pledges/trade-70-billion-by-2030/"))
+
+
+# One pledge
+
+
+def test_the_pledge_page_shows_the_quote_its_source_the_deadline_and_the_timeline(client, seeded):
+    page = text(client.get("/en/pledges/sister-cities-100-pairs/"))
+
+    assert "bring the number of sister cities with the five countries to 100 pairs" in page
+    assert "25 January 2027 – 25 January 2032" in page
+    assert "https://news.cgtn.com/" in page
+    assert "Every pledge is rated" not in page and "The pledge was fulfilled, as promised or close to it." in page
+    dates = [update.occurred_on for update in client.get("/en/pledges/sister-cities-100-pairs/").context["pledge"].public_updates]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_a_quantitative_pledge_has_a_chart_with_its_text_alternative_and_a_country_breakdown(client, seeded):
+    trade = text(client.get("/en/pledges/trade-70-billion-by-2030/"))
+    vaccines = text(client.get("/en/pledges/covid-vaccines-50-million-doses/"))
+
+    assert '<svg class="chart" viewBox="0 0 640 280" role="img" aria-labelledby="chart-title chart-desc"' in trade
+    assert '<polyline class="measured"' in trade and '<line class="on-track"' in trade and '<line class="target"' in trade
+    assert "Measured values went from $70.2 billion on 2023-05-11 to $106.3 billion on 2026-01-18." in trade
+    assert "<td>$106.3 billion</td>" in trade  # the data as a table, for anyone who cannot see the chart
+    assert "<h3>By country</h3>" in vaccines and "<td>Tajikistan</td><td>2.5 million doses</td>" in vaccines
+
+
+def test_about_the_ratings_explains_each_verdict_and_how_evidence_is_chosen(client, seeded):
+    page = text(client.get("/en/about/"))
+
+    assert "How evidence is chosen" in page
+    assert "A deadline passing does not by itself make a pledge broken" in page
+    assert page.count('<span class="verdict verdict-') == 6
+
+
+# Open data and following
+
+
+def test_the_csv_is_the_import_layout_and_reimports_with_no_change(client, seeded):
+    response = client.get("/pledges.csv")
+    body = text(response)
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert body.splitlines()[0].startswith("slug,title,actor,beneficiaries")
+    assert ",owner," not in body.splitlines()[0]  # who owns a pledge is not published
+    report = import_pledges(body, dry_run=True)
+    assert report.summary == "pledges: 0 new, 0 updated, 16 unchanged would be imported"
+
+
+def test_the_csv_neutralises_formulas(client, seeded):
+    Pledge.objects.filter(slug="oil-gas-pipelines").update(title="=HYPERLINK(\"http://evil\")")
+
+    body = text(client.get("/pledges.csv"))
+
+    assert "'=HYPERLINK" in body
+    assert import_pledges(body, dry_run=True).summary.endswith("0 new, 0 updated, 16 unchanged would be imported")
+
+
+def test_the_json_has_each_pledge_with_its_updates_and_their_sources(client, seeded):
+    data = json.loads(text(client.get("/pledges.json")))
+
+    assert len(data["pledges"]) == 16
+    trade = next(p for p in data["pledges"] if p["slug"] == "trade-70-billion-by-2030")
+    assert trade["verdict"] == "kept" and "owner" not in trade
+    assert [u["occurred_on"] for u in trade["updates"]] == sorted((u["occurred_on"] for u in trade["updates"]), reverse=True)
+    assert trade["updates"][0]["sources"][0]["url"].startswith("https://")
+    assert sum(len(p["updates"]) for p in data["pledges"]) == ProgressUpdate.objects.filter(is_published=True).count()
+
+
+def test_the_atom_feeds_parse_and_list_published_updates_newest_first(client, seeded):
+    feed = feedparser.parse(text(client.get("/feed/")))
+    one = feedparser.parse(text(client.get("/pledges/trade-70-billion-by-2030/feed/")))
+
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.version == "atom10"
+    assert len(feed.entries) == ProgressUpdate.objects.filter(is_published=True).count()
+    assert feed.entries[0].link.startswith("http://testserver/en/pledges/")
+    published = [entry.published_parsed for entry in feed.entries]
+    assert published == sorted(published, reverse=True)
+    assert not one.bozo and len(one.entries) == 4
+    assert one.entries[0].title == "Raise China–Central Asia trade to $70 billion by 2030: 2026-01-18"
+    assert "China–Central Asia trade in 2025, Global Times" in one.entries[0].summary
+
+
+def test_the_deadlines_calendar_parses_with_an_event_per_dated_deadline(client, seeded):
+    response = client.get("/deadlines.ics")
+    calendar = Calendar.from_ical(response.content)
+
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    events = {str(event["uid"]): event for event in calendar.walk("VEVENT")}
+    assert len(events) == Pledge.objects.filter(is_published=True, deadline_end__isnull=False).count() == 4
+    trade = events["deadline-trade-70-billion-by-2030@127.0.0.1:8000"]
+    assert trade.decoded("dtstart").isoformat() == "2030-12-31"
+    assert str(trade["summary"]) == "Deadline: Raise China–Central Asia trade to $70 billion by 2030"
+
+
+# Caching
+
+
+@pytest.mark.parametrize("url", [HOME, "/en/pledges/trade-70-billion-by-2030/", "/pledges.csv", "/feed/", "/deadlines.ics"])
+def test_responses_can_be_cached_and_are_revalidated(client, seeded, url):
+    first = client.get(url)
+
+    assert first["Cache-Control"] == "public, max-age=0, must-revalidate"
+    assert first["ETag"] and first["Last-Modified"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
+def test_an_editors_save_shows_on_the_next_request(client, seeded, editor):
+    before = client.get(HOME)
+    pledge = Pledge.objects.get(slug="oil-gas-pipelines")
+    client.force_login(editor)
+    from tests.factories import change_form_data
+
+    url = f"/admin/pledges/pledge/{pledge.pk}/change/"
+    client.post(url, change_form_data(client.get(url), title="Keep the pipelines running (edited)"))
+    client.logout()
+
+    after = client.get(HOME, HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200
+    assert "Keep the pipelines running (edited)" in text(after)
+
+
+# Speed
+
+
+def test_pages_take_the_same_queries_for_1000_pledges_and_20000_updates(client, seeded):
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    detail = "/en/pledges/covid-vaccines-50-million-doses/"
+    # (The CSV and JSON files read in chunks of 2,000 rows to keep memory flat, so theirs grow.)
+    small = {url: queries(url) for url in (HOME, detail, "/feed/", "/deadlines.ics")}
+    add_pledges(1000 - Pledge.objects.count(), updates_each=21)
+    assert ProgressUpdate.objects.count() >= 20000
+
+    large = {url: queries(url) for url in small}
+    assert large == small
+    assert small[HOME] <= 10 and small[detail] <= 8
+
+
+def test_the_overview_is_served_from_the_cache_until_something_changes(client, seeded):
+    client.get(HOME)
+    with CaptureQueriesContext(connection) as cached:
+        client.get(HOME)
+    assert len(cached) == 2  # the data version only
+
+    Pledge.objects.filter(slug="oil-gas-pipelines").update(updated_at=timezone.now() + timedelta(seconds=1))
+    with CaptureQueriesContext(connection) as fresh:
+        client.get(HOME)
+    assert len(fresh) > 2
+
+
+# Nothing unpublished
+
+
+DRAFT_TITLE = "A draft pledge nobody may see"
+DRAFT_UPDATE = "A draft update nobody may see"
+ENDPOINTS = [
+    "/en/", "/ru/", "/zh-hans/", "/en/?q=draft", "/en/?verdict=not_rated", "/en/?state=due_soon", "/en/about/",
+    "/en/pledges/trade-70-billion-by-2030/", "/pledges.csv", "/pledges.json", "/feed/",
+    "/pledges/trade-70-billion-by-2030/feed/", "/deadlines.ics",
+]
+
+
+@pytest.fixture
+def drafts(seeded):
+    published = Pledge.objects.get(slug="trade-70-billion-by-2030")
+    draft = Pledge.objects.get(slug="vaccine-joint-production")
+    draft.title, draft.is_published = DRAFT_TITLE, False
+    draft.deadline_precision, draft.deadline_end = "day", timezone.localdate() + timedelta(days=10)
+    draft.save()
+    hidden = ProgressUpdate.objects.create(
+        pledge=published, key="draft", occurred_on=timezone.localdate(), summary=DRAFT_UPDATE,
+        measurement_value=999000000000, is_published=False,
+    )
+    Source.objects.create(update=hidden, url="https://example.org/draft-source", title="Draft source", publisher="X")
+    ProgressUpdate.objects.create(pledge=draft, key="on-draft", occurred_on=timezone.localdate(),
+                                  summary=DRAFT_UPDATE + " (on a draft pledge)", is_published=True)
+    return draft
+
+
+@pytest.mark.parametrize("url", ENDPOINTS)
+def test_no_draft_pledge_or_update_reaches_any_public_address(client, drafts, url):
+    body = text(client.get(url))
+
+    assert DRAFT_TITLE not in body and "vaccine-joint-production" not in body
+    assert DRAFT_UPDATE not in body and "draft-source" not in body
+    assert "999 billion" not in body and "999000000000" not in body  # the draft's measurement
+
+
+@pytest.mark.parametrize("url", ["/en/pledges/vaccine-joint-production/", "/pledges/vaccine-joint-production/feed/"])
+def test_a_draft_pledges_own_addresses_are_not_found(client, drafts, url):
+    assert client.get(url).status_code == 404

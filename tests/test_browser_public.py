@@ -1,0 +1,99 @@
+"""The public site in a real browser: filtering, a pledge's timeline and chart, languages,
+accessibility (axe-core), and a phone-sized screen, with JavaScript on and off."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def expect():
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect
+
+
+def accessibility_violations(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]]
+
+
+def fits_the_screen(page):
+    return page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_reader_filters_searches_and_reads_a_pledge_without_javascript(live_server, browser, seeded):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/en/")
+        page.select_option("select[name=verdict]", "kept")
+        page.select_option("select[name=topic]", "people")
+        page.click("button[type=submit]")
+        expect()(page).to_have_url(f"{live_server.url}/en/?verdict=kept&topic=people&country=&state=&q=")
+        expect()(page.locator("article.pledge h3")).to_have_text(["Reach 100 pairs of sister cities in 5 to 10 years"])
+
+        page.fill("input[name=q]", "railway")
+        page.select_option("select[name=verdict]", "")
+        page.select_option("select[name=topic]", "")
+        page.click("button[type=submit]")
+        expect()(page.locator("article.pledge h3")).to_have_count(1)
+        page.get_by_role("link", name="Speed up the China–Kyrgyzstan–Uzbekistan railway").click()
+        expect()(page.locator("h1")).to_have_text("Speed up the China–Kyrgyzstan–Uzbekistan railway")
+        expect()(page.locator("#timeline ~ article, #timeline + article").first).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_a_pledge_page_shows_its_timeline_and_chart_and_passes_axe(live_server, new_page, screenshot, seeded):
+    page = new_page()
+    page.goto(f"{live_server.url}/en/pledges/trade-70-billion-by-2030/")
+
+    expect()(page.locator("svg.chart")).to_be_visible()
+    expect()(page.locator("svg.chart circle.point")).to_have_count(4)
+    assert page.locator("svg.chart").get_attribute("role") == "img"
+    timeline = page.locator("article[id^=update-] h3").all_inner_texts()
+    assert timeline[0].startswith("18 January 2026") and timeline[-1].startswith("11 May 2023")
+    page.get_by_text("The measurements as a table").click()
+    expect()(page.locator("details table")).to_contain_text("$106.3 billion")
+    assert accessibility_violations(page) == []
+    screenshot(page, "public-pledge-1280")
+
+    phone = new_page(width=375, height=800)
+    phone.goto(f"{live_server.url}/en/pledges/covid-vaccines-50-million-doses/")
+    expect()(phone.locator("svg.chart")).to_be_visible()
+    assert fits_the_screen(phone)
+    assert accessibility_violations(phone) == []
+    screenshot(phone, "public-pledge-375")
+
+
+def test_the_overview_passes_axe_and_fits_a_phone(live_server, new_page, screenshot, seeded):
+    page = new_page()
+    page.goto(f"{live_server.url}/en/")
+    assert accessibility_violations(page) == []
+    screenshot(page, "public-home-1280")
+
+    phone = new_page(width=375, height=800)
+    phone.goto(f"{live_server.url}/en/?state=overdue")
+    expect()(phone.locator("article.pledge")).to_have_count(2)
+    assert fits_the_screen(phone)
+    assert accessibility_violations(phone) == []
+    screenshot(phone, "public-home-375")
+
+
+def test_a_reader_switches_language_and_stays_on_the_same_pledge(live_server, new_page, seeded):
+    page = new_page()
+    page.goto(f"{live_server.url}/en/pledges/sister-cities-100-pairs/")
+
+    page.get_by_role("link", name="Русский").click()
+    expect()(page).to_have_url(f"{live_server.url}/ru/pledges/sister-cities-100-pairs/")
+    expect()(page.locator("html")).to_have_attribute("lang", "ru")
+    expect()(page.locator("main")).to_contain_text("Хронология")
+    expect()(page.locator("main")).to_contain_text("Выполнено")
+    assert accessibility_violations(page) == []
+
+    page.get_by_role("link", name="简体中文").click()
+    expect()(page.locator("main")).to_contain_text("时间线")
+    page.get_by_role("link", name="English").click()
+    expect()(page.locator("main")).to_contain_text("Timeline")

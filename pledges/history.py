@@ -82,10 +82,9 @@ def describe_change(model, change):
 
 def _display(field, value):
     if field.many_to_many:
-        through = {"pledge", "history"}
-        related = field.related_model
-        ids = [row[name] for row in value or [] for name in row if name not in through and name != "id"]
-        return ", ".join(str(obj) for obj in related._default_manager.filter(pk__in=ids)) or "-"
+        # Rows of the through table, with related objects (delta() asks for objects).
+        names = sorted(str(item) for row in value or [] for item in row.values() if isinstance(item, field.related_model))
+        return ", ".join(names) or "-"
     if value in (None, ""):
         return "-"
     if field.choices:

@@ -277,6 +277,23 @@ def test_a_field_revert_restores_the_old_value_and_is_recorded(client, seeded, e
     assert pledge.history.count() == Pledge.history.filter(id=pledge.pk, history_date__lte=before.history_date).count() + 2
 
 
+def test_the_history_shows_a_change_of_countries_by_name(client, seeded, editor, reference_data):
+    from pledges.models import Country
+
+    pledge = Pledge.objects.get(slug="sister-cities-100-pairs")
+    client.force_login(editor)
+    page = client.get(change_url(pledge))
+    kazakhstan = Country.objects.get(code="KZ")
+    client.post(change_url(pledge), change_form_data(page, beneficiaries=[str(kazakhstan.pk)]))
+
+    history = client.get(reverse("admin:pledges_pledge_history", args=[pledge.pk])).content.decode()
+
+    change = history.split("<strong>Beneficiaries:</strong>", 1)[1].split("</li>", 1)[0]
+    assert [part.replace("&nbsp;", "").strip() for part in change.split("&rarr;")] == [
+        "Kazakhstan, Kyrgyzstan, Tajikistan, Turkmenistan, Uzbekistan", "Kazakhstan"
+    ]
+
+
 # No lost work
 
 

@@ -432,10 +432,7 @@ class PledgeAdmin(FileImportExportMixin, AuditedAdmin):
 
     @admin.display(description="Progress")
     def progress(self, obj):
-        if not obj.has_target:
-            return ""
-        progress = obj.target_progress(getattr(obj, "measured_updates", obj.updates.all()))
-        return "-" if progress.percent is None else f"{progress.percent}%"
+        return self.progress_now(obj) if obj.has_target else ""
 
     @admin.display(description="Last update", ordering="last_update_on")
     def last_update_on(self, obj):
@@ -449,7 +446,9 @@ class PledgeAdmin(FileImportExportMixin, AuditedAdmin):
         if not obj.pk:
             return TargetProgress()
         if not hasattr(obj, "_admin_progress"):
-            obj._admin_progress = obj.target_progress(obj.updates.all())
+            # The list prefetches the measured updates; a change page reads them.
+            measured = getattr(obj, "measured_updates", None)
+            obj._admin_progress = obj.target_progress(obj.updates.all() if measured is None else measured)
         return obj._admin_progress
 
     @admin.display(description="Current value")

@@ -44,7 +44,12 @@ def stale_versions(model, versions):
     commits, so two editors can never both pass the check and both write.
     """
     locked = model._default_manager.select_for_update().filter(pk__in=versions).order_by("pk")
-    return [record for record in locked if version_token(record.updated_at) != versions[record.pk]]
+    return stale_records(locked, versions)
+
+
+def stale_records(records, versions):
+    """Those of `records` saved since the version in `versions` ({pk: token}); others are not checked."""
+    return [record for record in records if record.pk in versions and version_token(record.updated_at) != versions[record.pk]]
 
 
 def delta(newer, older):

@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .models import SETTLED_VERDICTS, Pledge, Reminder
+from .roles import EDITORS
 
 logger = logging.getLogger(__name__)
 Kind = Reminder.Kind
@@ -87,9 +88,8 @@ def _review_due_on(pledge, today):
 
 def next_check_on(pledge, today):
     """The first day after `today` on which `pledge` may need a reminder it does not need today."""
-    base, interval = _review_base(pledge), settings.PLEDGES_REVIEW_INTERVAL_DAYS
-    periods = max((today - base).days // interval + 1, 1)
-    moments = [base + timedelta(days=interval * periods)]
+    # The review date after today's: the one due on or before a day one interval on.
+    moments = [_review_due_on(pledge, today + timedelta(days=settings.PLEDGES_REVIEW_INTERVAL_DAYS))]
     end, start = pledge.deadline_end, pledge.deadline_start
     if end is not None and pledge.verdict not in SETTLED_VERDICTS:
         moments += [end - timedelta(days=lead) for lead in settings.PLEDGES_REMINDER_LEAD_DAYS]
@@ -138,7 +138,7 @@ def sweep(today=None):
     )
     report.pledges_checked = len(pledges)
     editors = list(
-        get_user_model().objects.filter(groups__name="Editors", is_active=True).exclude(email="").order_by("pk")
+        get_user_model().objects.filter(groups__name=EDITORS, is_active=True).exclude(email="").order_by("pk")
     )
     wanted = [
         Reminder(

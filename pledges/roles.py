@@ -11,8 +11,10 @@ from django.contrib.auth.management import create_permissions
 VIEWED = ("pledge", "progressupdate", "source", "actor", "event", "country", "topic", "reminder")
 EDITED = ("pledge", "progressupdate", "source", "actor", "event")
 
+EDITORS = "Editors"  # also the people reminders go to when a pledge has no owner
+
 ROLES = {
-    "Editors": {
+    EDITORS: {
         "pledges": [f"view_{m}" for m in VIEWED]
         + [f"{action}_{m}" for action in ("add", "change") for m in EDITED]
         + ["delete_source", "import_pledges"],

@@ -6,7 +6,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from . import bulk
-from .history import EditConflict, conflict_messages, version_token
+from .history import EditConflict, conflict_messages, stale_records
 from .models import Pledge, ProgressUpdate, Verdict
 
 
@@ -85,7 +85,7 @@ def pledges_change(pledge_ids, *, changes, versions, user, reason):
     with transaction.atomic():
         # Lock every selected row, in one order, before reading: a concurrent save waits for us.
         locked = list(Pledge.objects.select_for_update().filter(pk__in=pledge_ids).order_by("pk"))
-        stale = [p for p in locked if p.pk in versions and version_token(p.updated_at) != versions[p.pk]]
+        stale = stale_records(locked, versions)
         if stale:
             raise EditConflict(conflict_messages(stale, versions))
         now = timezone.now()

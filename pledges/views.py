@@ -122,9 +122,7 @@ def _file_response(write, filename, content_type):
     spool = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # spills to disk past 1 MB
     write(spool)
     spool.seek(0)
-    response = FileResponse(spool, content_type=content_type, filename=filename)
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    return FileResponse(spool, content_type=content_type, filename=filename)  # shown inline, named
 
 
 @public

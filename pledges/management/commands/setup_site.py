@@ -12,6 +12,7 @@ from django.utils.crypto import get_random_string
 
 from pledges.importers import import_pledges, import_updates
 from pledges.models import Country, Pledge, Topic
+from pledges.roles import EDITORS
 
 FIXTURES = ("countries.json", "topics.json")
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
@@ -49,7 +50,7 @@ class Command(BaseCommand):
         password = get_random_string(20)
         # With an address, so the reminders written to var/mail/ have someone to go to.
         user = User.objects.create_user(LOCAL_EDITOR, email=f"{LOCAL_EDITOR}@localhost", password=password, is_staff=True)
-        user.groups.add(Group.objects.get(name="Editors"))
+        user.groups.add(Group.objects.get(name=EDITORS))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Created an editor account for this laptop: user name {LOCAL_EDITOR!r}, password {password!r}. "

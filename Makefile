@@ -7,6 +7,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # The benchmark measures against PostgreSQL COPY, so it needs a PostgreSQL server.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pledges_bench
+# manage.py, WSGI and Celery default to the production settings; the laptop targets say so.
+# (Not for `make test`: pytest.ini names the test settings, and this variable would win.)
+setup run: export DJANGO_SETTINGS_MODULE = config.settings.local
 
 .PHONY: run test bench setup install clean
 

@@ -5,7 +5,9 @@ from pathlib import Path
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+# Production unless told otherwise: a forgotten variable must never serve debug pages with a
+# published key. A laptop says DJANGO_SETTINGS_MODULE=config.settings.local (make run does).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = Celery("pledges")
 app.config_from_object("django.conf:settings", namespace="CELERY")

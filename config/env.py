@@ -17,7 +17,10 @@ def env_str(name, default=None, *, required=False):
     value = os.environ.get(name)
     if value is None or value == "":
         if required:
-            raise ImproperlyConfigured(f"The environment variable {name} must be set.")
+            raise ImproperlyConfigured(
+                f"The environment variable {name} must be set. (On a laptop, use the local settings: "
+                "DJANGO_SETTINGS_MODULE=config.settings.local, as `make run` does.)"
+            )
         return default
     return value
 
@@ -64,3 +67,16 @@ def env_days(name, default):
     if not days or days[-1] <= 0:
         raise ImproperlyConfigured(f"{name} must list at least one positive number of days.")
     return days
+
+
+def env_admins(name):
+    """Return "Name <address>, other@address" as Django's ADMINS list of (name, address)."""
+    from email.utils import getaddresses
+
+    admins = []
+    for item in env_list(name):
+        ((person, address),) = getaddresses([item])
+        if "@" not in address:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not an e-mail address.")
+        admins.append((person or address, address))
+    return admins

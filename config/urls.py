@@ -2,9 +2,11 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from config.health import healthz
 from pledges.urls import files, pages
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include((files, "pledges"), namespace="files")),
     *i18n_patterns(path("", include((pages, "pledges"), namespace="pledges"))),

@@ -11,7 +11,7 @@ from django.db import connection, models, router, transaction
 from django.db.models import Case, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.utils.html import format_html, format_html_join
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -160,12 +160,13 @@ class TopicAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
-class ActorAdmin(SimpleHistoryAdmin):
+# Actors and events keep no audit history of their own (their "History" is Django's admin log).
+class ActorAdmin(admin.ModelAdmin):
     list_display = ("name", "role")
     search_fields = ("name", "role")
 
 
-class EventAdmin(SimpleHistoryAdmin):
+class EventAdmin(admin.ModelAdmin):
     list_display = ("name", "held_on")
     search_fields = ("name",)
 
@@ -182,6 +183,11 @@ class SourceInline(admin.TabularInline):
     max_num = 3
     validate_min = True
     fields = ("position", "url", "title", "publisher", "published_on")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # An update is evidence only with a source: deleting the last one is refused. (The admin
+        # passes min_num to the formset but not validate_min, so without this it is not checked.)
+        return super().get_formset(request, obj, validate_min=True, **kwargs)
 
 
 # Form fields that are not the record's own: its version, and the verdict that updates set.
@@ -216,6 +222,8 @@ class AuditedAdmin(SimpleHistoryAdmin):
         # simple-history lets anyone who may view the history post a revert; only editors may.
         if request.method == "POST" and not self.has_change_permission(request):
             raise PermissionDenied
+        if not str(version_id).isdigit() or not str(object_id).isdigit():
+            raise Http404("No such version.")
         request.reverting_to = self.model.history.filter(history_id=version_id, **{self.model._meta.pk.attname: object_id}).first()
         with transaction.atomic(using=router.db_for_write(self.model)):
             return super().history_form_view(request, object_id, version_id, extra_context)

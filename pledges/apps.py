@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class PledgesConfig(AppConfig):
     name = "pledges"
     verbose_name = "Pledge tracker"
+
+    def ready(self):
+        from . import public_version
+
+        public_version.connect()

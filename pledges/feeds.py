@@ -4,8 +4,12 @@ from datetime import datetime, time
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
+from django.conf import settings
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html, format_html_join, linebreaks
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from . import selectors
@@ -25,7 +29,10 @@ class UpdatesFeed(Feed):
         return _("What has happened since each pledge was made, with sources.")
 
     def link(self):
-        return "/"
+        return settings.PLEDGES_SITE_URL + "/"
+
+    def feed_url(self):
+        return settings.PLEDGES_SITE_URL + reverse("files:feed")
 
     def items(self):
         return selectors.published_updates().select_related("pledge")[:FEED_LENGTH]
@@ -35,11 +42,15 @@ class UpdatesFeed(Feed):
         return f"{update.pledge.title}: {update.occurred_on.isoformat()}{verdict}"
 
     def item_description(self, update):
-        sources = "; ".join(f"{source.title}, {source.publisher} <{source.url}>" for source in update.sources.all())
-        return f"{update.summary}\n\n{_('Sources')}: {sources}"
+        """The update as HTML (Atom's type="html"): editors' text escaped, each source a link."""
+        sources = format_html_join(
+            "; ", '<a href="{}">{}</a>, {}', ((source.url, source.title, source.publisher) for source in update.sources.all())
+        )
+        summary = mark_safe(linebreaks(update.summary, autoescape=True))  # escaped by linebreaks itself
+        return format_html("{}<p>{}: {}</p>", summary, _("Sources"), sources)
 
     def item_link(self, update):
-        return f"{update.pledge.get_absolute_url()}#update-{update.key}"
+        return f"{settings.PLEDGES_SITE_URL}{update.pledge.get_absolute_url()}#update-{update.key}"
 
     def item_guid(self, update):
         return f"pledge-update-{update.pledge.slug}-{update.key}"
@@ -66,7 +77,10 @@ class PledgeUpdatesFeed(UpdatesFeed):
         return pledge.summary
 
     def link(self, pledge):
-        return pledge.get_absolute_url()
+        return settings.PLEDGES_SITE_URL + pledge.get_absolute_url()
+
+    def feed_url(self, pledge):
+        return settings.PLEDGES_SITE_URL + reverse("files:pledge_feed", args=[pledge.slug])
 
     def items(self, pledge):
         return selectors.published_updates().select_related("pledge").filter(pledge=pledge)[:FEED_LENGTH]

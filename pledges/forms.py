@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import to_historic
 
 from .history import conflict_messages, stale_versions, version_token
-from .models import Pledge, ProgressUpdate, Source, Verdict
+from .models import Pledge, ProgressUpdate, Source, Verdict, validate_date_in_range, validate_http_url, validate_printable
 
 
 class ImportForm(forms.Form):
@@ -109,10 +109,12 @@ class ProgressUpdateInlineForm(VersionedForm):
     Further sources (up to three) are added on the update's own page.
     """
 
-    source_url = forms.URLField(label=_("Source URL"), max_length=500, required=False, assume_scheme="https")
-    source_title = forms.CharField(label=_("Source title"), max_length=300, required=False)
-    source_publisher = forms.CharField(label=_("Publisher"), max_length=200, required=False)
-    source_published_on = forms.DateField(label=_("Source date"), required=False)
+    source_url = forms.URLField(
+        label=_("Source URL"), max_length=500, required=False, assume_scheme="https", validators=[validate_http_url]
+    )
+    source_title = forms.CharField(label=_("Source title"), max_length=300, required=False, validators=[validate_printable])
+    source_publisher = forms.CharField(label=_("Publisher"), max_length=200, required=False, validators=[validate_printable])
+    source_published_on = forms.DateField(label=_("Source date"), required=False, validators=[validate_date_in_range])
 
     SOURCE_FIELDS = {"source_url": "url", "source_title": "title", "source_publisher": "publisher",
                      "source_published_on": "published_on"}
@@ -134,7 +136,7 @@ class ProgressUpdateInlineForm(VersionedForm):
         if self.first_source is not None or self.has_changed():
             # An update is evidence only with a source; it cannot be saved without one.
             for name in ("source_url", "source_title", "source_publisher"):
-                if not cleaned.get(name):
+                if not cleaned.get(name) and name not in self.errors:  # a bad value has its own message
                     self.add_error(name, _("A progress update needs a source: give its URL, title and publisher."))
         return cleaned
 

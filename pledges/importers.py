@@ -226,11 +226,13 @@ def import_pledges(data, *, user=None, dry_run=False, reason="CSV import", expec
     _check_references(rows, "beneficiaries", country_ids, "country code", errors)
     topic_ids = dict(Topic.objects.filter(slug__in={r.values.get("topic") for r in rows}).values_list("slug", "id"))
     _check_references(rows, "topic", topic_ids, "topic", errors)
+    # Owners are editors: the same rule as the model's limit_choices_to.
     owner_ids = dict(
         get_user_model().objects.filter(username__in={r.values.get("owner") for r in rows} - {None})
+        .filter(**Pledge._meta.get_field("owner").get_limit_choices_to())
         .values_list("username", "id")
     )
-    _check_references(rows, "owner", owner_ids, "user name", errors)
+    _check_references(rows, "owner", owner_ids, "staff user name", errors)
 
     slugs = [row.values["slug"] for row in rows if row.values.get("slug")]
     existing_ids, existing = {}, {}

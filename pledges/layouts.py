@@ -11,7 +11,7 @@ from functools import cached_property
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from .models import DeadlinePrecision, Unit, Verdict
+from .models import DeadlinePrecision, Unit, Verdict, date_range_error, unprintable_error
 
 # A cell a spreadsheet would run as a formula starts with one of these.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -102,6 +102,9 @@ class Column:
 
     def _parse_text(self, text):
         text = unneutralise(text)
+        unprintable = unprintable_error(text)
+        if unprintable:
+            raise CellError(str(unprintable))
         if self.max_length and len(text) > self.max_length:
             raise CellError(f"is {len(text)} characters long; the most is {self.max_length}")
         return text
@@ -116,15 +119,21 @@ class Column:
             raise CellError(f"{text!r} is not an http:// or https:// address")
         if any(c.isspace() for c in text):
             raise CellError(f"{text!r} contains spaces")
-        return self._parse_text(text)
+        scheme, rest = text.split("://", 1)
+        # Stored as browsers and Django's URL field write it: HTTPS://x is https://x.
+        return self._parse_text(f"{scheme.lower()}://{rest}")
 
     def _parse_date(self, text):
         try:
             if len(text) != 10:
                 raise ValueError
-            return date.fromisoformat(text)
+            value = date.fromisoformat(text)
         except ValueError:
             raise CellError(f"{text!r} is not a date in the form YYYY-MM-DD") from None
+        out_of_range = date_range_error(value)
+        if out_of_range:
+            raise CellError(str(out_of_range))
+        return value
 
     def _parse_decimal(self, text):
         try:

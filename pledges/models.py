@@ -5,6 +5,7 @@ Multi-step writes live in `pledges.services` and `pledges.importers`; shared rea
 `pledges.selectors`.
 """
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -12,6 +13,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -20,11 +22,71 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
+# The dates a record may hold. A far-off date is a typo (9999-12-31 for 2029-12-31), and dates
+# near the ends of Python's range break the arithmetic that calendars and reminders do with them
+# (a day after 9999-12-31 does not exist). The database, the forms and the importer all hold to it.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+
+
+def date_range_error(value):
+    """Why `value` is not a date a record may hold, or None when it is (or is empty)."""
+    if value is None or EARLIEST_DATE <= value <= LATEST_DATE:
+        return None
+    return _("%(date)s is outside the dates this tracker holds (%(earliest)s to %(latest)s).") % {
+        "date": value.isoformat(), "earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat(),
+    }
+
+
+def validate_date_in_range(value):
+    """Field validator: the date is between EARLIEST_DATE and LATEST_DATE."""
+    message = date_range_error(value)
+    if message:
+        raise ValidationError(message, code="date_out_of_range")
+
+
+def dates_in_range_constraint(name, *fields):
+    """The database's copy of `validate_date_in_range`, for every date column of a model."""
+    condition = Q()
+    for field_name in fields:
+        condition &= Q(**{f"{field_name}__isnull": True}) | Q(**{f"{field_name}__range": (EARLIEST_DATE, LATEST_DATE)})
+    return models.CheckConstraint(condition=condition, name=name)
+
+
+# Characters no document can show: C0 controls other than tab and line breaks, and the two
+# non-characters. XML (the Atom feeds) cannot even carry them, so they are refused on the way in.
+UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def unprintable_error(text):
+    """Why `text` cannot be stored (it holds a control character), or None."""
+    found = UNPRINTABLE.search(text or "")
+    if found is None:
+        return None
+    return _("contains the control character U+%(code)04X, which no page or feed can show; remove it.") % {
+        "code": ord(found.group())
+    }
+
+
+def validate_printable(value):
+    """Field validator: no control characters (see UNPRINTABLE)."""
+    message = unprintable_error(value)
+    if message:
+        raise ValidationError(message, code="unprintable")
+
+
+# Only web addresses: a source is something a reader can open. The database holds to the same
+# rule (http_url_condition), in lower case, as browsers and Django's URL field write a scheme.
+validate_http_url = URLValidator(
+    schemes=["http", "https"], message=_("Enter an http:// or https:// address."), code="not_http"
+)
+
+
 class Country(models.Model):
     """A country a pledge can benefit, keyed by its ISO 3166-1 alpha-2 code."""
 
     code = models.CharField(max_length=2, unique=True, help_text=_("ISO 3166-1 alpha-2, e.g. KZ."))
-    name = models.CharField(max_length=100)
+    name = models.CharField(validators=[validate_printable], max_length=100)
 
     class Meta:
         ordering = ["name"]
@@ -41,7 +103,7 @@ class Topic(models.Model):
     """A policy area (trade, health, transport ...), used to group and filter pledges."""
 
     slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=100)
+    name = models.CharField(validators=[validate_printable], max_length=100)
 
     class Meta:
         ordering = ["name"]
@@ -53,8 +115,8 @@ class Topic(models.Model):
 class Actor(models.Model):
     """Whoever made a pledge: a person in an office, a government, an organisation."""
 
-    name = models.CharField(max_length=200, unique=True)
-    role = models.CharField(max_length=200, blank=True, help_text=_("e.g. President of China."))
+    name = models.CharField(validators=[validate_printable], max_length=200, unique=True)
+    role = models.CharField(validators=[validate_printable], max_length=200, blank=True, help_text=_("e.g. President of China."))
 
     class Meta:
         ordering = ["name"]
@@ -66,11 +128,12 @@ class Actor(models.Model):
 class Event(models.Model):
     """Where pledges were announced: a summit, a speech, a press conference."""
 
-    name = models.CharField(max_length=300, unique=True)
-    held_on = models.DateField(null=True, blank=True)
+    name = models.CharField(validators=[validate_printable], max_length=300, unique=True)
+    held_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
 
     class Meta:
         ordering = ["-held_on", "name"]
+        constraints = [dates_in_range_constraint("event_dates_in_range", "held_on")]
 
     def __str__(self):
         return self.name
@@ -202,30 +265,31 @@ class Pledge(models.Model):
     """One trackable commitment, with its deadline window, verdict and optional target."""
 
     slug = models.SlugField(max_length=120, unique=True, help_text=_("Stable public address."))
-    title = models.CharField(max_length=200)
+    title = models.CharField(validators=[validate_printable], max_length=200)
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="pledges")
     beneficiaries = models.ManyToManyField(Country, related_name="pledges")
     event = models.ForeignKey(
         Event, on_delete=models.PROTECT, null=True, blank=True, related_name="pledges"
     )
-    announced_on = models.DateField()
-    quote = models.TextField(help_text=_("The pledge's own words, verbatim."))
-    summary = models.TextField(help_text=_("A neutral summary in the editor's words."))
+    announced_on = models.DateField(validators=[validate_date_in_range])
+    quote = models.TextField(validators=[validate_printable], help_text=_("The pledge's own words, verbatim."))
+    summary = models.TextField(validators=[validate_printable], help_text=_("A neutral summary in the editor's words."))
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="pledges")
 
-    source_title = models.CharField(max_length=300)
-    source_publisher = models.CharField(max_length=200)
-    source_url = models.URLField(max_length=500)
-    source_published_on = models.DateField(null=True, blank=True)
+    source_title = models.CharField(validators=[validate_printable], max_length=300)
+    source_publisher = models.CharField(validators=[validate_printable], max_length=200)
+    source_url = models.URLField(max_length=500, validators=[validate_http_url])
+    source_published_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
 
     deadline_text = models.CharField(
+        validators=[validate_printable],
         max_length=200, blank=True, help_text=_('The words used, e.g. "by 2030".')
     )
     deadline_precision = models.CharField(
         max_length=20, choices=DeadlinePrecision.choices, default=DeadlinePrecision.NONE
     )
-    deadline_start = models.DateField(null=True, blank=True)
-    deadline_end = models.DateField(null=True, blank=True)
+    deadline_start = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
+    deadline_end = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
 
     # Set only from a published progress update that cites a source (see services).
     verdict = models.CharField(
@@ -234,7 +298,7 @@ class Pledge(models.Model):
 
     target_unit = models.CharField(max_length=20, choices=Unit.choices, blank=True)
     baseline_value = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
-    baseline_on = models.DateField(null=True, blank=True)
+    baseline_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
     target_value = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
 
     owner = models.ForeignKey(
@@ -243,9 +307,11 @@ class Pledge(models.Model):
         null=True,
         blank=True,
         related_name="owned_pledges",
+        # Owners are editors: the admin's choices, its autocomplete and validation all follow this.
+        limit_choices_to={"is_staff": True},
     )
     is_published = models.BooleanField(default=False)
-    last_reviewed_on = models.DateField(null=True, blank=True)
+    last_reviewed_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
     # When the reminder sweep must look at this pledge next (pledges.reminders). Every write
@@ -287,6 +353,10 @@ class Pledge(models.Model):
                 name="pledge_baseline_needs_target",
             ),
             models.CheckConstraint(condition=http_url_condition("source_url"), name="pledge_source_url_is_http"),
+            dates_in_range_constraint(
+                "pledge_dates_in_range", "announced_on", "source_published_on", "deadline_start", "deadline_end",
+                "baseline_on", "last_reviewed_on",
+            ),
             models.CheckConstraint(condition=Q(verdict__in=Verdict.values), name="pledge_verdict_is_known"),
         ]
         indexes = [
@@ -432,8 +502,8 @@ class ProgressUpdate(models.Model):
     key = models.SlugField(
         max_length=60, default=new_update_key, help_text=_("Stable key within the pledge, for CSV round trips.")
     )
-    occurred_on = models.DateField(help_text=_("When it happened (or was reported)."))
-    summary = models.TextField()
+    occurred_on = models.DateField(validators=[validate_date_in_range], help_text=_("When it happened (or was reported)."))
+    summary = models.TextField(validators=[validate_printable])
     new_verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True)
     measurement_value = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
     measurement_country = models.ForeignKey(
@@ -458,6 +528,7 @@ class ProgressUpdate(models.Model):
                 condition=Q(new_verdict="") | Q(new_verdict__in=Verdict.values),
                 name="update_new_verdict_is_known",
             ),
+            dates_in_range_constraint("update_dates_in_range", "occurred_on"),
         ]
 
     def __str__(self):
@@ -469,10 +540,10 @@ class Source(models.Model):
 
     update = models.ForeignKey(ProgressUpdate, on_delete=models.CASCADE, related_name="sources")
     position = models.PositiveSmallIntegerField(default=1)
-    url = models.URLField(max_length=500)
-    title = models.CharField(max_length=300)
-    publisher = models.CharField(max_length=200)
-    published_on = models.DateField(null=True, blank=True)
+    url = models.URLField(max_length=500, validators=[validate_http_url])
+    title = models.CharField(validators=[validate_printable], max_length=300)
+    publisher = models.CharField(validators=[validate_printable], max_length=200)
+    published_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
 
     history = HistoricalRecords()
 
@@ -481,6 +552,7 @@ class Source(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["update", "position"], name="source_position_unique_in_update"),
             models.CheckConstraint(condition=http_url_condition("url"), name="source_url_is_http"),
+            dates_in_range_constraint("source_dates_in_range", "published_on"),
         ]
 
     def __str__(self):
@@ -534,3 +606,18 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.pledge} → {self.recipient}"
+
+
+class PublicVersion(models.Model):
+    """The version of everything the public sees: one row, read by its key on every public request.
+
+    Its number goes up in the same transaction as each write a reader could notice (see
+    pledges.public_version, the one place that decides), so ETags, Last-Modified and cached
+    pages follow published data only, at the cost of one indexed read.
+    """
+
+    number = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"public data version {self.number} ({self.changed_at:%Y-%m-%d %H:%M:%S})"

@@ -140,15 +140,23 @@ def sweep(today=None):
     editors = list(
         get_user_model().objects.filter(groups__name=EDITORS, is_active=True).exclude(email="").order_by("pk")
     )
-    wanted = [
-        Reminder(
-            pledge=pledge, recipient=recipient, kind=due.kind, due_on=due.due_on, lead_days=due.lead_days,
-            claim=claim, claimed_at=now,
-        )
-        for pledge in pledges
-        for due in due_reminders(pledge, today)
-        for recipient in recipients_for(pledge, editors)
-    ]
+    wanted, next_checks = [], {}
+    for pledge in pledges:
+        try:
+            due_now, next_checks[pledge.pk] = due_reminders(pledge, today), next_check_on(pledge, today)
+        except Exception:  # one pledge's bad data must not stop everyone else's reminders
+            logger.exception("Reminder sweep: skipped pledge %s (%s); looking again tomorrow", pledge.pk, pledge.slug)
+            report.errors.append(f"pledge {pledge.slug}: could not compute its reminders")
+            next_checks[pledge.pk] = today + timedelta(days=1)
+            continue
+        wanted += [
+            Reminder(
+                pledge=pledge, recipient=recipient, kind=due.kind, due_on=due.due_on, lead_days=due.lead_days,
+                claim=claim, claimed_at=now,
+            )
+            for due in due_now
+            for recipient in recipients_for(pledge, editors)
+        ]
     # The claim: rows another sweep already holds (sent or not) are skipped by the database.
     Reminder.objects.bulk_create(wanted, ignore_conflicts=True)
     # Take over what failed before, and claims whose sweep died (older than any live sweep).
@@ -163,7 +171,7 @@ def sweep(today=None):
     )
     report.claimed = len(mine)
     _send_digests(mine, claim, today, report)
-    _schedule_next_checks(pledges, today, now)
+    _schedule_next_checks(next_checks, now)
     logger.info("Reminder sweep: %s", report)
     return report
 
@@ -197,14 +205,13 @@ def _send_digests(reminders, claim, today, report):
     connection.close()
 
 
-def _schedule_next_checks(pledges, today, now):
-    if not pledges:
+def _schedule_next_checks(next_checks, now):
+    """Store each pledge's next check day ({pk: day})."""
+    if not next_checks:
         return
-    next_on = Case(*[When(pk=pledge.pk, then=Value(next_check_on(pledge, today))) for pledge in pledges])
+    next_on = Case(*[When(pk=pk, then=Value(day)) for pk, day in next_checks.items()])
     # A pledge written since we read it keeps remind_after empty: the next sweep reads it afresh.
-    Pledge.objects.filter(pk__in=[p.pk for p in pledges], updated_at__lt=now - RECENT_WRITE).update(
-        remind_after=next_on
-    )
+    Pledge.objects.filter(pk__in=list(next_checks), updated_at__lt=now - RECENT_WRITE).update(remind_after=next_on)
 
 
 def describe(reminder, today):

@@ -1,10 +1,13 @@
 """The reads the public pages, feeds and open-data files share. Only published data leaves here."""
 
+import dataclasses
+import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Max, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 
+from . import public_version
 from .models import Country, DeadlineState, Pledge, ProgressUpdate, Topic, Verdict
 
 
@@ -76,6 +79,11 @@ class PledgeFilters:
         )
 
     @property
+    def cache_key(self):
+        """The filters as a short key: equal for every address that selects the same pledges."""
+        return hashlib.sha256(repr(dataclasses.astuple(self)).encode()).hexdigest()[:32]
+
+    @property
     def active(self):
         return any((self.verdict, self.topic, self.country, self.state, self.q))
 
@@ -118,17 +126,12 @@ def filter_choices():
 
 
 def data_version():
-    """A token that changes whenever anything the public sees may have changed.
+    """(token, changed_at): a token that changes whenever anything the public sees changes.
 
-    Every writer sets `updated_at` (it is also the version editors' forms carry), and a deletion
-    changes a count, so the newest `updated_at` and the counts of pledges and updates say when
-    a cached page, feed or file is stale. Editors' saves therefore show on the next request.
+    One read by primary key (see pledges.public_version, which moves it on every public-facing
+    write and on none other), so a cached page, feed or file is known stale at no cost.
     """
-    pledges = Pledge.objects.aggregate(newest=Max("updated_at"), count=Count("pk"))
-    updates = ProgressUpdate.objects.aggregate(newest=Max("updated_at"), count=Count("pk"))
-    newest = max(filter(None, [pledges["newest"], updates["newest"]]), default=None)
-    token = f"{pledges['count']}.{updates['count']}.{newest.timestamp() if newest else 0}"
-    return token, newest
+    return public_version.current()
 
 
 def with_progress(pledges, today=None):

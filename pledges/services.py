@@ -5,7 +5,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from . import bulk
+from . import bulk, public_version
 from .history import EditConflict, conflict_messages, stale_records
 from .models import Pledge, ProgressUpdate, Verdict
 
@@ -51,6 +51,7 @@ def record_history(model, objects, *, created, user=None, reason="", now=None):
     """
     if not objects:
         return
+    public_version.note_changes(model, objects)  # before the rows: the last ones are the old state
     history_model = model.history.model
     extra = {
         "history_date": now or timezone.now(),

@@ -10,6 +10,7 @@ version, so a save makes the old copy unreachable at once.
 import functools
 import hashlib
 import tempfile
+from datetime import datetime, time
 
 from django.core.cache import cache
 from django.http import FileResponse, HttpResponse
@@ -32,13 +33,16 @@ def _version(request):
 
 
 def _etag(request, *args, **kwargs):
-    token, _newest = _version(request)
-    key = f"{token}|{get_language()}|{request.get_full_path()}"
+    token, _changed_at = _version(request)
+    # Today's date too: deadline states ("due soon", "overdue") move on at midnight by themselves.
+    key = f"{token}|{timezone.localdate().isoformat()}|{get_language()}|{request.get_full_path()}"
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def _last_modified(request, *args, **kwargs):
-    return _version(request)[1]
+    changed_at = _version(request)[1]
+    midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    return max(changed_at, midnight) if changed_at else midnight
 
 
 def public(view):
@@ -62,7 +66,9 @@ def _verdicts():
 def pledge_list(request):
     """Every published pledge with its verdict, deadline and progress, filtered from the URL."""
     filters = selectors.PledgeFilters.from_query(request.GET)
-    cache_key = "overview:" + _etag(request)
+    # Keyed on what the filters select, not the address: junk parameters share one copy.
+    token, _changed_at = _version(request)
+    cache_key = f"overview:{token}:{timezone.localdate().isoformat()}:{get_language()}:{filters.cache_key}"
     content = cache.get(cache_key)
     if content is None:
         today = timezone.localdate()

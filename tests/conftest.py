@@ -9,6 +9,14 @@ from django.core.management import call_command
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache, as a freshly started site does."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def reference_data(db):
     """Countries and topics, as `make run` loads them."""

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import feedparser
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -58,7 +59,10 @@ def test_filters_and_search_narrow_the_list_and_live_in_the_url(client, seeded, 
     response = client.get(HOME, query)
 
     assert response.status_code == 200
-    assert listed(response) == (expected if expected is not None else listed(client.get(HOME)))
+    if expected is None:  # the same page as with no filter (served from the same cached copy)
+        assert text(response) == text(client.get(HOME))
+        return
+    assert listed(response) == expected
     for name, value in query.items():
         if expected is not None:
             assert f'value="{value}" selected' in text(response) or f'value="{value}"' in text(response)
@@ -160,12 +164,12 @@ def test_the_atom_feeds_parse_and_list_published_updates_newest_first(client, se
     assert not feed.bozo, feed.bozo_exception
     assert feed.version == "atom10"
     assert len(feed.entries) == ProgressUpdate.objects.filter(is_published=True).count()
-    assert feed.entries[0].link.startswith("http://testserver/en/pledges/")
+    assert feed.entries[0].link.startswith(settings.PLEDGES_SITE_URL + "/en/pledges/")  # the configured address
     published = [entry.published_parsed for entry in feed.entries]
     assert published == sorted(published, reverse=True)
     assert not one.bozo and len(one.entries) == 4
     assert one.entries[0].title == "Raise China–Central Asia trade to $70 billion by 2030: 2026-01-18"
-    assert "China–Central Asia trade in 2025, Global Times" in one.entries[0].summary
+    assert ">China–Central Asia trade in 2025</a>, Global Times" in one.entries[0].summary
 
 
 def test_the_deadlines_calendar_parses_with_an_event_per_dated_deadline(client, seeded):
@@ -231,12 +235,14 @@ def test_the_overview_is_served_from_the_cache_until_something_changes(client, s
     client.get(HOME)
     with CaptureQueriesContext(connection) as cached:
         client.get(HOME)
-    assert len(cached) == 2  # the data version only
+    assert len(cached) == 1  # the data version only: one read by primary key
 
-    Pledge.objects.filter(slug="oil-gas-pipelines").update(updated_at=timezone.now() + timedelta(seconds=1))
+    pledge = Pledge.objects.get(slug="oil-gas-pipelines")
+    pledge.title = "Pipelines, retitled"
+    pledge.save()
     with CaptureQueriesContext(connection) as fresh:
-        client.get(HOME)
-    assert len(fresh) > 2
+        page = text(client.get(HOME))
+    assert len(fresh) > 1 and "Pipelines, retitled" in page
 
 
 # Nothing unpublished

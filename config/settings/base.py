@@ -1,12 +1,14 @@
 """Settings shared by every environment. Local, test and production modules extend these."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_days, env_int, env_list, env_str
+from config.env import env_admins, env_bool, env_days, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("PLEDGES_VAR_DIR", str(BASE_DIR / "var")))
@@ -23,11 +25,17 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "import_export",
     "simple_history",
+    "axes",
+    "csp",
     "pledges",
 ]
 
 MIDDLEWARE = [
+    # First, so every later line of the log carries the request's id.
+    "config.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.RejectNulBytesMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The public pages' language: from the URL's prefix, else from Accept-Language.
     "django.middleware.locale.LocaleMiddleware",
@@ -38,7 +46,42 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records which editor made each change in the audit history.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Login throttling (django-axes): last, as its documentation asks.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out login before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Login throttling: after AXES_FAILURE_LIMIT wrong passwords for one user name from one address,
+# that pair is locked out for AXES_COOLOFF_MINUTES (answer 429). Keyed on the pair, so a
+# stranger cannot lock an editor out from elsewhere; a success resets the count.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# Behind N reverse proxies, the client's address is the Nth from the right of X-Forwarded-For.
+AXES_IPWARE_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+
+# Content Security Policy (django-csp): scripts, styles and everything else from this site only;
+# no inline script and no eval anywhere, so an editor's text can never run as code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -68,6 +111,17 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache: in-process on a laptop; with several web processes, one Redis they all share
+# (CACHE_URL, else REDIS_URL), so a page rendered by one is served by all.
+CACHE_URL = env_str("CACHE_URL") or env_str("REDIS_URL")
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r} must be a redis://, rediss:// or unix:// address.")
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
+                          "KEY_PREFIX": "pledges"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -85,6 +139,37 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+
+# Logs: to stderr (the process manager keeps them), each line with the request's id; errors with
+# their tracebacks, and, when ADMINS is set ("Name <address>, other@address"), by e-mail too.
+ADMINS = env_admins("DJANGO_ADMINS")
+SERVER_EMAIL = env_str("SERVER_EMAIL", "pledge-tracker@localhost")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {"()": "config.middleware.RequestIdLogFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "line"},
+        "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR",
+                        "filters": ["require_debug_false"]},
+    },
+    "root": {"handlers": ["stderr"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {"handlers": ["stderr", "mail_admins"], "level": env_str("DJANGO_LOG_LEVEL", "INFO"),
+                   "propagate": False},
+        # Lockouts are warnings; every login's bookkeeping at INFO would drown them.
+        "axes": {"level": "WARNING"},
+    },
+}
+
+# Known to everyone (it is in this repository): good for a laptop, refused by production.
+LOCAL_SECRET_KEY = "local-only-not-secret-8f2d0c1e7b6a4d3f9e5a"
 
 # E-mail: SMTP when EMAIL_HOST is set, otherwise messages are written as files under var/mail/.
 EMAIL_HOST = env_str("EMAIL_HOST")
@@ -156,7 +241,7 @@ PLEDGES_REMINDER_LEAD_DAYS = env_days("PLEDGES_REMINDER_LEAD_DAYS", [90, 30, 7])
 PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS = env_int("PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS", 600)
 if PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS <= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured("PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS must be longer than CELERY_TASK_TIME_LIMIT.")
-# The address reminder e-mails link to (the admin's pages).
+# The site's public address: the links in feeds, the JSON, the calendar and reminder e-mails.
 PLEDGES_SITE_URL = env_str("PLEDGES_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The largest CSV an editor may upload through the admin, in bytes.
 PLEDGES_IMPORT_MAX_BYTES = env_int("PLEDGES_IMPORT_MAX_BYTES", 20 * 1024 * 1024)

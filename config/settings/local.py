@@ -5,8 +5,8 @@ from config.env import env_int, env_str
 from .base import *  # noqa: F403
 
 DEBUG = True
-# A fixed key is fine on a laptop; production refuses to start without DJANGO_SECRET_KEY.
-SECRET_KEY = env_str("DJANGO_SECRET_KEY", "local-only-not-secret-8f2d0c1e7b6a4d3f9e5a")
+# A fixed key is fine on a laptop; production refuses to start with it.
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", LOCAL_SECRET_KEY)  # noqa: F405
 PLEDGES_CREATE_LOCAL_EDITOR = True
 # Sweep for due reminders every minute on a laptop, so a due reminder shows up in var/mail/ soon.
 CELERY_BEAT_SCHEDULE["send-reminders"]["schedule"] = env_int("PLEDGES_REMINDER_SWEEP_SECONDS", 60)  # noqa: F405

@@ -1,0 +1,97 @@
+"""The public data version: the one place that decides whether a write changed what readers see.
+
+Every write of a pledge, progress update or source leaves an audit-history row: simple-history
+writes it for a single save or delete (and sends `pre_create_historical_record`), and
+`services.record_history` writes it for the bulk paths (services and the importer). Both hand the
+records here just before that row is written, so no writer can forget to move the version, and
+nothing else sets it. Names that pledges show (actors, events, topics, countries) are watched
+through Django's own save and delete signals.
+
+A write counts when the record is visible to the public after it or was before it (unpublishing
+is news too); a draft's edits leave the version, and so every ETag, Last-Modified and cached
+page, alone.
+"""
+
+from django.db.models import F, Max, Subquery
+from django.utils import timezone
+
+from .models import Actor, Country, Event, Pledge, ProgressUpdate, PublicVersion, Source, Topic
+
+VERSION_ROW = 1
+
+# How each reference record reaches the public: through a published pledge that names it.
+PLEDGE_LINK = {Actor: "actor", Event: "event", Topic: "topic", Country: "beneficiaries"}
+
+
+def current():
+    """(token, changed_at) of the public data: one read by primary key. ("0", None) before any.
+
+    The token carries the time as well as the number, so a database restored from a backup (its
+    number gone back) never meets pages cached for the number's first life.
+    """
+    row = PublicVersion.objects.filter(pk=VERSION_ROW).values_list("number", "changed_at").first()
+    return (f"{row[0]}.{row[1].timestamp():.6f}", row[1]) if row else ("0", None)
+
+
+def bump():
+    """Move the version on, in the caller's transaction (the row lock orders concurrent writers)."""
+    now = timezone.now()
+    if not PublicVersion.objects.filter(pk=VERSION_ROW).update(number=F("number") + 1, changed_at=now):
+        # The row is made by a migration; a test database flushed between tests has lost it.
+        PublicVersion.objects.bulk_create([PublicVersion(pk=VERSION_ROW, number=1, changed_at=now)], ignore_conflicts=True)
+
+
+def note_changes(model, records):
+    """Bump the version if writing `records` of `model` (their new state) changes what the public sees.
+
+    Call before their new history rows are written: the newest stored history row is then each
+    record's state before this write.
+    """
+    if records and _touches_public(model, records):
+        bump()
+
+
+def _was_published(model, ids):
+    """Whether any of these records was published at its last recorded version."""
+    history = model.history.model
+    last = history.objects.filter(id__in=ids).values("id").annotate(last=Max("history_id")).values("last")
+    return history.objects.filter(history_id__in=Subquery(last), is_published=True).exists()
+
+
+def _touches_public(model, records):
+    if model is Pledge:
+        return any(p.is_published for p in records) or _was_published(Pledge, [p.pk for p in records])
+    if model is ProgressUpdate:
+        published_pledges = set(
+            Pledge.objects.filter(pk__in={u.pledge_id for u in records}, is_published=True).values_list("pk", flat=True)
+        )
+        shown = [u for u in records if u.pledge_id in published_pledges]
+        return any(u.is_published for u in shown) or bool(shown) and _was_published(ProgressUpdate, [u.pk for u in shown])
+    if model is Source:
+        return ProgressUpdate.objects.filter(
+            pk__in={s.update_id for s in records}, is_published=True, pledge__is_published=True
+        ).exists()
+    if model in PLEDGE_LINK:
+        return Pledge.objects.filter(**{f"{PLEDGE_LINK[model]}__in": [r.pk for r in records]}, is_published=True).exists()
+    return False
+
+
+def _on_history_row(sender, instance, **kwargs):
+    note_changes(type(instance)._meta.concrete_model, [instance])
+
+
+def _on_reference_change(sender, instance, **kwargs):
+    if kwargs.get("raw"):
+        return  # fixtures load reference data before any pledge names it
+    note_changes(sender, [instance])
+
+
+def connect():
+    """Wire the signals (from the app's ready())."""
+    from django.db.models.signals import post_save, pre_delete
+    from simple_history.signals import pre_create_historical_record
+
+    pre_create_historical_record.connect(_on_history_row, dispatch_uid="public-version-history")
+    for model in PLEDGE_LINK:
+        post_save.connect(_on_reference_change, sender=model, dispatch_uid=f"public-version-{model.__name__}")
+        pre_delete.connect(_on_reference_change, sender=model, dispatch_uid=f"public-version-del-{model.__name__}")

@@ -9,6 +9,8 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
+# Reminders further ahead than this are noise, and the reminder log stores a lead in a small integer.
+MAX_LEAD_DAYS = 3650
 _FALSE = {"0", "false", "no", "off", ""}
 
 
@@ -66,6 +68,8 @@ def env_days(name, default):
         raise ImproperlyConfigured(f"{name}={','.join(items)!r} must be whole numbers of days, e.g. 90,30,7.") from None
     if not days or days[-1] <= 0:
         raise ImproperlyConfigured(f"{name} must list at least one positive number of days.")
+    if days[0] > MAX_LEAD_DAYS:
+        raise ImproperlyConfigured(f"{name}: {days[0]} days is more than the {MAX_LEAD_DAYS} (ten years) a reminder may lead.")
     return days
 
 

@@ -85,6 +85,8 @@ def change_form_data(response, **changes):
     data = {"_save": "Save"}
     for form in forms:
         for bound in form:
+            if bound.field.show_hidden_initial:  # a browser posts the hidden initial value too
+                data[bound.html_initial_name] = str(bound.initial if bound.initial is not None else "")
             value = bound.value()
             if value is None or value is False:
                 continue

@@ -138,3 +138,35 @@ def test_healthz_names_the_broker_that_does_not_answer(client):
     assert response.status_code == 503
     assert response.json()["broker"].startswith("failed: ")
     assert response.json()["database"] == "ok"
+
+
+# Errors: to stderr with their tracebacks, and to ADMINS by e-mail
+
+
+def test_an_error_goes_to_the_admins_by_e_mail_with_its_traceback(settings):
+    import logging
+
+    from django.core import mail
+
+    settings.ADMINS = [("Ops", "ops@example.org")]
+    try:
+        raise ValueError("the pledge table caught fire")
+    except ValueError:
+        logging.getLogger("django.request").error("Internal Server Error: /en/", exc_info=True)
+
+    (message,) = mail.outbox
+    assert message.to == ["ops@example.org"] and "Internal Server Error: /en/" in message.subject
+    assert "ValueError\nthe pledge table caught fire" in message.body and "Traceback" in message.body
+
+
+def test_an_error_goes_to_stderr_with_its_traceback_under_the_production_settings():
+    code = (
+        "import django, logging; django.setup()\n"
+        "try:\n    raise ValueError('the pledge table caught fire')\n"
+        "except ValueError:\n    logging.getLogger('django.request').error('Internal Server Error: /en/', exc_info=True)"
+    )
+    result = run(["-c", code], DJANGO_SETTINGS_MODULE="config.settings.production", **PRODUCTION_ENV)
+
+    assert "ERROR [-] django.request: Internal Server Error: /en/" in result.stderr
+    assert "Traceback (most recent call last):" in result.stderr
+    assert "ValueError: the pledge table caught fire" in result.stderr

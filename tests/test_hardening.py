@@ -14,7 +14,7 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from pledges.importers import import_pledges, import_updates
-from pledges.models import LATEST_DATE, Pledge, ProgressUpdate, Reminder, Source
+from pledges.models import Pledge, ProgressUpdate, Reminder, Source
 from pledges.reminders import sweep
 from pledges.tables import ImportRejected
 from tests.factories import a_pledge, change_form_data, pledge_csv, update_csv
@@ -70,6 +70,8 @@ def test_the_database_refuses_a_far_off_date_whoever_writes_it(reference_data, f
 
 
 def test_the_calendar_serves_the_latest_deadline_a_pledge_may_have(client, reference_data):
+    from pledges.models import LATEST_DATE
+
     a_pledge(is_published=True, deadline_precision="day", deadline_end=LATEST_DATE)
 
     response = client.get("/deadlines.ics")
@@ -82,20 +84,21 @@ def test_the_calendar_serves_the_latest_deadline_a_pledge_may_have(client, refer
 def test_the_sweep_skips_a_pledge_it_cannot_compute_and_serves_every_other(roles, settings, caplog):
     editor = get_user_model().objects.create_user("ann", email="ann@example.org", is_staff=True)
     editor.groups.add(Group.objects.get(name="Editors"))
-    # A lead time of 725,000 days reaches back before year 1 from a 1950 deadline (no such date),
-    # but not from a 2030 one.
+    # A lead time of 725,000 days reaches back before year 1 from a 1950 deadline (no such date);
+    # an undated pledge has no deadline to count back from.
     settings.PLEDGES_REMINDER_LEAD_DAYS = [725_000]
-    with time_machine.travel(datetime(2029, 12, 1, 12, tzinfo=dt_timezone.utc), tick=False):
-        broken = a_pledge(deadline_end=date(1950, 12, 31), last_reviewed_on=date(2029, 12, 1))
-        healthy = a_pledge(deadline_end=date(2030, 12, 31), last_reviewed_on=date(2029, 12, 1))
+    with time_machine.travel(datetime(2029, 9, 1, 12, tzinfo=dt_timezone.utc), tick=False):
+        broken = a_pledge(deadline_end=date(1950, 12, 31), last_reviewed_on=date(2029, 9, 1))
+        healthy = a_pledge(deadline_precision="none", deadline_text="", deadline_end=None,
+                           last_reviewed_on=date(2029, 9, 1))
     with time_machine.travel(datetime(2030, 1, 1, 12, tzinfo=dt_timezone.utc), tick=False):
         report = sweep()
 
     assert report.errors == [f"pledge {broken.slug}: could not compute its reminders"]
     assert "skipped pledge" in caplog.text
-    assert [(r.pledge, r.kind, r.status) for r in Reminder.objects.all()] == [(healthy, "deadline_near", "sent")]
+    assert [(r.pledge, r.kind, r.status) for r in Reminder.objects.all()] == [(healthy, "review_due", "sent")]
     assert len(mail.outbox) == 1
-    assert Pledge.objects.get(pk=healthy.pk).remind_after == date(2030, 3, 1)  # its next review, stored
+    assert Pledge.objects.get(pk=healthy.pk).remind_after == date(2030, 2, 28)  # its next review, stored
     assert Pledge.objects.get(pk=broken.pk).remind_after == date(2030, 1, 2)  # looked at again tomorrow
 
 
@@ -267,6 +270,7 @@ def test_editing_a_sources_title_on_an_updates_page_changes_the_public_etag(clie
     client.logout()
 
     assert response.status_code == 302
+    assert ProgressUpdate.objects.get(pk=update.pk).updated_at == update.updated_at  # only the source changed
     after = validators(client)
     assert all(after[url][0] != before[url][0] for url in PUBLIC_FILES)
     assert client.get(HOME, HTTP_IF_NONE_MATCH=before[HOME][0]).status_code == 200
@@ -351,3 +355,31 @@ def test_the_importer_refuses_an_owner_who_is_not_staff(reference_data, outsider
     errors = rejection(lambda: import_pledges(pledge_csv({"owner": "outsider"})))
 
     assert errors == ["Row 2, column 'owner': unknown staff user name 'outsider'"]
+
+
+# Existing data: the migration that adds the date range names what must be corrected first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_date_range_migration_names_stored_dates_it_cannot_keep(reference_data):
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("pledges", "0005_data_version_indexes")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old_pledge = executor.loader.project_state(before).apps.get_model("pledges", "Pledge")
+    actor = executor.loader.project_state(before).apps.get_model("pledges", "Actor").objects.create(name="A")
+    topic = executor.loader.project_state(before).apps.get_model("pledges", "Topic").objects.get(slug="trade")
+    typo = old_pledge.objects.create(
+        slug="typo", title="T", actor_id=actor.pk, topic_id=topic.pk, announced_on=date(2022, 1, 25), quote="q",
+        summary="s", source_title="t", source_publisher="p", source_url="https://example.org", deadline_text="by 2029",
+        deadline_precision="year", deadline_end=date(9999, 12, 31),
+    )
+    try:
+        with pytest.raises(RuntimeError) as refused:
+            MigrationExecutor(connection).migrate([("pledges", "0006_public_version_date_ranges")])
+        assert f"Pledge {typo.pk}: deadline_end = 9999-12-31" in str(refused.value)
+    finally:
+        old_pledge.objects.filter(pk=typo.pk).delete()
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())

@@ -89,6 +89,7 @@ def test_reminder_lead_times_are_read_from_the_environment():
     [
         ({"PLEDGES_REMINDER_LEAD_DAYS": "90,soon"}, "PLEDGES_REMINDER_LEAD_DAYS='90,soon' must be whole numbers of days"),
         ({"PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS": "60"}, "PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS must be longer than"),
+        ({"PLEDGES_REMINDER_LEAD_DAYS": "40000,7"}, "PLEDGES_REMINDER_LEAD_DAYS: 40000 days is more than the 3650"),
     ],
 )
 def test_unsafe_reminder_settings_stop_the_start(env, message):

@@ -14,6 +14,36 @@ def create_version_row(apps, schema_editor):
     apps.get_model("pledges", "PublicVersion").objects.get_or_create(pk=1, defaults={"number": 1})
 
 
+# The date columns the new constraints cover, per model; the range is the one in pledges.models.
+DATE_COLUMNS = {
+    "Pledge": ("announced_on", "source_published_on", "deadline_start", "deadline_end", "baseline_on",
+               "last_reviewed_on"),
+    "ProgressUpdate": ("occurred_on",),
+    "Source": ("published_on",),
+    "Event": ("held_on",),
+}
+
+
+def refuse_out_of_range_dates(apps, schema_editor):
+    """Stop, naming each record, if stored dates fall outside the new range.
+
+    Such a date is an editor's typo (9999 for 2029); guessing the intended date would overwrite
+    their work silently, so the operator corrects the records named here, then migrates again.
+    """
+    earliest, latest = datetime.date(1900, 1, 1), datetime.date(2199, 12, 31)
+    problems = []
+    for model_name, columns in DATE_COLUMNS.items():
+        model = apps.get_model("pledges", model_name)
+        for column in columns:
+            outside = model.objects.filter(**{f"{column}__lt": earliest}) | model.objects.filter(**{f"{column}__gt": latest})
+            for pk, value in outside.values_list("pk", column)[:50]:
+                problems.append(f"{model_name} {pk}: {column} = {value}")
+    if problems:
+        raise RuntimeError(
+            f"Dates outside {earliest} .. {latest} must be corrected before this migration:\n" + "\n".join(problems)
+        )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -22,6 +52,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(refuse_out_of_range_dates, migrations.RunPython.noop),
         migrations.CreateModel(
             name='PublicVersion',
             fields=[

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -92,14 +93,20 @@ def progress_chart(pledge, updates):
     ))
     first_day, first_value = points[0]
     last_day, last_value = points[-1]
-    summary = _(
-        "Measured values went from %(first)s on %(first_day)s to %(last)s on %(last_day)s. "
-        "The target is %(target)s."
-    ) % {
-        "first": quantity(first_value, unit), "first_day": first_day.isoformat(),
-        "last": quantity(last_value, unit), "last_day": last_day.isoformat(),
-        "target": quantity(pledge.target_value, unit),
-    }
+    if len(points) == 1:  # one measurement reads as one, not as a journey from itself to itself
+        summary = _("Measured: %(value)s on %(day)s. The target is %(target)s.") % {
+            "value": quantity(first_value, unit), "day": date_format(first_day, "DATE_FORMAT"),
+            "target": quantity(pledge.target_value, unit),
+        }
+    else:
+        summary = _(
+            "Measured values went from %(first)s on %(first_day)s to %(last)s on %(last_day)s. "
+            "The target is %(target)s."
+        ) % {
+            "first": quantity(first_value, unit), "first_day": date_format(first_day, "DATE_FORMAT"),
+            "last": quantity(last_value, unit), "last_day": date_format(last_day, "DATE_FORMAT"),
+            "target": quantity(pledge.target_value, unit),
+        }
     if pledge.deadline_end:
         summary += " " + _("The dashed line is the target; the dotted line is the straight path to it by %(end)s.") % {
             "end": pledge.deadline_end.isoformat()

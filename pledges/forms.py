@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import to_historic
 
 from .history import conflict_messages, stale_versions, version_token
-from .models import Pledge, ProgressUpdate, Source, Verdict, validate_date_in_range, validate_http_url, validate_printable
+from .models import Pledge, ProgressUpdate, Source, Verdict, measurement_clash_error, validate_date_in_range, validate_http_url, validate_printable
 
 
 class ImportForm(forms.Form):
@@ -166,6 +166,7 @@ class ProgressUpdateInlineFormSet(forms.BaseInlineFormSet):
 
     def clean(self):
         super().clean()
+        self._refuse_two_measurements_a_day()
         pledge = self.instance
         requested = getattr(pledge, "requested_verdict", pledge.verdict)
         if requested == pledge.verdict:
@@ -201,6 +202,20 @@ class ProgressUpdateInlineFormSet(forms.BaseInlineFormSet):
                 code="verdict_evidence_too_old",
             )
         form.instance.new_verdict = requested
+
+
+    def _refuse_two_measurements_a_day(self):
+        # Each row checks itself against the database (ProgressUpdate.clean); two new rows on this
+        # page can only be checked against each other here.
+        seen = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or self._should_delete_form(form) or data.get("measurement_value") is None:
+                continue
+            place = (data.get("measurement_country"), data.get("occurred_on"))
+            if place in seen and place[1]:
+                form.add_error("occurred_on", measurement_clash_error(place[1], place[0]))
+            seen.add(place)
 
 
 class AssignOwnerForm(forms.Form):

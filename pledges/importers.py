@@ -30,8 +30,11 @@ from .models import (
     Source,
     Topic,
     deadline_errors,
+    measurement_clash_error,
     new_update_key,
+    single_party_error,
     target_errors,
+    update_errors,
 )
 from .services import pledges_refresh_verdicts, record_history
 from .tables import ImportRejected, RowError, read_table
@@ -233,6 +236,10 @@ def import_pledges(data, *, user=None, dry_run=False, reason="CSV import", expec
         .values_list("username", "id")
     )
     _check_references(rows, "owner", owner_ids, "staff user name", errors)
+    for row in rows:
+        several = single_party_error(row.values.get("actor"))
+        if several:
+            errors.append(RowError(row.number, "actor", str(several)))
 
     slugs = [row.values["slug"] for row in rows if row.values.get("slug")]
     existing_ids, existing = {}, {}
@@ -384,8 +391,12 @@ def import_updates(data, *, user=None, dry_run=False, reason="CSV import", expec
     errors = []
     rows = _parse(data, UPDATE_COLUMNS, errors)
     _check_duplicates(rows, _update_key, "key", errors)
-    pledge_ids = dict(Pledge.objects.filter(slug__in={r.values.get("pledge") for r in rows}).values_list("slug", "id"))
+    pledges = Pledge.objects.filter(slug__in={r.values.get("pledge") for r in rows}).only(
+        "slug", "announced_on", "target_value"
+    ).in_bulk(field_name="slug")
+    pledge_ids = {slug: pledge.pk for slug, pledge in pledges.items()}
     _check_references(rows, "pledge", pledge_ids, "pledge slug", errors)
+    _check_update_rules(rows, pledges, errors)
     codes = {r.values.get("measurement_country") for r in rows} - {None}
     country_ids = dict(Country.objects.filter(code__in={c.upper() for c in codes}).values_list("code", "id"))
     beneficiaries = set(
@@ -436,6 +447,35 @@ def import_updates(data, *, user=None, dry_run=False, reason="CSV import", expec
     with _concurrent_writes_rejected("updates"), transaction.atomic():
         _write_updates(rows, plan, existing_ids, pledge_ids, country_ids, user, reason)
     return report
+
+
+def _check_update_rules(rows, pledges, errors):
+    """Each row against its pledge (announced before it, a target to measure towards), and one
+    measurement per pledge, country and day, in the file and beside what is stored."""
+    measured = {}  # (pledge slug, country code, day) -> (update key, row number or None if stored)
+    stored = ProgressUpdate.objects.filter(
+        pledge_id__in=[pledge.pk for pledge in pledges.values()], measurement_value__isnull=False
+    ).values_list("pledge__slug", "measurement_country__code", "occurred_on", "key")
+    for slug, code, day, key in stored:
+        measured[(slug, code, day)] = (key, None)
+    for row in rows:
+        values, pledge = row.values, pledges.get(row.values.get("pledge"))
+        if pledge is None or row.failed:
+            continue
+        problems = update_errors(pledge, values.get("occurred_on"), values.get("measurement_value"))
+        for column, message in problems.items():
+            errors.append(RowError(row.number, column, str(message)))
+        if values.get("measurement_value") is None or not values.get("occurred_on") or problems:
+            continue
+        code = (values.get("measurement_country") or "").upper() or None
+        place = (pledge.slug, code, values["occurred_on"])
+        own_key = values.get("key") or f"(new in row {row.number})"  # a row with the stored key updates it
+        key, number = measured.get(place, (None, None))
+        if key is not None and key != own_key:
+            where = f" (row {number})" if number else ""
+            errors.append(RowError(row.number, "occurred_on", str(measurement_clash_error(values["occurred_on"], code)) + where))
+        else:
+            measured[place] = (own_key, row.number)
 
 
 def _update_fields(values, country_ids):

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -75,6 +76,22 @@ def validate_printable(value):
         raise ValidationError(message, code="unprintable")
 
 
+def single_party_error(name):
+    """Why `name` is not one party's name (it holds the files' list separator), or None."""
+    if "|" not in (name or ""):
+        return None
+    return _("holds “|”, the list separator: one party per value, the one who made the pledge (%(names)s).") % {
+        "names": ", ".join(part.strip() for part in name.split("|") if part.strip())
+    }
+
+
+def validate_single_party(value):
+    """Field validator: one party, not a list of them."""
+    message = single_party_error(value)
+    if message:
+        raise ValidationError(message, code="several_parties")
+
+
 # Only web addresses: a source is something a reader can open. The database holds to the same
 # rule (http_url_condition), in lower case, as browsers and Django's URL field write a scheme.
 validate_http_url = URLValidator(
@@ -115,7 +132,7 @@ class Topic(models.Model):
 class Actor(models.Model):
     """Whoever made a pledge: a person in an office, a government, an organisation."""
 
-    name = models.CharField(validators=[validate_printable], max_length=200, unique=True)
+    name = models.CharField(validators=[validate_printable, validate_single_party], max_length=200, unique=True)
     role = models.CharField(validators=[validate_printable], max_length=200, blank=True, help_text=_("e.g. President of China."))
 
     class Meta:
@@ -486,6 +503,35 @@ def target_errors(unit, target, baseline):
     return errors
 
 
+def update_errors(pledge, occurred_on, measurement_value):
+    """The ways a progress update breaks its pledge's rules, as {field: message}; empty when sound.
+
+    The admin (ProgressUpdate.clean) and the importer give these same messages.
+    """
+    errors = {}
+    if measurement_value is not None and not pledge.has_target:
+        errors["measurement_value"] = _(
+            "This pledge has no target, so a measurement has nothing to count towards: "
+            "give the pledge its target (unit and value) first."
+        )
+    if occurred_on and pledge.announced_on and occurred_on < pledge.announced_on:
+        errors["occurred_on"] = _(
+            "%(date)s is before the pledge was announced on %(announced)s: an update reports what happened since."
+        ) % {"date": occurred_on.isoformat(), "announced": pledge.announced_on.isoformat()}
+    return errors
+
+
+def measurement_clash_error(occurred_on, country):
+    """The message for a second measurement of one pledge (and country) on one day."""
+    if country:
+        return _("%(country)s already has a measurement of this pledge on %(date)s: one per day and country.") % {
+            "country": country, "date": occurred_on.isoformat()
+        }
+    return _("This pledge already has a measurement on %(date)s: one per day (per country, for a country's).") % {
+        "date": occurred_on.isoformat()
+    }
+
+
 def new_update_key():
     """A short, stable key for a progress update, unique within its pledge."""
     return uuid.uuid4().hex[:12]
@@ -529,10 +575,32 @@ class ProgressUpdate(models.Model):
                 name="update_new_verdict_is_known",
             ),
             dates_in_range_constraint("update_dates_in_range", "occurred_on"),
+            # One measured value per pledge, country (or the whole) and day: the chart plots one point a day.
+            models.UniqueConstraint(
+                models.F("pledge"), Coalesce(models.F("measurement_country"), models.Value(0)), models.F("occurred_on"),
+                condition=Q(measurement_value__isnull=False),
+                name="update_one_measurement_a_day",
+            ),
         ]
 
     def __str__(self):
         return f"{self.occurred_on}: {self.summary[:60]}"
+
+    def clean(self):
+        try:
+            pledge = self.pledge  # on a new pledge's page, the pledge being added (not saved yet)
+        except Pledge.DoesNotExist:
+            return  # the form says a pledge is required
+        errors = update_errors(pledge, self.occurred_on, self.measurement_value)
+        if self.measurement_value is not None and self.occurred_on and pledge.pk and "measurement_value" not in errors:
+            clash = ProgressUpdate.objects.filter(
+                pledge=pledge, occurred_on=self.occurred_on, measurement_country_id=self.measurement_country_id,
+                measurement_value__isnull=False,
+            ).exclude(pk=self.pk)
+            if clash.exists():
+                errors["occurred_on"] = measurement_clash_error(self.occurred_on, self.measurement_country)
+        if errors:
+            raise ValidationError(errors)
 
 
 class Source(models.Model):

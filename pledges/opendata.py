@@ -55,7 +55,8 @@ def write_pledges_json(stream):
 
 
 def deadline_calendar():
-    """An iCalendar file with an all-day event on each published pledge's deadline."""
+    """An iCalendar file with an all-day event on each published pledge's deadline (spanning the
+    window where the deadline is one), its words in the description."""
     from icalendar import Calendar, Event
 
     calendar = Calendar()
@@ -66,9 +67,13 @@ def deadline_calendar():
     for pledge in selectors.published_pledges(with_sources=False).filter(deadline_end__isnull=False):
         event = Event()
         event.add("uid", f"deadline-{pledge.slug}@{host}")
-        event.add("summary", f"Deadline: {pledge.title}")
-        event.add("dtstart", pledge.deadline_end)
-        event.add("dtend", pledge.deadline_end + timedelta(days=1))
+        if pledge.deadline_start:  # a window ("in 5 to 10 years"): one event spanning it, start to end
+            event.add("summary", f"Deadline window: {pledge.title}")
+            event.add("dtstart", pledge.deadline_start)
+        else:
+            event.add("summary", f"Deadline: {pledge.title}")
+            event.add("dtstart", pledge.deadline_end)
+        event.add("dtend", pledge.deadline_end + timedelta(days=1))  # all-day events end the day after
         event.add("dtstamp", pledge.updated_at)
         event.add("last-modified", pledge.updated_at)
         url = settings.PLEDGES_SITE_URL + pledge.get_absolute_url()

@@ -32,6 +32,8 @@ from .roles import EDITORS
 
 logger = logging.getLogger(__name__)
 Kind = Reminder.Kind
+# Reminders of a moment that happened, as against "approaching", a state that holds until the end.
+EVENT_KINDS = frozenset({Kind.WINDOW_OPENS, Kind.DEADLINE_PASSED})
 # A pledge written this recently may have been read by the sweep before the write committed;
 # its next check is left to the following sweep rather than computed from what may be stale.
 RECENT_WRITE = timedelta(minutes=5)
@@ -56,6 +58,9 @@ def due_reminders(pledge, today):
     - A window with a start ("in 5 to 10 years"): "opens" while the window is open.
     - Any pledge: "review due" once it has not been reviewed (or, never reviewed, since it was
       created) for PLEDGES_REVIEW_INTERVAL_DAYS, and again each interval after.
+
+    "Opens" and "passed" are not sent for a moment before the pledge was recorded, or more than
+    PLEDGES_REMINDER_STALE_DAYS before `today`.
     """
     due = []
     end, start = pledge.deadline_end, pledge.deadline_start
@@ -69,6 +74,16 @@ def due_reminders(pledge, today):
                 due.append(Due(Kind.DEADLINE_NEAR, end - timedelta(days=lead), lead))
             if start is not None and start <= today:
                 due.append(Due(Kind.WINDOW_OPENS, start))
+    # An event (a window opening, a deadline passing) already past when the pledge was recorded
+    # is not news (a pledge imported long after); nor is one long past when first seen (a date an
+    # edit moved back), though a sweep after a short outage still catches up. "Approaching" is
+    # not an event but a state, true while the deadline is ahead, so it is always news.
+    recorded = timezone.localdate(pledge.created_at)
+    stale_before = today - timedelta(days=settings.PLEDGES_REMINDER_STALE_DAYS)
+    due = [
+        item for item in due
+        if item.kind not in EVENT_KINDS or (item.due_on >= recorded and item.due_on >= stale_before)
+    ]
     review_due = _review_due_on(pledge, today)
     if review_due <= today:
         due.append(Due(Kind.REVIEW_DUE, review_due))

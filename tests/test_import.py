@@ -225,7 +225,7 @@ def test_the_newest_published_verdict_wins_and_drafts_do_not_count(pledge):
 
 def test_an_update_without_a_key_gets_one_and_imports_as_new(pledge):
     import_updates(update_csv({"key": ""}))
-    import_updates(update_csv({"key": ""}))
+    import_updates(update_csv({"key": "", "occurred_on": "2024-02-10"}))  # one measurement a day
 
     keys = list(ProgressUpdate.objects.values_list("key", flat=True))
     assert len(keys) == 2 and all(keys) and keys[0] != keys[1]

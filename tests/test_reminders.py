@@ -98,10 +98,11 @@ def test_the_deadline_passing_is_not_news_once_the_pledge_is_settled(ann):
 
 
 def test_a_window_with_a_start_reminds_when_it_opens(ann):
-    reviewed_pledge(
-        owner=ann, deadline_precision="range", deadline_start=date(2027, 1, 25), deadline_end=date(2032, 1, 25),
-        last_reviewed_on=date(2027, 1, 20),
-    )
+    with at(date(2026, 12, 1)):  # recorded before the window opens
+        a_pledge(
+            owner=ann, deadline_precision="range", deadline_start=date(2027, 1, 25), deadline_end=date(2032, 1, 25),
+            last_reviewed_on=date(2027, 1, 20),
+        )
     with at(date(2027, 1, 24)):
         sweep()
     assert kinds_sent() == []

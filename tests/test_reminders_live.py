@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.contrib.auth.models import Group
 
 from pledges.models import Country, Reminder
@@ -74,8 +75,11 @@ def due(roles):
         users[name] = get_user_model().objects.create_user(name, email=f"{name}@example.org", is_staff=True)
         users[name].groups.add(Group.objects.get(name="Editors"))
     passed = date.today() - timedelta(days=3)
-    a_pledge(title="Ann's railway", owner=users["ann"], deadline_end=passed, last_reviewed_on=date.today())
-    a_pledge(title="Unowned vaccines", owner=None, deadline_end=passed, last_reviewed_on=date.today())
+    recorded = timezone.now() - timedelta(days=30)  # before the deadline passed: its passing is news
+    a_pledge(title="Ann's railway", owner=users["ann"], deadline_end=passed, last_reviewed_on=date.today(),
+             created_at=recorded)
+    a_pledge(title="Unowned vaccines", owner=None, deadline_end=passed, last_reviewed_on=date.today(),
+             created_at=recorded)
     return Counter(
         {
             ("ann@example.org", "Ann's railway"): 1,

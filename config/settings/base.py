@@ -192,6 +192,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(VAR_DIR / "celery" / "queue"),
         "data_folder_out": str(VAR_DIR / "celery" / "queue"),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        # The exchange table; kombu's default is "control" in the working directory.
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 else:
@@ -236,6 +238,10 @@ PLEDGES_DUE_SOON_DAYS = env_int("PLEDGES_DUE_SOON_DAYS", 90)
 PLEDGES_REVIEW_INTERVAL_DAYS = env_int("PLEDGES_REVIEW_INTERVAL_DAYS", 90)
 # Reminders go out this many days before a dated deadline's end (and when it has passed).
 PLEDGES_REMINDER_LEAD_DAYS = env_days("PLEDGES_REMINDER_LEAD_DAYS", [90, 30, 7])
+# A "window opens" or "deadline passed" reminder whose moment is more than this many days past is
+# not sent: it is no longer news (a date an edit moved into the past). Shorter than a week would drop what a
+# sweep after a few days' outage must still send.
+PLEDGES_REMINDER_STALE_DAYS = env_int("PLEDGES_REMINDER_STALE_DAYS", 14)
 # A reminder claimed this long ago and still unsent belongs to a sweep that died; it must be
 # longer than CELERY_TASK_TIME_LIMIT, so a live sweep's claims are never taken over.
 PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS = env_int("PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS", 600)

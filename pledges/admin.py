@@ -95,7 +95,7 @@ class FileImportExportMixin:
                     expected_fingerprint=pending["fingerprint"],
                 )
             except ImportRejected as rejected:
-                context.update(form=ImportForm(), errors=rejected.errors)
+                context.update(form=ImportForm(), errors=rejected.errors, more=rejected.more)
                 return TemplateResponse(request, "admin/pledges/import.html", context)
             finally:
                 request.session.pop(session_key, None)
@@ -109,7 +109,7 @@ class FileImportExportMixin:
                 text = _uploaded_text(upload)
                 report = type(self).import_function(text, user=request.user, dry_run=True)
             except ImportRejected as rejected:
-                context.update(form=form, errors=rejected.errors)
+                context.update(form=form, errors=rejected.errors, more=rejected.more)
                 return TemplateResponse(request, "admin/pledges/import.html", context)
             token = get_random_string(24)
             request.session[session_key] = {

@@ -37,10 +37,7 @@ from .models import (
     update_errors,
 )
 from .services import pledges_refresh_verdicts, record_history
-from .tables import ImportRejected, RowError, read_table
-
-# Stop collecting after this many errors: a wholly wrong file should not produce a novel.
-MAX_ERRORS = 200
+from .tables import Errors, ImportRejected, RowError, read_table, reject
 
 
 @dataclass
@@ -96,18 +93,18 @@ def _parse(data, columns, errors):
     """Read the file and every cell of it; bad cells are added to `errors`."""
     table = read_table(data)
     by_name = {column.name: column for column in columns}
+    expected = "unknown column; expected: " + ", ".join(by_name)
     seen = set()
     for name in table.header:
         if name not in by_name:
-            errors.append(RowError(1, name or "(empty)", "unknown column; expected: " + ", ".join(by_name)))
+            errors.append(RowError(1, name or "(empty)", expected))
         elif name in seen:
             errors.append(RowError(1, name, "the column appears twice"))
         seen.add(name)
     for column in columns:
         if column.required and column.name not in seen:
             errors.append(RowError(1, column.name, "this required column is missing"))
-    if errors:
-        raise ImportRejected(errors)
+    reject(errors)
     present = [by_name[name] for name in table.header]
     rows = []
     for number, cells in table.rows:
@@ -119,14 +116,15 @@ def _parse(data, columns, errors):
             try:
                 value = column.parse(raw)
             except CellError as exc:
-                errors.append(RowError(number, column.name, str(exc)))
                 failed.add(column.name)
+                errors.append(None if errors.full else RowError(number, column.name, str(exc)))  # counted only
                 continue
             values[column.name] = value
             texts[column.name] = column.render(value)
-        rows.append(_Row(number, values, texts, failed))
-        if len(errors) >= MAX_ERRORS:
-            break
+        if not errors.full:  # past the listed errors the file is only counted, not kept
+            rows.append(_Row(number, values, texts, failed))
+    if errors.full:
+        reject(errors)
     return rows
 
 
@@ -191,9 +189,6 @@ def _concurrent_writes_rejected(kind):
         ) from None
 
 
-def _reject_if(errors):
-    if errors:
-        raise ImportRejected(sorted(errors, key=lambda e: (e.row or 0, e.column or "")))
 
 
 # Pledges ---------------------------------------------------------------------------------------
@@ -219,7 +214,7 @@ def import_pledges(data, *, user=None, dry_run=False, reason="CSV import", expec
     With `expected_fingerprint`, the import is refused unless it would make exactly the
     changes that were previewed (someone may have edited the pledges in between).
     """
-    errors = []
+    errors = Errors()
     rows = _parse(data, PLEDGE_COLUMNS, errors)
     _check_duplicates(rows, lambda row: row.values.get("slug"), "slug", errors)
     country_ids = dict(
@@ -248,7 +243,7 @@ def import_pledges(data, *, user=None, dry_run=False, reason="CSV import", expec
         existing[cells["slug"]] = cells
     for row in rows:
         _check_pledge_rules(row, existing.get(row.values.get("slug")), errors)
-    _reject_if(errors)
+    reject(errors)
     plan = _plan(rows, existing, lambda row: row.values["slug"], PLEDGE_COLUMNS)
     warnings = [
         RowError(row.number, "verdict", "not applied: verdicts change only through progress updates with a source")
@@ -388,7 +383,7 @@ def import_updates(data, *, user=None, dry_run=False, reason="CSV import", expec
     country must be for one of the pledge's beneficiaries. Afterwards each affected pledge's
     verdict is the newest published update's new verdict.
     """
-    errors = []
+    errors = Errors()
     rows = _parse(data, UPDATE_COLUMNS, errors)
     _check_duplicates(rows, _update_key, "key", errors)
     pledges = Pledge.objects.filter(slug__in={r.values.get("pledge") for r in rows}).only(
@@ -424,7 +419,7 @@ def import_updates(data, *, user=None, dry_run=False, reason="CSV import", expec
                 for part in ("url", "title", "publisher"):
                     if not values.get(prefix + part):
                         errors.append(RowError(row.number, prefix + part, f"source {number} needs a {part}"))
-    _reject_if(errors)
+    reject(errors)
 
     for row in rows:
         if not row.values.get("key"):

@@ -25,18 +25,69 @@ class RowError:
         return (", ".join(where) + ": " if where else "") + self.message
 
 
-class ImportRejected(Exception):
-    """The file was rejected whole; nothing was written. `errors` lists every RowError found."""
+# At most this many errors are listed: a wholly wrong file should not produce a novel (or a
+# 200 MB error page). The total is still counted and said.
+MAX_ERRORS = 200
 
-    def __init__(self, errors):
-        self.errors = list(errors)
-        super().__init__("\n".join(str(error) for error in self.errors))
+
+class Errors:
+    """The errors found in a file: the first MAX_ERRORS kept, every one counted.
+
+    Used like a list (append, len, truth); a file with half a million bad cells costs a counter,
+    not half a million messages.
+    """
+
+    def __init__(self):
+        self.kept = []
+        self.total = 0
+
+    def append(self, error):
+        self.total += 1
+        if len(self.kept) < MAX_ERRORS:
+            self.kept.append(error)
+
+    @property
+    def full(self):
+        return self.total >= MAX_ERRORS
+
+    def __len__(self):
+        return self.total
+
+    def __iter__(self):
+        return iter(self.kept)
+
+
+class ImportRejected(Exception):
+    """The file was rejected whole; nothing was written.
+
+    `errors` lists the first MAX_ERRORS RowErrors found, in file order; `total` counts them all.
+    """
+
+    def __init__(self, errors, total=None):
+        self.errors = sorted(errors, key=lambda e: (e.row or 0, e.column or ""))[:MAX_ERRORS]
+        self.total = max(total or 0, len(self.errors))
+        lines = [str(error) for error in self.errors]
+        if self.total > len(self.errors):
+            lines.append(self.more)
+        super().__init__("\n".join(lines))
+
+    @property
+    def more(self):
+        """What the list leaves out, in words ("" when it lists everything)."""
+        hidden = self.total - len(self.errors)
+        return f"… and {hidden:,} more errors ({self.total:,} in all; the first {len(self.errors)} are listed)" if hidden else ""
+
+
+def reject(errors):
+    """Raise ImportRejected for an Errors collection (or list) if it holds any error."""
+    if errors:
+        raise ImportRejected(list(errors), total=len(errors))
 
 
 @dataclass(frozen=True)
 class Table:
     header: list
-    rows: list  # (row number, list of cells)
+    rows: object  # an iterator of (row number, list of cells): read as it is consumed
 
 
 def decode(data):
@@ -74,12 +125,18 @@ def read_table(data):
         line = text[: text.index("\x00")].count("\n") + 1
         raise ImportRejected([RowError(line, None, "the file contains a NUL byte; is it really CSV?")])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
-    rows = []
     try:
         header = [cell.strip() for cell in next(reader)]
-        for number, cells in enumerate(reader, start=2):
-            if any(cell.strip() for cell in cells):
-                rows.append((number, cells))
     except csv.Error as exc:
         raise ImportRejected([RowError(reader.line_num, None, f"the CSV cannot be read: {exc}")]) from None
-    return Table(header=header, rows=rows)
+
+    def rows():
+        # One row at a time: a large file is never held as lists of cells all at once.
+        try:
+            for number, cells in enumerate(reader, start=2):
+                if any(cell.strip() for cell in cells):
+                    yield number, cells
+        except csv.Error as exc:
+            raise ImportRejected([RowError(reader.line_num, None, f"the CSV cannot be read: {exc}")]) from None
+
+    return Table(header=header, rows=rows())

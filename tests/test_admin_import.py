@@ -131,3 +131,17 @@ def test_an_update_without_a_source_is_refused_in_the_admin(client, seeded, edit
     assert not ProgressUpdate.objects.filter(key="unsourced").exists()
     pledge.refresh_from_db()
     assert pledge.verdict == "not_rated"
+
+
+def test_a_one_megabyte_line_of_columns_gives_a_short_page_of_200_errors(client, reference_data, editor):
+    from tests.test_import import ONE_LINE_OF_500000_COLUMNS
+
+    client.force_login(editor)
+
+    response = client.post(IMPORT_URL, {"file": SimpleUploadedFile("wide.csv", ONE_LINE_OF_500000_COLUMNS)})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count("unknown column; expected:") == 200
+    assert "more errors (" in page and "the first 200 are listed)" in page
+    assert len(page) < 200_000  # it was 195 MB

@@ -7,6 +7,7 @@ from django.core.management.base import CommandError
 from pledges.importers import import_pledges, import_updates
 from pledges.models import Actor, Event, Pledge, ProgressUpdate, Source, Verdict
 from pledges.tables import ImportRejected
+from pledges.layouts import PLEDGE_COLUMNS
 from tests.factories import PLEDGE_ROW, UPDATE_ROW, csv_bytes, pledge_csv, update_csv
 
 pytestmark = pytest.mark.django_db
@@ -310,3 +311,70 @@ def test_a_pledge_created_by_someone_else_meanwhile_rejects_the_import_cleanly(r
     assert errors == [(None, None, "some of these pledges were created by someone else meanwhile; "
                                    "nothing was written, import the file again")]
     assert Pledge.objects.get().title == "Build 10 bridges"
+
+
+# Bounded work on any file: at most 200 errors listed, with the total, in bounded memory
+
+
+def _peak_memory_of(call):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        call()
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return peak
+
+
+ONE_LINE_OF_500000_COLUMNS = (",".join(f"c{i}" for i in range(500_000)) + "\n").encode()[:1_000_000]
+
+
+def test_a_one_megabyte_line_of_columns_lists_200_errors_and_the_total(reference_data):
+    caught = []
+
+    def attempt():
+        with pytest.raises(ImportRejected) as rejection:
+            import_pledges(ONE_LINE_OF_500000_COLUMNS)
+        caught.append(rejection.value)
+
+    peak = _peak_memory_of(attempt)
+
+    (rejection,) = caught
+    assert len(rejection.errors) == 200 and rejection.total > 138_000
+    assert rejection.more == f"… and {rejection.total - 200:,} more errors ({rejection.total:,} in all; the first 200 are listed)"
+    assert len(str(rejection)) < 100_000  # it was 50 million characters
+    assert peak < 60_000_000  # bytes; it was 189 MB
+    assert not Pledge.objects.exists()
+
+
+def test_a_file_of_bad_cells_counts_them_all_but_keeps_200(reference_data):
+    header = [column.name for column in PLEDGE_COLUMNS if not column.export_only]
+    bad = ",".join(["bad!"] * len(header))
+    data = (",".join(header) + "\n" + (bad + "\n") * 3_000).encode()
+    caught = []
+
+    def attempt():
+        with pytest.raises(ImportRejected) as rejection:
+            import_pledges(data)
+        caught.append(rejection.value)
+
+    peak = _peak_memory_of(attempt)
+
+    (rejection,) = caught
+    assert len(rejection.errors) == 200 and rejection.total == 3_000 * 15
+    assert {error.row for error in rejection.errors} == set(range(2, 2 + 14))  # the first rows' errors, in order
+    assert peak < 25_000_000
+
+
+def test_the_command_lists_200_errors_and_says_how_many_more(reference_data, tmp_path, capsys):
+    path = tmp_path / "wide.csv"
+    path.write_bytes(ONE_LINE_OF_500000_COLUMNS)
+
+    with pytest.raises(CommandError) as failed:
+        call_command("import_pledges", str(path))
+
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 201 and err[-1].startswith("wide.csv: … and ")
+    assert "rejected with 138,90" in str(failed.value)

@@ -31,7 +31,9 @@ class ImportCommand(BaseCommand):
         except ImportRejected as rejected:
             for error in rejected.errors:
                 self.stderr.write(f"{name}: {error}")
-            raise CommandError(f"{name}: rejected with {len(rejected.errors)} error(s); nothing was written.")
+            if rejected.more:
+                self.stderr.write(f"{name}: {rejected.more}")
+            raise CommandError(f"{name}: rejected with {rejected.total:,} error(s); nothing was written.")
         for warning in report.warnings:
             self.stderr.write(f"{name}: warning: {warning}")
         self.stdout.write(report.summary)

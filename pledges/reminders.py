@@ -14,6 +14,7 @@ Beat's periodic task (pledges.tasks) and `manage.py send_reminders` both call `s
 """
 
 import logging
+import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +35,8 @@ logger = logging.getLogger(__name__)
 Kind = Reminder.Kind
 # Reminders of a moment that happened, as against "approaching", a state that holds until the end.
 EVENT_KINDS = frozenset({Kind.WINDOW_OPENS, Kind.DEADLINE_PASSED})
+# Due pledges are read this many at a time.
+SWEEP_BATCH_SIZE = 2000
 # A pledge written this recently may have been read by the sweep before the write committed;
 # its next check is left to the following sweep rather than computed from what may be stale.
 RECENT_WRITE = timedelta(minutes=5)
@@ -122,11 +125,13 @@ class SweepReport:
     failed: int = 0
     digests: int = 0
     errors: list = field(default_factory=list)
+    stopped_early: bool = False  # the time budget ran out; the next sweep goes on from here
 
     def __str__(self):
         return (
             f"{self.pledges_checked} pledges checked, {self.claimed} reminders claimed, "
             f"{self.sent} sent in {self.digests} digests, {self.failed} failed"
+            + ("; stopped at the time budget, the next sweep goes on" if self.stopped_early else "")
         )
 
 
@@ -137,24 +142,59 @@ def recipients_for(pledge, editors):
     return editors
 
 
-def sweep(today=None):
+def sweep(today=None, *, batch_size=SWEEP_BATCH_SIZE, time_budget=None):
     """Find, claim, send and record every reminder due now. Safe to run at any time, twice, or
-    concurrently. The number of queries does not grow with the number of pledges (one
-    status update per digest, which grows with the number of recipients)."""
+    concurrently.
+
+    Due pledges are read `batch_size` at a time, in key order, and each batch is claimed and
+    given its next check day before the next is read, so memory stays flat however many are due.
+    Past `time_budget` seconds (PLEDGES_REMINDER_SWEEP_BUDGET_SECONDS) of reading, the sweep
+    stops reading and sends what it claimed: a backlog (the first sweep after a large import)
+    is worked through by successive sweeps, each within the task's time limit, each going on
+    where the last stopped (the pledges it examined are no longer due). The queries grow with
+    the number of batches and recipients, not with the number of pledges.
+    """
     today = today or timezone.localdate()
     now = timezone.now()
     report = SweepReport()
     claim = uuid.uuid4().hex
+    budget = settings.PLEDGES_REMINDER_SWEEP_BUDGET_SECONDS if time_budget is None else time_budget
+    stop_reading_at = time.monotonic() + budget
 
-    pledges = list(
+    editors = list(
+        get_user_model().objects.filter(groups__name=EDITORS, is_active=True).exclude(email="").order_by("pk")
+    )
+    due = (
         Pledge.objects.filter(Q(remind_after__isnull=True) | Q(remind_after__lte=today))
         .select_related("owner")
         .order_by("pk")
     )
-    report.pledges_checked = len(pledges)
-    editors = list(
-        get_user_model().objects.filter(groups__name=EDITORS, is_active=True).exclude(email="").order_by("pk")
+    last_pk = 0
+    while batch := list(due.filter(pk__gt=last_pk)[:batch_size]):
+        report.pledges_checked += len(batch)
+        _claim_and_schedule(batch, editors, claim, today, now, report)
+        last_pk = batch[-1].pk
+        if time.monotonic() >= stop_reading_at:
+            report.stopped_early = True
+            break
+    # Take over what failed before, and claims whose sweep died (older than any live sweep).
+    orphaned = now - timedelta(seconds=settings.PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS)
+    Reminder.objects.filter(
+        Q(status=Reminder.Status.FAILED) | Q(status=Reminder.Status.CLAIMED, claimed_at__lt=orphaned)
+    ).update(status=Reminder.Status.CLAIMED, claim=claim, claimed_at=now)
+    mine = list(
+        Reminder.objects.filter(claim=claim, status=Reminder.Status.CLAIMED)
+        .select_related("pledge", "recipient")
+        .order_by("recipient_id", "pledge__deadline_end", "pledge_id", "kind")
     )
+    report.claimed = len(mine)
+    _send_digests(mine, claim, today, report)
+    logger.info("Reminder sweep: %s", report)
+    return report
+
+
+def _claim_and_schedule(pledges, editors, claim, today, now, report):
+    """Claim every reminder these pledges need today, and store when each needs looking at next."""
     wanted, next_checks = [], {}
     for pledge in pledges:
         try:
@@ -174,21 +214,9 @@ def sweep(today=None):
         ]
     # The claim: rows another sweep already holds (sent or not) are skipped by the database.
     Reminder.objects.bulk_create(wanted, ignore_conflicts=True)
-    # Take over what failed before, and claims whose sweep died (older than any live sweep).
-    orphaned = now - timedelta(seconds=settings.PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS)
-    Reminder.objects.filter(
-        Q(status=Reminder.Status.FAILED) | Q(status=Reminder.Status.CLAIMED, claimed_at__lt=orphaned)
-    ).update(status=Reminder.Status.CLAIMED, claim=claim, claimed_at=now)
-    mine = list(
-        Reminder.objects.filter(claim=claim, status=Reminder.Status.CLAIMED)
-        .select_related("pledge", "recipient")
-        .order_by("recipient_id", "pledge__deadline_end", "pledge_id", "kind")
-    )
-    report.claimed = len(mine)
-    _send_digests(mine, claim, today, report)
+    # Scheduled now, not after sending: a claimed reminder is sent by this sweep or, if it dies,
+    # taken over by a later one, so the pledge need not be looked at again for it.
     _schedule_next_checks(next_checks, now)
-    logger.info("Reminder sweep: %s", report)
-    return report
 
 
 def _send_digests(reminders, claim, today, report):
@@ -204,7 +232,8 @@ def _send_digests(reminders, claim, today, report):
             digest(recipient, items, today, connection=connection).send()
         except Exception as error:  # SMTP refused, server down, time limit ...: retried next sweep
             Reminder.objects.filter(pk__in=ids, claim=claim).update(
-                status=Reminder.Status.FAILED, last_error=f"{type(error).__name__}: {error}"[:2000]
+                status=Reminder.Status.FAILED, last_error=f"{type(error).__name__}: {error}"[:2000],
+                attempts=F("attempts") + 1,
             )
             report.failed += len(ids)
             report.errors.append(str(error))
@@ -213,7 +242,7 @@ def _send_digests(reminders, claim, today, report):
             continue
         # Recorded straight after the server accepted the digest, one recipient at a time.
         Reminder.objects.filter(pk__in=ids, claim=claim).update(
-            status=Reminder.Status.SENT, sent_at=timezone.now(), last_error=""
+            status=Reminder.Status.SENT, sent_at=timezone.now(), last_error="", attempts=F("attempts") + 1
         )
         report.sent += len(ids)
         report.digests += 1

@@ -204,3 +204,33 @@ def test_the_reminder_log_is_in_the_admin_for_editors(client, ann):
     page = client.get("/admin/pledges/reminder/")
     assert page.status_code == 200
     assert "Logged pledge" in page.content.decode() and "Sent" in page.content.decode()
+
+
+def test_a_backlog_is_swept_in_batches_each_going_on_where_the_last_stopped(ann):
+    with at(date(2030, 1, 1)):
+        pledges = [reviewed_pledge(owner=ann, last_reviewed_on=date(2031, 1, 1)) for _ in range(5)]
+    with at(date(2031, 1, 5)):  # every deadline has passed; reading stops after each batch of two
+        reports = [sweep(batch_size=2, time_budget=0) for _ in range(4)]
+
+    assert [(r.pledges_checked, r.claimed, r.stopped_early) for r in reports] == [
+        (2, 2, True), (2, 2, True), (1, 1, True), (0, 0, False)
+    ]
+    sent = Reminder.objects.filter(status="sent", kind=Kind.DEADLINE_PASSED)
+    assert sorted(sent.values_list("pledge_id", flat=True)) == [p.pk for p in pledges]  # each once
+    assert "stopped at the time budget, the next sweep goes on" in str(reports[0])
+
+
+def test_each_send_counts_an_attempt_and_a_failure_keeps_its_error(ann, settings):
+    reviewed_pledge(owner=ann, last_reviewed_on=date(2031, 1, 1))
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2  # nobody listens
+    with at(date(2031, 1, 5)):
+        sweep()
+        (failed,) = Reminder.objects.all()
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        sweep()  # the next sweep retries it
+
+    assert (failed.status, failed.attempts) == ("failed", 1) and "Connection refused" in failed.last_error
+    (reminder,) = Reminder.objects.all()
+    assert (reminder.status, reminder.attempts, reminder.last_error) == ("sent", 2, "")
+    assert len(mail.outbox) == 1

@@ -242,6 +242,9 @@ PLEDGES_REMINDER_LEAD_DAYS = env_days("PLEDGES_REMINDER_LEAD_DAYS", [90, 30, 7])
 # not sent: it is no longer news (a date an edit moved into the past). Shorter than a week would drop what a
 # sweep after a few days' outage must still send.
 PLEDGES_REMINDER_STALE_DAYS = env_int("PLEDGES_REMINDER_STALE_DAYS", 14)
+# A sweep stops reading due pledges after this many seconds and sends what it claimed; the next
+# sweep goes on from there. Half the soft time limit leaves the other half for sending.
+PLEDGES_REMINDER_SWEEP_BUDGET_SECONDS = env_int("PLEDGES_REMINDER_SWEEP_BUDGET_SECONDS", CELERY_TASK_SOFT_TIME_LIMIT // 2)
 # A reminder claimed this long ago and still unsent belongs to a sweep that died; it must be
 # longer than CELERY_TASK_TIME_LIMIT, so a live sweep's claims are never taken over.
 PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS = env_int("PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS", 600)

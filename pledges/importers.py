@@ -73,6 +73,28 @@ class ImportReport:
         )
 
     @property
+    def count_unchanged(self):
+        return self.count("unchanged")
+
+    @property
+    def changed_rows(self):
+        """The rows that create or change a record (an unchanged row is only counted)."""
+        return [row for row in self.rows if row.action != "unchanged"]
+
+    def lines(self):
+        """The plan, a line per new or changed row with every value or change in full, for a terminal."""
+        for row in self.changed_rows:
+            if row.action == "new":
+                values = "; ".join(f"{column}: {new!r}" for column, _old, new in row.changes)
+                yield f"Row {row.row} ({row.key}): new: {values}"
+            else:
+                changes = "; ".join(f"{column}: {old!r} → {new!r}" for column, old, new in row.changes)
+                yield f"Row {row.row} ({row.key}): changes {changes}"
+        unchanged = self.count("unchanged")
+        if unchanged:
+            yield f"{unchanged} row{'s' if unchanged != 1 else ''} unchanged"
+
+    @property
     def fingerprint(self):
         """A digest of the planned changes: a confirm must apply exactly what was previewed."""
         digest = hashlib.sha256()
@@ -156,8 +178,9 @@ def _plan(rows, existing, key_of, columns):
     for row in rows:
         key = key_of(row)
         stored = existing.get(key)
-        if stored is None:
-            plan.append(RowChange(row.number, str(key), "new"))
+        if stored is None:  # its values, as "changes" from nothing, so a preview shows them
+            plan.append(RowChange(row.number, str(key), "new", [(name, "", row.cells[name]) for name in names
+                                                                if row.cells.get(name)]))
             continue
         changes = [
             (name, stored[name], row.cells[name])

@@ -145,3 +145,18 @@ def test_a_one_megabyte_line_of_columns_gives_a_short_page_of_200_errors(client,
     assert page.count("unknown column; expected:") == 200
     assert "more errors (" in page and "the first 200 are listed)" in page
     assert len(page) < 200_000  # it was 195 MB
+
+
+def test_the_preview_shows_new_values_and_changes_in_full_and_counts_the_unchanged(client, reference_data, editor):
+    long_quote = "We will build ten bridges, " * 12 + "and more."
+    client.force_login(editor)
+    upload(client, pledge_csv({"slug": "same"}, {"slug": "changed"}))
+    client.post(IMPORT_URL, {"confirm": "1", "token": client.session["pending-import-pledge"]["token"]})
+
+    preview = upload(client, pledge_csv({"slug": "same"}, {"slug": "changed", "quote": long_quote},
+                                        {"slug": "fresh", "title": "A fresh pledge"})).content.decode()
+
+    assert f"<del>We will build ten bridges</del> → <ins>{long_quote}</ins>" in preview  # not cut at 80
+    assert "<strong>title</strong>:\n        A fresh pledge</div>" in preview  # a new row shows its values
+    assert '<p class="import-unchanged">1 row unchanged.</p>' in preview
+    assert ">same<" not in preview  # the unchanged row is counted, not listed

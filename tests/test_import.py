@@ -378,3 +378,37 @@ def test_the_command_lists_200_errors_and_says_how_many_more(reference_data, tmp
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 201 and err[-1].startswith("wide.csv: … and ")
     assert "rejected with 138,90" in str(failed.value)
+
+
+def test_the_command_dry_run_prints_what_each_row_would_change(reference_data, tmp_path, capsys):
+    long_quote = "We will build ten bridges " * 10  # well past any cut
+    import_pledges(pledge_csv({"slug": "kept-as-is"}, {"slug": "to-change"}))
+    path = tmp_path / "pledges.csv"
+    path.write_bytes(pledge_csv({"slug": "kept-as-is"}, {"slug": "to-change", "quote": long_quote.strip()},
+                                {"slug": "brand-new", "title": "A new one"}))
+
+    call_command("import_pledges", str(path), "--dry-run")
+
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"Row 3 (to-change): changes quote: 'We will build ten bridges' → {long_quote.strip()!r}"
+    assert out[1].startswith("Row 4 (brand-new): new: slug: 'brand-new'; title: 'A new one'; actor: 'A Leader';")
+    assert out[2:] == ["1 row unchanged", "pledges: 1 new, 1 updated, 1 unchanged would be imported"]
+    assert Pledge.objects.count() == 2
+
+
+def test_the_command_records_the_named_editor_or_the_system_user(reference_data, editor, tmp_path):
+    import getpass
+
+    path = tmp_path / "pledges.csv"
+    path.write_bytes(pledge_csv({"slug": "by-ed"}))
+    call_command("import_pledges", str(path), "--user", "ed")
+    path.write_bytes(pledge_csv({"slug": "by-nobody"}))
+    call_command("import_pledges", str(path))
+
+    by_ed = Pledge.history.get(slug="by-ed")
+    by_system = Pledge.history.get(slug="by-nobody")
+    assert (by_ed.history_user, by_ed.history_change_reason) == (editor, "Imported from pledges.csv on the command line")
+    assert by_system.history_user is None
+    assert by_system.history_change_reason == f"Imported from pledges.csv on the command line by {getpass.getuser()}"
+    with pytest.raises(CommandError, match="--user nobody: no such user"):
+        call_command("import_pledges", str(path), "--user", "nobody")

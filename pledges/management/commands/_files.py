@@ -1,8 +1,10 @@
 """What the import and export commands share."""
 
+import getpass
 import sys
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from pledges.exporters import FORMATS
@@ -16,9 +18,12 @@ class ImportCommand(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="CSV file (UTF-8, comma or semicolon separated); - for stdin")
-        parser.add_argument("--dry-run", action="store_true", help="Check and report, write nothing.")
+        parser.add_argument("--dry-run", action="store_true",
+                            help="Check the file and print what each row would change; write nothing.")
+        parser.add_argument("--user", help="The editor the audit history names (a user name); "
+                                           "without it, the history says which system user ran the command.")
 
-    def handle(self, *args, file, dry_run, **options):
+    def handle(self, *args, file, dry_run, user, **options):
         if file == "-":
             data, name = sys.stdin.buffer.read(), "standard input"
         else:
@@ -26,8 +31,14 @@ class ImportCommand(BaseCommand):
             if not path.is_file():
                 raise CommandError(f"{file}: no such file")
             data, name = path.read_bytes(), path.name
+        editor, reason = None, f"Imported from {name} on the command line by {getpass.getuser()}"
+        if user:
+            editor = get_user_model().objects.filter(username=user).first()
+            if editor is None:
+                raise CommandError(f"--user {user}: no such user")
+            reason = f"Imported from {name} on the command line"
         try:
-            report = type(self).import_function(data, dry_run=dry_run, reason=f"Imported from {name}")
+            report = type(self).import_function(data, dry_run=dry_run, user=editor, reason=reason)
         except ImportRejected as rejected:
             for error in rejected.errors:
                 self.stderr.write(f"{name}: {error}")
@@ -36,6 +47,9 @@ class ImportCommand(BaseCommand):
             raise CommandError(f"{name}: rejected with {rejected.total:,} error(s); nothing was written.")
         for warning in report.warnings:
             self.stderr.write(f"{name}: warning: {warning}")
+        if dry_run:
+            for line in report.lines():
+                self.stdout.write(line)
         self.stdout.write(report.summary)
 
 

@@ -2,6 +2,7 @@
 
 import dataclasses
 import hashlib
+from urllib.parse import urlencode
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Prefetch, Q
@@ -51,8 +52,13 @@ def published_pledges(*, with_sources=True):
             Prefetch("updates", queryset=updates, to_attr="public_updates"),
         )
         # Dated deadlines first, nearest first; undated pledges after them on every database.
-        .order_by(F("deadline_end").asc(nulls_last=True), "title")
+        .order_by(F("deadline_end").asc(nulls_last=True), "title", "pk")
     )
+
+
+# The overview lists this many pledges a page, in a stable order (deadline, then title).
+OVERVIEW_PAGE_SIZE = 50
+MAX_PAGE = 100_000
 
 
 @dataclass(frozen=True)
@@ -64,19 +70,27 @@ class PledgeFilters:
     country: str = ""
     state: str = ""
     q: str = ""
+    page: int = 1
 
     @classmethod
     def from_query(cls, params):
         """Read filters from a query string, ignoring values that name nothing known."""
         verdict = params.get("verdict", "")
         state = params.get("state", "")
+        page = params.get("page", "")
         return cls(
             verdict=verdict if verdict in Verdict.values else "",
             topic=params.get("topic", "")[:50],
             country=params.get("country", "").upper()[:2],
             state=state if state in DeadlineState.values else "",
             q=params.get("q", "").strip()[:200],
+            page=int(page) if page.isascii() and page.isdigit() and 0 < int(page) <= MAX_PAGE else 1,
         )
+
+    def query(self, page):
+        """The query string of these filters on another page of the overview."""
+        values = {name: value for name, value in dataclasses.asdict(self).items() if value and name != "page"}
+        return urlencode({**values, **({"page": page} if page > 1 else {})})
 
     @property
     def cache_key(self):
@@ -86,6 +100,17 @@ class PledgeFilters:
     @property
     def active(self):
         return any((self.verdict, self.topic, self.country, self.state, self.q))
+
+
+def overview_page(pledges, filters):
+    """One page of the overview: (the page's pledges, whether a next page exists).
+
+    Reads one row more than a page instead of counting the matches, which at a million pledges
+    would be a scan on every request.
+    """
+    start = (filters.page - 1) * OVERVIEW_PAGE_SIZE
+    rows = list(pledges[start:start + OVERVIEW_PAGE_SIZE + 1])
+    return rows[:OVERVIEW_PAGE_SIZE], len(rows) > OVERVIEW_PAGE_SIZE
 
 
 def filter_pledges(pledges, filters, today=None):

@@ -13,7 +13,7 @@ import tempfile
 from datetime import datetime, time
 
 from django.core.cache import cache
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -72,9 +72,11 @@ def pledge_list(request):
     content = cache.get(cache_key)
     if content is None:
         today = timezone.localdate()
-        pledges = selectors.with_progress(
-            selectors.filter_pledges(selectors.published_pledges(with_sources=False), filters, today), today
-        )
+        matching = selectors.filter_pledges(selectors.published_pledges(with_sources=False), filters, today)
+        page, has_next = selectors.overview_page(matching, filters)
+        if not page and filters.page > 1:
+            raise Http404("No such page of pledges.")
+        pledges = selectors.with_progress(page, today)
         topics, countries = selectors.filter_choices()
         counts = selectors.verdict_counts()
         content = render(
@@ -83,6 +85,10 @@ def pledge_list(request):
             {
                 "pledges": pledges,
                 "filters": filters,
+                "first_shown": (filters.page - 1) * selectors.OVERVIEW_PAGE_SIZE + 1,
+                "last_shown": (filters.page - 1) * selectors.OVERVIEW_PAGE_SIZE + len(pledges),
+                "previous_page": filters.query(filters.page - 1) if filters.page > 1 else None,
+                "next_page": filters.query(filters.page + 1) if has_next else None,
                 "verdict_counts": counts,
                 "total": sum(count for _verdict, count in counts),
                 "overdue": selectors.overdue_count(today),

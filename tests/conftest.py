@@ -10,11 +10,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    """Each test starts with an empty cache, as a freshly started site does."""
+def fresh_site():
+    """Each test starts as a freshly started site does: an empty cache, the default language
+    (a request to /ru/ leaves Russian active in the thread that served it)."""
+    from django.conf import settings
     from django.core.cache import cache
+    from django.utils import translation
 
     cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

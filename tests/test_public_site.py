@@ -286,3 +286,24 @@ def test_no_draft_pledge_or_update_reaches_any_public_address(client, drafts, ur
 @pytest.mark.parametrize("url", ["/en/pledges/vaccine-joint-production/", "/pledges/vaccine-joint-production/feed/"])
 def test_a_draft_pledges_own_addresses_are_not_found(client, drafts, url):
     assert client.get(url).status_code == 404
+
+
+# Pages of the overview
+
+
+def test_the_overview_is_paged_fifty_at_a_time_in_a_stable_order_with_filters_kept(client, seeded):
+    add_pledges(120 - Pledge.objects.count())
+    first, second, third = (client.get(HOME, {"page": n}) for n in (1, 2, 3))
+
+    assert len(listed(first)) == len(listed(second)) == 50 and len(listed(third)) == 20
+    assert not set(listed(first)) & set(listed(second)) and len(set(listed(first) + listed(second) + listed(third))) == 120
+    assert "Pledges 1–50" in text(first) and "Pledges 101–120" in text(third)
+    assert '<a rel="next" href="?page=2">Next page</a>' in text(first) and 'rel="prev"' not in text(first)
+    assert '<a rel="prev" href="?page=2">Previous page</a>' in text(third) and 'rel="next"' not in text(third)
+    assert client.get(HOME, {"page": 4}).status_code == 404
+    from pledges.models import Topic
+
+    topic = Topic.objects.first().slug  # the generated pledges' topic
+    filtered = text(client.get(HOME, {"topic": topic, "page": 2}))
+    assert f'href="?topic={topic}">Previous page</a>' in filtered
+    assert client.get(HOME, {"page": "²"}).status_code == 200  # not a page number: the first page

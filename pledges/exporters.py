@@ -7,6 +7,7 @@ file would change.
 """
 
 import csv
+import io
 import json
 
 from .layouts import (
@@ -21,6 +22,8 @@ from .models import Pledge, ProgressUpdate, Source
 
 CHUNK_SIZE = 2000
 FORMATS = ("csv", "json", "xlsx")
+# A streamed CSV is handed on this many rows at a time.
+ROWS_PER_CHUNK = 500
 
 def _chunks(queryset, paths):
     """Yield lists of value tuples (pk first), CHUNK_SIZE rows at a time, in primary-key order."""
@@ -99,46 +102,65 @@ def write_rows(columns, records, stream, file_format="csv"):
     """
     if file_format not in FORMATS:
         raise ValueError(f"unknown format {file_format!r}; choose one of {', '.join(FORMATS)}")
-    header = [column.name for column in columns]
-    text_positions = _text_positions(columns)
-    count = 0
-    if file_format == "json":
-        stream.write(b"[")
-        for count, (_pk, cells) in enumerate(records, start=1):
-            stream.write((b"," if count > 1 else b"") + b"\n" + json.dumps(
-                dict(zip(header, cells)), ensure_ascii=False).encode())
-        stream.write(b"\n]\n")
-        return count
     if file_format == "xlsx":
-        from openpyxl import Workbook
+        return _write_xlsx(columns, records, stream)
+    counted = _Counted(records)
+    for chunk in file_chunks(columns, counted, file_format):
+        stream.write(chunk)
+    return counted.count
 
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet()
-        sheet.append(header)
+
+def file_chunks(columns, records, file_format="csv"):
+    """The file (CSV or JSON) of records (pk, cells), as bytes a few rows at a time: for a
+    response that streams, or a stream to write to. Memory stays flat however many rows."""
+    header = [column.name for column in columns]
+    if file_format == "json":
+        yield b"["
         for count, (_pk, cells) in enumerate(records, start=1):
-            for index in text_positions:
-                cells[index] = neutralise_formula(cells[index])
-            sheet.append(cells)
-        workbook.save(stream)
-        return count
-    text = _TextWriter(stream)
-    writer = csv.writer(text, lineterminator="\r\n")
+            yield (b"," if count > 1 else b"") + b"\n" + json.dumps(dict(zip(header, cells)), ensure_ascii=False).encode()
+        yield b"\n]\n"
+        return
+    text_positions = _text_positions(columns)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     for count, (_pk, cells) in enumerate(records, start=1):
         for index in text_positions:
             cells[index] = neutralise_formula(cells[index])
         writer.writerow(cells)
+        if count % ROWS_PER_CHUNK == 0:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
+
+
+def _write_xlsx(columns, records, stream):
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append([column.name for column in columns])
+    text_positions = _text_positions(columns)
+    count = 0
+    for count, (_pk, cells) in enumerate(records, start=1):
+        for index in text_positions:
+            cells[index] = neutralise_formula(cells[index])
+        sheet.append(cells)
+    workbook.save(stream)
     return count
 
 
-class _TextWriter:
-    """Lets csv.writer write UTF-8 into a binary stream without holding the file in memory."""
+class _Counted:
+    """Iterates records, counting them."""
 
-    def __init__(self, stream):
-        self.stream = stream
+    def __init__(self, records):
+        self.records, self.count = records, 0
 
-    def write(self, text):
-        self.stream.write(text.encode())
+    def __iter__(self):
+        for record in self.records:
+            self.count += 1
+            yield record
 
 
 def export_pledges(stream, queryset=None, file_format="csv"):

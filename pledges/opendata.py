@@ -23,16 +23,49 @@ def _public_pledge_records():
         yield pk, [cells[index] for index in _KEEP]
 
 
-def write_pledges_csv(stream):
-    """The published pledges in the import layout, formulas neutralised. Returns the row count."""
-    return exporters.write_rows(PUBLIC_PLEDGE_COLUMNS, _public_pledge_records(), stream, "csv")
+def pledges_csv_chunks():
+    """The published pledges in the import layout, formulas neutralised, as streamed bytes."""
+    return exporters.file_chunks(PUBLIC_PLEDGE_COLUMNS, _public_pledge_records(), "csv")
 
 
-def write_pledges_json(stream):
-    """The published pledges, each with its published updates and their sources, as JSON."""
+def pledges_json_chunks():
+    """The published pledges, each with its published updates and their sources, as streamed JSON.
+
+    Pledges are read a chunk at a time and their updates with them, so memory stays flat.
+    """
+    names = [column.name for column in PUBLIC_PLEDGE_COLUMNS]
+    yield b'{"generated_at": ' + json.dumps(timezone.now().isoformat()).encode() + b', "pledges": ['
+    first = True
+    for chunk in _batches(_public_pledge_records(), exporters.CHUNK_SIZE):
+        updates_of = _updates_by_slug([pk for pk, _cells in chunk])
+        parts = []
+        for _pk, cells in chunk:
+            pledge = dict(zip(names, cells))
+            pledge.pop("published")
+            pledge["url"] = settings.PLEDGES_SITE_URL + f"/pledges/{pledge['slug']}/"
+            pledge["updates"] = sorted(updates_of.get(pledge["slug"], []), key=lambda u: u["occurred_on"], reverse=True)
+            parts.append((b"" if first else b",") + b"\n" + json.dumps(pledge, ensure_ascii=False).encode())
+            first = False
+        yield b"".join(parts)
+    yield b"\n]}\n"
+
+
+def _batches(records, size):
+    batch = []
+    for record in records:
+        batch.append(record)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _updates_by_slug(pledge_ids):
+    """The published updates of these pledges with their sources, as JSON-ready dicts by pledge slug."""
     updates_of = {}
     update_names = [column.name for column in UPDATE_COLUMNS]
-    for _pk, cells in exporters.update_records(selectors.public_updates()):
+    for _pk, cells in exporters.update_records(selectors.public_updates().filter(pledge_id__in=pledge_ids)):
         row = dict(zip(update_names, cells))
         sources = []
         for number in range(1, MAX_SOURCES + 1):
@@ -43,15 +76,7 @@ def write_pledges_json(stream):
         row.pop("published")
         row["sources"] = sources
         updates_of.setdefault(slug, []).append(row)
-    names = [column.name for column in PUBLIC_PLEDGE_COLUMNS]
-    stream.write(b'{"generated_at": ' + json.dumps(timezone.now().isoformat()).encode() + b', "pledges": [')
-    for count, (_pk, cells) in enumerate(_public_pledge_records()):
-        pledge = dict(zip(names, cells))
-        pledge.pop("published")
-        pledge["url"] = settings.PLEDGES_SITE_URL + f"/pledges/{pledge['slug']}/"
-        pledge["updates"] = sorted(updates_of.get(pledge["slug"], []), key=lambda u: u["occurred_on"], reverse=True)
-        stream.write((b"," if count else b"") + b"\n" + json.dumps(pledge, ensure_ascii=False).encode())
-    stream.write(b"\n]}\n")
+    return updates_of
 
 
 def deadline_calendar():

@@ -16,6 +16,6 @@ files = [
     path("pledges.csv", views.pledges_csv, name="csv"),
     path("pledges.json", views.pledges_json, name="json"),
     path("deadlines.ics", views.deadlines_ics, name="ics"),
-    path("feed/", views.public(feeds.UpdatesFeed()), name="feed"),
-    path("pledges/<slug:slug>/feed/", views.public(feeds.PledgeUpdatesFeed()), name="pledge_feed"),
+    path("feed/", views.cached_feed(feeds.UpdatesFeed()), name="feed"),
+    path("pledges/<slug:slug>/feed/", views.cached_feed(feeds.PledgeUpdatesFeed()), name="pledge_feed"),
 ]

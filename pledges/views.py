@@ -9,12 +9,12 @@ version, so a save makes the old copy unreachable at once.
 
 import functools
 import hashlib
-import tempfile
-from datetime import datetime, time
+import time
+from datetime import datetime, time as time_of_day
 
 from django.core.cache import cache
-from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
@@ -23,7 +23,11 @@ from django.views.decorators.http import condition
 from . import charts, opendata, selectors
 from .models import VERDICT_DEFINITIONS, DeadlineState, Verdict
 
-OVERVIEW_CACHE_SECONDS = 60 * 60
+# Rendered pages and files are kept this long at most (a new version makes them unreachable sooner).
+PAGE_CACHE_SECONDS = 60 * 60
+# While one request renders a missing page, others wait up to this long for it.
+RENDER_WAIT_SECONDS = 5
+RENDER_LOCK_SECONDS = 30
 
 
 def _version(request):
@@ -41,7 +45,7 @@ def _etag(request, *args, **kwargs):
 
 def _last_modified(request, *args, **kwargs):
     changed_at = _version(request)[1]
-    midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time_of_day.min))
     return max(changed_at, midnight) if changed_at else midnight
 
 
@@ -62,24 +66,60 @@ def _verdicts():
     return [(verdict, VERDICT_DEFINITIONS[verdict]) for verdict in Verdict]
 
 
+def cached(key, make, seconds=PAGE_CACHE_SECONDS):
+    """What `make()` returns, kept in the (shared) cache under `key`, made once however many ask.
+
+    On a miss, one request takes a short lock (cache.add is atomic in Redis and in-process) and
+    makes the value; the others wait for it, up to RENDER_WAIT_SECONDS, instead of all rendering
+    the same page at once after an editor's save. A waiter that runs out of time makes it itself.
+    Keys carry the public data version, so a save makes old entries unreachable.
+    """
+    value = cache.get(key)
+    if value is not None:
+        return value
+    lock = f"{key}:making"
+    if cache.add(lock, 1, RENDER_LOCK_SECONDS):
+        try:
+            value = make()
+            if value:  # nothing kept for an address that shows nothing (a 404 is not worth a slot)
+                cache.set(key, value, seconds)
+            return value
+        finally:
+            cache.delete(lock)
+    give_up_at = time.monotonic() + RENDER_WAIT_SECONDS
+    while time.monotonic() < give_up_at and cache.get(lock) is not None:
+        time.sleep(0.02)
+    value = cache.get(key)
+    return value if value is not None else make()
+
+
+def _key(request, name, *parts):
+    token, _changed_at = _version(request)
+    return ":".join([name, token, timezone.localdate().isoformat(), get_language(), *map(str, parts)])
+
+
 @public
 def pledge_list(request):
     """Every published pledge with its verdict, deadline and progress, filtered from the URL."""
     filters = selectors.PledgeFilters.from_query(request.GET)
-    # Keyed on what the filters select, not the address: junk parameters share one copy.
-    token, _changed_at = _version(request)
-    cache_key = f"overview:{token}:{timezone.localdate().isoformat()}:{get_language()}:{filters.cache_key}"
-    content = cache.get(cache_key)
-    if content is None:
-        today = timezone.localdate()
-        matching = selectors.filter_pledges(selectors.published_pledges(with_sources=False), filters, today)
-        page, has_next = selectors.overview_page(matching, filters)
-        if not page and filters.page > 1:
-            raise Http404("No such page of pledges.")
-        pledges = selectors.with_progress(page, today)
+    today = timezone.localdate()
+
+    def aggregates():
+        # Counts and filter choices, shared by every filter and page of one version.
         topics, countries = selectors.filter_choices()
         counts = selectors.verdict_counts()
-        content = render(
+        return {
+            "verdict_counts": counts, "total": sum(count for _verdict, count in counts),
+            "overdue": selectors.overdue_count(today), "topics": topics, "countries": countries,
+        }
+
+    def page():
+        matching = selectors.filter_pledges(selectors.published_pledges(with_sources=False), filters, today)
+        shown, has_next = selectors.overview_page(matching, filters)
+        if not shown and filters.page > 1:
+            return None  # past the last page
+        pledges = selectors.with_progress(shown, today)
+        return render(
             request,
             "pledges/pledge_list.html",
             {
@@ -89,23 +129,32 @@ def pledge_list(request):
                 "last_shown": (filters.page - 1) * selectors.OVERVIEW_PAGE_SIZE + len(pledges),
                 "previous_page": filters.query(filters.page - 1) if filters.page > 1 else None,
                 "next_page": filters.query(filters.page + 1) if has_next else None,
-                "verdict_counts": counts,
-                "total": sum(count for _verdict, count in counts),
-                "overdue": selectors.overdue_count(today),
                 "verdicts": _verdicts(),
                 "states": DeadlineState.choices,
-                "topics": topics,
-                "countries": countries,
+                **cached(_key(request, "overview-counts"), aggregates),
             },
         ).content
-        cache.set(cache_key, content, OVERVIEW_CACHE_SECONDS)
+
+    # Keyed on what the filters select, not the address: junk parameters share one copy.
+    content = cached(_key(request, "overview", filters.cache_key), lambda: page() or b"")
+    if not content:
+        raise Http404("No such page of pledges.")
     return HttpResponse(content)
 
 
 @public
 def pledge_detail(request, slug):
     """One published pledge: its quote and source, deadline, verdict, timeline and chart."""
-    pledge = get_object_or_404(selectors.published_pledges(), slug=slug)
+    content = cached(_key(request, "pledge", slug), lambda: _pledge_page(request, slug))
+    if not content:
+        raise Http404("No such pledge.")
+    return HttpResponse(content)
+
+
+def _pledge_page(request, slug):
+    pledge = selectors.published_pledges().filter(slug=slug).first()
+    if pledge is None:
+        return b""
     (pledge,) = selectors.with_progress([pledge])
     countries = {u.measurement_country_id: u.measurement_country for u in pledge.public_updates if u.measurement_country}
     breakdown = sorted(
@@ -121,7 +170,7 @@ def pledge_detail(request, slug):
             "chart": charts.progress_chart(pledge, pledge.public_updates),
             "breakdown": breakdown,
         },
-    )
+    ).content
 
 
 @public
@@ -130,28 +179,40 @@ def about(request):
     return render(request, "pledges/about.html", {"verdicts": _verdicts()})
 
 
-def _file_response(write, filename, content_type):
-    spool = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # spills to disk past 1 MB
-    write(spool)
-    spool.seek(0)
-    return FileResponse(spool, content_type=content_type, filename=filename)  # shown inline, named
+def _streamed_file(chunks, filename, content_type):
+    """A file streamed as it is generated: no copy of the whole set in memory or on disk."""
+    response = StreamingHttpResponse(chunks, content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
 
 
 @public
 def pledges_csv(request):
     """Published pledges in the import layout: `import_pledges` reads this file back unchanged."""
-    return _file_response(opendata.write_pledges_csv, "pledges.csv", "text/csv; charset=utf-8")
+    return _streamed_file(opendata.pledges_csv_chunks(), "pledges.csv", "text/csv; charset=utf-8")
 
 
 @public
 def pledges_json(request):
     """Published pledges with their published updates and sources."""
-    return _file_response(opendata.write_pledges_json, "pledges.json", "application/json")
+    return _streamed_file(opendata.pledges_json_chunks(), "pledges.json", "application/json")
 
 
 @public
 def deadlines_ics(request):
     """Every published dated deadline as an all-day event, for calendar programs to subscribe to."""
-    response = HttpResponse(opendata.deadline_calendar(), content_type="text/calendar; charset=utf-8")
+    calendar = cached(_key(request, "ics"), opendata.deadline_calendar)
+    response = HttpResponse(calendar, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="deadlines.ics"'
     return response
+
+
+def cached_feed(feed):
+    """An Atom feed view whose output is cached under the data version, like the pages."""
+
+    @public
+    def view(request, **kwargs):
+        content = cached(_key(request, "feed", request.path), lambda: feed(request, **kwargs).content)
+        return HttpResponse(content, content_type="application/atom+xml; charset=utf-8")
+
+    return view

@@ -11,7 +11,7 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pledges_bench
 # (Not for `make test`: pytest.ini names the test settings, and this variable would win.)
 setup run: export DJANGO_SETTINGS_MODULE = config.settings.local
 
-.PHONY: run test bench setup install clean
+.PHONY: run test bench bench-web bench-sweep setup install clean
 
 $(INSTALLED): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -42,6 +42,15 @@ test: $(INSTALLED)
 
 bench: $(INSTALLED)
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SETTINGS_MODULE=config.settings.test $(PY) bench/pledge_io.py
+
+# The public site and the sweep at scale (PostgreSQL, Redis; wrk, Debian's, as the load generator):
+# 10,000 and 1,000,000 pledges by default (BENCH_SIZES=10000,1000000). See bench/RESULTS.md.
+bench-web: $(INSTALLED)
+	@command -v wrk >/dev/null || { echo "== installing wrk (Debian's package)"; apt-get update -qq && apt-get install -y -qq wrk; }
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/scale.py web
+
+bench-sweep: $(INSTALLED)
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/scale.py sweep
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -377,7 +377,8 @@ class Pledge(models.Model):
             models.CheckConstraint(condition=Q(verdict__in=Verdict.values), name="pledge_verdict_is_known"),
         ]
         indexes = [
-            models.Index(fields=["is_published", "deadline_end"]),
+            # The overview's order (selectors.published_pledges): a page is the index's next 51 rows.
+            models.Index(fields=["is_published", "deadline_end", "title", "id"], name="pledge_overview_order"),
             # The reminder sweep's query: remind_after IS NULL OR remind_after <= today.
             models.Index(fields=["remind_after"], name="pledge_remind_after"),
             # The public pages' data version (selectors.data_version): the newest updated_at.

@@ -5,7 +5,7 @@ import hashlib
 from urllib.parse import urlencode
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from . import public_version
@@ -143,10 +143,15 @@ def overdue_count(today=None):
 
 
 def filter_choices():
-    """The topics and countries the overview's filters offer: those of published pledges."""
+    """The topics and countries the overview's filters offer: those of published pledges.
+
+    Asked per topic and per country ("is there one?", an index probe each), not by joining
+    every published pledge and removing duplicates, which at a million pledges is a scan.
+    """
     published = public_pledges()
-    topics = Topic.objects.filter(pledges__in=published).distinct().order_by("name")
-    countries = Country.objects.filter(pledges__in=published).distinct().order_by("name")
+    topics = Topic.objects.filter(Exists(published.filter(topic=OuterRef("pk")))).order_by("name")
+    links = Pledge.beneficiaries.through.objects.filter(country=OuterRef("pk"), pledge__is_published=True)
+    countries = Country.objects.filter(Exists(links)).order_by("name")
     return list(topics), list(countries)
 
 

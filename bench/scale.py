@@ -1,0 +1,162 @@
+"""Benchmark: the public site and the reminder sweep at a newsroom's scale.
+
+`make bench-web` and `make bench-sweep` run this (PostgreSQL at BENCH_DATABASE_URL, Redis at
+BENCH_REDIS_URL, wrk as the load generator). For each size in BENCH_SIZES (default 10,000 and
+1,000,000 pledges, each with 5 measured updates, written with COPY) it serves the site with
+gunicorn (2 workers, the production settings, Redis as the cache) and prints each page's
+requests per second as a ratio to a bare Django view served by the same processes in the same
+run; and it times a repeat reminder sweep with nothing new due, and the admin's pledge list.
+
+    python bench/scale.py web|sweep|all
+"""
+
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", "10000,1000000").split(",")]
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pledges_bench").rsplit("/", 1)[0]
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+DATABASE = "pledges_bench_scale"
+
+
+def environment(**extra):
+    return {
+        "PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DJANGO_SECRET_KEY": SECRET, "DJANGO_ALLOWED_HOSTS": "127.0.0.1,testserver",
+        "PLEDGES_SITE_URL": "https://pledges.example.org", "DATABASE_URL": f"{SERVER}/{DATABASE}",
+        "DATABASE_CONN_MAX_AGE": "600", "CACHE_URL": REDIS, "CELERY_BROKER_URL": "memory://",
+        "DJANGO_LOG_LEVEL": "WARNING", "PLEDGES_VAR_DIR": str(ROOT / "var" / "bench"), **extra,
+    }
+
+
+SECRET = secrets.token_urlsafe(50)
+
+
+def django(code, **extra):
+    """Run Python with Django set up against the benchmark database; returns its output."""
+    result = subprocess.run([str(BIN / "python"), "-c", "import django; django.setup()\n" + code], cwd=ROOT,
+                            env=environment(**extra), capture_output=True, text=True, timeout=3600)
+    if result.returncode:
+        raise SystemExit(result.stderr)
+    return result.stdout
+
+
+def prepare(size):
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{DATABASE}"')
+    subprocess.run([str(BIN / "python"), "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=environment(),
+                   check=True, timeout=600)
+    for command in (["setup_site"], ["collectstatic", "--noinput", "-v0"]):
+        subprocess.run([str(BIN / "python"), "manage.py", *command], cwd=ROOT, env=environment(), check=True,
+                       capture_output=True, timeout=600)
+    started = time.monotonic()
+    first = django(
+        "from bench.volume import generate; from pledges.models import Pledge\n"
+        f"generate({size}); print(Pledge.objects.filter(slug__startswith='volume-').order_by('pk').first().pk)"
+    ).strip()
+    print(f"  generated {size:,} pledges and {5 * size:,} updates with COPY in {time.monotonic() - started:.0f} s")
+    return int(first)
+
+
+class Gunicorn:
+    def __init__(self, **extra):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", "2"],
+            cwd=ROOT, env=environment(**extra), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        for _ in range(200):
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise SystemExit("gunicorn did not start")
+
+    def rate(self, path, script=None, **extra):
+        """Requests per second from wrk (1 thread, 8 connections, BENCH_SECONDS), after a warm-up."""
+        url = f"http://127.0.0.1:{self.port}{path}"
+        command = ["wrk", "-t1", "-c8", f"-d{SECONDS}s", url] + (["-s", str(script)] if script else [])
+        subprocess.run(["wrk", "-t1", "-c8", "-d1s", url] + (["-s", str(script)] if script else []),
+                       capture_output=True, env={**os.environ, **extra}, timeout=60)
+        output = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **extra}, timeout=120).stdout
+        if "Non-2xx" in output:
+            raise SystemExit(f"{path}: errors\n{output}")
+        return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+    def stop(self):
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def web(size, first_id):
+    rows = []
+    server = Gunicorn()
+    try:
+        bare = [server.rate("/bench/bare")]
+        rows.append(("overview `/en/`, served from the cache", server.rate("/en/")))
+        rows.append(("a pledge page (a random one each time)", server.rate(
+            "/", ROOT / "bench" / "random_pledge.lua", BENCH_PLEDGES=str(size), BENCH_FIRST_ID=str(first_id))))
+        rows.append(("`/en/about/` (no data on it)", server.rate("/en/about/")))
+        bare.append(server.rate("/bench/bare"))
+    finally:
+        server.stop()
+    server = Gunicorn(BENCH_CACHE_OFF="1")
+    try:
+        bare.append(server.rate("/bench/bare"))
+        rows.append(("overview `/en/`, cache off", server.rate("/en/")))
+    finally:
+        server.stop()
+    baseline = sum(bare) / len(bare)
+    print(f"  bare Django view: {baseline:,.0f} requests/s (mean of {len(bare)} runs: "
+          + ", ".join(f"{rate:,.0f}" for rate in bare) + ")")
+    for name, rate in rows:
+        print(f"  {name:45} {rate:9,.0f} requests/s   {rate / baseline:6.3f}x")
+
+
+def sweep(size):
+    timing = django(
+        "import time\nfrom pledges.reminders import sweep\nbest = []\n"
+        "for _ in range(3):\n    started = time.perf_counter(); report = sweep(); best.append(time.perf_counter() - started)\n"
+        "print(f'{min(best) * 1000:.1f} {report.pledges_checked}')"
+    ).split()
+    admin = django(
+        "import time\nfrom django.contrib.auth import get_user_model\nfrom django.test import Client\n"
+        "user = get_user_model().objects.create_superuser('bench', 'bench@example.org', 'x')\n"
+        "client = Client(); client.force_login(user); best = []\n"
+        "for _ in range(5):\n    started = time.perf_counter(); response = client.get('/admin/pledges/pledge/')\n"
+        "    assert response.status_code == 200; best.append(time.perf_counter() - started)\n"
+        "print(f'{min(best) * 1000:.1f}')"
+    ).strip()
+    print(f"  repeat reminder sweep, nothing new due: {float(timing[0]):8.1f} ms ({timing[1]} pledges read)")
+    print(f"  admin pledge list:                      {float(admin):8.1f} ms")
+
+
+def main(which):
+    for size in SIZES:
+        print(f"{size:,} pledges")
+        first_id = prepare(size)
+        if which in ("web", "all"):
+            web(size, first_id)
+        if which in ("sweep", "all"):
+            sweep(size)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "web")

@@ -1,0 +1,76 @@
+"""Many published pledges at once, written with PostgreSQL COPY, for the scale benchmarks.
+
+`generate(count)` adds `count` quantitative pledges, each with three beneficiary countries and
+UPDATES_EACH measured, published updates with a source, in the steady state a running site
+reaches: the reminder sweep has looked at every pledge (its next check is weeks away). No
+audit history is written (the benchmarks read; they do not revert), so the public data version
+is moved once at the end, as a writer's history would have moved it.
+"""
+
+from datetime import date, datetime, timedelta, timezone
+
+from django.db import connection
+
+from pledges import public_version
+from pledges.models import Actor, Country, Pledge, ProgressUpdate, Source, Topic
+
+UPDATES_EACH = 5
+
+
+def _copy(model, columns, rows):
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _next_ids(model, count):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence(%s, 'id'), nextval(pg_get_serial_sequence(%s, 'id')) + %s)",
+            [model._meta.db_table, model._meta.db_table, count],
+        )
+        last = cursor.fetchone()[0]
+    return range(last - count + 1, last + 1)
+
+
+def generate(count, *, prefix="volume"):
+    """Add `count` published pledges with their updates and sources; returns their slugs' prefix."""
+    actor, _ = Actor.objects.get_or_create(name="Volume Leader")
+    topic = Topic.objects.get(slug="trade")
+    countries = list(Country.objects.filter(code__in=["KZ", "KG", "UZ"]).values_list("pk", flat=True))
+    written = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    next_check = date.today() + timedelta(days=60)
+    pledge_ids = _next_ids(Pledge, count)
+    _copy(Pledge, [
+        "id", "slug", "title", "actor_id", "announced_on", "quote", "summary", "topic_id", "source_title",
+        "source_publisher", "source_url", "deadline_text", "deadline_precision", "deadline_end", "verdict",
+        "target_unit", "target_value", "baseline_value", "is_published", "created_at", "updated_at", "remind_after",
+    ], (
+        (pk, f"{prefix}-{pk}", f"Volume pledge {pk}: build {pk % 97} bridges", actor.pk, date(2022, 1, 25),
+         f"We will build {pk % 97} bridges across the region", "A generated pledge of ordinary length.",
+         topic.pk, "A speech", "A newspaper", f"https://example.org/speech/{pk}", "by 2030", "year",
+         date(2030, 12, 31) - timedelta(days=pk % 2000), ("in_progress", "kept", "not_rated", "stalled")[pk % 4],
+         "projects", 100, 0, True, written, written, next_check)
+        for pk in pledge_ids
+    ))
+    _copy(Pledge.beneficiaries.through, ["pledge_id", "country_id"],
+          ((pk, country) for pk in pledge_ids for country in countries))
+    update_ids = _next_ids(ProgressUpdate, count * UPDATES_EACH)
+    _copy(ProgressUpdate, [
+        "id", "pledge_id", "key", "occurred_on", "summary", "new_verdict", "measurement_value", "is_published",
+        "created_at", "updated_at",
+    ], (
+        (update_id, pledge_ids[n // UPDATES_EACH], f"u{n % UPDATES_EACH}",
+         date(2023, 1, 1) + timedelta(days=90 * (n % UPDATES_EACH)), "Progress reported by the ministry.", "",
+         10 * (n % UPDATES_EACH + 1), True, written, written)
+        for n, update_id in enumerate(update_ids)
+    ))
+    _copy(Source, ["update_id", "position", "url", "title", "publisher"],
+          ((update_id, 1, "https://example.org/report", "A report", "A ministry") for update_id in update_ids))
+    with connection.cursor() as cursor:
+        for model in (Pledge, ProgressUpdate, Source, Pledge.beneficiaries.through):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    public_version.bump()
+    return prefix

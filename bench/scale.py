@@ -149,13 +149,17 @@ def sweep(size):
 
 
 def main(which):
-    for size in SIZES:
-        print(f"{size:,} pledges")
-        first_id = prepare(size)
-        if which in ("web", "all"):
-            web(size, first_id)
-        if which in ("sweep", "all"):
-            sweep(size)
+    try:
+        for size in SIZES:
+            print(f"{size:,} pledges")
+            first_id = prepare(size)
+            if which in ("web", "all"):
+                web(size, first_id)
+            if which in ("sweep", "all"):
+                sweep(size)
+    finally:  # a million pledges take gigabytes: give the space back
+        with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -316,32 +316,26 @@ def test_a_pledge_created_by_someone_else_meanwhile_rejects_the_import_cleanly(r
 # Bounded work on any file: at most 200 errors listed, with the total, in bounded memory
 
 
-def _peak_memory_of(call):
+def _rejection_and_peak_memory(data):
+    """Import `data`, which must be rejected: the rejection, and the import's peak Python memory."""
     import tracemalloc
 
     tracemalloc.start()
     try:
-        call()
+        with pytest.raises(ImportRejected) as rejection:
+            import_pledges(data)
     finally:
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-    return peak
+    return rejection.value, peak
 
 
 ONE_LINE_OF_500000_COLUMNS = (",".join(f"c{i}" for i in range(500_000)) + "\n").encode()[:1_000_000]
 
 
 def test_a_one_megabyte_line_of_columns_lists_200_errors_and_the_total(reference_data):
-    caught = []
+    rejection, peak = _rejection_and_peak_memory(ONE_LINE_OF_500000_COLUMNS)
 
-    def attempt():
-        with pytest.raises(ImportRejected) as rejection:
-            import_pledges(ONE_LINE_OF_500000_COLUMNS)
-        caught.append(rejection.value)
-
-    peak = _peak_memory_of(attempt)
-
-    (rejection,) = caught
     assert len(rejection.errors) == 200 and rejection.total > 138_000
     assert rejection.more == f"… and {rejection.total - 200:,} more errors ({rejection.total:,} in all; the first 200 are listed)"
     assert len(str(rejection)) < 100_000  # it was 50 million characters
@@ -353,16 +347,8 @@ def test_a_file_of_bad_cells_counts_them_all_but_keeps_200(reference_data):
     header = [column.name for column in PLEDGE_COLUMNS if not column.export_only]
     bad = ",".join(["bad!"] * len(header))
     data = (",".join(header) + "\n" + (bad + "\n") * 3_000).encode()
-    caught = []
+    rejection, peak = _rejection_and_peak_memory(data)
 
-    def attempt():
-        with pytest.raises(ImportRejected) as rejection:
-            import_pledges(data)
-        caught.append(rejection.value)
-
-    peak = _peak_memory_of(attempt)
-
-    (rejection,) = caught
     assert len(rejection.errors) == 200 and rejection.total == 3_000 * 15
     assert {error.row for error in rejection.errors} == set(range(2, 2 + 14))  # the first rows' errors, in order
     assert peak < 25_000_000

@@ -3,8 +3,8 @@ unpublished shows.
 
 Every response says how to cache it: a validator (ETag and Last-Modified, from the data's
 version) and "revalidate every time", so a browser or proxy keeps a copy yet an editor's save
-shows on the next request. The overview is also kept rendered in the cache, keyed by that
-version, so a save makes the old copy unreachable at once.
+shows on the next request. Pages, feeds and the calendar are also kept rendered in the cache,
+keyed by that version, so a save makes the old copies unreachable at once.
 """
 
 import functools
@@ -176,7 +176,8 @@ def _pledge_page(request, slug):
 @public
 def about(request):
     """About the ratings: what each verdict means and how evidence is chosen."""
-    return render(request, "pledges/about.html", {"verdicts": _verdicts()})
+    return HttpResponse(cached(_key(request, "about"), lambda: render(request, "pledges/about.html", {
+        "verdicts": _verdicts()}).content))
 
 
 def _streamed_file(chunks, filename, content_type):

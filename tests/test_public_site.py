@@ -378,3 +378,12 @@ def test_the_open_data_files_stream_in_flat_memory(client, seeded):
 
     assert large_size > 2.5 * small_size
     assert large < 1.5 * small  # three times the data, not three times the memory
+
+
+def test_about_the_ratings_is_served_from_the_cache(client, seeded):
+    first = text(client.get("/ru/about/"))
+    with CaptureQueriesContext(connection) as cached:
+        again = text(client.get("/ru/about/"))
+
+    assert again == first and len(cached) == 1  # the version only
+    assert '<html lang="ru">' in again and "<html lang=\"en\">" in text(client.get("/en/about/"))

@@ -242,10 +242,13 @@ class TargetProgress:
 
     current_value: Decimal | None = None
     as_of: date | None = None
-    percent: Decimal | None = None
+    percent: Decimal | None = None  # of the way from the baseline to the target
     expected_value: Decimal | None = None
     on_track: bool | None = None
     by_country: dict = field(default_factory=dict)
+    share: Decimal | None = None  # the current value as a share of the target, for a target to grow to
+    reached: bool = False  # the current value is the target's
+    exceeded: bool = False  # the current value is past the target
 
 
 def http_url_condition(field_name):
@@ -464,6 +467,7 @@ class Pledge(models.Model):
             fraction = Decimal(str(min(max(elapsed, 0.0), 1.0)))
             expected = (baseline + span * fraction).quantize(Decimal("0.01"))
             on_track = current >= expected if span >= 0 else current <= expected
+        growing = span >= 0
         return TargetProgress(
             current_value=current,
             as_of=as_of,
@@ -471,6 +475,10 @@ class Pledge(models.Model):
             expected_value=expected,
             on_track=on_track,
             by_country={u.measurement_country_id: u.measurement_value for u in latest_by_country.values()},
+            # "152% of the target" reads right only for a target to grow to; a cut is told otherwise.
+            share=(current / self.target_value * 100).quantize(Decimal("1")) if growing and self.target_value > 0 else None,
+            reached=current == self.target_value,
+            exceeded=current > self.target_value if growing else current < self.target_value,
         )
 
 

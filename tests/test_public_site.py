@@ -40,7 +40,11 @@ def test_the_overview_says_what_was_kept_what_is_late_and_what_the_verdicts_mean
     assert '<strong>6</strong><a href="?verdict=kept"><span class="verdict verdict-kept">Kept</span>' in page
     assert '<strong class="state-overdue">2</strong><a href="?state=overdue">deadlines passed without being kept' in page
     assert "Raise China–Central Asia trade to $70 billion by 2030" in page
-    assert "$106.3 billion of $70 billion (282.4%)" in page
+    # A share of the target, not the distance from the baseline (which once read as 282.4%).
+    assert ("152% of the target ($106.3 billion of $70 billion; baseline $50.1 billion in 2021) · "
+            "<strong>target exceeded</strong>") in page
+    assert "100% of the target (100 city pairs of 100 city pairs) · <strong>target reached</strong>" in page
+    assert "5% of the target (2.5 million doses of 50 million doses)</p>" in page
     assert '<span class="state-overdue">Overdue</span>' in page
     assert "The pledge was fulfilled, as promised or close to it." in page  # the verdict definitions
 
@@ -83,10 +87,10 @@ def test_pages_speak_russian_and_chinese_with_their_own_numbers_and_dates(client
     russian_pledge = text(client.get("/ru/pledges/trade-70-billion-by-2030/"))
 
     assert '<html lang="ru">' in russian and "Выполнено" in russian and "Срок прошёл" in russian
-    assert "$106,3 млрд из $70 млрд (282.4%)" in russian or "$106,3 млрд из $70 млрд (282,4%)" in russian
+    assert "152 % цели ($106,3 млрд из $70 млрд; исходный уровень $50,1 млрд в 2021 г.)" in russian
     assert "18 января 2026 г." in russian_pledge
     assert '<html lang="zh-hans">' in chinese and "已兑现" in chinese
-    assert "1063亿美元（目标 700亿美元）" in chinese
+    assert "达到目标的 152%（1063亿美元 / 700亿美元；基准：2021年 501亿美元）" in chinese
     # Each page links to itself in the other languages.
     assert 'href="/ru/pledges/trade-70-billion-by-2030/" lang="ru"' in text(client.get("/en/pledges/trade-70-billion-by-2030/"))
 
@@ -114,6 +118,7 @@ def test_a_quantitative_pledge_has_a_chart_with_its_text_alternative_and_a_count
     assert '<polyline class="measured"' in trade and '<line class="on-track"' in trade and '<line class="target"' in trade
     assert "Measured values went from $70.2 billion on 11 May 2023 to $106.3 billion on 18 January 2026." in trade
     assert "<td>$106.3 billion</td>" in trade  # the data as a table, for anyone who cannot see the chart
+    assert "<strong>target exceeded</strong> · 282.4% of the way from the baseline · on track" in trade
     assert "<h3>By country</h3>" in vaccines and "<td>Tajikistan</td><td>2.5 million doses</td>" in vaccines
 
 

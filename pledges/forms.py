@@ -9,7 +9,16 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import to_historic
 
 from .history import conflict_messages, stale_versions, version_token
-from .models import Pledge, ProgressUpdate, Source, Verdict, measurement_clash_error, validate_date_in_range, validate_http_url, validate_printable
+from .models import (
+    Pledge,
+    ProgressUpdate,
+    Source,
+    Verdict,
+    measurement_clash_error,
+    validate_date_in_range,
+    validate_http_url,
+    validate_printable,
+)
 
 
 class ImportForm(forms.Form):

@@ -90,7 +90,7 @@ class ImportReport:
             else:
                 changes = "; ".join(f"{column}: {old!r} → {new!r}" for column, old, new in row.changes)
                 yield f"Row {row.row} ({row.key}): changes {changes}"
-        unchanged = self.count("unchanged")
+        unchanged = self.count_unchanged
         if unchanged:
             yield f"{unchanged} row{'s' if unchanged != 1 else ''} unchanged"
 

@@ -31,8 +31,8 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from pledges.exporters import export_pledges  # noqa: E402
-from pledges.importers import import_pledges  # noqa: E402
-from pledges.layouts import PLEDGE_COLUMNS  # noqa: E402
+from pledges.files.imports import import_pledges  # noqa: E402
+from pledges.files.layouts import PLEDGE_COLUMNS  # noqa: E402
 from pledges.models import Actor, Country, Event, Pledge, Topic  # noqa: E402
 
 N = int(os.environ.get("BENCH_ROWS", 10_000))

@@ -1,7 +1,5 @@
 """The editors' workplace: pledges, progress updates with their sources, and file import/export."""
 
-import tempfile
-
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -11,19 +9,16 @@ from django.db import connection, models, router, transaction
 from django.db.models import Case, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.utils.html import format_html, format_html_join
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
-from django.shortcuts import redirect
+from django.http import Http404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.crypto import get_random_string
 from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import exporters, importers
+from .files.admin import FileImportExportMixin
+from .files.layouts import PledgeResource, ProgressUpdateResource
 from .forms import (
     AssignOwnerForm,
-    ImportForm,
     PledgeAdminForm,
     ProgressUpdateAdminForm,
     ProgressUpdateInlineForm,
@@ -47,107 +42,6 @@ from .models import (
 from .reminders import request_sweep
 from .services import pledge_revert_verdict_evidence, pledges_change, pledges_refresh_verdicts
 from .templatetags.pledge_format import quantity
-from .tables import ImportRejected, decode
-
-IMPORT_PERMISSION = "pledges.import_pledges"
-
-
-class FileImportExportMixin:
-    """Adds "Import" (upload, preview, confirm) and "Export" to a model's admin.
-
-    The upload goes through the same importer as the command line and the seeds; between
-    preview and confirm the file waits in the editor's session, and the confirm applies it only
-    if it would still make exactly the changes previewed.
-    """
-
-    change_list_template = "admin/pledges/change_list_with_files.html"
-    import_function = None  # importers.import_pledges or importers.import_updates
-    export_function = None
-
-    def get_urls(self):
-        opts = self.model._meta
-        name = f"{opts.app_label}_{opts.model_name}"
-        return [
-            path("import/", self.admin_site.admin_view(self.import_view), name=f"{name}_import"),
-            path("export/", self.admin_site.admin_view(self.export_view), name=f"{name}_export"),
-        ] + super().get_urls()
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "can_import": request.user.has_perm(IMPORT_PERMISSION)}
-        return super().changelist_view(request, extra_context=extra_context)
-
-    def import_view(self, request):
-        if not request.user.has_perm(IMPORT_PERMISSION):
-            raise PermissionDenied
-        opts = self.model._meta
-        context = {**self.admin_site.each_context(request), "opts": opts, "title": f"Import {opts.verbose_name_plural}"}
-        session_key = f"pending-import-{opts.model_name}"
-        if request.method == "POST" and "confirm" in request.POST:
-            pending = request.session.get(session_key)
-            if not pending or pending["token"] != request.POST.get("token"):
-                messages.error(request, "That preview has expired; choose the file again.")
-                return redirect(request.path)
-            try:
-                report = type(self).import_function(
-                    pending["text"],
-                    user=request.user,
-                    reason=f"Imported from {pending['name']}",
-                    expected_fingerprint=pending["fingerprint"],
-                )
-            except ImportRejected as rejected:
-                context.update(form=ImportForm(), errors=rejected.errors, more=rejected.more)
-                return TemplateResponse(request, "admin/pledges/import.html", context)
-            finally:
-                request.session.pop(session_key, None)
-            messages.success(request, report.summary)
-            return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
-
-        form = ImportForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                text = _uploaded_text(upload)
-                report = type(self).import_function(text, user=request.user, dry_run=True)
-            except ImportRejected as rejected:
-                context.update(form=form, errors=rejected.errors, more=rejected.more)
-                return TemplateResponse(request, "admin/pledges/import.html", context)
-            token = get_random_string(24)
-            request.session[session_key] = {
-                "token": token,
-                "text": text,
-                "name": upload.name,
-                "fingerprint": report.fingerprint,
-            }
-            context.update(report=report, token=token, file_name=upload.name)
-            return TemplateResponse(request, "admin/pledges/import_preview.html", context)
-        context["form"] = form
-        return TemplateResponse(request, "admin/pledges/import.html", context)
-
-    def export_view(self, request):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        return self._export_response(self.get_queryset(request), request.GET.get("format", "csv"))
-
-    @admin.action(description="Export selected as CSV")
-    def export_selected(self, request, queryset):
-        return self._export_response(queryset, "csv")
-
-    def _export_response(self, queryset, file_format):
-        if file_format not in exporters.FORMATS:
-            file_format = "csv"
-        # A temporary file keeps memory flat for large exports; it spills to disk past 1 MB.
-        spool = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)
-        type(self).export_function(spool, queryset, file_format)
-        spool.seek(0)
-        stamp = timezone.localdate().isoformat()
-        return FileResponse(
-            spool, as_attachment=True, filename=f"{self.model._meta.verbose_name_plural}-{stamp}.{file_format}".replace(" ", "-")
-        )
-
-
-def _uploaded_text(upload):
-    return decode(upload.read())
-
 
 class CountryAdmin(admin.ModelAdmin):
     list_display = ("name", "code")
@@ -348,8 +242,7 @@ VERSION_FIELD_PREFIX = "version-"
 
 @admin.register(Pledge)
 class PledgeAdmin(FileImportExportMixin, AuditedAdmin):
-    import_function = staticmethod(importers.import_pledges)
-    export_function = staticmethod(exporters.export_pledges)
+    resource_classes = [PledgeResource]
     form = PledgeAdminForm
     exclude = ("verdict",)  # The model's field is not typed; the form's own verdict field stands in.
     formfield_overrides = URL_FIELDS
@@ -378,7 +271,7 @@ class PledgeAdmin(FileImportExportMixin, AuditedAdmin):
     autocomplete_fields = ("actor", "event", "owner", "beneficiaries")
     readonly_fields = ("deadline_state_now", "current_value", "progress_now", "on_track_now")
     inlines = [ProgressUpdateInline]
-    actions = ["mark_reviewed", "publish", "unpublish", "assign_owner", "export_selected"]
+    actions = ["mark_reviewed", "publish", "unpublish", "assign_owner", "export_admin_action"]
     fieldsets = (
         (None, {"fields": ("title", "slug", "actor", "beneficiaries", "event", "announced_on", "topic")}),
         ("Words", {"fields": ("quote", "summary")}),
@@ -544,8 +437,7 @@ class PledgeAdmin(FileImportExportMixin, AuditedAdmin):
 
 @admin.register(ProgressUpdate)
 class ProgressUpdateAdmin(FileImportExportMixin, AuditedAdmin):
-    import_function = staticmethod(importers.import_updates)
-    export_function = staticmethod(exporters.export_updates)
+    resource_classes = [ProgressUpdateResource]
     form = ProgressUpdateAdminForm
     list_display = ("pledge", "occurred_on", "new_verdict", "measurement_value", "measurement_country", "is_published")
     list_filter = ("is_published", "new_verdict")
@@ -554,7 +446,7 @@ class ProgressUpdateAdmin(FileImportExportMixin, AuditedAdmin):
     show_full_result_count = False
     autocomplete_fields = ("pledge", "measurement_country")
     inlines = [SourceInline]
-    actions = ["export_selected"]
+    actions = ["export_admin_action"]
     fields = (
         "pledge", "key", "occurred_on", "summary", "new_verdict", ("measurement_value", "measurement_country"),
         "is_published", "version",

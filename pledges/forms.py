@@ -1,7 +1,6 @@
 """Forms the editors fill in: file uploads, and the admin's versioned record forms."""
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
@@ -19,20 +18,6 @@ from .models import (
     validate_http_url,
     validate_printable,
 )
-
-
-class ImportForm(forms.Form):
-    """The admin's file upload for an import."""
-
-    file = forms.FileField(help_text="A CSV file in the documented layout (UTF-8; comma or semicolon separated).")
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.PLEDGES_IMPORT_MAX_BYTES:
-            raise forms.ValidationError(
-                f"The file is {upload.size:,} bytes; the most is {settings.PLEDGES_IMPORT_MAX_BYTES:,}."
-            )
-        return upload
 
 
 def https_by_default(db_field, **kwargs):

@@ -1,7 +1,7 @@
 """The pledge record: who promised what, to whom, by when, and what has happened since.
 
 Models hold the data and small pure computations (deadline state, progress against a target).
-Multi-step writes live in `pledges.services` and `pledges.importers`; shared reads in
+Multi-step writes live in `pledges.services` and `pledges.files`; shared reads in
 `pledges.selectors`.
 """
 
@@ -387,7 +387,7 @@ class Pledge(models.Model):
             # The public pages' data version (selectors.data_version): the newest updated_at.
             models.Index(fields=["updated_at"], name="pledge_updated_at"),
         ]
-        permissions = [("import_pledges", "Can import pledges and progress updates from files")]
+        permissions = [("import_pledge", "Can import pledges from files")]
 
     def __str__(self):
         return self.title
@@ -572,6 +572,7 @@ class ProgressUpdate(models.Model):
 
     class Meta:
         ordering = ["-occurred_on", "-id"]
+        permissions = [("import_progressupdate", "Can import progress updates from files")]
         indexes = [models.Index(fields=["updated_at"], name="update_updated_at")]  # see selectors.data_version
         constraints = [
             models.UniqueConstraint(fields=["pledge", "key"], name="update_key_unique_in_pledge"),

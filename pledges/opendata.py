@@ -7,25 +7,20 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from . import exporters, selectors
-from .layouts import MAX_SOURCES, PLEDGE_COLUMNS, UPDATE_COLUMNS
+from . import selectors
+from .files.exports import file_chunks, rows
+from .files.layouts import MAX_SOURCES, PledgeResource, ProgressUpdateResource
+from .files.resources import CHUNK_SIZE
 
 # Who owns a pledge is the newsroom's business, not the public's. A file without the column
 # re-imports without touching owners (missing columns keep what is stored).
 PRIVATE_COLUMNS = frozenset({"owner"})
-PUBLIC_PLEDGE_COLUMNS = tuple(column for column in PLEDGE_COLUMNS if column.name not in PRIVATE_COLUMNS)
-_KEEP = [index for index, column in enumerate(PLEDGE_COLUMNS) if column.name not in PRIVATE_COLUMNS]
-
-
-def _public_pledge_records():
-    queryset = selectors.public_pledges()
-    for pk, cells in exporters.pledge_records(queryset):
-        yield pk, [cells[index] for index in _KEEP]
+PUBLIC_PLEDGE_FIELDS = [name for name in PledgeResource.fields if name not in PRIVATE_COLUMNS]
 
 
 def pledges_csv_chunks():
     """The published pledges in the import layout, formulas neutralised, as streamed bytes."""
-    return exporters.file_chunks(PUBLIC_PLEDGE_COLUMNS, _public_pledge_records(), "csv")
+    return file_chunks(PledgeResource(), selectors.public_pledges(), "csv", PUBLIC_PLEDGE_FIELDS)
 
 
 def pledges_json_chunks():
@@ -33,14 +28,15 @@ def pledges_json_chunks():
 
     Pledges are read a chunk at a time and their updates with them, so memory stays flat.
     """
-    names = [column.name for column in PUBLIC_PLEDGE_COLUMNS]
+    resource = PledgeResource()
+    names = resource.get_export_headers(PUBLIC_PLEDGE_FIELDS)
     yield b'{"generated_at": ' + json.dumps(timezone.now().isoformat()).encode() + b', "pledges": ['
     first = True
-    for chunk in _batches(_public_pledge_records(), exporters.CHUNK_SIZE):
-        updates_of = _updates_by_slug([pk for pk, _cells in chunk])
+    for chunk in _batches(rows(resource, selectors.public_pledges(), PUBLIC_PLEDGE_FIELDS), CHUNK_SIZE):
+        pledges = [dict(zip(names, cells)) for cells in chunk]
+        updates_of = _updates_by_slug([pledge["slug"] for pledge in pledges])
         parts = []
-        for _pk, cells in chunk:
-            pledge = dict(zip(names, cells))
+        for pledge in pledges:
             pledge.pop("published")
             pledge["url"] = settings.PLEDGES_SITE_URL + f"/pledges/{pledge['slug']}/"
             pledge["updates"] = sorted(updates_of.get(pledge["slug"], []), key=lambda u: u["occurred_on"], reverse=True)
@@ -61,12 +57,13 @@ def _batches(records, size):
         yield batch
 
 
-def _updates_by_slug(pledge_ids):
+def _updates_by_slug(slugs):
     """The published updates of these pledges with their sources, as JSON-ready dicts by pledge slug."""
     updates_of = {}
-    update_names = [column.name for column in UPDATE_COLUMNS]
-    for _pk, cells in exporters.update_records(selectors.public_updates().filter(pledge_id__in=pledge_ids)):
-        row = dict(zip(update_names, cells))
+    resource = ProgressUpdateResource()
+    names = resource.get_export_headers()
+    for cells in rows(resource, selectors.public_updates().filter(pledge__slug__in=slugs)):
+        row = dict(zip(names, cells))
         sources = []
         for number in range(1, MAX_SOURCES + 1):
             source = {name: row.pop(f"source{number}_{name}") for name in ("url", "title", "publisher", "published_on")}
@@ -77,8 +74,6 @@ def _updates_by_slug(pledge_ids):
         row["sources"] = sources
         updates_of.setdefault(slug, []).append(row)
     return updates_of
-
-
 def deadline_calendar():
     """An iCalendar file with an all-day event on each published pledge's deadline (spanning the
     window where the deadline is one), its words in the description."""

@@ -17,7 +17,7 @@ ROLES = {
     EDITORS: {
         "pledges": [f"view_{m}" for m in VIEWED]
         + [f"{action}_{m}" for action in ("add", "change") for m in EDITED]
-        + ["delete_source", "import_pledges"],
+        + ["delete_source", "import_pledge", "import_progressupdate"],
         "auth": ["view_user"],
     },
     "Viewers": {

@@ -189,7 +189,7 @@ def _streamed_file(chunks, filename, content_type):
 
 @public
 def pledges_csv(request):
-    """Published pledges in the import layout: `import_pledges` reads this file back unchanged."""
+    """Published pledges in the import layout: the importer reads this file back unchanged."""
     return _streamed_file(opendata.pledges_csv_chunks(), "pledges.csv", "text/csv; charset=utf-8")
 
 

@@ -3,7 +3,7 @@
 import csv
 import io
 
-from pledges.layouts import PLEDGE_COLUMNS, UPDATE_COLUMNS
+from pledges.files.layouts import PLEDGE_COLUMNS, UPDATE_COLUMNS
 
 PLEDGE_ROW = {
     "slug": "test-pledge",
@@ -67,8 +67,8 @@ def update_csv(*overrides, **kwargs):
     return csv_bytes([{**UPDATE_ROW, **o} for o in (overrides or [{}])], **kwargs)
 
 
-PLEDGE_HEADER = [c.name for c in PLEDGE_COLUMNS]
-UPDATE_HEADER = [c.name for c in UPDATE_COLUMNS]
+PLEDGE_HEADER = [c.column_name for c in PLEDGE_COLUMNS]
+UPDATE_HEADER = [c.column_name for c in UPDATE_COLUMNS]
 
 
 def change_form_data(response, **changes):

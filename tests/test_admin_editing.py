@@ -413,7 +413,7 @@ def test_a_viewer_sees_but_cannot_change_anything(client, seeded, viewer):
     assert 'name="_save"' not in page.content.decode()
     assert client.post(change_url(pledge), {"title": "x"}).status_code == 403
     assert bulk(client, "publish", [pledge]).context["cl"].model_admin.get_actions(page.wsgi_request).keys() <= {
-        "export_selected"
+        "export_admin_action"
     }
     assert client.get(reverse("admin:pledges_pledge_history", args=[pledge.pk])).status_code == 200
     version = pledge.history.first()

@@ -4,15 +4,33 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from pledges.files.formats import FORMATS
 from pledges.models import Pledge
 from tests.factories import pledge_csv
 
 pytestmark = pytest.mark.django_db
 IMPORT_URL = "/admin/pledges/pledge/import/"
+CONFIRM_URL = "/admin/pledges/pledge/process_import/"
+EXPORT_URL = "/admin/pledges/pledge/export/"
+FORMAT = {format_class.__name__.lower(): str(index) for index, format_class in enumerate(FORMATS)}
 
 
-def upload(client, data, name="pledges.csv"):
-    return client.post(IMPORT_URL, {"file": SimpleUploadedFile(name, data, content_type="text/csv")})
+def upload(client, data, name="pledges.csv", file_format="csv"):
+    """Choose a file and its format on the import page, as an editor does."""
+    return client.post(IMPORT_URL, {"import_file": SimpleUploadedFile(name, data), "format": FORMAT[file_format]})
+
+
+def confirm(client, preview, **kwargs):
+    """Press "Confirm import" on a preview page: its form's hidden fields, posted back."""
+    form = preview.context["confirm_form"]
+    return client.post(CONFIRM_URL, {name: form.initial.get(name, "") for name in form.fields}, **kwargs)
+
+
+def export(client, file_format="csv", **data):
+    """Choose a format on the export page (every column ticked, as the page starts) and download."""
+    form = client.get(EXPORT_URL).context["form"]
+    fields = {name: "on" for name in form.fields if name.startswith("pledgeresource_")}
+    return client.post(EXPORT_URL, {"format": FORMAT[file_format], **fields, **data})
 
 
 def test_an_editor_previews_then_confirms_an_import(client, reference_data, editor):
@@ -23,7 +41,7 @@ def test_an_editor_previews_then_confirms_an_import(client, reference_data, edit
     assert preview.status_code == 200
     assert "pledges: 1 new, 0 updated, 0 unchanged would be imported" in preview.content.decode()
     assert Pledge.objects.count() == 0
-    confirmed = client.post(IMPORT_URL, {"confirm": "1", "token": preview.context["token"]}, follow=True)
+    confirmed = confirm(client, preview, follow=True)
     assert "Pledges: 1 new, 0 updated, 0 unchanged were imported" in confirmed.content.decode()
     pledge = Pledge.objects.get()
     assert pledge.history.get().history_user == editor
@@ -32,8 +50,7 @@ def test_an_editor_previews_then_confirms_an_import(client, reference_data, edit
 
 def test_the_preview_shows_what_changes_column_by_column(client, reference_data, editor):
     client.force_login(editor)
-    upload(client, pledge_csv())
-    client.post(IMPORT_URL, {"confirm": "1", "token": client.session["pending-import-pledge"]["token"]})
+    confirm(client, upload(client, pledge_csv()))
 
     preview = upload(client, pledge_csv({"title": "Build 12 bridges"})).content.decode()
 
@@ -54,12 +71,11 @@ def test_a_bad_file_shows_every_error_and_changes_nothing(client, reference_data
 
 def test_a_confirm_is_refused_when_the_pledge_changed_since_the_preview(client, reference_data, editor):
     client.force_login(editor)
-    upload(client, pledge_csv())
-    client.post(IMPORT_URL, {"confirm": "1", "token": client.session["pending-import-pledge"]["token"]})
+    confirm(client, upload(client, pledge_csv()))
     preview = upload(client, pledge_csv({"title": "From the file"}))
     Pledge.objects.update(title="Another editor's title")
 
-    page = client.post(IMPORT_URL, {"confirm": "1", "token": preview.context["token"]}).content.decode()
+    page = confirm(client, preview).content.decode()
 
     assert "the pledges changed since the preview" in page
     assert Pledge.objects.get().title == "Another editor's title"
@@ -70,16 +86,16 @@ def test_without_the_import_permission_there_is_no_import(client, reference_data
 
     assert upload(client, pledge_csv()).status_code == 403
     assert client.get(IMPORT_URL).status_code == 403
-    assert "Import CSV" not in client.get(reverse("admin:pledges_pledge_changelist")).content.decode()
+    assert f'href="{IMPORT_URL}"' not in client.get(reverse("admin:pledges_pledge_changelist")).content.decode()
     assert Pledge.objects.count() == 0
 
 
 def test_an_editor_downloads_an_export(client, seeded, editor):
     client.force_login(editor)
 
-    response = client.get("/admin/pledges/pledge/export/?format=csv")
+    response = export(client)
 
-    body = b"".join(response.streaming_content).decode()
+    body = response.content.decode()
     assert response["Content-Disposition"].startswith('attachment; filename="pledges-')
     assert body.splitlines()[0].startswith("slug,title,actor,beneficiaries")
     assert len(body.splitlines()) == 17
@@ -138,7 +154,7 @@ def test_a_one_megabyte_line_of_columns_gives_a_short_page_of_200_errors(client,
 
     client.force_login(editor)
 
-    response = client.post(IMPORT_URL, {"file": SimpleUploadedFile("wide.csv", ONE_LINE_OF_500000_COLUMNS)})
+    response = upload(client, ONE_LINE_OF_500000_COLUMNS, "wide.csv")
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -150,8 +166,7 @@ def test_a_one_megabyte_line_of_columns_gives_a_short_page_of_200_errors(client,
 def test_the_preview_shows_new_values_and_changes_in_full_and_counts_the_unchanged(client, reference_data, editor):
     long_quote = "We will build ten bridges, " * 12 + "and more."
     client.force_login(editor)
-    upload(client, pledge_csv({"slug": "same"}, {"slug": "changed"}))
-    client.post(IMPORT_URL, {"confirm": "1", "token": client.session["pending-import-pledge"]["token"]})
+    confirm(client, upload(client, pledge_csv({"slug": "same"}, {"slug": "changed"})))
 
     preview = upload(client, pledge_csv({"slug": "same"}, {"slug": "changed", "quote": long_quote},
                                         {"slug": "fresh", "title": "A fresh pledge"})).content.decode()

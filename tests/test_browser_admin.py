@@ -96,21 +96,68 @@ def test_an_editor_imports_through_preview_and_confirm_then_exports(live_server,
     log_in(page, live_server, "ed")
 
     page.goto(f"{live_server.url}/admin/pledges/pledge/")
-    page.get_by_role("link", name="Import CSV").click()
+    page.get_by_role("link", name="Import", exact=True).click()
     page.set_input_files("input[type=file]", str(csv_file))
-    page.click("input[value=Preview]")
+    # The library's page picks the format from the file's name.
+    expect()(page.locator("#id_format option:checked")).to_have_text("csv")
+    page.click("input[type=submit]")
     expect()(page.locator("#content")).to_contain_text("1 new, 0 updated")
+    expect()(page.locator("#import-preview")).to_contain_text("Build 10 bridges")
     assert not Pledge.objects.filter(slug="ten-bridges").exists()
     page.click("input[name=confirm]")
     expect()(page.locator(".messagelist")).to_contain_text("1 new, 0 updated")
     assert Pledge.objects.get(slug="ten-bridges").history.get().history_user == editor
 
+    page.get_by_role("link", name="Export", exact=True).click()
+    page.select_option("#id_format", label="csv")
     with page.expect_download() as download:
-        page.get_by_role("link", name="Export CSV").click()
+        page.click("input[type=submit]")
     lines = open(download.value.path(), encoding="utf-8-sig").read().splitlines()
     assert lines[0].startswith("slug,title,actor")
     assert len(lines) == Pledge.objects.count() + 1
     assert any(line.startswith("ten-bridges,") for line in lines)
+
+
+def test_a_confirm_after_another_editors_save_is_refused_in_the_browser(live_server, new_page, seeded, editor, tmp_path):
+    pledge = Pledge.objects.get(slug="sister-cities-100-pairs")
+    csv_file = tmp_path / "pledges.xlsx"
+    from pledges.files.exports import export_pledges
+
+    with open(csv_file, "wb") as stream:
+        export_pledges(stream, Pledge.objects.filter(pk=pledge.pk), "xlsx")
+    page = new_page()
+    log_in(page, live_server, "ed")
+    page.goto(f"{live_server.url}/admin/pledges/pledge/import/")
+    page.set_input_files("input[type=file]", str(csv_file))
+    expect()(page.locator("#id_format option:checked")).to_have_text("xlsx")
+    page.click("input[type=submit]")
+    expect()(page.locator("#content")).to_contain_text("0 new, 0 updated, 1 unchanged")
+    Pledge.objects.filter(pk=pledge.pk).update(title="Another editor's title")
+
+    page.click("input[name=confirm]")
+
+    expect()(page.locator("#content")).to_contain_text("the pledges changed since the preview")
+    pledge.refresh_from_db()
+    assert pledge.title == "Another editor's title"
+
+
+def test_export_selected_downloads_only_the_ticked_pledges(live_server, new_page, seeded, editor):
+    chosen = Pledge.objects.get(slug="sister-cities-100-pairs")
+    page = new_page()
+    log_in(page, live_server, "ed")
+    page.goto(f"{live_server.url}/admin/pledges/pledge/")
+    page.locator(f"input[name=_selected_action][value='{chosen.pk}']").check()
+    page.select_option("select[name=action]", "export_admin_action")
+    page.click("button[name=index]")
+    expect()(page.locator("#content")).to_contain_text("Export 1 selected item")
+    page.select_option("#id_format", label="json")
+    with page.expect_download() as download:
+        page.click("input[type=submit]")
+
+    import json
+
+    exported = json.loads(open(download.value.path(), encoding="utf-8").read())
+    assert [row["slug"] for row in exported] == ["sister-cities-100-pairs"]
 
 
 def test_a_viewer_cannot_change_anything(live_server, new_page, seeded, viewer):
@@ -120,8 +167,9 @@ def test_a_viewer_cannot_change_anything(live_server, new_page, seeded, viewer):
 
     page.goto(f"{live_server.url}/admin/pledges/pledge/")
     options = page.locator("select[name=action] option").all_inner_texts()
-    assert [o for o in options if not o.startswith("---")] == ["Export selected as CSV"]
-    expect()(page.get_by_role("link", name="Import CSV")).to_have_count(0)
+    assert [o for o in options if not o.startswith("---")] == ["Export selected pledges"]
+    expect()(page.get_by_role("link", name="Import", exact=True)).to_have_count(0)
+    expect()(page.get_by_role("link", name="Export", exact=True)).to_have_count(1)
     page.get_by_role("link", name=pledge.title).click()
     expect()(page.locator("input[name=_save]")).to_have_count(0)
     expect()(page.locator("#content")).to_contain_text(pledge.quote[:40])

@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from pledges import exporters
-from pledges.importers import import_pledges, import_updates
-from pledges.layouts import PLEDGE_COLUMNS, UPDATE_COLUMNS
+from pledges.files import exports as exporters
+from pledges.files.imports import import_pledges, import_updates
+from pledges.files.layouts import PLEDGE_COLUMNS, UPDATE_COLUMNS
 from pledges.models import Pledge, ProgressUpdate, Source
 from tests.factories import pledge_csv, update_csv
 
@@ -40,7 +40,7 @@ def test_exporting_then_importing_the_seeds_changes_nothing(seeded):
 def test_the_export_has_the_import_columns_in_order(seeded):
     rows = list(csv.reader(io.StringIO(export(exporters.export_pledges).decode())))
 
-    assert rows[0] == [c.name for c in PLEDGE_COLUMNS]
+    assert rows[0] == [c.column_name for c in PLEDGE_COLUMNS]
     trade = next(r for r in rows if r[0] == "trade-70-billion-by-2030")
     record = dict(zip(rows[0], trade))
     assert record["beneficiaries"] == "KG|KZ|TJ|TM|UZ"
@@ -79,7 +79,7 @@ def test_json_export_has_one_object_per_update_with_its_sources(seeded):
     records = json.loads(export(exporters.export_updates, "json"))
 
     assert len(records) == 26
-    assert set(records[0]) == {c.name for c in UPDATE_COLUMNS}
+    assert set(records[0]) == {c.column_name for c in UPDATE_COLUMNS}
     tajikistan = next(r for r in records if r["key"] == "tajikistan-delivery-2022")
     assert tajikistan["measurement_country"] == "TJ" and tajikistan["measurement_value"] == "2543200"
     assert tajikistan["source1_url"] == "https://eng.khovar.tj/"

@@ -13,10 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from icalendar import Calendar
 
-from pledges.importers import import_pledges, import_updates
+from pledges.files.imports import import_pledges, import_updates
 from pledges.models import Pledge, ProgressUpdate, Reminder, Source
 from pledges.reminders import sweep
-from pledges.tables import ImportRejected
+from pledges.files.errors import ImportRejected
 from tests.factories import a_pledge, change_form_data, pledge_csv, update_csv
 from tests.test_admin_editing import change_url, with_new_update
 

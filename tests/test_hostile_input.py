@@ -10,10 +10,10 @@ import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from pledges.importers import import_pledges, import_updates
-from pledges.layouts import PLEDGE_COLUMNS, UPDATE_COLUMNS
+from pledges.files.imports import import_pledges, import_updates
+from pledges.files.layouts import PLEDGE_COLUMNS, UPDATE_COLUMNS
 from pledges.models import Actor, Event, Pledge, ProgressUpdate, Source
-from pledges.tables import ImportRejected
+from pledges.files.errors import ImportRejected
 from tests.factories import PLEDGE_ROW, UPDATE_ROW, change_form_data, csv_bytes
 from tests.test_admin_editing import change_url
 
@@ -73,7 +73,7 @@ def test_no_public_query_parameter_breaks_a_page_or_is_echoed_as_markup(client, 
 
 
 @EXAMPLES
-@given(column=st.sampled_from([c.name for c in PLEDGE_COLUMNS if not c.export_only]), value=hostile)
+@given(column=st.sampled_from([c.column_name for c in PLEDGE_COLUMNS if not c.export_only]), value=hostile)
 def test_no_pledge_cell_breaks_the_importer_or_half_writes(reference_data, column, value):
     with rolled_back():
         before = counts()
@@ -87,7 +87,7 @@ def test_no_pledge_cell_breaks_the_importer_or_half_writes(reference_data, colum
 
 
 @EXAMPLES
-@given(column=st.sampled_from([c.name for c in UPDATE_COLUMNS]), value=hostile)
+@given(column=st.sampled_from([c.column_name for c in UPDATE_COLUMNS]), value=hostile)
 def test_no_update_cell_breaks_the_importer_or_half_writes(reference_data, column, value):
     import_pledges(csv_bytes([PLEDGE_ROW]))
     with rolled_back():

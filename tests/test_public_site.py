@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from icalendar import Calendar
 
-from pledges.importers import import_pledges
+from pledges.files.imports import import_pledges
 from pledges.models import Pledge, ProgressUpdate, Source
 from tests.volume import add_pledges
 

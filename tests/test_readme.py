@@ -2,7 +2,7 @@
 
 import re
 
-from pledges.layouts import PLEDGE_COLUMNS, UPDATE_COLUMNS
+from pledges.files.layouts import PLEDGE_COLUMNS, UPDATE_COLUMNS
 from tests.conftest import ROOT
 
 
@@ -11,7 +11,7 @@ def test_the_readme_opens_with_the_two_commands_and_documents_every_column():
 
     assert re.search(r"```sh\nmake run .*\nmake test .*\n```", readme)
     for column in PLEDGE_COLUMNS + UPDATE_COLUMNS:
-        if column.name.startswith(("source2_", "source3_")):
+        if column.column_name.startswith(("source2_", "source3_")):
             assert "`source2_*` and `source3_*`" in readme
             continue
-        assert f"| `{column.name}` | {'yes' if column.required else ''} | {column.meaning} | {column.format} |" in readme
+        assert f"| `{column.column_name}` | {'yes' if column.required else ''} | {column.meaning} | {column.format} |" in readme

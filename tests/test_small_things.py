@@ -17,10 +17,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from icalendar import Calendar
 
-from pledges.importers import import_pledges, import_updates
+from pledges.files.imports import import_pledges, import_updates
 from pledges.models import Actor, Pledge, ProgressUpdate, Reminder
 from pledges.reminders import sweep
-from pledges.tables import ImportRejected
+from pledges.files.errors import ImportRejected
 from tests.factories import a_pledge, change_form_data, pledge_csv, update_csv
 from tests.live import free_port, wait_until
 from tests.test_admin_editing import change_url, with_new_update

@@ -258,3 +258,12 @@ PLEDGES_IMPORT_MAX_BYTES = env_int("PLEDGES_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 PLEDGES_CREATE_LOCAL_EDITOR = False
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = PLEDGES_IMPORT_MAX_BYTES
+
+# django-import-export: import needs the model's "import" permission (pledges.import_pledge,
+# pledges.import_progressupdate: the Editors group has them); export needs only "view", so
+# viewers may download what they may read.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# The uploaded file waits for the confirm in the cache (shared by every web process in
+# production), not in a temporary folder one process of many can see.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"

@@ -1,4 +1,4 @@
-"""What the import and export commands share."""
+"""What the import and export commands share: thin wrappers over pledges.files."""
 
 import getpass
 import sys
@@ -7,23 +7,27 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from pledges.exporters import FORMATS
-from pledges.tables import ImportRejected
+from pledges.files.errors import ImportRejected
+from pledges.files.exports import export_file
+from pledges.files.formats import BY_NAME, format_of_file
+from pledges.files.imports import import_file
 
 
 class ImportCommand(BaseCommand):
-    """Import one file through `pledges.importers`; any bad row rejects it whole (exit 1)."""
+    """Import one file through the layout's resource; any bad row rejects it whole (exit 1)."""
 
-    import_function = None
+    resource_class = None
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="CSV file (UTF-8, comma or semicolon separated); - for stdin")
+        parser.add_argument("file", help="The file (CSV: UTF-8, comma or semicolon separated); - for stdin")
+        parser.add_argument("--format", choices=sorted(BY_NAME),
+                            help="The file's format (default: from its extension, else csv).")
         parser.add_argument("--dry-run", action="store_true",
                             help="Check the file and print what each row would change; write nothing.")
         parser.add_argument("--user", help="The editor the audit history names (a user name); "
                                            "without it, the history says which system user ran the command.")
 
-    def handle(self, *args, file, dry_run, user, **options):
+    def handle(self, *args, file, format, dry_run, user, **options):
         if file == "-":
             data, name = sys.stdin.buffer.read(), "standard input"
         else:
@@ -31,6 +35,7 @@ class ImportCommand(BaseCommand):
             if not path.is_file():
                 raise CommandError(f"{file}: no such file")
             data, name = path.read_bytes(), path.name
+        file_format = BY_NAME[format] if format else format_of_file(name)
         editor, reason = None, f"Imported from {name} on the command line by {getpass.getuser()}"
         if user:
             editor = get_user_model().objects.filter(username=user).first()
@@ -38,7 +43,8 @@ class ImportCommand(BaseCommand):
                 raise CommandError(f"--user {user}: no such user")
             reason = f"Imported from {name} on the command line"
         try:
-            report = type(self).import_function(data, dry_run=dry_run, user=editor, reason=reason)
+            report = import_file(type(self).resource_class, data, file_format=file_format, dry_run=dry_run,
+                                 user=editor, reason=reason)
         except ImportRejected as rejected:
             for error in rejected.errors:
                 self.stderr.write(f"{name}: {error}")
@@ -56,17 +62,19 @@ class ImportCommand(BaseCommand):
 class ExportCommand(BaseCommand):
     """Write every record in the import layout to a file or standard output."""
 
-    export_function = None
+    resource_class = None
 
     def add_arguments(self, parser):
-        parser.add_argument("--format", choices=FORMATS, default="csv")
+        parser.add_argument("--format", choices=sorted(BY_NAME),
+                            help="csv (default), tsv, json, xlsx or ods; default from --output's extension")
         parser.add_argument("--output", "-o", help="File to write (default: standard output).")
 
     def handle(self, *args, format, output, **options):
+        file_format = format or (format_of_file(output).__name__.lower() if output else "csv")
         if output:
             with open(output, "wb") as stream:
-                count = type(self).export_function(stream, file_format=format)
+                count = export_file(type(self).resource_class, stream, file_format=file_format)
             self.stderr.write(f"Wrote {count} rows to {output}")
         else:
-            type(self).export_function(sys.stdout.buffer, file_format=format)
+            export_file(type(self).resource_class, sys.stdout.buffer, file_format=file_format)
             sys.stdout.buffer.flush()

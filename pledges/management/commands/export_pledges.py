@@ -1,8 +1,8 @@
-from pledges.exporters import export_pledges
+from pledges.files.layouts import PledgeResource
 
 from ._files import ExportCommand
 
 
 class Command(ExportCommand):
-    help = "Export all pledges in the import layout (csv, json or xlsx)."
-    export_function = staticmethod(export_pledges)
+    help = "Export all pledges in the import layout (csv, tsv, json, xlsx or ods)."
+    resource_class = PledgeResource

@@ -1,8 +1,8 @@
-from pledges.exporters import export_updates
+from pledges.files.layouts import ProgressUpdateResource
 
 from ._files import ExportCommand
 
 
 class Command(ExportCommand):
-    help = "Export all updates in the import layout (csv, json or xlsx)."
-    export_function = staticmethod(export_updates)
+    help = "Export all updates in the import layout (csv, tsv, json, xlsx or ods)."
+    resource_class = ProgressUpdateResource

@@ -1,8 +1,8 @@
-from pledges.importers import import_pledges
+from pledges.files.layouts import PledgeResource
 
 from ._files import ImportCommand
 
 
 class Command(ImportCommand):
-    help = "Import pledges from a CSV file in the documented layout (see README)."
-    import_function = staticmethod(import_pledges)
+    help = "Import pledges from a file in the documented layout (see README): csv, tsv, json, xlsx or ods."
+    resource_class = PledgeResource

@@ -1,8 +1,8 @@
-from pledges.importers import import_updates
+from pledges.files.layouts import ProgressUpdateResource
 
 from ._files import ImportCommand
 
 
 class Command(ImportCommand):
-    help = "Import updates from a CSV file in the documented layout (see README)."
-    import_function = staticmethod(import_updates)
+    help = "Import updates from a file in the documented layout (see README): csv, tsv, json, xlsx or ods."
+    resource_class = ProgressUpdateResource

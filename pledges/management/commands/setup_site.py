@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.crypto import get_random_string
 
-from pledges.importers import import_pledges, import_updates
+from pledges.files.imports import import_pledges, import_updates
 from pledges.models import Country, Pledge, Topic
 from pledges.roles import EDITORS
 

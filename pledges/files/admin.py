@@ -1,0 +1,99 @@
+"""File import and export in the admin: django-import-export's own views, on our resources.
+
+The library gives the upload form with its format choice, the preview and confirm pages, the
+export form and the "Export selected" action; permissions follow its settings
+(IMPORT_EXPORT_IMPORT_PERMISSION_CODE, IMPORT_EXPORT_EXPORT_PERMISSION_CODE). What is added:
+the preview is the resource's plan in full text; the confirm carries the preview's fingerprint
+and is refused if the rows changed meanwhile; a rejected file lists every error by row and
+column; spreadsheet exports neutralise formulas in a way that imports back unchanged.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.template.response import TemplateResponse
+from import_export.admin import ExportActionMixin, ImportMixin
+from import_export.forms import ConfirmImportForm, ImportForm
+
+from django.utils import timezone
+
+from .errors import ImportRejected
+from .formats import FORMATS, SPREADSHEETS
+
+
+class BoundedImportForm(ImportForm):
+    """The library's upload form, refusing a file over PLEDGES_IMPORT_MAX_BYTES before reading it."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        if upload.size > settings.PLEDGES_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is {upload.size:,} bytes; the most is {settings.PLEDGES_IMPORT_MAX_BYTES:,}."
+            )
+        return upload
+
+
+class ConfirmImportWithFingerprintForm(ConfirmImportForm):
+    """The library's confirm form, with the digest of the changes the editor was shown."""
+
+    fingerprint = forms.CharField(widget=forms.HiddenInput)
+
+
+class FileImportExportMixin(ImportMixin, ExportActionMixin):
+    """The library's import and export views and its "Export selected" action (as its own
+    ImportExportActionModelAdmin combines them), on a layout's resource."""
+
+    import_export_change_list_template = "admin/import_export/change_list_import_export.html"
+    formats = FORMATS
+    import_form_class = BoundedImportForm
+    confirm_form_class = ConfirmImportWithFingerprintForm
+    import_template_name = "admin/pledges/import.html"
+
+    def get_import_data_kwargs(self, **kwargs):
+        form = kwargs.get("form")
+        data_kwargs = super().get_import_data_kwargs(**kwargs)
+        data_kwargs.pop("request", None)
+        if isinstance(form, ConfirmImportWithFingerprintForm):
+            data_kwargs["expected_fingerprint"] = form.cleaned_data["fingerprint"]
+        return data_kwargs
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        confirm_form, result = context.get("confirm_form"), context.get("result")
+        if confirm_form is not None and result is not None and result.report is not None:
+            # The page is rendered after this: the confirm carries what the preview shows.
+            confirm_form.initial["fingerprint"] = result.report.fingerprint
+        return response
+
+    def process_result(self, result, request):
+        if result.has_errors():  # the library would say "Import finished" whatever happened
+            form = self.get_import_form_class(request)(
+                self.get_import_formats(), self.get_import_resource_classes(request)
+            )
+            context = {
+                **self.admin_site.each_context(request), "title": "Import", "opts": self.model._meta,
+                "form": form, "result": result, "media": self.media + form.media,
+            }
+            return TemplateResponse(request, [self.import_template_name], context)
+        return super().process_result(result, request)
+
+    def add_success_message(self, result, request):
+        for warning in result.report.warnings:
+            messages.warning(request, str(warning))
+        messages.success(request, f"{result.report.summary}.")
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, ImportRejected):  # the file itself (its bytes, its CSV) cannot be read
+            for line in [str(error) for error in e.errors] + ([e.more] if e.more else []):
+                form.add_error("import_file", line)
+            return
+        super().add_data_read_fail_error_to_form(form, e)
+
+    def get_export_filename(self, request, queryset, file_format):
+        name = str(self.model._meta.verbose_name_plural).replace(" ", "-")
+        return f"{name}-{timezone.localdate().isoformat()}.{file_format.get_extension()}"
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        kwargs["neutralise_formulas"] = type(file_format) in SPREADSHEETS
+        return super().get_export_data(file_format, request, queryset, **kwargs)

@@ -1,0 +1,362 @@
+"""The pledge and progress-update files: one declaration of each layout, a column a line.
+
+The README's column tables, the public /pledges.csv, the seeds, the admin and every command
+read these resources. A new column is one `Column(...)` line (and, for a side column, its part
+of the layout's write path).
+"""
+
+from django.contrib.auth import get_user_model
+
+from pledges import bulk
+from pledges.models import (
+    Actor,
+    Country,
+    DeadlinePrecision,
+    Event,
+    Pledge,
+    ProgressUpdate,
+    Source,
+    Topic,
+    Unit,
+    Verdict,
+    deadline_errors,
+    measurement_clash_error,
+    new_update_key,
+    single_party_error,
+    target_errors,
+    update_errors,
+)
+from pledges.services import pledges_refresh_verdicts, record_history
+
+from .errors import RowError
+from .resources import Column, RecordResource
+from .widgets import (
+    BooleanCell,
+    ChoiceCell,
+    CountryCodesCell,
+    DateCell,
+    DecimalCell,
+    LookupCell,
+    SlugCell,
+    TextCell,
+    UrlCell,
+)
+
+MAX_SOURCES = 3
+_SOURCE_PARTS = ("url", "title", "publisher", "published_on")
+
+
+def _staff():
+    # Owners are editors: the same rule as the model field's limit_choices_to.
+    return get_user_model().objects.filter(**Pledge._meta.get_field("owner").get_limit_choices_to())
+
+
+class PledgeResource(RecordResource):
+    """The pledges file: one row per pledge, matched on its slug."""
+
+    kind = "pledges"
+    key_column = "slug"
+
+    slug = Column("slug", "slug", SlugCell(required=True, max_length=120),
+                  meaning="Stable key of the pledge; rows match existing pledges on it.", example="trade-70-billion-by-2030")
+    title = Column("title", "title", TextCell(required=True, max_length=200),
+                   meaning="Short headline.", example="Raise trade to $70 billion by 2030")
+    actor = Column("actor", "actor", LookupCell(Actor, "name", what="actor", required=True, max_length=200, create=True),
+                   meaning="Who made the pledge (created if new).", example="Xi Jinping")
+    beneficiaries = Column("beneficiaries", "beneficiaries", CountryCodesCell(Country, required=True), side=True,
+                           meaning="The countries it was made to.", example="KZ|KG|TJ|TM|UZ")
+    event = Column("event", "event", LookupCell(Event, "name", what="event", max_length=300, create=True),
+                   meaning="Where it was announced (created if new).", example="China–Central Asia virtual summit")
+    announced_on = Column("announced_on", "announced_on", DateCell(required=True),
+                          meaning="The day it was announced.", example="2022-01-25")
+    quote = Column("quote", "quote", TextCell(required=True), meaning="The pledge's own words, verbatim.",
+                   example="striving to increase trade between our two sides to $70 billion by 2030")
+    summary = Column("summary", "summary", TextCell(required=True), meaning="A neutral summary.",
+                     example="Grow trade to $70 billion a year by 2030.")
+    topic = Column("topic", "topic", LookupCell(Topic, "slug", what="topic", required=True, max_length=50,
+                                                format=SlugCell.format),
+                   meaning="Topic slug (see fixtures/topics.json).", example="trade")
+    source_title = Column("source_title", "source_title", TextCell(required=True, max_length=300),
+                          meaning="Title of the document that reports the pledge.", example="Xi announces initiatives ...")
+    source_publisher = Column("source_publisher", "source_publisher", TextCell(required=True, max_length=200),
+                              meaning="Who published that document.", example="Global Times")
+    source_url = Column("source_url", "source_url", UrlCell(required=True, max_length=500),
+                        meaning="Where it can be read.", example="https://www.globaltimes.cn/page/202201/1246977.shtml")
+    source_published_on = Column("source_published_on", "source_published_on", DateCell(),
+                                 meaning="When it was published.", example="2022-01-25")
+    deadline_text = Column("deadline_text", "deadline_text", TextCell(max_length=200),
+                           meaning="The deadline in the pledge's words.", example="by 2030")
+    deadline_precision = Column("deadline_precision", "deadline_precision",
+                                ChoiceCell(DeadlinePrecision.choices, required=True),
+                                meaning="How precisely those words fix a date.", example="year")
+    deadline_start = Column("deadline_start", "deadline_start", DateCell(),
+                            meaning="Start of the deadline window (ranges).", example="2027-01-25")
+    deadline_end = Column("deadline_end", "deadline_end", DateCell(),
+                          meaning="End of the deadline window.", example="2030-12-31")
+    target_unit = Column("target_unit", "target_unit", ChoiceCell(Unit.choices),
+                         meaning="Unit of the quantitative target.", example="usd")
+    baseline_value = Column("baseline_value", "baseline_value", DecimalCell(),
+                            meaning="Value when the pledge was made.", example="50100000000")
+    baseline_on = Column("baseline_on", "baseline_on", DateCell(),
+                         meaning="Date of the baseline value.", example="2021-12-31")
+    target_value = Column("target_value", "target_value", DecimalCell(),
+                          meaning="The promised value.", example="70000000000")
+    owner = Column("owner", "owner", LookupCell(get_user_model(), "username", what="staff user name", max_length=150,
+                                                queryset=_staff()),
+                   meaning="User name of the editor who owns it.", example="editor")
+    published = Column("is_published", "published", BooleanCell(), meaning="Shown to the public.", example="yes")
+    last_reviewed_on = Column("last_reviewed_on", "last_reviewed_on", DateCell(),
+                              meaning="When an editor last reviewed it.", example="2026-11-01")
+    verdict = Column("verdict", "verdict", ChoiceCell(Verdict.choices), export_only=True,
+                     meaning="Current verdict. Export only: verdicts come from progress updates.", example="kept")
+
+    class Meta(RecordResource.Meta):
+        model = Pledge
+        import_id_fields = ("slug",)
+
+    def row_key(self, row):
+        return (str(row.get("slug") or "").strip()) or None
+
+    def record_key(self, record):
+        return record["slug"]
+
+    def stored_records(self, keys):
+        return Pledge.objects.filter(slug__in=keys).in_bulk(field_name="slug") if keys else {}
+
+    def related_cells(self, pks):
+        codes = {}
+        through = Pledge.beneficiaries.through.objects.filter(pledge_id__in=pks).order_by("country__code")
+        for pledge_id, code in through.values_list("pledge_id", "country__code"):
+            codes.setdefault(pledge_id, []).append(code)
+        return {pk: {"beneficiaries": codes.get(pk, [])} for pk in pks}
+
+    def rule_errors(self, instance, row):
+        # A column the file leaves out keeps its stored value, so the rules see that value.
+        errors = {
+            **deadline_errors(instance.deadline_precision, instance.deadline_start, instance.deadline_end),
+            **target_errors(instance.target_unit or "", instance.target_value, instance.baseline_value),
+        }
+        actor = row.values.get("actor")
+        several = single_party_error(actor.name if actor else "")
+        if several:
+            errors["actor"] = several
+        verdict = row.values.get("verdict")
+        if verdict and verdict != row.stored.get("verdict", Verdict.NOT_RATED):
+            self.warnings.append(RowError(row.number, "verdict",
+                                          "not applied: verdicts change only through progress updates with a source"))
+        return {column: str(message) for column, message in errors.items()}
+
+    def write_new(self, instances, now):
+        self._create_named_records()
+        for pledge in instances:
+            self.relink(pledge)
+            pledge.created_at = pledge.updated_at = now
+            pledge.remind_after = None
+        for pledge, pk in zip(instances, bulk.insert(Pledge, [bulk.field_values(p) for p in instances], return_ids=True)):
+            pledge.pk = pledge.id = pk
+
+    def _create_named_records(self):
+        """The actors and events the file names that do not exist yet, created once each."""
+        actors = self.fields["actor"].widget.new_records
+        Actor.objects.bulk_create(actors)
+        events = self.fields["event"].widget.new_records
+        for event in events:  # an event is first held when its first pledge was announced
+            event.held_on = next((i.announced_on for i, _row in self.pending if i.event is event), None)
+        Event.objects.bulk_create(events)
+
+    def write_changed(self, instances, attributes, now):
+        for pledge in instances:
+            self.relink(pledge)
+            pledge.updated_at = now
+            pledge.remind_after = None  # the reminder sweep looks at changed pledges again
+        Pledge.objects.bulk_update(instances, sorted(attributes | {"updated_at", "remind_after"}), batch_size=1000)
+
+    def write_related(self, created, changed, now):
+        through = Pledge.beneficiaries.through
+        recountried = [(pledge, row) for pledge, row in changed
+                       if any(column == "beneficiaries" for column, _old, _new in row.change.changes)]
+        through.objects.filter(pledge_id__in=[pledge.pk for pledge, _row in recountried]).delete()
+        country_ids = self.fields["beneficiaries"].widget.known
+        bulk.insert(through, [
+            {"pledge_id": pledge.pk, "country_id": country_ids[code]}
+            for pledge, row in created + recountried for code in row.values["beneficiaries"]
+        ])
+        record_history(Pledge, [p for p, _row in created], created=True, user=self.user, reason=self.reason, now=now)
+        record_history(Pledge, [p for p, _row in changed], created=False, user=self.user, reason=self.reason, now=now)
+
+
+def _source_columns(number):
+    prefix = f"source{number}_"
+    first = number == 1
+    """The four columns of an update's source `number`: url, title, publisher, published_on."""
+    return (
+        Column(prefix + "url", prefix + "url", UrlCell(required=first, max_length=500), side=True,
+               meaning=f"Source {number}: address.", example="https://en.people.cn/..."),
+        Column(prefix + "title", prefix + "title", TextCell(required=first, max_length=300), side=True,
+               meaning=f"Source {number}: title.", example="Trade hits record"),
+        Column(prefix + "publisher", prefix + "publisher", TextCell(required=first, max_length=200), side=True,
+               meaning=f"Source {number}: publisher.", example="People's Daily"),
+        Column(prefix + "published_on", prefix + "published_on", DateCell(), side=True,
+               meaning=f"Source {number}: date.", example="2026-01-20"),
+    )
+
+
+class ProgressUpdateResource(RecordResource):
+    """The progress-updates file: one row per update, matched on its pledge and key, sources as columns."""
+
+    kind = "updates"
+
+    pledge = Column("pledge", "pledge", LookupCell(Pledge, "slug", what="pledge slug", required=True, max_length=120,
+                                                   format=SlugCell.format),
+                    meaning="Slug of the pledge the update belongs to.", example="trade-70-billion-by-2030")
+    key = Column("key", "key", SlugCell(max_length=60), default=new_update_key,
+                 meaning="Stable key of the update within its pledge; rows match on pledge and key. "
+                         "Leave empty for a new update to get one.", example="trade-2025")
+    occurred_on = Column("occurred_on", "occurred_on", DateCell(required=True),
+                         meaning="When it happened or was reported.", example="2026-01-18")
+    summary = Column("summary", "summary", TextCell(required=True), meaning="What happened.",
+                     example="Trade reached $106.3 billion in 2025.")
+    new_verdict = Column("new_verdict", "new_verdict", ChoiceCell(Verdict.choices),
+                         meaning="The verdict this evidence supports, if it changes it.", example="kept")
+    measurement_value = Column("measurement_value", "measurement_value", DecimalCell(),
+                               meaning="A measured value of the pledge's target.", example="106300000000")
+    measurement_country = Column("measurement_country", "measurement_country",
+                                 LookupCell(Country, "code", what="country code", max_length=2, upper=True),
+                                 meaning="Country code when the value is for one country.", example="TJ")
+    published = Column("is_published", "published", BooleanCell(), meaning="Shown to the public.", example="yes")
+    source1_url, source1_title, source1_publisher, source1_published_on = _source_columns(1)
+    source2_url, source2_title, source2_publisher, source2_published_on = _source_columns(2)
+    source3_url, source3_title, source3_publisher, source3_published_on = _source_columns(3)
+
+    class Meta(RecordResource.Meta):
+        model = ProgressUpdate
+        import_id_fields = ("pledge", "key")
+
+    def row_key(self, row):
+        key = str(row.get("key") or "").strip()
+        return (str(row.get("pledge") or "").strip(), key) if key else None
+
+    def record_key(self, record):
+        return (record["pledge"], record["key"])
+
+    def key_text(self, instance):
+        return f"{instance.pledge.slug if instance.pledge_id or instance.pledge else ''}/{instance.key}"
+
+    def stored_records(self, keys):
+        if not keys:
+            return {}
+        stored = ProgressUpdate.objects.filter(
+            pledge__slug__in={slug for slug, _key in keys}, key__in={key for _slug, key in keys}
+        ).select_related("pledge")
+        return {(update.pledge.slug, update.key): update for update in stored if (update.pledge.slug, update.key) in keys}
+
+    def related_cells(self, pks):
+        cells = {}
+        sources = Source.objects.filter(update_id__in=pks).order_by("update_id", "position")
+        for update_id, *values in sources.values_list("update_id", *_SOURCE_PARTS):
+            cited = cells.setdefault(update_id, {})
+            number = len(cited) // len(_SOURCE_PARTS) + 1
+            if number <= MAX_SOURCES:
+                cited.update({f"source{number}_{part}": value for part, value in zip(_SOURCE_PARTS, values)})
+        return cells
+
+    def before_import(self, dataset, **kwargs):
+        if "key" not in dataset.headers and "pledge" in dataset.headers:
+            dataset.append_col([""] * len(dataset), header="key")  # every row a new update
+        super().before_import(dataset, **kwargs)
+        pledge_ids = [pledge.pk for pledge in self.fields["pledge"].widget.known.values()]
+        self.beneficiaries = set(
+            Pledge.beneficiaries.through.objects.filter(pledge_id__in=pledge_ids).values_list("pledge_id", "country__code")
+        )
+        # One measurement per pledge, country and day: what is stored, then each row as read.
+        self.measured = {
+            (pledge_id, code, day): (key, None)
+            for pledge_id, code, day, key in ProgressUpdate.objects.filter(
+                pledge_id__in=pledge_ids, measurement_value__isnull=False
+            ).values_list("pledge_id", "measurement_country__code", "occurred_on", "key")
+        }
+
+    def rule_errors(self, instance, row):
+        pledge = instance.pledge
+        errors = {column: str(message) for column, message in
+                  update_errors(pledge, instance.occurred_on, instance.measurement_value).items()}
+        country = instance.measurement_country
+        if country is not None:
+            if (pledge.pk, country.code) not in self.beneficiaries:
+                errors["measurement_country"] = f"{country.code} is not a beneficiary of this pledge"
+            if instance.measurement_value is None:
+                errors["measurement_value"] = "a country's measurement needs a value"
+        for number in range(2, MAX_SOURCES + 1):
+            prefix = f"source{number}_"
+            if any(row.values.get(prefix + part) for part in _SOURCE_PARTS):
+                for part in ("url", "title", "publisher"):
+                    if not row.values.get(prefix + part):
+                        errors[prefix + part] = f"source {number} needs a {part}"
+        if instance.measurement_value is not None and instance.occurred_on and not errors:
+            place = (pledge.pk, country.code if country else None, instance.occurred_on)
+            key, number = self.measured.get(place, (None, None))
+            if key is not None and key != instance.key:  # a row with the stored key updates that measurement
+                where = f" (row {number})" if number else ""
+                errors["occurred_on"] = str(measurement_clash_error(instance.occurred_on, country and country.code)) + where
+            else:
+                self.measured[place] = (instance.key, row.number)
+        return errors
+
+    def write_new(self, instances, now):
+        for update in instances:
+            self.relink(update)
+            update.created_at = update.updated_at = now
+        for update, pk in zip(instances, bulk.insert(ProgressUpdate, [bulk.field_values(u) for u in instances],
+                                                     return_ids=True)):
+            update.pk = update.id = pk
+
+    def write_changed(self, instances, attributes, now):
+        for update in instances:
+            self.relink(update)
+            update.updated_at = now
+        ProgressUpdate.objects.bulk_update(instances, sorted(attributes | {"updated_at"}), batch_size=1000)
+
+    def write_related(self, created, changed, now):
+        resourced = created + [(update, row) for update, row in changed
+                               if any(column.startswith("source") for column, _old, _new in row.change.changes)]
+        self._replace_sources([(update, self._row_sources(row.values)) for update, row in resourced], now)
+        updates = [u for u, _row in created + changed]
+        record_history(ProgressUpdate, [u for u, _row in created], created=True, user=self.user, reason=self.reason, now=now)
+        record_history(ProgressUpdate, [u for u, _row in changed], created=False, user=self.user, reason=self.reason, now=now)
+        pledges_refresh_verdicts({update.pledge_id for update in updates}, user=self.user, reason=self.reason)
+
+    @staticmethod
+    def _row_sources(values):
+        return [
+            Source(position=number, **{part: values.get(f"source{number}_{part}") for part in _SOURCE_PARTS})
+            for number in range(1, MAX_SOURCES + 1)
+            if values.get(f"source{number}_url")
+        ]
+
+    def _replace_sources(self, updates_with_sources, now):
+        """Make each update's sources exactly the given ones, recording every change in history."""
+        wanted = {update.pk: sources for update, sources in updates_with_sources}
+        stored = {(s.update_id, s.position): s for s in Source.objects.filter(update_id__in=wanted)}
+        created, changed = [], []
+        for update_id, sources in wanted.items():
+            for source in sources:
+                source.update_id = update_id
+                current = stored.pop((update_id, source.position), None)
+                if current is None:
+                    created.append(source)
+                elif any(getattr(current, part) != getattr(source, part) for part in _SOURCE_PARTS):
+                    source.pk = current.pk
+                    changed.append(source)
+        for removed in stored.values():
+            removed._history_user = self.user
+            removed._change_reason = self.reason
+            removed.delete()
+        for source, pk in zip(created, bulk.insert(Source, [bulk.field_values(s) for s in created], return_ids=True)):
+            source.pk = source.id = pk
+        Source.objects.bulk_update(changed, list(_SOURCE_PARTS), batch_size=2000)
+        record_history(Source, created, created=True, user=self.user, reason=self.reason, now=now)
+        record_history(Source, changed, created=False, user=self.user, reason=self.reason, now=now)
+
+
+PLEDGE_COLUMNS = tuple(PledgeResource.fields.values())
+UPDATE_COLUMNS = tuple(ProgressUpdateResource.fields.values())

@@ -1,0 +1,491 @@
+"""The machinery every file layout shares, built into django-import-export's hooks.
+
+A layout is a `RecordResource` (see `layouts`): its `Column`s are the library's `Field`s with
+the words the README prints. The library's import flow runs as documented (before_import, then
+per row: instance loader, import_instance, skip_row, validate_instance, save_instance; then the
+bulk hooks and after_import), with what our importer did better kept inside those hooks:
+
+- The whole file is checked before anything is written: `use_bulk` with no batch size holds
+  the rows until every one has been read, and `bulk_create` writes nothing if any row failed.
+  Any error rejects the file whole (`ImportRejected`), each naming its row and column; at most
+  MAX_ERRORS are kept, all are counted.
+- Every row's plan (new with its values, changed with each field's old and new text in full,
+  or unchanged) is kept for the preview, and its digest (the fingerprint) must match the
+  preview's at confirm: a file whose target rows changed meanwhile is refused.
+- The write path is ours (`write_new`, `write_changed`, `write_related` in each layout): COPY on
+  PostgreSQL, many-to-many rows in bulk, an audit-history row for every change, because the
+  library's bulk mode skips many-to-many fields and history, and its row-by-row mode is 45×
+  slower (bench/RESULTS.md).
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.utils import timezone
+from import_export import fields, resources
+from import_export.declarative import ModelDeclarativeMetaclass
+from import_export.instance_loaders import BaseInstanceLoader
+from import_export.results import Result, RowResult
+
+from .errors import Errors, ImportRejected, RowError, reject
+from .widgets import LookupCell, cell_text
+
+CHUNK_SIZE = 2000  # rows read per query when exporting or comparing with what is stored
+
+
+class Column(fields.Field):
+    """One column of a file: the library's Field, with what the README says of it.
+
+    `export_only` columns are written but never read back (a pledge's verdict comes only from
+    progress updates). `side` columns are not set on the record itself: the layout writes them
+    (a pledge's countries, an update's sources).
+    """
+
+    def __init__(self, attribute, column_name, widget, *, meaning, example, export_only=False, side=False, **kwargs):
+        super().__init__(attribute=attribute, column_name=column_name, widget=widget, readonly=export_only, **kwargs)
+        self.meaning, self.example, self.export_only, self.side = meaning, example, export_only, side
+
+    @property
+    def required(self):
+        return getattr(self.widget, "required", False)
+
+    @property
+    def format(self):
+        return self.widget.format
+
+    @property
+    def path(self):
+        """The lookup that reads this column's stored value in bulk, or None for side columns."""
+        if self.side:
+            return None
+        if isinstance(self.widget, LookupCell):
+            return f"{self.attribute}__{self.widget.field}"
+        return self.attribute
+
+    def get_value(self, instance):
+        # Exports and comparisons read rows as dicts by column name (RecordResource.iter_queryset).
+        if isinstance(instance, dict):
+            return instance.get(self.column_name)
+        return super().get_value(instance)
+
+
+@dataclass
+class RowChange:
+    """What importing one row does: creates a record, changes some columns, or nothing."""
+
+    row: int
+    key: str
+    action: str  # "new", "update" or "unchanged"
+    changes: list = field(default_factory=list)  # (column, old text, new text)
+
+
+@dataclass
+class ImportReport:
+    """The outcome (or, for a dry run, the plan) of importing one file."""
+
+    kind: str
+    rows: list
+    warnings: list
+    dry_run: bool
+
+    def count(self, action):
+        return sum(1 for row in self.rows if row.action == action)
+
+    @property
+    def summary(self):
+        verb = "would be" if self.dry_run else "were"
+        if not self.rows:
+            return f"{self.kind}: the file has no rows"
+        return (
+            f"{self.kind}: {self.count('new')} new, {self.count('update')} updated, "
+            f"{self.count('unchanged')} unchanged {verb} imported"
+        )
+
+    @property
+    def count_unchanged(self):
+        return self.count("unchanged")
+
+    @property
+    def changed_rows(self):
+        """The rows that create or change a record (an unchanged row is only counted)."""
+        return [row for row in self.rows if row.action != "unchanged"]
+
+    def lines(self):
+        """The plan, a line per new or changed row with every value or change in full, for a terminal."""
+        for row in self.changed_rows:
+            if row.action == "new":
+                values = "; ".join(f"{column}: {new!r}" for column, _old, new in row.changes)
+                yield f"Row {row.row} ({row.key}): new: {values}"
+            else:
+                changes = "; ".join(f"{column}: {old!r} → {new!r}" for column, old, new in row.changes)
+                yield f"Row {row.row} ({row.key}): changes {changes}"
+        unchanged = self.count_unchanged
+        if unchanged:
+            yield f"{unchanged} row{'s' if unchanged != 1 else ''} unchanged"
+
+    @property
+    def fingerprint(self):
+        """A digest of the planned changes: a confirm must apply exactly what was previewed."""
+        digest = hashlib.sha256()
+        for row in self.rows:
+            digest.update(repr((row.row, row.key, row.action, row.changes)).encode())
+        return digest.hexdigest()
+
+
+class ImportResult(Result):
+    """The library's result, with our report (the plan) or the rejection (every error)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.report = None
+        self.rejection = None
+
+
+class KeyedInstanceLoader(BaseInstanceLoader):
+    """The stored record a row names by its key, from those read at once in `before_import`.
+
+    The library's CachedInstanceLoader does the same for a single key column; an update's key
+    is its pledge and its own key together.
+    """
+
+    def get_instance(self, row):
+        return self.resource.stored_instances.get(self.resource.row_key(row))
+
+
+@dataclass
+class _Row:
+    """The row being imported: its number in the file (1 is the header), key and values."""
+
+    number: int
+    key: object = None
+    new: bool = True
+    stored: dict = field(default_factory=dict)
+    values: dict = field(default_factory=dict)
+    failed: bool = False
+    change: RowChange | None = None
+
+
+class LayoutMetaclass(ModelDeclarativeMetaclass):
+    """A layout's columns are exactly the `Column`s it declares, in the order declared.
+
+    The library would add every model field not declared (ids, timestamps) and put declared
+    fields named like model fields first, in the model's order; listing each column again in
+    Meta.fields would make a new column two lines instead of one.
+    """
+
+    def __new__(cls, name, bases, attrs):
+        declared = [key for key, value in attrs.items() if isinstance(value, fields.Field)]
+        meta = attrs.get("Meta")
+        if meta is not None and getattr(meta, "model", None) is not None:
+            inherited = [key for base in bases for key in getattr(base, "fields", {})]
+            meta.fields = tuple(inherited + declared)
+        new_class = super().__new__(cls, name, bases, attrs)
+        if meta is not None and getattr(meta, "model", None) is not None:
+            new_class.fields = {key: new_class.fields[key] for key in meta.fields}
+        return new_class
+
+
+class RecordResource(resources.ModelResource, metaclass=LayoutMetaclass):
+    """A file layout of one model, with the checks and write path described above."""
+
+    kind = "records"  # "pledges", "updates": said in messages
+    key_column = "key"  # the column a duplicate key is reported in
+
+    class Meta:
+        use_bulk = True
+        batch_size = None  # every row is read before any is written (see bulk_create)
+        skip_diff = True  # the plan is ours, in full text (see skip_row)
+        clean_model_instances = False  # the record's rule functions are called instead (validate_instance)
+        instance_loader_class = KeyedInstanceLoader
+        use_transactions = True
+        store_instance = True
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.errors = Errors()
+        self.warnings = []
+        self.plan = []
+        self.pending = []  # (instance, row) of each row to write
+        self.stored_instances = {}
+        self.row = None
+        self.user = None
+        self.reason = "File import"
+        self.expected_fingerprint = None
+        self.dry_run = False
+
+    @classmethod
+    def get_result_class(cls):
+        return ImportResult
+
+    # What each layout says -----------------------------------------------------------------
+
+    def row_key(self, row):
+        """The key a file row names its record by (raw cells), or None for a new record."""
+        raise NotImplementedError
+
+    def stored_records(self, keys):
+        """The stored records with these keys, as instances, by key."""
+        raise NotImplementedError
+
+    def record_key(self, row):
+        """The key of an exported row (a dict by column name)."""
+        raise NotImplementedError
+
+    def related_cells(self, pks):
+        """Side columns' values of these records ({pk: {column: value}}), read in one query."""
+        return {}
+
+    def rule_errors(self, instance, row):
+        """The record's own rules on the row as imported, as {column: message}."""
+        return {}
+
+    def write_new(self, instances, now):
+        raise NotImplementedError
+
+    def write_changed(self, instances, changed_attributes, now):
+        raise NotImplementedError
+
+    def write_related(self, created, changed, now):
+        """Side columns and history, after the records themselves are written."""
+
+    # Columns -------------------------------------------------------------------------------
+
+    @property
+    def columns(self):
+        return list(self.fields.values())
+
+    def column(self, name):
+        return next(column for column in self.columns if column.column_name == name)
+
+    def present_columns(self, headers):
+        return [column for column in self.columns if column.column_name in headers]
+
+    # Export: rows as dicts by column, a chunk at a time ------------------------------------
+
+    def iter_queryset(self, queryset):
+        """Every record of `queryset` as a dict by column name, in primary-key order.
+
+        Replaces the library's per-instance iteration: one query per chunk for the records'
+        own columns (related names included) and one for the side columns, so an export of a
+        million rows stays at a few hundred queries and flat memory.
+        """
+        columns = [column for column in self.columns if column.path]
+        paths = [column.path for column in columns]
+        names = [column.column_name for column in columns]
+        last_pk = 0
+        while True:
+            chunk = list(queryset.filter(pk__gt=last_pk).order_by("pk").values_list("pk", *paths)[:CHUNK_SIZE])
+            if not chunk:
+                return
+            related = self.related_cells([row[0] for row in chunk])
+            for pk, *values in chunk:
+                record = dict(zip(names, values))
+                record.update(related.get(pk, {}))
+                yield record
+            last_pk = chunk[-1][0]
+
+    def export_resource(self, instance, selected_fields=None, **kwargs):
+        # The library's export_field finds each field's name and dehydrate method per cell; no
+        # layout dehydrates, so the widgets render directly (a third of an export's time).
+        return [column.widget.render(column.get_value(instance), **kwargs)
+                for column in self.get_export_fields(selected_fields)]
+
+    def render_row(self, record, columns):
+        return {column.column_name: column.widget.render(column.get_value(record)) for column in columns}
+
+    # Import: the whole file first ------------------------------------------------------------
+
+    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None,
+                    collect_failed_rows=False, rollback_on_validation_errors=False, **kwargs):
+        """The library's import, all or nothing; a rejected file's result holds `rejection`.
+
+        The rejection is also a base error, so the library's admin and `import` command, which
+        look there, report it and write nothing.
+        """
+        self.dry_run = dry_run
+        self.now = timezone.now()
+        try:
+            try:
+                return super().import_data(
+                    dataset, dry_run=dry_run, raise_errors=False, use_transactions=True,
+                    collect_failed_rows=collect_failed_rows, rollback_on_validation_errors=True, **kwargs,
+                )
+            except IntegrityError:
+                # The file was checked against the records as they were read; if someone created
+                # the same key before our transaction committed, the database refuses, and
+                # nothing of ours is kept.
+                raise ImportRejected([RowError(None, None, f"some of these {self.kind} were created by someone "
+                                                           "else meanwhile; nothing was written, import the file again")])
+        except ImportRejected as rejected:
+            result = self.get_result_class()()
+            result.rejection = rejected
+            result.append_base_error(self.get_error_result_class()(rejected))
+            return result
+
+    def handle_import_error(self, result, error, raise_errors=False):
+        # A rejection (or a clash with a concurrent write) ends the import; the library would
+        # record it and carry on with the rows.
+        if isinstance(error, (ImportRejected, IntegrityError)):
+            raise error
+        super().handle_import_error(result, error, raise_errors)
+
+    def before_import(self, dataset, **kwargs):
+        """Whole-file checks (the columns), then read once what the rows refer to."""
+        self.user = kwargs.get("user") or None
+        if getattr(self.user, "pk", None) is None:
+            self.user = None  # AnonymousUser, or a name: the history names no one
+        self.reason = kwargs.get("reason") or (
+            f"Imported from {kwargs['file_name']}" if kwargs.get("file_name") else "File import"
+        )
+        self.expected_fingerprint = kwargs.get("expected_fingerprint")
+        self.check_header(dataset)
+        present = self.present_columns(dataset.headers)
+        for column in present:
+            if hasattr(column.widget, "preload"):
+                column.widget.preload(dataset[column.column_name] if len(dataset) else [])
+        keys = {self.row_key(dict(zip(dataset.headers, values))) for values in dataset} - {None}
+        self.stored_instances = self.stored_records(keys)
+        pks = [instance.pk for instance in self.stored_instances.values()]
+        # What is stored, as the cell text an export writes: a row changes what it differs in.
+        self.stored_cells = {
+            self.record_key(record): self.render_row(record, present)
+            for record in self.iter_queryset(self._meta.model.objects.filter(pk__in=pks))
+        } if pks else {}
+        self.seen_keys = {}
+
+    def check_header(self, dataset):
+        errors = Errors()
+        expected = "unknown column; expected: " + ", ".join(column.column_name for column in self.columns)
+        seen = set()
+        for name in dataset.headers:
+            if name not in {column.column_name for column in self.columns}:
+                errors.append(RowError(1, name or "(empty)", expected))
+            elif name in seen:
+                errors.append(RowError(1, name, "the column appears twice"))
+            seen.add(name)
+        for column in self.columns:
+            if column.required and column.column_name not in seen:
+                errors.append(RowError(1, column.column_name, "this required column is missing"))
+        reject(errors)
+
+    def import_row(self, row, instance_loader, **kwargs):
+        number = kwargs["row_number"] + 1  # the header is the file's row 1
+        if not any(cell_text(value) for value in row.values()):
+            skipped = self.get_row_result_class()()
+            skipped.import_type = RowResult.IMPORT_TYPE_SKIP
+            return skipped  # a blank line: no row at all
+        self.row = _Row(number)
+        result = super().import_row(row, instance_loader, **kwargs)
+        if result.validation_error is not None:
+            for column, messages in result.validation_error.message_dict.items():
+                for message in messages:
+                    self.errors.append(RowError(number, None if column == "__all__" else column, message))
+            # Kept in self.errors (the first MAX_ERRORS of them); the result keeps no copy.
+            result.validation_error = None
+        return result
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        self.row.new = new
+        self.row.key = self.row_key(row)
+        if not new:
+            self.row.stored = self.stored_cells.get(self.row.key, {})
+
+    def import_instance(self, instance, row, **kwargs):
+        """Read every cell of the row; set the record's own columns. Errors name their column."""
+        errors = {}
+        for column in self.present_columns(row):
+            try:
+                value = column.clean(row, **kwargs)
+            except ValueError as exc:
+                errors[column.column_name] = ValidationError(str(exc))
+                continue
+            self.row.values[column.column_name] = value
+            if not (column.export_only or column.side):
+                setattr(instance, column.attribute, value)
+        if errors:
+            self.row.failed = True
+            raise ValidationError(errors)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        """An unchanged row is skipped (counted, not written); a changed one records its changes."""
+        if import_validation_errors:
+            return False
+        present = [column for column in self.present_columns(row) if not column.export_only]
+        new_cells = {column.column_name: column.widget.render(self.row.values[column.column_name]) for column in present}
+        if self.row.new:
+            changes = [(name, "", text) for name, text in new_cells.items() if text]
+        else:
+            changes = [(name, self.row.stored.get(name, ""), text) for name, text in new_cells.items()
+                       if self.row.stored.get(name, "") != text]
+        action = "new" if self.row.new else ("update" if changes else "unchanged")
+        self.row.change = RowChange(self.row.number, self.key_text(instance), action, changes)
+        return action == "unchanged"
+
+    def key_text(self, instance):
+        return str(self.row.key)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        key = self.row.key
+        if key is not None and self.key_column not in errors:  # one row per record: a second row with the same key is a mistake
+            if key in self.seen_keys:
+                errors.setdefault(self.key_column, []).append(
+                    f"{self.key_text(instance)!r} is already used in row {self.seen_keys[key]}")
+            else:
+                self.seen_keys[key] = self.row.number
+        if not errors:  # rules on values that could not be read would only confuse
+            errors.update({column: [message] for column, message in self.rule_errors(instance, self.row).items()})
+        if errors:
+            raise ValidationError(errors)
+
+    def relink(self, instance):
+        """Point the record at related records created by this import (they had no key before)."""
+        for column in self.columns:
+            if isinstance(column.widget, LookupCell):
+                relation = instance._meta.get_field(column.attribute)
+                if relation.is_cached(instance):  # set by this import
+                    related = relation.get_cached_value(instance)
+                    setattr(instance, relation.attname, None if related is None else related.pk)
+
+    def after_import_row(self, row, row_result, **kwargs):
+        if self.row is not None and not self.row.failed and self.row.change is not None:
+            self.plan.append(self.row.change)
+            if self.row.change.action != "unchanged":
+                self.pending.append((row_result.instance, self.row))
+
+    # Writes: all or nothing --------------------------------------------------------------------
+
+    def report(self):
+        return ImportReport(self.kind, self.plan, self.warnings, self.dry_run)
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        """The gate before any write, then the new records."""
+        self.create_instances.clear()  # the rows to write are self.pending, in file order
+        reject(self.errors)
+        if result is not None and result.has_errors():
+            return  # an unexpected error in a row: the library reports it and rolls back
+        if self.expected_fingerprint is not None and self.expected_fingerprint != self.report().fingerprint:
+            raise ImportRejected([RowError(None, None, f"the {self.kind} changed since the preview; review the file again")])
+        if dry_run:
+            return
+        self.write_new([instance for instance, row in self.pending if row.new], self.now)
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        self.update_instances.clear()
+        if dry_run or (result is not None and result.has_errors()):
+            return
+        changed = [(instance, row) for instance, row in self.pending if not row.new]
+        attributes = {self.column(name).attribute for _instance, row in changed for name, _old, _new in row.change.changes
+                      if not (self.column(name).side or self.column(name).export_only)}
+        self.write_changed([instance for instance, _row in changed], attributes, self.now)
+
+    def after_import(self, dataset, result, **kwargs):
+        if not self.dry_run and not result.has_errors():
+            self.write_related(
+                [(instance, row) for instance, row in self.pending if row.new],
+                [(instance, row) for instance, row in self.pending if not row.new],
+                self.now,
+            )
+        result.report = self.report()

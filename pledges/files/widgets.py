@@ -1,0 +1,301 @@
+"""How each kind of cell is read and written: django-import-export widgets with our messages.
+
+`clean` turns a cell into a value or raises ValueError saying what is wrong with it (the
+resource adds the row and column); `render` turns a value back into the cell text that `clean`
+reads as the same value, so an export imports back unchanged. Every widget says its `format`
+in words: the README's column tables print it.
+"""
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from import_export import widgets
+
+from pledges.models import date_range_error, unprintable_error
+
+# A cell a spreadsheet would run as a formula starts with one of these.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+LIST_SEPARATOR = "|"
+_SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
+_COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+_TRUE = {"yes", "true", "1", "y"}
+_FALSE = {"no", "false", "0", "n", ""}
+
+
+def neutralise_formula(text):
+    """Make a text cell that a spreadsheet would run as a formula show as text instead.
+
+    The leading apostrophe is the spreadsheet convention for "this is text"; `unneutralise`
+    takes it off again on import, so an export imports back unchanged. (The library's own
+    IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT deletes the "=", which does not round-trip.)
+    """
+    if text and text.startswith(FORMULA_TRIGGERS):
+        return "'" + text
+    return text
+
+
+def unneutralise(text):
+    if len(text) > 1 and text[0] == "'" and text[1:].startswith(FORMULA_TRIGGERS):
+        return text[1:]
+    return text
+
+
+def cell_text(value):
+    """A cell as text, whatever the file format made of it (a spreadsheet gives numbers, dates)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+class Cell(widgets.Widget):
+    """A cell of one kind. Empty cells give `empty`, or "a value is required" when `required`."""
+
+    empty = None
+    format = "text"
+
+    def __init__(self, *, required=False, max_length=None):
+        super().__init__(coerce_to_string=True)
+        self.required = required
+        self.max_length = max_length
+
+    def clean(self, value, row=None, **kwargs):
+        text = cell_text(value)
+        if not text:
+            if self.required:
+                raise ValueError("a value is required")
+            return self.empty
+        return self.parse(text)
+
+    def parse(self, text):
+        raise NotImplementedError
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
+
+
+class TextCell(Cell):
+    """Free text; a formula-looking cell is written with a leading apostrophe for spreadsheets."""
+
+    empty = ""
+
+    @property
+    def format(self):
+        return f"text, at most {self.max_length} characters" if self.max_length else "text"
+
+    def parse(self, text):
+        text = unneutralise(text)
+        unprintable = unprintable_error(text)
+        if unprintable:
+            raise ValueError(str(unprintable))
+        if self.max_length and len(text) > self.max_length:
+            raise ValueError(f"is {len(text)} characters long; the most is {self.max_length}")
+        return text
+
+    def render(self, value, obj=None, **kwargs):
+        text = "" if value is None else str(value)
+        return neutralise_formula(text) if kwargs.get("neutralise_formulas") else text
+
+
+class SlugCell(TextCell):
+    format = "letters, digits, hyphens and underscores"
+
+    def parse(self, text):
+        if not _SLUG_RE.match(text):
+            raise ValueError(f"{text!r} may hold only letters, digits, hyphens and underscores")
+        return super().parse(text)
+
+
+class UrlCell(TextCell):
+    format = "an http:// or https:// address"
+
+    def parse(self, text):
+        if not text.lower().startswith(("http://", "https://")) or len(text.split("//", 1)[1]) < 3:
+            raise ValueError(f"{text!r} is not an http:// or https:// address")
+        if any(c.isspace() for c in text):
+            raise ValueError(f"{text!r} contains spaces")
+        scheme, rest = text.split("://", 1)
+        # Stored as browsers and Django's URL field write it: HTTPS://x is https://x.
+        return super().parse(f"{scheme.lower()}://{rest}")
+
+
+class DateCell(Cell):
+    format = "YYYY-MM-DD"
+
+    def parse(self, text):
+        try:
+            if len(text) != 10:
+                raise ValueError
+            value = date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a date in the form YYYY-MM-DD") from None
+        out_of_range = date_range_error(value)
+        if out_of_range:
+            raise ValueError(str(out_of_range))
+        return value
+
+    def render(self, value, obj=None, **kwargs):
+        return value.isoformat() if value else ""
+
+
+class DecimalCell(Cell):
+    format = "a number with a point for decimals, no thousands separators"
+
+    def parse(self, text):
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"{text!r} is not a number (use a point for decimals, no separators)") from None
+        if not value.is_finite():
+            raise ValueError(f"{text!r} is not a number")
+        if value.as_tuple().exponent < -2:
+            raise ValueError(f"{text!r} has more than 2 decimal places")
+        if abs(value) >= Decimal(10) ** 18:
+            raise ValueError(f"{text!r} is too large")
+        return value
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else format(value.normalize(), "f")
+
+
+class BooleanCell(Cell):
+    empty = False
+    format = "yes or no"
+
+    def parse(self, text):
+        lowered = text.lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        raise ValueError(f"{text!r} is not yes or no")
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else ("yes" if value else "no")
+
+
+class ChoiceCell(Cell):
+    """One of a model field's choices, by value or (in any case) by label."""
+
+    empty = ""
+
+    def __init__(self, choices, **kwargs):
+        super().__init__(**kwargs)
+        self.choices = tuple(choices)
+        self.values = frozenset(value for value, _label in self.choices)
+
+    @property
+    def format(self):
+        return "one of: " + ", ".join(value for value, _label in self.choices)
+
+    def parse(self, text):
+        lowered = text.lower()
+        if lowered in self.values:
+            return lowered
+        for value, label in self.choices:
+            if lowered == str(label).lower():
+                return value
+        raise ValueError(f"{text!r} is not one of: " + ", ".join(v for v, _ in self.choices))
+
+
+class LookupCell(widgets.ForeignKeyWidget):
+    """A related record named by a natural key (a slug, a user name, a code), or None.
+
+    The records named in a file are read once into a dict before its rows (`preload`, called
+    by the resource's `before_import`), where the library's ForeignKeyWidget asks the database
+    once per row: 0.002× COPY's speed against 0.107× for the whole import (bench/RESULTS.md).
+    `create` makes a record that does not exist yet (actors and events); it is saved with
+    the import, never by a dry run.
+    """
+
+    def __init__(self, model, field, *, what, required=False, max_length=None, create=False,
+                 queryset=None, format=None, upper=False):
+        super().__init__(model, field=field)
+        self.upper = upper
+        self.text = TextCell(required=required, max_length=max_length)
+        self.what, self.create = what, create
+        self.format = format or self.text.format
+        self.base_queryset = queryset
+        self.known = {}
+
+    @property
+    def required(self):
+        return self.text.required
+
+    def preload(self, values):
+        names = {name for name in (self._safe(value) for value in values) if name}
+        queryset = self.base_queryset if self.base_queryset is not None else self.model.objects.all()
+        self.known = {getattr(record, self.field): record for record in queryset.filter(**{f"{self.field}__in": names})}
+
+    def _safe(self, value):
+        try:
+            return self._name(value)
+        except ValueError:
+            return None
+
+    def _name(self, value):
+        name = self.text.clean(value)
+        return name.upper() if self.upper else name
+
+    def clean(self, value, row=None, **kwargs):
+        name = self._name(value)
+        if not name:
+            return None
+        record = self.known.get(name)
+        if record is None:
+            if not self.create:
+                raise ValueError(f"unknown {self.what} {name!r}")
+            record = self.known[name] = self.model(**{self.field: name})  # saved with the import
+        return record
+
+    def render(self, value, obj=None, **kwargs):
+        # Exports read plain values (see resources.RecordResource.iter_queryset), not records.
+        text = getattr(value, self.field, value)
+        return self.text.render(text, **kwargs)
+
+    @property
+    def new_records(self):
+        """The records this import names that do not exist yet."""
+        return [record for record in self.known.values() if record.pk is None]
+
+
+class CountryCodesCell(widgets.ManyToManyWidget):
+    """Countries by ISO 3166-1 alpha-2 code, `|`-separated; the countries are read once."""
+
+    format = f"ISO 3166-1 alpha-2 country codes separated by {LIST_SEPARATOR}"
+
+    def __init__(self, model, *, required=False):
+        super().__init__(model, separator=LIST_SEPARATOR, field="code")
+        self.required = required
+        self.known = {}
+
+    def preload(self, values):
+        self.known = dict(self.model.objects.values_list("code", "pk"))
+
+    def clean(self, value, row=None, **kwargs):
+        text = cell_text(value)
+        if not text:
+            if self.required:
+                raise ValueError("a value is required")
+            return []
+        codes = [code.strip().upper() for code in text.split(LIST_SEPARATOR) if code.strip()]
+        for code in codes:
+            if not _COUNTRY_RE.match(code):
+                raise ValueError(f"{code!r} is not a two-letter country code")
+            if code not in self.known:
+                raise ValueError(f"unknown country code {code!r}")
+        if len(set(codes)) != len(codes):
+            raise ValueError("a country is listed twice")
+        # Order carries no meaning; sorted, a file and the database compare equal.
+        return sorted(codes)
+
+    def render(self, value, obj=None, **kwargs):
+        return LIST_SEPARATOR.join(value) if value else ""

@@ -267,3 +267,7 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # The uploaded file waits for the confirm in the cache (shared by every web process in
 # production), not in a temporary folder one process of many can see.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
+# An admin import larger than this (bytes, or for CSV and TSV rows) is checked and written by a
+# Celery worker, with a progress bar on its page, instead of within the web request.
+PLEDGES_IMPORT_BACKGROUND_BYTES = env_int("PLEDGES_IMPORT_BACKGROUND_BYTES", 2 * 1024 * 1024)
+PLEDGES_IMPORT_BACKGROUND_ROWS = env_int("PLEDGES_IMPORT_BACKGROUND_ROWS", 5000)

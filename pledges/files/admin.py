@@ -11,14 +11,20 @@ column; spreadsheet exports neutralise formulas in a way that imports back uncha
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from import_export.admin import ExportActionMixin, ImportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
 
 from django.utils import timezone
 
+from pledges.models import ImportJob
+
 from .errors import ImportRejected
 from .formats import FORMATS, SPREADSHEETS
+from .jobs import RESOURCES, goes_to_background, import_job_confirm, import_job_start
 
 
 class BoundedImportForm(ImportForm):
@@ -49,6 +55,64 @@ class FileImportExportMixin(ImportMixin, ExportActionMixin):
     confirm_form_class = ConfirmImportWithFingerprintForm
     import_template_name = "admin/pledges/import.html"
 
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path("import/jobs/<int:job_id>/", self.admin_site.admin_view(self.import_job_view),
+                 name=f"{opts.app_label}_{opts.model_name}_import_job"),
+        ] + super().get_urls()
+
+    def import_action(self, request, **kwargs):
+        """The library's import page; a file over the background threshold goes to a worker."""
+        if request.method == "POST" and self.has_import_permission(request):
+            form = self.create_import_form(request)
+            if form.is_valid():
+                upload = form.cleaned_data["import_file"]
+                file_format = self.get_import_formats()[int(form.cleaned_data["format"])].__name__.lower()
+                data = b"".join(upload.chunks())
+                if goes_to_background(data, file_format):
+                    layout = next(name for name, resource in RESOURCES.items() if resource in self.resource_classes)
+                    job = import_job_start(user=request.user, layout=layout, file_name=upload.name,
+                                           file_format=file_format, data=data)
+                    return redirect(self._job_url(job))
+        response = self._import_page(request, **kwargs)
+        return response
+
+    def _job_url(self, job):
+        opts = self.model._meta
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_import_job", args=[job.pk],
+                       current_app=self.admin_site.name)
+
+    def import_job_view(self, request, job_id):
+        """A background import: its progress, then its preview and Confirm, then its result."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        job = get_object_or_404(ImportJob, pk=job_id, user=request.user)  # an editor's own imports
+        if request.method == "POST" and "confirm" in request.POST:
+            import_job_confirm(job)
+            return redirect(request.path)
+        history = self._history_links(job)
+        context = {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "job": job,
+            "title": f"Import of {job.file_name}",
+            "rows": [{**row, "history_url": history.get(row["key"])} for row in job.outcome.get("rows", [])],
+        }
+        return TemplateResponse(request, "admin/pledges/import_job.html", context)
+
+    def _history_links(self, job):
+        """Each listed row's record history, once the job has written it."""
+        if job.status != ImportJob.Status.DONE:
+            return {}
+        opts = self.model._meta
+        keys = [row["key"] for row in job.outcome.get("rows", [])]
+        if job.layout == ImportJob.Layout.PLEDGES:
+            pks = dict(self.model.objects.filter(slug__in=keys).values_list("slug", "pk"))
+        else:
+            pairs = [key.split("/", 1) for key in keys if "/" in key]
+            found = self.model.objects.filter(pledge__slug__in={p for p, _k in pairs}, key__in={k for _p, k in pairs})
+            pks = {f"{slug}/{key}": pk for slug, key, pk in found.values_list("pledge__slug", "key", "pk")}
+        return {key: reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[pk]) for key, pk in pks.items()}
+
     def get_import_data_kwargs(self, **kwargs):
         form = kwargs.get("form")
         data_kwargs = super().get_import_data_kwargs(**kwargs)
@@ -57,7 +121,7 @@ class FileImportExportMixin(ImportMixin, ExportActionMixin):
             data_kwargs["expected_fingerprint"] = form.cleaned_data["fingerprint"]
         return data_kwargs
 
-    def import_action(self, request, **kwargs):
+    def _import_page(self, request, **kwargs):
         response = super().import_action(request, **kwargs)
         context = getattr(response, "context_data", None) or {}
         confirm_form, result = context.get("confirm_form"), context.get("result")

@@ -7,16 +7,17 @@ from .layouts import PledgeResource, ProgressUpdateResource
 
 
 def import_file(resource_class, data, *, file_format="csv", user=None, dry_run=False, reason=None,
-                file_name=None, expected_fingerprint=None):
+                file_name=None, expected_fingerprint=None, progress=None):
     """Import a file (bytes, or text for CSV) through a layout's resource; returns its ImportReport.
 
     Raises ImportRejected, with every error found (each naming its row and column), if any
     row is bad; nothing is then written. With `expected_fingerprint`, the import is refused
-    unless it would make exactly the changes that were previewed.
+    unless it would make exactly the changes that were previewed. `progress(done, total)` is
+    called as rows are read.
     """
     format_class = format_named(file_format) if isinstance(file_format, str) else file_format
     dataset = format_class().create_dataset(data)
-    result = resource_class().import_data(
+    result = resource_class(progress=progress).import_data(
         dataset, dry_run=dry_run, user=user, reason=reason or f"{format_class.__name__} import", file_name=file_name,
         expected_fingerprint=expected_fingerprint,
     )

@@ -33,6 +33,7 @@ from .errors import Errors, ImportRejected, RowError, reject
 from .widgets import LookupCell, cell_text
 
 CHUNK_SIZE = 2000  # rows read per query when exporting or comparing with what is stored
+PROGRESS_EVERY = 500  # rows between two calls of an import's progress callback
 
 
 class Column(fields.Field):
@@ -202,8 +203,11 @@ class RecordResource(resources.ModelResource, metaclass=LayoutMetaclass):
         use_transactions = True
         store_instance = True
 
-    def __init__(self, **kwargs):
+    def __init__(self, progress=None, **kwargs):
+        """`progress(rows done, rows in all)`, if given, is called as the rows are read."""
         super().__init__(**kwargs)
+        self.progress = progress
+        self.rows_total = 0
         self.errors = Errors()
         self.warnings = []
         self.plan = []
@@ -341,6 +345,7 @@ class RecordResource(resources.ModelResource, metaclass=LayoutMetaclass):
         )
         self.expected_fingerprint = kwargs.get("expected_fingerprint")
         self.check_header(dataset)
+        self.rows_total = len(dataset)
         present = self.present_columns(dataset.headers)
         for column in present:
             if hasattr(column.widget, "preload"):
@@ -372,6 +377,8 @@ class RecordResource(resources.ModelResource, metaclass=LayoutMetaclass):
 
     def import_row(self, row, instance_loader, **kwargs):
         number = kwargs["row_number"] + 1  # the header is the file's row 1
+        if self.progress is not None and kwargs["row_number"] % PROGRESS_EVERY == 0:
+            self.progress(kwargs["row_number"], self.rows_total)
         if not any(cell_text(value) for value in row.values()):
             skipped = self.get_row_result_class()()
             skipped.import_type = RowResult.IMPORT_TYPE_SKIP
@@ -489,3 +496,5 @@ class RecordResource(resources.ModelResource, metaclass=LayoutMetaclass):
                 self.now,
             )
         result.report = self.report()
+        if self.progress is not None:
+            self.progress(self.rows_total, self.rows_total)

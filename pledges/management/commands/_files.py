@@ -13,6 +13,22 @@ from pledges.files.formats import BY_NAME, format_of_file
 from pledges.files.imports import import_file
 
 
+class TerminalProgress:
+    """A progress bar on a terminal: the rows read of the file's rows."""
+
+    WIDTH = 30
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def __call__(self, done, total):
+        filled = self.WIDTH * done // total if total else self.WIDTH
+        self.stream.write(f"\r[{'#' * filled}{'.' * (self.WIDTH - filled)}] {done:,} of {total:,} rows", ending="")
+        if done >= total:
+            self.stream.write("")
+        self.stream.flush()
+
+
 class ImportCommand(BaseCommand):
     """Import one file through the layout's resource; any bad row rejects it whole (exit 1)."""
 
@@ -43,8 +59,9 @@ class ImportCommand(BaseCommand):
                 raise CommandError(f"--user {user}: no such user")
             reason = f"Imported from {name} on the command line"
         try:
+            progress = TerminalProgress(self.stderr) if self.stderr.isatty() else None
             report = import_file(type(self).resource_class, data, file_format=file_format, dry_run=dry_run,
-                                 user=editor, reason=reason)
+                                 user=editor, reason=reason, progress=progress)
         except ImportRejected as rejected:
             for error in rejected.errors:
                 self.stderr.write(f"{name}: {error}")

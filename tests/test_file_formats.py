@@ -1,0 +1,94 @@
+"""Every file format in and out: a round trip changes nothing, and the library's own commands
+work with the layouts."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from pledges.files.errors import ImportRejected
+from pledges.files.exports import export_pledges, export_updates
+from pledges.files.imports import import_pledges, import_updates
+from pledges.models import Pledge, ProgressUpdate
+from tests.factories import pledge_csv
+
+pytestmark = pytest.mark.django_db
+FORMATS = ["csv", "tsv", "json", "xlsx", "ods"]
+
+
+def exported(export, file_format):
+    stream = io.BytesIO()
+    export(stream, file_format=file_format)
+    return stream.getvalue()
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_a_round_trip_in_each_format_changes_nothing(seeded, file_format):
+    # Text a spreadsheet would run as a formula, and a negative number, must come back as they were.
+    Pledge.objects.filter(slug="sister-cities-100-pairs").update(title="=HYPERLINK(\"x\") +1", baseline_value=-5)
+    before = {p.slug: (p.title, p.baseline_value, p.updated_at) for p in Pledge.objects.all()}
+
+    pledges = import_pledges(exported(export_pledges, file_format), file_format=file_format)
+    updates = import_updates(exported(export_updates, file_format), file_format=file_format)
+
+    assert (pledges.count("new"), pledges.count("update"), pledges.count("unchanged")) == (0, 0, len(before))
+    assert (updates.count("new"), updates.count("update")) == (0, 0)
+    assert updates.count("unchanged") == ProgressUpdate.objects.count()
+    assert {p.slug: (p.title, p.baseline_value, p.updated_at) for p in Pledge.objects.all()} == before
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_each_format_imports_a_new_pledge_and_names_a_bad_cell(reference_data, file_format):
+    from pledges.files.formats import format_named
+    from pledges.files.imports import import_file
+    from pledges.files.layouts import PledgeResource
+
+    dataset = format_named("csv")().create_dataset(pledge_csv({"title": "Build 10 bridges"}))
+    data = format_named(file_format)().export_data(dataset)
+    data = data if isinstance(data, bytes) else data.encode()
+
+    import_file(PledgeResource, data, file_format=file_format)
+    assert Pledge.objects.get().title == "Build 10 bridges"
+
+    bad = format_named(file_format)().export_data(
+        format_named("csv")().create_dataset(pledge_csv({"announced_on": "25/01/2022"}))
+    )
+    with pytest.raises(ImportRejected) as rejected:
+        import_file(PledgeResource, bad if isinstance(bad, bytes) else bad.encode(), file_format=file_format)
+    assert [str(e) for e in rejected.value.errors] == [
+        "Row 2, column 'announced_on': '25/01/2022' is not a date in the form YYYY-MM-DD"
+    ]
+
+
+def test_a_file_that_is_not_the_format_chosen_is_refused_with_a_message(reference_data):
+    with pytest.raises(ImportRejected) as rejected:
+        import_pledges(pledge_csv(), file_format="xlsx")
+
+    assert str(rejected.value).startswith("the file cannot be read as XLSX")
+
+
+def test_the_librarys_export_and_import_commands_use_the_layouts(seeded, tmp_path, capsysbinary):
+    call_command("export", "CSV", "pledges.files.layouts.PledgeResource")
+    path = tmp_path / "pledges.csv"
+    path.write_bytes(capsysbinary.readouterr().out)
+    assert path.read_bytes().startswith(b"slug,title,actor,beneficiaries")
+
+    call_command("import", "pledges.files.layouts.PledgeResource", str(path), "--no-input")
+    assert f"0 new, 0 updated, 0 deleted and {Pledge.objects.count()} skipped" in capsysbinary.readouterr().err.decode()
+
+    path.write_bytes(path.read_bytes().replace(b",2022-01-25,", b",someday,", 1))
+    with pytest.raises(SystemExit):
+        call_command("import", "pledges.files.layouts.PledgeResource", str(path), "--no-input")
+    err = capsysbinary.readouterr().err.decode()
+    assert "Row 2, column 'announced_on': 'someday' is not a date in the form YYYY-MM-DD" in err
+
+
+def test_the_import_command_reads_the_format_from_the_file_name(seeded, tmp_path, capsys):
+    path = tmp_path / "updates.xlsx"
+    path.write_bytes(exported(export_updates, "xlsx"))
+
+    call_command("import_updates", str(path), "--dry-run")
+
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        f"updates: 0 new, 0 updated, {ProgressUpdate.objects.count()} unchanged would be imported"
+    )

@@ -1,5 +1,7 @@
 """Big admin imports run in the background: checked, confirmed, written, with their progress."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections
@@ -124,3 +126,62 @@ def test_progress_is_seen_outside_the_imports_transaction(reference_data, editor
         observer.close()
 
     assert seen == [(500, 1200), (1000, 1200), (1200, 1200)]
+
+
+def test_a_job_the_broker_cannot_take_says_so(client, reference_data, editor, small_threshold, tmp_path,
+                                              django_capture_on_commit_callbacks):
+    from config.celery_app import app
+    from tests.live import free_port
+
+    client.force_login(editor)
+    original, app.conf.broker_url = app.conf.broker_url, f"redis://127.0.0.1:{free_port()}/0"  # nothing listens
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            location = upload(client, many_pledges(30))["Location"]
+    finally:
+        app.conf.broker_url = original
+
+    page = client.get(location).content.decode()
+    assert "The task queue could not be reached" in page and 'http-equiv="refresh"' not in page
+    assert ImportJob.objects.get().status == ImportJob.Status.FAILED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_big_import_in_the_browser_runs_on_a_worker_behind_a_progress_bar(
+    live_server, new_page, screenshot, reference_data, editor, small_threshold, tmp_path
+):
+    import redis
+
+    from config.celery_app import app
+    from tests.live import Worker
+    from tests.test_browser_admin import expect, log_in
+    from tests.test_reminders_live import redis_answers
+
+    if not redis_answers():
+        pytest.skip("needs Redis on 127.0.0.1:6379 (.ci/run starts it)")
+    broker = "redis://127.0.0.1:6379/14"  # a database of its own on the machine's Redis
+    redis.Redis.from_url(broker).flushdb()
+    csv_file = tmp_path / "many.csv"
+    csv_file.write_bytes(many_pledges(1500))
+    worker = Worker(broker, 1, tmp_path, "imports")  # no mail is sent: any SMTP port will do
+    original, app.conf.broker_url = app.conf.broker_url, broker
+    try:
+        page = new_page()
+        log_in(page, live_server, "ed")
+        page.goto(f"{live_server.url}/admin/pledges/pledge/import/")
+        page.set_input_files("input[type=file]", str(csv_file))
+        page.click("input[type=submit]")
+
+        expect()(page).to_have_url(re.compile(r"/import/jobs/\d+/$"))
+        expect()(page.locator("#content")).to_contain_text("1500 new, 0 updated", timeout=60_000)
+        screenshot(page, "admin-import-job-checked")
+        assert not Pledge.objects.exists()
+        page.click("input[name=confirm]")
+        expect()(page.locator(".import-job-status")).to_have_text("Imported", timeout=60_000)
+        expect()(page.locator("#import-preview a").first).to_have_attribute("href", re.compile(r"/history/$"))
+    finally:
+        app.conf.broker_url = original
+        worker.stop()
+
+    assert Pledge.objects.count() == 1500
+    assert worker.output().count("succeeded in") == 2  # the check, then the write

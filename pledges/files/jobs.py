@@ -51,7 +51,17 @@ def _enqueue(step, job_id):
     from pledges import tasks
 
     task = tasks.check_import if step == "check" else tasks.write_import
-    task.delay(job_id)
+    try:
+        # A connection of its own, made now from the current settings (as reminders.request_sweep).
+        with task.app.connection_for_write() as broker:
+            task.apply_async((job_id,), connection=broker, retry=False)
+    except Exception as error:  # kombu's OperationalError, a refused connection, a timeout ...
+        logger.warning("Could not queue import job %s (%s)", job_id, error)
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportJob.Status.FAILED, finished_at=timezone.now(),
+            outcome={"errors": ["The task queue could not be reached, so no worker got the file. "
+                                "Nothing was written; try again in a few minutes."]},
+        )
 
 
 class _Progress:

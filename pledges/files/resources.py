@@ -20,6 +20,7 @@ bulk hooks and after_import), with what our importer did better kept inside thos
 
 import hashlib
 from dataclasses import dataclass, field
+from itertools import islice
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
@@ -276,25 +277,24 @@ class RecordResource(resources.ModelResource, metaclass=LayoutMetaclass):
     def iter_queryset(self, queryset):
         """Every record of `queryset` as a dict by column name, in primary-key order.
 
-        Replaces the library's per-instance iteration: one query per chunk for the records'
-        own columns (related names included) and one for the side columns, so an export of a
-        million rows stays at a few hundred queries and flat memory.
+        Replaces the library's per-instance iteration: one query streams the records' own
+        columns (related names included) through a server-side cursor on PostgreSQL, and one
+        query per CHUNK_SIZE records reads their side columns, so an export of a million rows
+        stays at a few hundred queries and flat memory. (Paging with "pk > last LIMIT n" made
+        PostgreSQL join and sort the rest of the table for every page: 0.053 of COPY's speed at
+        100,000 rows against 0.102 at 10,000.)
         """
         columns = [column for column in self.columns if column.path]
         paths = [column.path for column in columns]
         names = [column.column_name for column in columns]
-        last_pk = 0
-        while True:
-            chunk = list(queryset.filter(pk__gt=last_pk).order_by("pk").values_list("pk", *paths)[:CHUNK_SIZE])
-            if not chunk:
-                return
+        stream = queryset.prefetch_related(None).order_by("pk").values_list("pk", *paths).iterator(chunk_size=CHUNK_SIZE)
+        while chunk := list(islice(stream, CHUNK_SIZE)):
             related = self.related_cells([row[0] for row in chunk]).items()
             for pk, *values in chunk:
                 record = dict(zip(names, values))
                 for column, by_pk in related:
                     record[column] = by_pk.get(pk)
                 yield record
-            last_pk = chunk[-1][0]
 
     def export_resource(self, instance, selected_fields=None, **kwargs):
         # The library's export_field finds each field's name and dehydrate method per cell, and

@@ -92,3 +92,14 @@ def test_the_import_command_reads_the_format_from_the_file_name(seeded, tmp_path
     assert capsys.readouterr().out.splitlines()[-1] == (
         f"updates: 0 new, 0 updated, {ProgressUpdate.objects.count()} unchanged would be imported"
     )
+
+
+def test_a_file_of_over_a_thousand_rows_matches_what_is_stored(reference_data):
+    # Past 1,000 keys PostgreSQL is asked with one array parameter instead of an IN list.
+    data = pledge_csv(*[{"slug": f"bridge-{n}", "title": f"Bridge {n}"} for n in range(1200)])
+    import_pledges(data)
+
+    again = import_pledges(data.replace(b"Bridge 7,", b"Bridge seven,"))
+
+    assert (again.count("new"), again.count("update"), again.count("unchanged")) == (0, 1, 1199)
+    assert Pledge.objects.get(slug="bridge-7").title == "Bridge seven"

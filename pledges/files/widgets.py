@@ -249,7 +249,7 @@ class LookupCell(widgets.ForeignKeyWidget):
         return self.text.required
 
     def preload(self, values):
-        names = {name for name in (self._safe(value) for value in values) if name}
+        names = {name for name in (self._safe(value) for value in set(values)) if name}
         queryset = self.base_queryset if self.base_queryset is not None else self.model.objects.all()
         self.known = {getattr(record, self.field): record for record in queryset.filter(**{f"{self.field}__in": names})}
 

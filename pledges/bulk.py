@@ -1,4 +1,4 @@
-"""Bulk inserts for the importer: PostgreSQL COPY where available, bulk_create elsewhere.
+"""Bulk writes and reads for many rows: PostgreSQL COPY where available, bulk_create elsewhere.
 
 COPY is several times faster than multi-row INSERT for thousands of rows, most of that
 because rows skip Django's per-value preparation and go to psycopg's C adapters. Every model
@@ -7,6 +7,7 @@ which psycopg adapts the same way Django would.
 """
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 
 
 def field_values(instance):
@@ -52,3 +53,20 @@ def insert(model, rows, *, return_ids=False):
                 for row, pk in zip(rows, ids):
                     copy.write_row((*row.values(), pk))
     return ids
+
+
+def filter_in(queryset, field_name, values):
+    """`queryset` filtered to `field_name` in `values`, however many values there are.
+
+    On PostgreSQL as one array parameter (`= ANY(%s)`): `__in` of 100,000 slugs is 100,000
+    parameters for Django to prepare and PostgreSQL to parse, 1.2 s of a 19 s import.
+    """
+    values = list(values)
+    if connection.vendor != "postgresql" or len(values) < 1000:
+        return queryset.filter(**{f"{field_name}__in": values})
+    opts = queryset.model._meta
+    quote = connection.ops.quote_name
+    return queryset.filter(pk__in=RawSQL(
+        f"SELECT {quote(opts.pk.column)} FROM {quote(opts.db_table)} "
+        f"WHERE {quote(opts.get_field(field_name).column)} = ANY(%s)", [values]
+    ))

@@ -65,7 +65,7 @@ def record_history(model, objects, *, created, user=None, reason="", now=None):
     if model is Pledge:
         history_of = {obj.pk: history_id for obj, history_id in zip(objects, history_ids)}
         m2m_history = apps.get_model("pledges", "HistoricalPledge_beneficiaries")
-        links = Pledge.beneficiaries.through.objects.filter(pledge_id__in=history_of)
+        links = bulk.filter_in(Pledge.beneficiaries.through.objects, "pledge", history_of)
         bulk.insert(
             m2m_history,
             [

@@ -103,3 +103,7 @@ def test_a_file_of_over_a_thousand_rows_matches_what_is_stored(reference_data):
 
     assert (again.count("new"), again.count("update"), again.count("unchanged")) == (0, 1, 1199)
     assert Pledge.objects.get(slug="bridge-7").title == "Bridge seven"
+    from django.apps import apps
+
+    # Every history row keeps its pledge's two countries: 1,200 created, one changed.
+    assert apps.get_model("pledges", "HistoricalPledge_beneficiaries").objects.count() == 2 * 1201

@@ -121,7 +121,7 @@ class PledgeResource(RecordResource):
         return record["slug"]
 
     def stored_records(self, keys):
-        return {pledge.slug: pledge for pledge in self.filter_in(Pledge.objects, "slug", keys)} if keys else {}
+        return {pledge.slug: pledge for pledge in bulk.filter_in(Pledge.objects, "slug", keys)} if keys else {}
 
     def related_cells(self, pks):
         # The few hundred countries are read once; the links without a join (a third faster).
@@ -249,7 +249,7 @@ class ProgressUpdateResource(RecordResource):
     def stored_records(self, keys):
         if not keys:
             return {}
-        stored = self.filter_in(ProgressUpdate.objects, "key", {key for _slug, key in keys}).filter(
+        stored = bulk.filter_in(ProgressUpdate.objects, "key", {key for _slug, key in keys}).filter(
             pledge__slug__in={slug for slug, _key in keys}
         ).select_related("pledge")
         return {(update.pledge.slug, update.key): update for update in stored if (update.pledge.slug, update.key) in keys}

@@ -17,8 +17,7 @@ ROWS_PER_CHUNK = 500  # a streamed file is handed on this many rows at a time
 
 def rows(resource, queryset, selected_fields=None, *, neutralise_formulas=False):
     """Each record of `queryset` as its list of cells, in the layout's column order."""
-    for record in resource.iter_queryset(queryset):
-        yield resource.export_resource(record, selected_fields, neutralise_formulas=neutralise_formulas)
+    return resource.export_rows(queryset, selected_fields, neutralise_formulas=neutralise_formulas)
 
 
 def file_chunks(resource, queryset, file_format="csv", selected_fields=None):

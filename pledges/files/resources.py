@@ -331,8 +331,8 @@ class RecordResource(resources.ModelResource, metaclass=LayoutMetaclass):
         renderers = self._renderers_for(selected_fields, kwargs.get("neutralise_formulas"))
         if isinstance(instance, dict):
             return [render(instance.get(name)) for name, render in renderers]
-        return [render(column.get_value(instance)) for column, (_name, render)
-                in zip(self.get_export_fields(selected_fields), renderers)]
+        return [column.widget.render(column.get_value(instance), **kwargs)  # a record: its related records
+                for column in self.get_export_fields(selected_fields)]
 
     def render_row(self, record, columns):
         return {column.column_name: column.widget.render(column.get_value(record)) for column in columns}
@@ -395,7 +395,7 @@ class RecordResource(resources.ModelResource, metaclass=LayoutMetaclass):
              None if column.export_only or column.side else column.attribute)
             for column in present
         ]
-        self.comparers = [(column.column_name, column.widget.renderer()) for column in present if not column.export_only]
+        self.comparers = [(column.column_name, column.widget.render) for column in present if not column.export_only]
         for column in present:
             if hasattr(column.widget, "preload"):
                 column.widget.preload(dataset[column.column_name] if len(dataset) else [])

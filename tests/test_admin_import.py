@@ -175,3 +175,24 @@ def test_the_preview_shows_new_values_and_changes_in_full_and_counts_the_unchang
     assert "<strong>title</strong>:\n        A fresh pledge</div>" in preview  # a new row shows its values
     assert '<p class="import-unchanged">1 row unchanged.</p>' in preview
     assert ">same<" not in preview  # the unchanged row is counted, not listed
+
+
+def test_a_file_that_cannot_be_read_says_which_line(client, reference_data, editor):
+    client.force_login(editor)
+    data = pledge_csv({"summary": "café"}).replace("café".encode(), b"caf\xe9")
+
+    page = upload(client, data).content.decode()
+
+    assert "Row 2: byte 0xE9 is not UTF-8 text; save the file as “CSV UTF-8”" in page
+    assert "encountered while trying to read file" not in page  # the library's generic message
+    assert Pledge.objects.count() == 0
+
+
+def test_the_import_page_lists_the_columns_a_file_may_give_and_starts_at_csv(client, reference_data, editor):
+    client.force_login(editor)
+
+    page = client.get(IMPORT_URL)
+
+    fields = dict(page.context["fields_list"])["PledgeResource"]
+    assert fields[:3] == ["slug", "title", "actor"] and "verdict" not in fields  # export only
+    assert page.context["form"]["format"].value() == FORMAT["csv"]

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from import_export.admin import ExportActionMixin, ImportMixin
-from import_export.forms import ConfirmImportForm, ImportForm
+from import_export.forms import ConfirmImportForm, ImportForm, SelectableFieldsExportForm
 
 from django.utils import timezone
 
@@ -39,6 +39,14 @@ class BoundedImportForm(ImportForm):
         return upload
 
 
+class CsvFirstExportForm(SelectableFieldsExportForm):
+    """The library's export form with CSV, the first format, chosen to begin with."""
+
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        self.initial.setdefault("format", "0")
+
+
 class ConfirmImportWithFingerprintForm(ConfirmImportForm):
     """The library's confirm form, with the digest of the changes the editor was shown."""
 
@@ -52,6 +60,7 @@ class FileImportExportMixin(ImportMixin, ExportActionMixin):
     import_export_change_list_template = "admin/import_export/change_list_import_export.html"
     formats = FORMATS
     import_form_class = BoundedImportForm
+    export_form_class = CsvFirstExportForm
     confirm_form_class = ConfirmImportWithFingerprintForm
     import_template_name = "admin/pledges/import.html"
 
@@ -112,6 +121,9 @@ class FileImportExportMixin(ImportMixin, ExportActionMixin):
             found = self.model.objects.filter(pledge__slug__in={p for p, _k in pairs}, key__in={k for _p, k in pairs})
             pks = {f"{slug}/{key}": pk for slug, key, pk in found.values_list("pledge__slug", "key", "pk")}
         return {key: reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[pk]) for key, pk in pks.items()}
+
+    def get_import_form_initial(self, request):
+        return {**super().get_import_form_initial(request), "format": "0"}  # CSV, unless the file's name says
 
     def get_import_data_kwargs(self, **kwargs):
         form = kwargs.get("form")

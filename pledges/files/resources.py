@@ -269,6 +269,10 @@ class RecordResource(resources.ModelResource, metaclass=LayoutMetaclass):
     def column(self, name):
         return next(column for column in self.columns if column.column_name == name)
 
+    def get_user_visible_fields(self):
+        # The columns a file may give: the import page lists these (an export-only one is not read).
+        return [column for column in self.get_import_fields() if not column.export_only]
+
     def present_columns(self, headers):
         return [column for column in self.columns if column.column_name in headers]
 

@@ -1,5 +1,7 @@
 """An editor's import in the admin: choose a file, preview the changes, confirm."""
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -196,3 +198,16 @@ def test_the_import_page_lists_the_columns_a_file_may_give_and_starts_at_csv(cli
     fields = dict(page.context["fields_list"])["PledgeResource"]
     assert fields[:3] == ["slug", "title", "actor"] and "verdict" not in fields  # export only
     assert page.context["form"]["format"].value() == FORMAT["csv"]
+
+
+def test_a_viewer_may_export_what_they_may_read(client, seeded, viewer):
+    client.force_login(viewer)
+
+    response = export(client, "xlsx")
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert response.status_code == 200 and response["Content-Disposition"].endswith('.xlsx"')
+    assert [cell.value for cell in sheet[1]][:3] == ["slug", "title", "actor"]
+    assert sheet.max_row == Pledge.objects.count() + 1

@@ -1,5 +1,7 @@
 """Importing pledge and update files: what gets written, and what a bad file is told."""
 
+import io
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -399,3 +401,33 @@ def test_the_command_records_the_named_editor_or_the_system_user(reference_data,
     assert by_system.history_change_reason == f"Imported from pledges.csv on the command line by {getpass.getuser()}"
     with pytest.raises(CommandError, match="--user nobody: no such user"):
         call_command("import_pledges", str(path), "--user", "nobody")
+
+
+def test_the_command_shows_a_progress_bar_on_a_terminal(reference_data, tmp_path):
+    import os
+
+    path = tmp_path / "many.csv"
+    path.write_bytes(pledge_csv(*[{"slug": f"bridge-{n}"} for n in range(1200)]))
+    controller, terminal = os.openpty()  # a real terminal device, as a person's shell has
+    try:
+        with open(terminal, "w", closefd=False) as tty:
+            call_command("import_pledges", str(path), stderr=tty, stdout=io.StringIO())
+        os.set_blocking(controller, False)
+        shown = os.read(controller, 65536).decode()
+    finally:
+        os.close(controller)
+        os.close(terminal)
+
+    assert "\r[############..................] 500 of 1,200 rows" in shown
+    assert "\r[##############################] 1,200 of 1,200 rows" in shown
+    assert Pledge.objects.count() == 1200
+
+
+def test_the_command_prints_no_progress_bar_into_a_file(reference_data, tmp_path):
+    path = tmp_path / "many.csv"
+    path.write_bytes(pledge_csv(*[{"slug": f"bridge-{n}"} for n in range(600)]))
+    err = io.StringIO()
+
+    call_command("import_pledges", str(path), stderr=err, stdout=io.StringIO())
+
+    assert err.getvalue() == ""

@@ -194,6 +194,8 @@ class DeadlinePrecision(models.TextChoices):
     YEAR = "year", _("A year")
     RANGE = "range", _("A range of dates")
     DURATION = "duration", _("A period from the announcement")
+    ASAP = "asap", _("As soon as possible (no date)")
+    ONGOING = "ongoing", _("Ongoing or continuous (no date)")
     IN_DUE_COURSE = "in_due_course", _("In due course (no date)")
     NONE = "none", _("No deadline")
 
@@ -494,7 +496,9 @@ def deadline_errors(precision, start, end):
     if precision == DeadlinePrecision.RANGE and start is None:
         errors["deadline_start"] = _("A range needs a start date.")
     if precision not in DATED_PRECISIONS and (start or end):
-        errors["deadline_end"] = _("A deadline that is in due course or none takes no dates.")
+        errors["deadline_end"] = _(
+            "An undated deadline (as soon as possible, ongoing, in due course or none) takes no dates."
+        )
     if start and end and end < start:
         errors["deadline_end"] = _("The window's end is before its start.")
     return errors

@@ -61,8 +61,9 @@ class ActorAdmin(admin.ModelAdmin):
 
 
 class EventAdmin(admin.ModelAdmin):
-    list_display = ("name", "held_on")
-    search_fields = ("name",)
+    list_display = ("name", "held_on", "place", "slug")
+    search_fields = ("name", "place")
+    prepopulated_fields = {"slug": ("name",)}
 
 
 # Django 6's default already: an address typed without a scheme is taken as https.

@@ -3,6 +3,7 @@
 from datetime import datetime, time
 
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -22,20 +23,36 @@ class UpdatesFeed(Feed):
 
     feed_type = Atom1Feed
 
-    def title(self):
+    def get_object(self, request):
+        """The event the feed is narrowed to (`?event=<slug>`), or None for every pledge."""
+        slug = request.GET.get("event", "")
+        if not slug:
+            return None
+        event = selectors.public_event(slug)
+        if event is None:
+            raise Http404("No such event.")
+        return event
+
+    def title(self, event):
+        if event is not None:
+            return _("Pledge tracker: progress updates on the pledges of %(event)s") % {"event": event.name}
         return _("Pledge tracker: progress updates")
 
     def subtitle(self):
         return _("What has happened since each pledge was made, with sources.")
 
-    def link(self):
-        return settings.PLEDGES_SITE_URL + "/"
+    def link(self, event):
+        return settings.PLEDGES_SITE_URL + (event.get_absolute_url() if event is not None else "/")
 
-    def feed_url(self):
-        return settings.PLEDGES_SITE_URL + reverse("files:feed")
+    def feed_url(self, event):
+        query = f"?event={event.slug}" if event is not None else ""
+        return settings.PLEDGES_SITE_URL + reverse("files:feed") + query
 
-    def items(self):
-        return selectors.published_updates().select_related("pledge")[:FEED_LENGTH]
+    def items(self, event):
+        updates = selectors.published_updates().select_related("pledge")
+        if event is not None:
+            updates = updates.filter(pledge__event=event)
+        return updates[:FEED_LENGTH]
 
     def item_title(self, update):
         verdict = f" ({update.get_new_verdict_display()})" if update.new_verdict else ""

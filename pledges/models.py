@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -142,11 +143,24 @@ class Actor(models.Model):
         return self.name
 
 
+def event_slug(name, taken):
+    """A slug for an event called `name` that is not in `taken` (a set, to which it is added)."""
+    base = slugify(name)[:110] or "event"
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    taken.add(slug)
+    return slug
+
+
 class Event(models.Model):
-    """Where pledges were announced: a summit, a speech, a press conference."""
+    """Where pledges were announced: a summit, a speech, a press conference. Each has a public page."""
 
     name = models.CharField(validators=[validate_printable], max_length=300, unique=True)
+    slug = models.SlugField(max_length=120, unique=True, help_text=_("Its public address: /events/<slug>/."))
     held_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
+    place = models.CharField(validators=[validate_printable], max_length=200, blank=True,
+                             help_text=_("Where it was held, e.g. Astana, or online."))
 
     class Meta:
         ordering = ["-held_on", "name"]
@@ -154,6 +168,15 @@ class Event(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:  # an event named in an import or typed without one
+            base = slugify(self.name)[:110] or "event"
+            self.slug = event_slug(self.name, set(Event.objects.filter(slug__startswith=base).values_list("slug", flat=True)))
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("pledges:event", args=[self.slug])
 
 
 class Verdict(models.TextChoices):

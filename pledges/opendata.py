@@ -74,17 +74,21 @@ def _updates_by_slug(slugs):
         row["sources"] = sources
         updates_of.setdefault(slug, []).append(row)
     return updates_of
-def deadline_calendar():
+def deadline_calendar(at_event=None):
     """An iCalendar file with an all-day event on each published pledge's deadline (spanning the
-    window where the deadline is one), its words in the description."""
+    window where the deadline is one), its words in the description; with `at_event` (an Event),
+    only the pledges made there."""
     from icalendar import Calendar, Event
 
     calendar = Calendar()
     calendar.add("prodid", "-//Pledge tracker//deadlines//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", "Pledge deadlines")
+    calendar.add("x-wr-calname", f"Pledge deadlines: {at_event.name}" if at_event else "Pledge deadlines")
     host = settings.PLEDGES_SITE_URL.split("://", 1)[-1].split("/", 1)[0]
-    for pledge in selectors.published_pledges(with_sources=False).filter(deadline_end__isnull=False):
+    pledges = selectors.published_pledges(with_sources=False).filter(deadline_end__isnull=False)
+    if at_event is not None:
+        pledges = pledges.filter(event=at_event)
+    for pledge in pledges:
         event = Event()
         event.add("uid", f"deadline-{pledge.slug}@{host}")
         if pledge.deadline_start:  # a window ("in 5 to 10 years"): one event spanning it, start to end

@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from . import public_version
-from .models import Country, DeadlineState, Pledge, ProgressUpdate, Topic, Verdict
+from .models import Country, DeadlineState, Event, Pledge, ProgressUpdate, Topic, Verdict
 
 
 def public_pledges():
@@ -69,6 +69,7 @@ class PledgeFilters:
     topic: str = ""
     country: str = ""
     state: str = ""
+    event: str = ""
     q: str = ""
     page: int = 1
 
@@ -83,6 +84,7 @@ class PledgeFilters:
             topic=params.get("topic", "")[:50],
             country=params.get("country", "").upper()[:2],
             state=state if state in DeadlineState.values else "",
+            event=params.get("event", "")[:120],
             q=params.get("q", "").strip()[:200],
             page=int(page) if page.isascii() and page.isdigit() and 0 < int(page) <= MAX_PAGE else 1,
         )
@@ -99,7 +101,7 @@ class PledgeFilters:
 
     @property
     def active(self):
-        return any((self.verdict, self.topic, self.country, self.state, self.q))
+        return any((self.verdict, self.topic, self.country, self.state, self.event, self.q))
 
 
 def overview_page(pledges, filters):
@@ -123,18 +125,28 @@ def filter_pledges(pledges, filters, today=None):
         pledges = pledges.filter(beneficiaries__code=filters.country)
     if filters.state:
         pledges = pledges.in_deadline_state(filters.state, today)
+    if filters.event:
+        pledges = pledges.filter(event__slug=filters.event)
     if filters.q:
         words = Q(title__icontains=filters.q) | Q(quote__icontains=filters.q) | Q(summary__icontains=filters.q)
-        pledges = pledges.filter(words | Q(actor__name__icontains=filters.q))
+        where = Q(event__name__icontains=filters.q) | Q(event__place__icontains=filters.q)
+        pledges = pledges.filter(words | Q(actor__name__icontains=filters.q) | where)
     return pledges.distinct() if filters.country else pledges
 
 
-def verdict_counts():
-    """How many published pledges hold each verdict (every verdict listed, zeros included)."""
+def verdict_counts(pledges=None):
+    """How many published pledges (of `pledges`, or all) hold each verdict, zeros included."""
+    pledges = public_pledges() if pledges is None else pledges
     counted = dict(
-        public_pledges().values_list("verdict").annotate(n=Count("pk")).order_by()
+        pledges.values_list("verdict").annotate(n=Count("pk")).order_by()
     )
     return [(Verdict(verdict), counted.get(verdict, 0)) for verdict in Verdict.values]
+
+
+def public_event(slug):
+    """The event at this address if any published pledge was made there (else None): an event
+    only of drafts is not public, not even its name."""
+    return Event.objects.filter(slug=slug).filter(Exists(public_pledges().filter(event=OuterRef("pk")))).first()
 
 
 def overdue_count(today=None):
@@ -143,7 +155,7 @@ def overdue_count(today=None):
 
 
 def filter_choices():
-    """The topics and countries the overview's filters offer: those of published pledges.
+    """The topics, countries and events the overview's filters offer: those of published pledges.
 
     Asked per topic and per country ("is there one?", an index probe each), not by joining
     every published pledge and removing duplicates, which at a million pledges is a scan.
@@ -152,7 +164,8 @@ def filter_choices():
     topics = Topic.objects.filter(Exists(published.filter(topic=OuterRef("pk")))).order_by("name")
     links = Pledge.beneficiaries.through.objects.filter(country=OuterRef("pk"), pledge__is_published=True)
     countries = Country.objects.filter(Exists(links)).order_by("name")
-    return list(topics), list(countries)
+    events = Event.objects.filter(Exists(published.filter(event=OuterRef("pk")))).order_by("-held_on", "name")
+    return list(topics), list(countries), list(events)
 
 
 def data_version():

@@ -10,6 +10,7 @@ pages = [
     path("", views.pledge_list, name="list"),
     path("about/", views.about, name="about"),
     path("pledges/<slug:slug>/", views.pledge_detail, name="detail"),
+    path("events/<slug:slug>/", views.event_detail, name="event"),
 ]
 
 files = [

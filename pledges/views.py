@@ -106,11 +106,11 @@ def pledge_list(request):
 
     def aggregates():
         # Counts and filter choices, shared by every filter and page of one version.
-        topics, countries = selectors.filter_choices()
+        topics, countries, events = selectors.filter_choices()
         counts = selectors.verdict_counts()
         return {
             "verdict_counts": counts, "total": sum(count for _verdict, count in counts),
-            "overdue": selectors.overdue_count(today), "topics": topics, "countries": countries,
+            "overdue": selectors.overdue_count(today), "topics": topics, "countries": countries, "events": events,
         }
 
     def page():
@@ -174,6 +174,29 @@ def _pledge_page(request, slug):
 
 
 @public
+def event_detail(request, slug):
+    """An event where pledges were made: when and where, its published pledges and their verdicts."""
+    content = cached(_key(request, "event", slug), lambda: _event_page(request, slug))
+    if not content:
+        raise Http404("No such event.")
+    return HttpResponse(content)
+
+
+def _event_page(request, slug):
+    event = selectors.public_event(slug)
+    if event is None:
+        return b""
+    pledges = selectors.published_pledges(with_sources=False).filter(event=event)
+    counts = selectors.verdict_counts(pledges)
+    return render(request, "pledges/event_detail.html", {
+        "event": event,
+        "pledges": selectors.with_progress(pledges),
+        "verdict_counts": counts,
+        "total": sum(count for _verdict, count in counts),
+    }).content
+
+
+@public
 def about(request):
     """About the ratings: what each verdict means and how evidence is chosen."""
     return HttpResponse(cached(_key(request, "about"), lambda: render(request, "pledges/about.html", {
@@ -202,7 +225,11 @@ def pledges_json(request):
 @public
 def deadlines_ics(request):
     """Every published dated deadline as an all-day event, for calendar programs to subscribe to."""
-    calendar = cached(_key(request, "ics"), opendata.deadline_calendar)
+    slug = request.GET.get("event", "")[:120]
+    event = selectors.public_event(slug) if slug else None
+    if slug and event is None:
+        raise Http404("No such event.")
+    calendar = cached(_key(request, "ics", slug), lambda: opendata.deadline_calendar(event))
     response = HttpResponse(calendar, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="deadlines.ics"'
     return response
@@ -213,7 +240,8 @@ def cached_feed(feed):
 
     @public
     def view(request, **kwargs):
-        content = cached(_key(request, "feed", request.path), lambda: feed(request, **kwargs).content)
+        narrowed = request.GET.get("event", "")[:120]  # to one event's pledges
+        content = cached(_key(request, "feed", request.path, narrowed), lambda: feed(request, **kwargs).content)
         return HttpResponse(content, content_type="application/atom+xml; charset=utf-8")
 
     return view

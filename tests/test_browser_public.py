@@ -1,6 +1,8 @@
 """The public site in a real browser: filtering, a pledge's timeline and chart, languages,
 accessibility (axe-core), and a phone-sized screen, with JavaScript on and off."""
 
+import re
+
 import pytest
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,7 +33,7 @@ def test_a_reader_filters_searches_and_reads_a_pledge_without_javascript(live_se
         page.select_option("select[name=verdict]", "kept")
         page.select_option("select[name=topic]", "people")
         page.click("button[type=submit]")
-        expect()(page).to_have_url(f"{live_server.url}/en/?verdict=kept&topic=people&country=&state=&q=")
+        expect()(page).to_have_url(f"{live_server.url}/en/?verdict=kept&topic=people&country=&event=&state=&q=")
         expect()(page.locator("article.pledge h3")).to_have_text(["Reach 100 pairs of sister cities in 5 to 10 years"])
 
         page.fill("input[name=q]", "railway")
@@ -97,3 +99,18 @@ def test_a_reader_switches_language_and_stays_on_the_same_pledge(live_server, ne
     expect()(page.locator("main")).to_contain_text("时间线")
     page.get_by_role("link", name="English").click()
     expect()(page.locator("main")).to_contain_text("Timeline")
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_an_event_page_reads_on_any_screen_and_passes_axe(live_server, new_page, screenshot, seeded, width):
+    page = new_page(width=width, height=800)
+    page.goto(f"{live_server.url}/en/pledges/trade-70-billion-by-2030/")
+    page.get_by_role("link", name="Virtual summit on 30 years of China–Central Asia diplomatic relations").click()
+
+    expect()(page.locator("h1")).to_have_text("Virtual summit on 30 years of China–Central Asia diplomatic relations")
+    expect()(page.locator("article.pledge").first).to_be_visible()
+    assert fits_the_screen(page)
+    assert accessibility_violations(page) == []
+    screenshot(page, f"event-{width}")
+    page.locator("ul.counts a").first.click()
+    expect()(page).to_have_url(re.compile(r"/en/\?event=virtual-summit-on-30-years"))

@@ -20,6 +20,7 @@ from pledges.models import (
     Unit,
     Verdict,
     deadline_errors,
+    event_slug,
     measurement_clash_error,
     new_update_key,
     single_party_error,
@@ -164,8 +165,10 @@ class PledgeResource(RecordResource):
         actors = self.fields["actor"].widget.new_records
         Actor.objects.bulk_create(actors)
         events = self.fields["event"].widget.new_records
+        taken = set(Event.objects.values_list("slug", flat=True)) if events else set()
         for event in events:  # an event is first held when its first pledge was announced
             event.held_on = next((i.announced_on for i, _row in self.pending if i.event is event), None)
+            event.slug = event_slug(event.name, taken)  # bulk_create does not call save()
         Event.objects.bulk_create(events)
 
     def write_changed(self, instances, attributes, now):

@@ -23,6 +23,7 @@ from .forms import (
     ProgressUpdateAdminForm,
     ProgressUpdateInlineForm,
     ProgressUpdateInlineFormSet,
+    SourcesFormSet,
 )
 from .history import EditConflict, describe_change, version_token
 from .history import delta as history_delta
@@ -72,12 +73,13 @@ URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 class SourceInline(admin.TabularInline):
     model = Source
+    formset = SourcesFormSet
     formfield_overrides = URL_FIELDS
     extra = 1
     min_num = 1
     max_num = 3
     validate_min = True
-    fields = ("position", "url", "title", "publisher", "published_on")
+    fields = ("position", "url", "title", "publisher", "published_on", "grade")
 
     def get_formset(self, request, obj=None, **kwargs):
         # An update is evidence only with a source: deleting the last one is refused. (The admin
@@ -147,7 +149,7 @@ class ProgressUpdateInline(admin.StackedInline):
         "summary",
         ("measurement_value", "measurement_country"),
         ("source_url", "source_title"),
-        ("source_publisher", "source_published_on"),
+        ("source_publisher", "source_published_on", "source_grade"),
         "version",
     )
     autocomplete_fields = ("measurement_country",)

@@ -12,7 +12,9 @@ from .models import (
     Pledge,
     ProgressUpdate,
     Source,
+    SourceGrade,
     Verdict,
+    evidence_errors,
     measurement_clash_error,
     validate_date_in_range,
     validate_http_url,
@@ -109,9 +111,10 @@ class ProgressUpdateInlineForm(VersionedForm):
     source_title = forms.CharField(label=_("Source title"), max_length=300, required=False, validators=[validate_printable])
     source_publisher = forms.CharField(label=_("Publisher"), max_length=200, required=False, validators=[validate_printable])
     source_published_on = forms.DateField(label=_("Source date"), required=False, validators=[validate_date_in_range])
+    source_grade = forms.ChoiceField(label=_("Source grade"), choices=SourceGrade.choices, initial=SourceGrade.REPORTING)
 
     SOURCE_FIELDS = {"source_url": "url", "source_title": "title", "source_publisher": "publisher",
-                     "source_published_on": "published_on"}
+                     "source_published_on": "published_on", "source_grade": "grade"}
 
     class Meta:
         model = ProgressUpdate
@@ -132,7 +135,15 @@ class ProgressUpdateInlineForm(VersionedForm):
             for name in ("source_url", "source_title", "source_publisher"):
                 if not cleaned.get(name) and name not in self.errors:  # a bad value has its own message
                     self.add_error(name, _("A progress update needs a source: give its URL, title and publisher."))
+            weak = evidence_errors(cleaned.get("new_verdict"), self.source_grades(cleaned.get("source_grade")))
+            if weak and "source_grade" not in self.errors:
+                self.add_error("source_grade", weak)
         return cleaned
+
+    def source_grades(self, first_grade):
+        """The grades of this update's sources once saved: the first as in the form, the rest stored."""
+        others = list(self.instance.sources.exclude(position=1).values_list("grade", flat=True)) if self.instance.pk else []
+        return [first_grade or SourceGrade.REPORTING, *others]
 
     def save(self, commit=True):
         update = super().save(commit=False)
@@ -171,10 +182,16 @@ class ProgressUpdateInlineFormSet(forms.BaseInlineFormSet):
             if form.instance.pk is None and form.has_changed() and not self._should_delete_form(form)
             and getattr(form, "cleaned_data", None)
         ]
-        evidence = [
+        candidates = [
             form for form in new_updates
             if form.cleaned_data.get("new_verdict") in ("", requested) and form.cleaned_data.get("is_published")
         ]
+        evidence = [form for form in candidates
+                    if not evidence_errors(requested, form.source_grades(form.cleaned_data.get("source_grade")))]
+        if candidates and not evidence:
+            raise forms.ValidationError(
+                evidence_errors(requested, [SourceGrade.WEAK]), code="weak_evidence"
+            )
         if not evidence:
             raise forms.ValidationError(
                 _(
@@ -220,3 +237,16 @@ class AssignOwnerForm(forms.Form):
         required=False,
         empty_label="Nobody",
     )
+
+
+class SourcesFormSet(forms.BaseInlineFormSet):
+    """An update's sources on its own page: one to three, and one not weak if it gives a verdict."""
+
+    def clean(self):
+        super().clean()
+        kept = [form.cleaned_data.get("grade") for form in self.forms
+                if getattr(form, "cleaned_data", None) and not self._should_delete_form(form)
+                and form.cleaned_data.get("url")]
+        weak = evidence_errors(self.instance.new_verdict, kept)
+        if weak:
+            raise forms.ValidationError(weak, code="weak_evidence")

@@ -640,11 +640,30 @@ class ProgressUpdate(models.Model):
             raise ValidationError(errors)
 
 
+class SourceGrade(models.TextChoices):
+    """How much a source can bear: a verdict needs at least one source that is not weak."""
+
+    PRIMARY = "primary", _("Primary: the official text or record")
+    REPORTING = "reporting", _("Reporting: news or analysis")
+    WEAK = "weak", _("Weak: unconfirmed or second-hand")
+
+
+def evidence_errors(new_verdict, grades):
+    """Why an update cannot give a verdict with sources of these grades, or None.
+
+    Only a verdict needs more than a weak source: an update may still report a weak claim.
+    """
+    if new_verdict and grades and all(grade == SourceGrade.WEAK for grade in grades):
+        return _("A verdict needs at least one source that is not weak (a primary source or reporting).")
+    return None
+
+
 class Source(models.Model):
-    """A document an update cites: a URL with its title, publisher and date."""
+    """A document an update cites: a URL with its title, publisher, date and grade."""
 
     update = models.ForeignKey(ProgressUpdate, on_delete=models.CASCADE, related_name="sources")
     position = models.PositiveSmallIntegerField(default=1)
+    grade = models.CharField(max_length=10, choices=SourceGrade.choices, default=SourceGrade.REPORTING)
     url = models.URLField(max_length=500, validators=[validate_http_url])
     title = models.CharField(validators=[validate_printable], max_length=300)
     publisher = models.CharField(validators=[validate_printable], max_length=200)
@@ -657,6 +676,7 @@ class Source(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["update", "position"], name="source_position_unique_in_update"),
             models.CheckConstraint(condition=http_url_condition("url"), name="source_url_is_http"),
+            models.CheckConstraint(condition=Q(grade__in=SourceGrade.values), name="source_grade_is_known"),
             dates_in_range_constraint("source_dates_in_range", "published_on"),
         ]
 

@@ -45,6 +45,7 @@ UPDATE_ROW = {
     "source1_title": "Bridges open",
     "source1_publisher": "A newspaper",
     "source1_published_on": "2024-01-10",
+    "source1_grade": "reporting",
 }
 
 

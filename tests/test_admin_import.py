@@ -122,7 +122,7 @@ def test_saving_an_update_in_the_admin_sets_the_verdict_and_deleting_it_resets_i
     pledge = Pledge.objects.get(slug="vaccine-joint-production")
     response = client.post(ADD_UPDATE_URL, update_form(
         pledge, key="joint-plant", summary="A joint plant opened.", new_verdict="in_progress",
-        **{"sources-0-position": "1", "sources-0-url": "https://example.org/plant",
+        **{"sources-0-position": "1", "sources-0-grade": "reporting", "sources-0-url": "https://example.org/plant",
            "sources-0-title": "Plant opens", "sources-0-publisher": "A newspaper"},
     ))
     assert response.status_code == 302, response.content.decode()[:2000]

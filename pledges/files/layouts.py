@@ -16,11 +16,13 @@ from pledges.models import (
     Pledge,
     ProgressUpdate,
     Source,
+    SourceGrade,
     Topic,
     Unit,
     Verdict,
     deadline_errors,
     event_slug,
+    evidence_errors,
     measurement_clash_error,
     new_update_key,
     single_party_error,
@@ -44,7 +46,7 @@ from .widgets import (
 )
 
 MAX_SOURCES = 3
-_SOURCE_PARTS = ("url", "title", "publisher", "published_on")
+_SOURCE_PARTS = ("url", "title", "publisher", "published_on", "grade")
 
 
 def _staff():
@@ -195,7 +197,7 @@ class PledgeResource(RecordResource):
 def _source_columns(number):
     prefix = f"source{number}_"
     first = number == 1
-    """The four columns of an update's source `number`: url, title, publisher, published_on."""
+    """The columns of an update's source `number`: url, title, publisher, published_on, grade."""
     return (
         Column(prefix + "url", prefix + "url", UrlCell(required=first, max_length=500), side=True,
                meaning=f"Source {number}: address.", example="https://en.people.cn/..."),
@@ -205,6 +207,9 @@ def _source_columns(number):
                meaning=f"Source {number}: publisher.", example="People's Daily"),
         Column(prefix + "published_on", prefix + "published_on", DateCell(), side=True,
                meaning=f"Source {number}: date.", example="2026-01-20"),
+        Column(prefix + "grade", prefix + "grade", ChoiceCell(SourceGrade.choices), side=True,
+               meaning=f"Source {number}: primary (the official text), reporting (the default) or weak; "
+                       "a verdict needs one that is not weak.", example="primary"),
     )
 
 
@@ -231,9 +236,9 @@ class ProgressUpdateResource(RecordResource):
                                  LookupCell(Country, "code", what="country code", max_length=2, upper=True),
                                  meaning="Country code when the value is for one country.", example="TJ")
     published = Column("is_published", "published", BooleanCell(), meaning="Shown to the public.", example="yes")
-    source1_url, source1_title, source1_publisher, source1_published_on = _source_columns(1)
-    source2_url, source2_title, source2_publisher, source2_published_on = _source_columns(2)
-    source3_url, source3_title, source3_publisher, source3_published_on = _source_columns(3)
+    source1_url, source1_title, source1_publisher, source1_published_on, source1_grade = _source_columns(1)
+    source2_url, source2_title, source2_publisher, source2_published_on, source2_grade = _source_columns(2)
+    source3_url, source3_title, source3_publisher, source3_published_on, source3_grade = _source_columns(3)
 
     class Meta(RecordResource.Meta):
         model = ProgressUpdate
@@ -301,6 +306,12 @@ class ProgressUpdateResource(RecordResource):
                 for part in ("url", "title", "publisher"):
                     if not row.values.get(prefix + part):
                         errors[prefix + part] = f"source {number} needs a {part}"
+        # A file without grade columns leaves stored grades as they are, and new sources reporting.
+        grades = [row.values.get(f"source{number}_grade") or SourceGrade.REPORTING
+                  for number in range(1, MAX_SOURCES + 1) if row.values.get(f"source{number}_url")]
+        weak_evidence = evidence_errors(instance.new_verdict, grades)
+        if weak_evidence:
+            errors["source1_grade"] = str(weak_evidence)
         if instance.measurement_value is not None and instance.occurred_on and not errors:
             place = (pledge.pk, country.code if country else None, instance.occurred_on)
             key, number = self.measured.get(place, (None, None))
@@ -336,6 +347,7 @@ class ProgressUpdateResource(RecordResource):
 
     @staticmethod
     def _row_sources(values):
+        # grade None: the file has no grade for it (kept as stored, or reporting; see _replace_sources).
         return [
             Source(position=number, **{part: values.get(f"source{number}_{part}") for part in _SOURCE_PARTS})
             for number in range(1, MAX_SOURCES + 1)
@@ -351,6 +363,8 @@ class ProgressUpdateResource(RecordResource):
             for source in sources:
                 source.update_id = update_id
                 current = stored.pop((update_id, source.position), None)
+                if not source.grade:
+                    source.grade = current.grade if current is not None else SourceGrade.REPORTING
                 if current is None:
                     created.append(source)
                 elif any(getattr(current, part) != getattr(source, part) for part in _SOURCE_PARTS):

@@ -271,7 +271,7 @@ class PledgeAdmin(FileImportExportMixin, AuditedAdmin):
     paginator = EstimatedCountPaginator
     list_per_page = 50
     prepopulated_fields = {"slug": ("title",)}
-    autocomplete_fields = ("actor", "event", "owner", "beneficiaries")
+    autocomplete_fields = ("actor", "event", "owner", "beneficiaries", "follows")
     readonly_fields = ("deadline_state_now", "current_value", "progress_now", "on_track_now")
     inlines = [ProgressUpdateInline]
     actions = ["mark_reviewed", "publish", "unpublish", "assign_owner", "export_admin_action"]
@@ -285,6 +285,7 @@ class PledgeAdmin(FileImportExportMixin, AuditedAdmin):
             ("target_unit", "target_value"), ("baseline_value", "baseline_on"),
             ("current_value", "progress_now", "on_track_now"),
         )}),
+        ("Follows an earlier pledge", {"fields": (("follows", "follow_up"),)}),
         ("Editorial", {"fields": ("owner", "is_published", "last_reviewed_on", "version")}),
     )
 

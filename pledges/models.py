@@ -261,6 +261,42 @@ class Unit(models.TextChoices):
     PERCENT = "percent", _("per cent")
 
 
+class FollowUp(models.TextChoices):
+    """How a pledge follows an earlier one; `passive` words it from the earlier pledge's side."""
+
+    RENEWS = "renews", _("Renews")
+    EXTENDS = "extends", _("Extends")
+    REPLACES = "replaces", _("Replaces")
+    RESTATES = "restates", _("Restates")
+
+    @property
+    def passive(self):
+        return FOLLOW_UP_PASSIVE[self]
+
+
+FOLLOW_UP_PASSIVE = {
+    FollowUp.RENEWS: _("Renewed"),
+    FollowUp.EXTENDS: _("Extended"),
+    FollowUp.REPLACES: _("Replaced"),
+    FollowUp.RESTATES: _("Restated"),
+}
+
+
+def follow_up_errors(follows, how, slug, announced_on):
+    """The ways a follow-up link breaks its rules, as {field: message}; empty when it is sound."""
+    errors = {}
+    if follows is not None and not how:
+        errors["follow_up"] = _("Say how this pledge follows the earlier one (renews, extends, replaces or restates).")
+    if how and follows is None:
+        errors["follows"] = _("Name the earlier pledge this one %(how)s.") % {"how": FollowUp(how).label.lower()}
+    if follows is not None and slug and follows.slug == slug:
+        errors["follows"] = _("A pledge cannot follow itself.")
+    elif follows is not None and announced_on and follows.announced_on and follows.announced_on > announced_on:
+        errors["follows"] = _("The earlier pledge was announced on %(date)s, after this one.") % {
+            "date": follows.announced_on.isoformat()}
+    return errors
+
+
 @dataclass(frozen=True)
 class TargetProgress:
     """How far a quantitative pledge has got, from its measurements. See `Pledge.target_progress`."""
@@ -357,6 +393,12 @@ class Pledge(models.Model):
     )
     is_published = models.BooleanField(default=False)
     last_reviewed_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
+    # A pledge may renew, extend, replace or restate an earlier one; each keeps its own verdict.
+    follows = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="follow_ups",
+        help_text=_("The earlier pledge this one renews, extends, replaces or restates."),
+    )
+    follow_up = models.CharField(_("how it follows"), max_length=10, choices=FollowUp.choices, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
     # When the reminder sweep must look at this pledge next (pledges.reminders). Every write
@@ -403,6 +445,10 @@ class Pledge(models.Model):
                 "baseline_on", "last_reviewed_on",
             ),
             models.CheckConstraint(condition=Q(verdict__in=Verdict.values), name="pledge_verdict_is_known"),
+            models.CheckConstraint(
+                condition=(Q(follows__isnull=True) & Q(follow_up="")) | (Q(follows__isnull=False) & ~Q(follow_up="")),
+                name="pledge_follow_up_names_how",
+            ),
         ]
         indexes = [
             # The overview's order (selectors.published_pledges): a page is the index's next 51 rows.
@@ -428,10 +474,16 @@ class Pledge(models.Model):
     def get_absolute_url(self):
         return reverse("pledges:detail", args=[self.slug])
 
+    def get_follow_up_passive(self):
+        """How this pledge follows its earlier one, from that one's side ("Renewed")."""
+        return FollowUp(self.follow_up).passive if self.follow_up else ""
+
     def clean(self):
         errors = deadline_errors(
             self.deadline_precision, self.deadline_start, self.deadline_end
-        ) | target_errors(self.target_unit, self.target_value, self.baseline_value)
+        ) | target_errors(self.target_unit, self.target_value, self.baseline_value) | follow_up_errors(
+            self.follows, self.follow_up, self.slug, self.announced_on
+        )
         if errors:
             raise ValidationError(errors)
 

@@ -13,8 +13,9 @@ from .files.layouts import MAX_SOURCES, PledgeResource, ProgressUpdateResource
 from .files.resources import CHUNK_SIZE
 
 # Who owns a pledge is the newsroom's business, not the public's. A file without the column
-# re-imports without touching owners (missing columns keep what is stored).
-PRIVATE_COLUMNS = frozenset({"owner"})
+# re-imports without touching owners (missing columns keep what is stored). A follow-up link may
+# name a draft, so it is left out too; the pages show the links between published pledges.
+PRIVATE_COLUMNS = frozenset({"owner", "follows", "follow_up"})
 PUBLIC_PLEDGE_FIELDS = [name for name in PledgeResource.fields if name not in PRIVATE_COLUMNS]
 
 

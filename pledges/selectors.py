@@ -104,6 +104,14 @@ class PledgeFilters:
         return any((self.verdict, self.topic, self.country, self.state, self.event, self.q))
 
 
+def follow_up_links(pledge):
+    """(the published pledge this one follows, or None; the published pledges that follow it),
+    for the pledge page: a link to a draft would show the draft's title."""
+    earlier = public_pledges().filter(pk=pledge.follows_id).first() if pledge.follows_id else None
+    later = list(public_pledges().filter(follows=pledge).select_related("event").order_by("announced_on", "pk"))
+    return earlier, later
+
+
 def overview_page(pledges, filters):
     """One page of the overview: (the page's pledges, whether a next page exists).
 

@@ -161,11 +161,14 @@ def _pledge_page(request, slug):
         ((countries[country_id], value) for country_id, value in pledge.progress.by_country.items()),
         key=lambda item: item[0].name,
     )
+    earlier, later = selectors.follow_up_links(pledge)
     return render(
         request,
         "pledges/pledge_detail.html",
         {
             "pledge": pledge,
+            "earlier": earlier,
+            "follow_ups": later,
             "verdict_definition": VERDICT_DEFINITIONS[Verdict(pledge.verdict)],
             "chart": charts.progress_chart(pledge, pledge.public_updates),
             "breakdown": breakdown,

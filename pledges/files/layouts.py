@@ -13,6 +13,7 @@ from pledges.models import (
     Country,
     DeadlinePrecision,
     Event,
+    FollowUp,
     Pledge,
     ProgressUpdate,
     Source,
@@ -23,6 +24,7 @@ from pledges.models import (
     deadline_errors,
     event_slug,
     evidence_errors,
+    follow_up_errors,
     measurement_clash_error,
     new_update_key,
     single_party_error,
@@ -110,6 +112,12 @@ class PledgeResource(RecordResource):
     published = Column("is_published", "published", BooleanCell(), meaning="Shown to the public.", example="yes")
     last_reviewed_on = Column("last_reviewed_on", "last_reviewed_on", DateCell(),
                               meaning="When an editor last reviewed it.", example="2026-11-01")
+    follows = Column("follows", "follows", LookupCell(Pledge, "slug", what="pledge slug", max_length=120,
+                                                     format=SlugCell.format),
+                     meaning="Slug of the earlier pledge this one renews, extends, replaces or restates "
+                             "(it must be imported first).", example="trade-70-billion-by-2030")
+    follow_up = Column("follow_up", "follow_up", ChoiceCell(FollowUp.choices),
+                       meaning="How it follows that pledge.", example="renews")
     verdict = Column("verdict", "verdict", ChoiceCell(Verdict.choices), export_only=True,
                      meaning="Current verdict. Export only: verdicts come from progress updates.", example="kept")
 
@@ -142,6 +150,7 @@ class PledgeResource(RecordResource):
         errors = {
             **deadline_errors(instance.deadline_precision, instance.deadline_start, instance.deadline_end),
             **target_errors(instance.target_unit or "", instance.target_value, instance.baseline_value),
+            **follow_up_errors(instance.follows, instance.follow_up, instance.slug, instance.announced_on),
         }
         actor = row.values.get("actor")
         several = single_party_error(actor.name if actor else "")

@@ -19,12 +19,12 @@ EXPECTED_VERDICTS = {
     "covid-vaccines-50-million-doses": Verdict.IN_PROGRESS,
     "vaccine-joint-production": Verdict.NOT_RATED,
     "sister-cities-100-pairs": Verdict.KEPT,
-    "livelihood-assistance-500-million": Verdict.NOT_RATED,
-    "training-5000-places": Verdict.NOT_RATED,
+    "livelihood-assistance-500-million": Verdict.IN_PROGRESS,
+    "training-5000-places": Verdict.IN_PROGRESS,
     "china-kyrgyzstan-uzbekistan-railway": Verdict.IN_PROGRESS,
     "transport-corridors": Verdict.IN_PROGRESS,
     "oil-gas-pipelines": Verdict.STALLED,
-    "energy-cooperation-low-carbon": Verdict.NOT_RATED,
+    "energy-cooperation-low-carbon": Verdict.IN_PROGRESS,
     "ai-big-data-cloud": Verdict.IN_PROGRESS,
 }
 
@@ -68,6 +68,14 @@ def test_every_update_cites_a_source_and_the_state_matches_the_facts(seeded):
     assert overdue == {"livelihood-assistance-500-million", "training-5000-places"}
     sister = Pledge.objects.get(slug="sister-cities-100-pairs")
     assert sister.deadline_state(date(2026, 11, 27)) == DeadlineState.MET
+
+
+def test_the_november_2026_facts_are_sourced_updates_and_say_where_no_total_exists(seeded):
+    livelihood = Pledge.objects.get(slug="livelihood-assistance-500-million")
+    assert livelihood.updates.count() == 5  # one of 2025 and four from November 2026
+    assert "No total disbursed" in livelihood.updates.get(key="no-total-2026").summary
+    assert ProgressUpdate.objects.filter(pledge__slug="energy-cooperation-low-carbon").count() == 5
+    assert not ProgressUpdate.objects.filter(sources__grade="weak", new_verdict__gt="").exists()
 
 
 def test_vaccine_doses_are_measured_per_country(seeded):

@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="event",
             name="slug",
-            field=models.SlugField(max_length=120, null=True),
+            field=models.SlugField(max_length=120, null=True, db_index=False),  # the unique index comes below
         ),
         migrations.RunPython(give_events_slugs, migrations.RunPython.noop),
         migrations.AlterField(

@@ -142,13 +142,19 @@ def pledge_list(request):
     return HttpResponse(content)
 
 
+def _cached_page(request, name, slug, make):
+    """The page `make(request, slug)` renders, cached under the version; it gives b"" for nothing
+    public at that address, which is a 404 (and not cached)."""
+    content = cached(_key(request, name, slug), lambda: make(request, slug))
+    if not content:
+        raise Http404(f"No such {name}.")
+    return HttpResponse(content)
+
+
 @public
 def pledge_detail(request, slug):
     """One published pledge: its quote and source, deadline, verdict, timeline and chart."""
-    content = cached(_key(request, "pledge", slug), lambda: _pledge_page(request, slug))
-    if not content:
-        raise Http404("No such pledge.")
-    return HttpResponse(content)
+    return _cached_page(request, "pledge", slug, _pledge_page)
 
 
 def _pledge_page(request, slug):
@@ -179,10 +185,7 @@ def _pledge_page(request, slug):
 @public
 def event_detail(request, slug):
     """An event where pledges were made: when and where, its published pledges and their verdicts."""
-    content = cached(_key(request, "event", slug), lambda: _event_page(request, slug))
-    if not content:
-        raise Http404("No such event.")
-    return HttpResponse(content)
+    return _cached_page(request, "event", slug, _event_page)
 
 
 def _event_page(request, slug):

@@ -115,7 +115,7 @@ COPY_COLUMNS = [
 def copy_payload(rows):
     """The same rows as COPY wants them: foreign keys resolved, one line per pledge."""
     actors = {a.name: a.pk for a in Actor.objects.bulk_create([Actor(name=f"Leader {i}") for i in range(50)])}
-    events = {e.name: e.pk for e in Event.objects.bulk_create([Event(name=f"Summit {i}") for i in range(20)])}
+    events = {e.name: e.pk for e in Event.objects.bulk_create([Event(name=f"Summit {i}", slug=f"summit-{i}") for i in range(20)])}
     topic = Topic.objects.get(slug="transport").pk
     out = io.StringIO()
     writer = csv.writer(out)

@@ -32,6 +32,8 @@ from import_export.declarative import ModelDeclarativeMetaclass
 from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import Result, RowResult
 
+from pledges import bulk
+
 from .errors import Errors, ImportRejected, RowError, reject
 from .widgets import LookupCell, cell_text
 
@@ -413,7 +415,7 @@ class RecordResource(resources.ModelResource, metaclass=LayoutMetaclass):
         # What is stored, as the cell text an export writes: a row changes what it differs in.
         self.stored_cells = {
             self.record_key(record): self.render_row(record, present)
-            for record in self.iter_queryset(self._meta.model.objects.filter(pk__in=pks))
+            for record in self.iter_queryset(bulk.filter_in(self._meta.model.objects, self._meta.model._meta.pk.name, pks))
         } if pks else {}
         self.seen_keys = {}
 

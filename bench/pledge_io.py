@@ -108,7 +108,7 @@ COPY_COLUMNS = [
     "slug", "title", "actor_id", "event_id", "announced_on", "quote", "summary", "topic_id", "source_title",
     "source_publisher", "source_url", "source_published_on", "deadline_text", "deadline_precision",
     "deadline_end", "verdict", "target_unit", "baseline_value", "baseline_on", "target_value", "is_published",
-    "last_reviewed_on", "created_at", "updated_at",
+    "last_reviewed_on", "created_at", "updated_at", "follow_up",
 ]
 
 
@@ -125,14 +125,14 @@ def copy_payload(rows):
             r["summary"], topic, r["source_title"], r["source_publisher"], r["source_url"],
             r["source_published_on"], r["deadline_text"], r["deadline_precision"], r["deadline_end"], "not_rated",
             r["target_unit"], r["baseline_value"], r["baseline_on"], r["target_value"], "true",
-            r["last_reviewed_on"], "2026-11-27 00:00:00+00", "2026-11-27 00:00:00+00",
+            r["last_reviewed_on"], "2026-11-27 00:00:00+00", "2026-11-27 00:00:00+00", "",
         ])
     return out.getvalue().encode()
 
 
 def copy_in(payload):
     with connection.cursor() as cursor:
-        with cursor.copy(f"COPY pledges_pledge ({', '.join(COPY_COLUMNS)}) FROM STDIN WITH (FORMAT csv)") as copy:
+        with cursor.copy(f"COPY pledges_pledge ({', '.join(COPY_COLUMNS)}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (follow_up))") as copy:
             copy.write(payload)
 
 

@@ -47,12 +47,13 @@ def generate(count, *, prefix="volume"):
         "id", "slug", "title", "actor_id", "announced_on", "quote", "summary", "topic_id", "source_title",
         "source_publisher", "source_url", "deadline_text", "deadline_precision", "deadline_end", "verdict",
         "target_unit", "target_value", "baseline_value", "is_published", "created_at", "updated_at", "remind_after",
+        "follow_up",
     ], (
         (pk, f"{prefix}-{pk}", f"Volume pledge {pk}: build {pk % 97} bridges", actor.pk, date(2022, 1, 25),
          f"We will build {pk % 97} bridges across the region", "A generated pledge of ordinary length.",
          topic.pk, "A speech", "A newspaper", f"https://example.org/speech/{pk}", "by 2030", "year",
          date(2030, 12, 31) - timedelta(days=pk % 2000), ("in_progress", "kept", "not_rated", "stalled")[pk % 4],
-         "projects", 100, 0, True, written, written, next_check)
+         "projects", 100, 0, True, written, written, next_check, "")
         for pk in pledge_ids
     ))
     _copy(Pledge.beneficiaries.through, ["pledge_id", "country_id"],
@@ -67,8 +68,9 @@ def generate(count, *, prefix="volume"):
          10 * (n % UPDATES_EACH + 1), True, written, written)
         for n, update_id in enumerate(update_ids)
     ))
-    _copy(Source, ["update_id", "position", "url", "title", "publisher"],
-          ((update_id, 1, "https://example.org/report", "A report", "A ministry") for update_id in update_ids))
+    _copy(Source, ["update_id", "position", "url", "title", "publisher", "grade"],
+          ((update_id, 1, "https://example.org/report", "A report", "A ministry", "reporting")
+           for update_id in update_ids))
     with connection.cursor() as cursor:
         for model in (Pledge, ProgressUpdate, Source, Pledge.beneficiaries.through):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 from django.db import connection
 
 from pledges import public_version
-from pledges.models import Actor, Country, Pledge, ProgressUpdate, Source, Topic
+from pledges.models import Country, Party, Pledge, ProgressUpdate, Source, Topic
 
 UPDATES_EACH = 5
 
@@ -37,27 +37,29 @@ def _next_ids(model, count):
 
 def generate(count, *, prefix="volume"):
     """Add `count` published pledges with their updates and sources; returns their slugs' prefix."""
-    actor, _ = Actor.objects.get_or_create(name="Volume Leader")
+    leader, _ = Party.objects.get_or_create(name="Volume Leader")
     topic = Topic.objects.get(slug="trade")
-    countries = list(Country.objects.filter(code__in=["KZ", "KG", "UZ"]).values_list("pk", flat=True))
+    states = [Party.objects.get_or_create(country=country, defaults={"name": country.name, "kind": "state"})[0].pk
+              for country in Country.objects.filter(code__in=["KZ", "KG", "UZ"])]
     written = datetime(2026, 1, 1, tzinfo=timezone.utc)
     next_check = date.today() + timedelta(days=60)
     pledge_ids = _next_ids(Pledge, count)
     _copy(Pledge, [
-        "id", "slug", "title", "actor_id", "announced_on", "quote", "summary", "topic_id", "source_title",
+        "id", "slug", "title", "announced_on", "quote", "summary", "topic_id", "source_title",
         "source_publisher", "source_url", "deadline_text", "deadline_precision", "deadline_end", "verdict",
         "target_unit", "target_value", "baseline_value", "is_published", "created_at", "updated_at", "remind_after",
         "follow_up",
     ], (
-        (pk, f"{prefix}-{pk}", f"Volume pledge {pk}: build {pk % 97} bridges", actor.pk, date(2022, 1, 25),
+        (pk, f"{prefix}-{pk}", f"Volume pledge {pk}: build {pk % 97} bridges", date(2022, 1, 25),
          f"We will build {pk % 97} bridges across the region", "A generated pledge of ordinary length.",
          topic.pk, "A speech", "A newspaper", f"https://example.org/speech/{pk}", "by 2030", "year",
          date(2030, 12, 31) - timedelta(days=pk % 2000), ("in_progress", "kept", "not_rated", "stalled")[pk % 4],
          "projects", 100, 0, True, written, written, next_check, "")
         for pk in pledge_ids
     ))
-    _copy(Pledge.beneficiaries.through, ["pledge_id", "country_id"],
-          ((pk, country) for pk in pledge_ids for country in countries))
+    _copy(Pledge.parties.through, ["pledge_id", "party_id"], ((pk, leader.pk) for pk in pledge_ids))
+    _copy(Pledge.beneficiaries.through, ["pledge_id", "party_id"],
+          ((pk, state) for pk in pledge_ids for state in states))
     update_ids = _next_ids(ProgressUpdate, count * UPDATES_EACH)
     _copy(ProgressUpdate, [
         "id", "pledge_id", "key", "occurred_on", "summary", "new_verdict", "measurement_value", "is_published",
@@ -72,7 +74,7 @@ def generate(count, *, prefix="volume"):
           ((update_id, 1, "https://example.org/report", "A report", "A ministry", "reporting")
            for update_id in update_ids))
     with connection.cursor() as cursor:
-        for model in (Pledge, ProgressUpdate, Source, Pledge.beneficiaries.through):
+        for model in (Pledge, ProgressUpdate, Source, Pledge.parties.through, Pledge.beneficiaries.through):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     public_version.bump()
     return prefix

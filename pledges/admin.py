@@ -29,10 +29,10 @@ from .history import EditConflict, describe_change, version_token
 from .history import delta as history_delta
 from .models import (
     SETTLED_VERDICTS,
-    Actor,
     Country,
     DeadlineState,
     Event,
+    Party,
     Pledge,
     ProgressUpdate,
     Reminder,
@@ -55,10 +55,12 @@ class TopicAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
-# Actors and events keep no audit history of their own (their "History" is Django's admin log).
-class ActorAdmin(admin.ModelAdmin):
-    list_display = ("name", "role")
-    search_fields = ("name", "role")
+# Parties and events keep no audit history of their own (their "History" is Django's admin log).
+class PartyAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "role", "country", "speaks_for")
+    list_filter = ("kind",)  # "Empty" lists the parties imports named and nobody has classified yet
+    search_fields = ("name", "role", "country__code")
+    autocomplete_fields = ("country", "speaks_for")
 
 
 class EventAdmin(admin.ModelAdmin):
@@ -256,8 +258,8 @@ class PledgeAdmin(FileImportExportMixin, AuditedAdmin):
         "verdict",
         DeadlineStateFilter,
         "topic",
+        ("parties", admin.RelatedOnlyFieldListFilter),
         ("beneficiaries", admin.RelatedOnlyFieldListFilter),
-        ("actor", admin.RelatedOnlyFieldListFilter),
         OwnerFilter,
         "is_published",
         NeedsReviewFilter,
@@ -271,12 +273,12 @@ class PledgeAdmin(FileImportExportMixin, AuditedAdmin):
     paginator = EstimatedCountPaginator
     list_per_page = 50
     prepopulated_fields = {"slug": ("title",)}
-    autocomplete_fields = ("actor", "event", "owner", "beneficiaries", "follows")
+    autocomplete_fields = ("parties", "event", "owner", "beneficiaries", "follows")
     readonly_fields = ("deadline_state_now", "current_value", "progress_now", "on_track_now")
     inlines = [ProgressUpdateInline]
     actions = ["mark_reviewed", "publish", "unpublish", "assign_owner", "export_admin_action"]
     fieldsets = (
-        (None, {"fields": ("title", "slug", "actor", "beneficiaries", "event", "announced_on", "topic")}),
+        (None, {"fields": ("title", "slug", "parties", "beneficiaries", "event", "announced_on", "topic")}),
         ("Words", {"fields": ("quote", "summary")}),
         ("Source document", {"fields": ("source_title", "source_publisher", "source_url", "source_published_on")}),
         ("Deadline", {"fields": ("deadline_text", "deadline_precision", ("deadline_start", "deadline_end"), "deadline_state_now")}),
@@ -493,7 +495,7 @@ class ReminderAdmin(admin.ModelAdmin):
 
 admin.site.register(Country, CountryAdmin)
 admin.site.register(Topic, TopicAdmin)
-admin.site.register(Actor, ActorAdmin)
+admin.site.register(Party, PartyAdmin)
 admin.site.register(Event, EventAdmin)
 admin.site.site_header = "Pledge tracker"
 admin.site.site_title = "Pledge tracker"

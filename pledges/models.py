@@ -81,7 +81,7 @@ def single_party_error(name):
     """Why `name` is not one party's name (it holds the files' list separator), or None."""
     if "|" not in (name or ""):
         return None
-    return _("holds “|”, the list separator: one party per value, the one who made the pledge (%(names)s).") % {
+    return _("holds “|”, the list separator: one party per value (%(names)s).") % {
         "names": ", ".join(part.strip() for part in name.split("|") if part.strip())
     }
 
@@ -130,17 +130,59 @@ class Topic(models.Model):
         return self.name
 
 
-class Actor(models.Model):
-    """Whoever made a pledge: a person in an office, a government, an organisation."""
+class PartyKind(models.TextChoices):
+    """What a party is. A party an import names is unclassified until an editor says."""
+
+    PERSON = "person", _("A person")
+    STATE = "state", _("A state")
+    ORGANISATION = "organisation", _("An organisation")
+
+
+class Party(models.Model):
+    """Whoever makes or benefits from a pledge: a person in an office, a state, an organisation.
+
+    A pledge has one or more pledging parties and one or more beneficiaries; a party may be both
+    (a mutual commitment). A state is tied to its country (files name it by the country's code);
+    a person may speak for a state.
+    """
 
     name = models.CharField(validators=[validate_printable, validate_single_party], max_length=200, unique=True)
+    kind = models.CharField(max_length=12, choices=PartyKind.choices, blank=True,
+                            help_text=_("Empty until an editor classifies a party an import named."))
     role = models.CharField(validators=[validate_printable], max_length=200, blank=True, help_text=_("e.g. President of China."))
+    country = models.OneToOneField(Country, on_delete=models.PROTECT, null=True, blank=True, related_name="party",
+                                   help_text=_("For a state: its country, by which files name it."))
+    speaks_for = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="speakers",
+        limit_choices_to={"kind": PartyKind.STATE}, help_text=_("For a person: the state they speak for."),
+    )
 
     class Meta:
         ordering = ["name"]
+        verbose_name_plural = _("parties")
+        constraints = [
+            models.CheckConstraint(condition=Q(country__isnull=True) | Q(kind=PartyKind.STATE), name="party_country_is_a_state"),
+            models.CheckConstraint(condition=Q(speaks_for__isnull=True) | Q(kind=PartyKind.PERSON),
+                                   name="party_only_a_person_speaks_for"),
+            models.CheckConstraint(condition=Q(kind="") | Q(kind__in=PartyKind.values), name="party_kind_is_known"),
+        ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        errors = {}
+        if self.country_id and self.kind != PartyKind.STATE:
+            errors["country"] = _("Only a state has a country.")
+        if self.speaks_for_id and self.kind != PartyKind.PERSON:
+            errors["speaks_for"] = _("Only a person speaks for a state.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def file_key(self):
+        """How files name the party: a state by its country's code, anyone else by name."""
+        return self.country.code if self.country_id else self.name
 
 
 def event_slug(name, taken):
@@ -347,8 +389,10 @@ class Pledge(models.Model):
 
     slug = models.SlugField(max_length=120, unique=True, help_text=_("Stable public address."))
     title = models.CharField(validators=[validate_printable], max_length=200)
-    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="pledges")
-    beneficiaries = models.ManyToManyField(Country, related_name="pledges")
+    parties = models.ManyToManyField(Party, related_name="pledges", verbose_name=_("pledging parties"),
+                                     help_text=_("Who made the pledge: one party, or several jointly."))
+    beneficiaries = models.ManyToManyField(Party, related_name="benefiting_pledges",
+                                           help_text=_("Who it was made to; a pledging party may be one too."))
     event = models.ForeignKey(
         Event, on_delete=models.PROTECT, null=True, blank=True, related_name="pledges"
     )
@@ -405,7 +449,7 @@ class Pledge(models.Model):
     # clears it, meaning "look now"; the sweep sets it to the next day something falls due.
     remind_after = models.DateField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(m2m_fields=[beneficiaries], excluded_fields=["remind_after"])
+    history = HistoricalRecords(m2m_fields=[parties, beneficiaries], excluded_fields=["remind_after"])
     objects = PledgeQuerySet.as_manager()
 
     class Meta:

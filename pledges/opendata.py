@@ -104,6 +104,7 @@ def deadline_calendar(at_event=None):
         url = settings.PLEDGES_SITE_URL + pledge.get_absolute_url()
         event.add("url", url)
         said = f"“{pledge.deadline_text}”. " if pledge.deadline_text else ""
-        event.add("description", f"{said}{pledge.actor}: {pledge.summary}\nVerdict: {pledge.get_verdict_display()}\n{url}")
+        parties = ", ".join(party.name for party in pledge.parties.all())
+        event.add("description", f"{said}{parties}: {pledge.summary}\nVerdict: {pledge.get_verdict_display()}\n{url}")
         calendar.add_component(event)
     return calendar.to_ical()

@@ -4,7 +4,7 @@ Every write of a pledge, progress update or source leaves an audit-history row: 
 writes it for a single save or delete (and sends `pre_create_historical_record`), and
 `services.record_history` writes it for the bulk paths (services and the importer). Both hand the
 records here just before that row is written, so no writer can forget to move the version, and
-nothing else sets it. Names that pledges show (actors, events, topics, countries) are watched
+nothing else sets it. Names that pledges show (parties, events, topics, countries) are watched
 through Django's own save and delete signals.
 
 A write counts when the record is visible to the public after it or was before it (unpublishing
@@ -15,15 +15,16 @@ page, alone.
 from datetime import datetime, timezone as dt_timezone
 
 from django.db import connection
-from django.db.models import F, Max, Subquery
+from django.db.models import F, Max, Q, Subquery
 from django.utils import timezone
 
-from .models import Actor, Country, Event, Pledge, ProgressUpdate, PublicVersion, Source, Topic
+from .models import Country, Event, Party, Pledge, ProgressUpdate, PublicVersion, Source, Topic
 
 VERSION_ROW = 1
 
 # How each reference record reaches the public: through a published pledge that names it.
-PLEDGE_LINK = {Actor: "actor", Event: "event", Topic: "topic", Country: "beneficiaries"}
+PLEDGE_LINK = {Party: ("parties", "beneficiaries"), Event: ("event",), Topic: ("topic",),
+               Country: ("beneficiaries__country",)}
 
 
 def current():
@@ -86,7 +87,10 @@ def _touches_public(model, records):
             pk__in={s.update_id for s in records}, is_published=True, pledge__is_published=True
         ).exists()
     if model in PLEDGE_LINK:
-        return Pledge.objects.filter(**{f"{PLEDGE_LINK[model]}__in": [r.pk for r in records]}, is_published=True).exists()
+        named = Q()
+        for link in PLEDGE_LINK[model]:
+            named |= Q(**{f"{link}__in": [r.pk for r in records]})
+        return Pledge.objects.filter(named, is_published=True).exists()
     return False
 
 

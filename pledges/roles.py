@@ -1,15 +1,15 @@
 """The editors' roles: which permissions the Editors and Viewers groups hold.
 
-Editors add and change pledges, progress updates (with their measurements), sources, actors and
-events, and import and export files; deleting a pledge is left to superusers (editors
+Editors add and change pledges, progress updates (with their measurements), sources, parties,
+events and the vocabularies (topics, units), and import and export files; deleting a pledge is left to superusers (editors
 unpublish instead). Viewers only view. Both may look up users: owners are chosen with an
 autocomplete, and history pages name who changed what. Only staff users reach the admin at all.
 """
 
 from django.contrib.auth.management import create_permissions
 
-VIEWED = ("pledge", "progressupdate", "source", "actor", "event", "country", "topic", "reminder")
-EDITED = ("pledge", "progressupdate", "source", "actor", "event")
+VIEWED = ("pledge", "progressupdate", "source", "party", "event", "country", "topic", "reminder")
+EDITED = ("pledge", "progressupdate", "source", "party", "event", "topic")
 
 EDITORS = "Editors"  # also the people reminders go to when a pledge has no owner
 

@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from . import public_version
-from .models import Country, DeadlineState, Event, Pledge, ProgressUpdate, Topic, Verdict
+from .models import Country, DeadlineState, Event, Party, Pledge, ProgressUpdate, Topic, Verdict
 
 
 def public_pledges():
@@ -46,9 +46,10 @@ def published_pledges(*, with_sources=True):
         )
     return (
         public_pledges()
-        .select_related("actor", "topic", "event")
+        .select_related("topic", "event")
         .prefetch_related(
-            "beneficiaries",
+            Prefetch("parties", queryset=Party.objects.select_related("speaks_for")),
+            Prefetch("beneficiaries", queryset=Party.objects.select_related("country")),
             Prefetch("updates", queryset=updates, to_attr="public_updates"),
         )
         # Dated deadlines first, nearest first; undated pledges after them on every database.
@@ -130,7 +131,7 @@ def filter_pledges(pledges, filters, today=None):
     if filters.topic:
         pledges = pledges.filter(topic__slug=filters.topic)
     if filters.country:
-        pledges = pledges.filter(beneficiaries__code=filters.country)
+        pledges = pledges.filter(beneficiaries__country__code=filters.country)
     if filters.state:
         pledges = pledges.in_deadline_state(filters.state, today)
     if filters.event:
@@ -138,7 +139,7 @@ def filter_pledges(pledges, filters, today=None):
     if filters.q:
         words = Q(title__icontains=filters.q) | Q(quote__icontains=filters.q) | Q(summary__icontains=filters.q)
         where = Q(event__name__icontains=filters.q) | Q(event__place__icontains=filters.q)
-        pledges = pledges.filter(words | Q(actor__name__icontains=filters.q) | where)
+        pledges = pledges.filter(words | Q(parties__name__icontains=filters.q) | where)
     return pledges.distinct() if filters.country else pledges
 
 
@@ -170,7 +171,7 @@ def filter_choices():
     """
     published = public_pledges()
     topics = Topic.objects.filter(Exists(published.filter(topic=OuterRef("pk")))).order_by("name")
-    links = Pledge.beneficiaries.through.objects.filter(country=OuterRef("pk"), pledge__is_published=True)
+    links = Pledge.beneficiaries.through.objects.filter(party__country=OuterRef("pk"), pledge__is_published=True)
     countries = Country.objects.filter(Exists(links)).order_by("name")
     events = Event.objects.filter(Exists(published.filter(event=OuterRef("pk")))).order_by("-held_on", "name")
     return list(topics), list(countries), list(events)

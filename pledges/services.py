@@ -46,8 +46,8 @@ def pledges_refresh_verdicts(pledge_ids, *, user=None, reason=""):
 def record_history(model, objects, *, created, user=None, reason="", now=None):
     """Write one audit-history row per object in bulk, as simple-history does on save().
 
-    A pledge's history row also gets a copy of its beneficiary countries: without it, the
-    history would show (and a revert would restore) a pledge made to nobody.
+    A pledge's history row also gets a copy of its parties and beneficiaries: without them, the
+    history would show (and a revert would restore) a pledge made by and to nobody.
     """
     if not objects:
         return
@@ -64,15 +64,16 @@ def record_history(model, objects, *, created, user=None, reason="", now=None):
     history_ids = bulk.insert(history_model, rows, return_ids=model is Pledge)
     if model is Pledge:
         history_of = {obj.pk: history_id for obj, history_id in zip(objects, history_ids)}
-        m2m_history = apps.get_model("pledges", "HistoricalPledge_beneficiaries")
-        links = bulk.filter_in(Pledge.beneficiaries.through.objects, "pledge", history_of)
-        bulk.insert(
-            m2m_history,
-            [
-                {"history_id": history_of[pledge_id], "id": link_id, "pledge_id": pledge_id, "country_id": country_id}
-                for link_id, pledge_id, country_id in links.values_list("id", "pledge_id", "country_id")
-            ],
-        )
+        for column in ("parties", "beneficiaries"):
+            m2m_history = apps.get_model("pledges", f"HistoricalPledge_{column}")
+            links = bulk.filter_in(getattr(Pledge, column).through.objects, "pledge", history_of)
+            bulk.insert(
+                m2m_history,
+                [
+                    {"history_id": history_of[pledge_id], "id": link_id, "pledge_id": pledge_id, "party_id": party_id}
+                    for link_id, pledge_id, party_id in links.values_list("id", "pledge_id", "party_id")
+                ],
+            )
 
 
 def pledges_change(pledge_ids, *, changes, versions, user, reason):

@@ -8,7 +8,7 @@ from pledges.files.layouts import PLEDGE_COLUMNS, UPDATE_COLUMNS
 PLEDGE_ROW = {
     "slug": "test-pledge",
     "title": "Build 10 bridges",
-    "actor": "A Leader",
+    "parties": "A Leader",
     "beneficiaries": "KZ|UZ",
     "event": "A summit",
     "announced_on": "2022-01-25",
@@ -109,13 +109,12 @@ def a_pledge(**fields):
     """A saved pledge with plain defaults (a dated deadline at the end of 2030), for rule tests."""
     from datetime import date
 
-    from pledges.models import Actor, Pledge, Topic
+    from pledges.models import Party, Pledge, Topic
 
     n = Pledge.objects.count() + 1
     values = {
         "slug": f"pledge-{n}",
         "title": f"Pledge {n}",
-        "actor": Actor.objects.get_or_create(name="A Leader")[0],
         "topic": Topic.objects.get_or_create(slug="trade", defaults={"name": "Trade"})[0],
         "announced_on": date(2022, 1, 25),
         "quote": "We will.",
@@ -128,5 +127,20 @@ def a_pledge(**fields):
         "deadline_end": date(2030, 12, 31),
         "last_reviewed_on": None,
     }
+    parties = fields.pop("parties", None) or [Party.objects.get_or_create(name="A Leader")[0]]
+    beneficiaries = fields.pop("beneficiaries", ())
     values.update(fields)
-    return Pledge.objects.create(**values)
+    pledge = Pledge.objects.create(**values)
+    pledge.parties.set(parties)
+    pledge.beneficiaries.set(beneficiaries)
+    return pledge
+
+
+def states(*codes):
+    """The state parties of these countries (by ISO code), made as an import makes them."""
+    from pledges.models import Country, Party
+
+    return [
+        Party.objects.get_or_create(country=country, defaults={"name": country.name, "kind": "state"})[0]
+        for country in Country.objects.filter(code__in=codes)
+    ]

@@ -99,7 +99,7 @@ def test_an_editor_downloads_an_export(client, seeded, editor):
 
     body = response.content.decode()
     assert response["Content-Disposition"].startswith('attachment; filename="pledges-')
-    assert body.splitlines()[0].startswith("slug,title,actor,beneficiaries")
+    assert body.splitlines()[0].startswith("slug,title,parties,beneficiaries")
     assert len(body.splitlines()) == 17
 
 
@@ -196,7 +196,7 @@ def test_the_import_page_lists_the_columns_a_file_may_give_and_starts_at_csv(cli
     page = client.get(IMPORT_URL)
 
     fields = dict(page.context["fields_list"])["PledgeResource"]
-    assert fields[:3] == ["slug", "title", "actor"] and "verdict" not in fields  # export only
+    assert fields[:3] == ["slug", "title", "parties"] and "verdict" not in fields  # export only
     assert page.context["form"]["format"].value() == FORMAT["csv"]
 
 
@@ -209,5 +209,5 @@ def test_a_viewer_may_export_what_they_may_read(client, seeded, viewer):
 
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert response.status_code == 200 and response["Content-Disposition"].endswith('.xlsx"')
-    assert [cell.value for cell in sheet[1]][:3] == ["slug", "title", "actor"]
+    assert [cell.value for cell in sheet[1]][:3] == ["slug", "title", "parties"]
     assert sheet.max_row == Pledge.objects.count() + 1

@@ -113,7 +113,7 @@ def test_an_editor_imports_through_preview_and_confirm_then_exports(live_server,
     with page.expect_download() as download:
         page.click("input[type=submit]")
     lines = open(download.value.path(), encoding="utf-8-sig").read().splitlines()
-    assert lines[0].startswith("slug,title,actor")
+    assert lines[0].startswith("slug,title,parties")
     assert len(lines) == Pledge.objects.count() + 1
     assert any(line.startswith("ten-bridges,") for line in lines)
 

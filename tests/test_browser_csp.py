@@ -38,7 +38,7 @@ def test_the_admin_works_under_the_policy(live_server, new_page, my_pledge_due_s
     log_in(page, live_server, "ed")
 
     page.goto(f"{live_server.url}/admin/pledges/pledge/{my_pledge_due_soon.pk}/change/")
-    pick_autocomplete(page, "id_actor", "Xi")  # select2's script and styles run
+    pick_autocomplete(page, "id_parties", "Xi")  # select2's script and styles run
     page.goto(f"{live_server.url}/admin/pledges/pledge/add/")
     page.locator("#id_title").press_sequentially("Build ten bridges")
     expect()(page.locator("#id_slug")).to_have_value("build-ten-bridges")  # the prepopulating script runs

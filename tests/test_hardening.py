@@ -130,11 +130,11 @@ def test_a_history_version_that_is_not_a_number_is_not_found(client, seeded, edi
     assert client.get(f"/admin/pledges/pledge/{pledge.pk}/history/abc/").status_code == 404
 
 
-@pytest.mark.parametrize("model", ["actor", "event"])
-def test_the_history_of_an_actor_or_an_event_opens(client, seeded, editor, model):
+@pytest.mark.parametrize("model", ["party", "event"])
+def test_the_history_of_a_party_or_an_event_opens(client, seeded, editor, model):
     client.force_login(editor)
-    record = Pledge.objects.get(slug="trade-70-billion-by-2030")
-    record = getattr(record, model)
+    pledge = Pledge.objects.get(slug="trade-70-billion-by-2030")
+    record = pledge.parties.get() if model == "party" else pledge.event
 
     response = client.get(f"/admin/pledges/{model}/{record.pk}/history/")
 
@@ -298,11 +298,11 @@ def test_a_draft_update_on_a_published_pledge_changes_nothing_public(client, see
     assert client.get(HOME)["ETag"] == before
 
 
-def test_renaming_the_actor_of_a_published_pledge_changes_the_public_etag(client, seeded):
+def test_renaming_the_party_of_a_published_pledge_changes_the_public_etag(client, seeded):
     before = client.get(HOME)["ETag"]
-    actor = Pledge.objects.get(slug="trade-70-billion-by-2030").actor
-    actor.name = "A renamed leader"
-    actor.save()
+    party = Pledge.objects.get(slug="trade-70-billion-by-2030").parties.get()
+    party.name = "A renamed leader"
+    party.save()
 
     response = client.get(HOME, HTTP_IF_NONE_MATCH=before)
     assert response.status_code == 200 and "A renamed leader" in body(response)

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from pledges.files.imports import import_pledges, import_updates
 from pledges.files.layouts import PLEDGE_COLUMNS, UPDATE_COLUMNS
-from pledges.models import Actor, Event, Pledge, ProgressUpdate, Source
+from pledges.models import Event, Party, Pledge, ProgressUpdate, Source
 from pledges.files.errors import ImportRejected
 from tests.factories import PLEDGE_ROW, UPDATE_ROW, change_form_data, csv_bytes
 from tests.test_admin_editing import change_url
@@ -54,7 +54,7 @@ def rolled_back():
 
 
 def counts():
-    models = (Pledge, ProgressUpdate, Source, Actor, Event, Pledge.history.model, ProgressUpdate.history.model)
+    models = (Pledge, ProgressUpdate, Source, Party, Event, Pledge.history.model, ProgressUpdate.history.model)
     return [model.objects.count() for model in models]
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from pledges.models import Actor, DeadlineState, Pledge, ProgressUpdate, Topic, Verdict
+from pledges.models import DeadlineState, Pledge, ProgressUpdate, Topic, Verdict
 
 
 def pledge(**fields):
@@ -117,7 +117,6 @@ def stored(db):
     return dict(
         slug="p",
         title="P",
-        actor=Actor.objects.create(name="A"),
         topic=Topic.objects.create(slug="t", name="T"),
         announced_on=date(2022, 1, 25),
         quote="q",

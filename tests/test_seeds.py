@@ -88,4 +88,4 @@ def test_vaccine_doses_are_measured_per_country(seeded):
 
 def test_the_railway_is_made_to_kyrgyzstan_and_uzbekistan(seeded):
     railway = Pledge.objects.get(slug="china-kyrgyzstan-uzbekistan-railway")
-    assert sorted(railway.beneficiaries.values_list("code", flat=True)) == ["KG", "UZ"]
+    assert sorted(railway.beneficiaries.values_list("country__code", flat=True)) == ["KG", "UZ"]

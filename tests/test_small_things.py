@@ -18,10 +18,10 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from pledges.files.imports import import_pledges, import_updates
-from pledges.models import Actor, Pledge, ProgressUpdate, Reminder
+from pledges.models import Party, Pledge, ProgressUpdate, Reminder
 from pledges.reminders import sweep
 from pledges.files.errors import ImportRejected
-from tests.factories import a_pledge, change_form_data, pledge_csv, update_csv
+from tests.factories import PLEDGE_ROW, a_pledge, change_form_data, csv_bytes, pledge_csv, update_csv
 from tests.live import free_port, wait_until
 from tests.test_admin_editing import change_url, with_new_update
 
@@ -38,24 +38,24 @@ def rejection(call):
 # Stopped with a message
 
 
-def test_an_actor_cell_holding_the_list_separator_is_refused(reference_data):
-    errors = rejection(lambda: import_pledges(pledge_csv({"actor": "China|Kazakhstan|Uzbekistan"})))
+def test_an_old_actor_cell_listing_several_parties_is_a_joint_pledge(reference_data):
+    # Files of November 2026 had one actor; a list there is what the parties column now holds.
+    row = {("actor" if column == "parties" else column): value for column, value in PLEDGE_ROW.items()}
+    import_pledges(csv_bytes([{**row, "actor": "CN|KZ|Uzbekistan government"}]))
 
-    assert errors == [
-        "Row 2, column 'actor': holds “|”, the list separator: one party per value, the one who made the pledge "
-        "(China, Kazakhstan, Uzbekistan)."
-    ]
-    assert not Actor.objects.exists()
+    pledge = Pledge.objects.get()
+    assert [party.name for party in pledge.parties.all()] == ["China", "Kazakhstan", "Uzbekistan government"]
+    assert Party.objects.get(name="China").country.code == "CN"
 
 
-def test_the_admin_refuses_an_actor_named_with_the_list_separator(client, editor):
+def test_the_admin_refuses_a_party_named_with_the_list_separator(client, editor):
     client.force_login(editor)
 
-    response = client.post(reverse("admin:pledges_actor_add"), {"name": "China|Kazakhstan", "role": ""})
+    response = client.post(reverse("admin:pledges_party_add"), {"name": "China|Kazakhstan", "role": "", "kind": ""})
 
     assert response.status_code == 200
     assert "one party per value" in response.context["adminform"].form.errors["name"][0]
-    assert not Actor.objects.exists()
+    assert not Party.objects.exists()
 
 
 def test_a_measurement_on_a_pledge_without_a_target_is_refused(reference_data):

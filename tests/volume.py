@@ -4,21 +4,20 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from pledges import public_version
-from pledges.models import Actor, Country, DeadlinePrecision, Pledge, ProgressUpdate, Topic, Unit
+from pledges.models import Country, DeadlinePrecision, Party, Pledge, ProgressUpdate, Topic, Unit
 
 
 def add_pledges(count, *, updates_each=0, published=True):
     """Add `count` quantitative pledges, each with `updates_each` measured, published updates."""
     if count <= 0:
         return []
-    actor, _ = Actor.objects.get_or_create(name="Volume Leader")
+    party, _ = Party.objects.get_or_create(name="Volume Leader")
     topic = Topic.objects.first()
     start = Pledge.objects.count()
     pledges = Pledge.objects.bulk_create(
         Pledge(
             slug=f"volume-{start + n}",
             title=f"Volume pledge {start + n}",
-            actor=actor,
             topic=topic,
             announced_on=date(2022, 1, 25),
             quote="We will do it.",
@@ -36,8 +35,10 @@ def add_pledges(count, *, updates_each=0, published=True):
         for n in range(count)
     )
     countries = list(Country.objects.filter(code__in=["KZ", "UZ", "KG"]))
+    states = [Party.objects.get_or_create(country=c, defaults={"name": c.name, "kind": "state"})[0] for c in countries]
+    Pledge.parties.through.objects.bulk_create(Pledge.parties.through(pledge=p, party=party) for p in pledges)
     through = Pledge.beneficiaries.through
-    through.objects.bulk_create(through(pledge=p, country=c) for p in pledges for c in countries)
+    through.objects.bulk_create(through(pledge=p, party=state) for p in pledges for state in states)
     ProgressUpdate.objects.bulk_create(
         ProgressUpdate(
             pledge=p,

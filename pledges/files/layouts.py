@@ -9,11 +9,11 @@ from django.contrib.auth import get_user_model
 
 from pledges import bulk
 from pledges.models import (
-    Actor,
     Country,
     DeadlinePrecision,
     Event,
     FollowUp,
+    Party,
     Pledge,
     ProgressUpdate,
     Source,
@@ -27,7 +27,6 @@ from pledges.models import (
     follow_up_errors,
     measurement_clash_error,
     new_update_key,
-    single_party_error,
     target_errors,
     update_errors,
 )
@@ -38,10 +37,10 @@ from .resources import Column, RecordResource
 from .widgets import (
     BooleanCell,
     ChoiceCell,
-    CountryCodesCell,
     DateCell,
     DecimalCell,
     LookupCell,
+    PartiesCell,
     SlugCell,
     TextCell,
     UrlCell,
@@ -56,6 +55,12 @@ def _staff():
     return get_user_model().objects.filter(**Pledge._meta.get_field("owner").get_limit_choices_to())
 
 
+# One cell reader for both party columns, so a party named in both (a mutual commitment) is one record.
+_PARTIES = PartiesCell(Party, Country, required=True)
+# The columns' names in files of an earlier layout, read as today's.
+_OLD_COLUMN_NAMES = {"actor": "parties"}
+
+
 class PledgeResource(RecordResource):
     """The pledges file: one row per pledge, matched on its slug."""
 
@@ -66,10 +71,13 @@ class PledgeResource(RecordResource):
                   meaning="Stable key of the pledge; rows match existing pledges on it.", example="trade-70-billion-by-2030")
     title = Column("title", "title", TextCell(required=True, max_length=200),
                    meaning="Short headline.", example="Raise trade to $70 billion by 2030")
-    actor = Column("actor", "actor", LookupCell(Actor, "name", what="actor", required=True, max_length=200, create=True),
-                   meaning="Who made the pledge (created if new).", example="Xi Jinping")
-    beneficiaries = Column("beneficiaries", "beneficiaries", CountryCodesCell(Country, required=True), side=True,
-                           meaning="The countries it was made to.", example="KZ|KG|TJ|TM|UZ")
+    parties = Column("parties", "parties", _PARTIES, side=True,
+                     meaning="Who made it: one party, or several for a joint pledge; a state by its country's code "
+                             "(parties are created if new). Files of November 2026 call the column actor.",
+                     example="Xi Jinping")
+    beneficiaries = Column("beneficiaries", "beneficiaries", _PARTIES, side=True,
+                           meaning="Who it was made to, the same way; a pledging party may be one too.",
+                           example="KZ|KG|TJ|TM|UZ")
     event = Column("event", "event", LookupCell(Event, "name", what="event", max_length=300, create=True),
                    meaning="Where it was announced (created if new).", example="China–Central Asia virtual summit")
     announced_on = Column("announced_on", "announced_on", DateCell(required=True),
@@ -134,16 +142,27 @@ class PledgeResource(RecordResource):
     def stored_records(self, keys):
         return {pledge.slug: pledge for pledge in bulk.filter_in(Pledge.objects, "slug", keys)} if keys else {}
 
+    def before_import(self, dataset, **kwargs):
+        headers = set(dataset.headers)
+        if headers & _OLD_COLUMN_NAMES.keys():  # a file of an earlier layout: its columns as today's
+            dataset.headers = [_OLD_COLUMN_NAMES[name] if name in _OLD_COLUMN_NAMES and _OLD_COLUMN_NAMES[name] not in headers
+                               else name for name in dataset.headers]
+        super().before_import(dataset, **kwargs)
+
     def related_cells(self, pks):
-        # The few hundred countries are read once; the links without a join (a third faster).
-        if not hasattr(self, "_country_codes"):
-            self._country_codes = dict(Country.objects.values_list("pk", "code"))
-        codes = {}
-        # `pks` come in order (iter_queryset): a range is a cheaper query than a list of 2,000.
-        links = Pledge.beneficiaries.through.objects.filter(pledge_id__gte=pks[0], pledge_id__lte=pks[-1])
-        for pledge_id, country_id in links.values_list("pledge_id", "country_id"):
-            codes.setdefault(pledge_id, []).append(self._country_codes[country_id])
-        return {"beneficiaries": {pk: sorted(country_codes) for pk, country_codes in codes.items()}}
+        # The parties are few and read once; the links without a join (a third faster).
+        if not hasattr(self, "_party_keys"):
+            self._party_keys = {pk: code or name for pk, name, code in Party.objects.values_list("pk", "name", "country__code")}
+        cells = {}
+        for column in ("parties", "beneficiaries"):
+            keys = cells[column] = {}
+            # `pks` come in order (iter_queryset): a range is a cheaper query than a list of 2,000.
+            links = getattr(Pledge, column).through.objects.filter(pledge_id__gte=pks[0], pledge_id__lte=pks[-1])
+            for pledge_id, party_id in links.values_list("pledge_id", "party_id"):
+                keys.setdefault(pledge_id, []).append(self._party_keys[party_id])
+            for pledge_id in keys:
+                keys[pledge_id].sort()
+        return cells
 
     def rule_errors(self, instance, row):
         # A column the file leaves out keeps its stored value, so the rules see that value.
@@ -152,10 +171,6 @@ class PledgeResource(RecordResource):
             **target_errors(instance.target_unit or "", instance.target_value, instance.baseline_value),
             **follow_up_errors(instance.follows, instance.follow_up, instance.slug, instance.announced_on),
         }
-        actor = row.values.get("actor")
-        several = single_party_error(actor.name if actor else "")
-        if several:
-            errors["actor"] = several
         verdict = row.values.get("verdict")
         if verdict and verdict != row.stored.get("verdict", Verdict.NOT_RATED):
             self.warnings.append(RowError(row.number, "verdict",
@@ -172,9 +187,10 @@ class PledgeResource(RecordResource):
             pledge.pk = pledge.id = pk
 
     def _create_named_records(self):
-        """The actors and events the file names that do not exist yet, created once each."""
-        actors = self.fields["actor"].widget.new_records
-        Actor.objects.bulk_create(actors)
+        """The parties and events the file names that do not exist yet, created once each."""
+        for party, pk in zip(parties := self.fields["parties"].widget.new_records,
+                             bulk.insert(Party, [bulk.field_values(p) for p in parties], return_ids=True)):
+            party.pk = party.id = pk
         events = self.fields["event"].widget.new_records
         taken = set(Event.objects.values_list("slug", flat=True)) if events else set()
         for event in events:  # an event is first held when its first pledge was announced
@@ -190,15 +206,16 @@ class PledgeResource(RecordResource):
         Pledge.objects.bulk_update(instances, sorted(attributes | {"updated_at", "remind_after"}), batch_size=1000)
 
     def write_related(self, created, changed, now):
-        through = Pledge.beneficiaries.through
-        recountried = [(pledge, row) for pledge, row in changed
-                       if any(column == "beneficiaries" for column, _old, _new in row.change.changes)]
-        through.objects.filter(pledge_id__in=[pledge.pk for pledge, _row in recountried]).delete()
-        country_ids = self.fields["beneficiaries"].widget.known
-        bulk.insert(through, [
-            {"pledge_id": pledge.pk, "country_id": country_ids[code]}
-            for pledge, row in created + recountried for code in row.values["beneficiaries"]
-        ])
+        known = self.fields["parties"].widget.known
+        for column in ("parties", "beneficiaries"):
+            through = getattr(Pledge, column).through
+            relinked = [(pledge, row) for pledge, row in changed
+                        if any(name == column for name, _old, _new in row.change.changes)]
+            through.objects.filter(pledge_id__in=[pledge.pk for pledge, _row in relinked]).delete()
+            bulk.insert(through, [
+                {"pledge_id": pledge.pk, "party_id": known[key].pk}
+                for pledge, row in created + relinked for key in row.values[column]
+            ])
         record_history(Pledge, [p for p, _row in created], created=True, user=self.user, reason=self.reason, now=now)
         record_history(Pledge, [p for p, _row in changed], created=False, user=self.user, reason=self.reason, now=now)
 
@@ -289,7 +306,7 @@ class ProgressUpdateResource(RecordResource):
         super().before_import(dataset, **kwargs)
         pledge_ids = [pledge.pk for pledge in self.fields["pledge"].widget.known.values()]
         self.beneficiaries = set(
-            Pledge.beneficiaries.through.objects.filter(pledge_id__in=pledge_ids).values_list("pledge_id", "country__code")
+            Pledge.beneficiaries.through.objects.filter(pledge_id__in=pledge_ids).values_list("pledge_id", "party__country__code")
         )
         # One measurement per pledge, country and day: what is stored, then each row as read.
         self.measured = {

@@ -294,18 +294,37 @@ class LookupCell(widgets.ForeignKeyWidget):
         return [record for record in self.known.values() if record.pk is None]
 
 
-class CountryCodesCell(widgets.ManyToManyWidget):
-    """Countries by ISO 3166-1 alpha-2 code, `|`-separated; the countries are read once."""
+class PartiesCell(widgets.ManyToManyWidget):
+    """Parties, `|`-separated: a state by its country's ISO 3166-1 alpha-2 code, anyone else by name.
 
-    format = f"ISO 3166-1 alpha-2 country codes separated by {LIST_SEPARATOR}"
+    A name or code not yet known makes a new party, saved with the import (never by a dry run):
+    a code the state of that country, a name an unclassified party for an editor to classify.
+    The parties and countries a file names are read once before its rows.
+    """
 
-    def __init__(self, model, *, required=False):
-        super().__init__(model, separator=LIST_SEPARATOR, field="code")
+    format = "party names or, for a state, its country's two-letter code, separated by vertical bars"
+
+    def __init__(self, model, country_model, *, required=False):
+        super().__init__(model, separator=LIST_SEPARATOR, field="name")
+        self.country_model = country_model
         self.required = required
-        self.known = {}
+        self.known = {}  # file key ("KZ" or a name) -> party, saved or new
 
     def preload(self, values):
-        self.known = dict(self.model.objects.values_list("code", "pk"))
+        keys = {key for value in set(values) for key in self._keys(cell_text(value))}
+        codes = {key for key in keys if _COUNTRY_RE.match(key)}
+        parties = self.model.objects.filter(name__in=keys - codes) | self.model.objects.filter(country__code__in=codes)
+        self.known.update({party.file_key: party for party in parties.select_related("country")})
+        new_states = list(self.country_model.objects.filter(code__in=codes - set(self.known)))
+        taken = set(self.model.objects.filter(name__in=[c.name for c in new_states]).values_list("name", flat=True))
+        for country in new_states:
+            # The state of a country no party stands for yet, named after it ("Name (KZ)" if that is taken).
+            name = f"{country.name} ({country.code})" if country.name in taken else country.name
+            self.known[country.code] = self.model(kind="state", country=country, name=name)
+
+    @staticmethod
+    def _keys(text):
+        return [key.strip() for key in text.split(LIST_SEPARATOR) if key.strip()]
 
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
@@ -313,19 +332,35 @@ class CountryCodesCell(widgets.ManyToManyWidget):
             if self.required:
                 raise ValueError("a value is required")
             return []
-        codes = [code.strip().upper() for code in text.split(LIST_SEPARATOR) if code.strip()]
-        for code in codes:
-            if not _COUNTRY_RE.match(code):
-                raise ValueError(f"{code!r} is not a two-letter country code")
-            if code not in self.known:
-                raise ValueError(f"unknown country code {code!r}")
-        if len(set(codes)) != len(codes):
-            raise ValueError("a country is listed twice")
+        keys = []
+        for key in self._keys(text):
+            key = unneutralise(key)
+            if len(key) == 2 and key.isalpha():
+                key = key.upper()
+                if key not in self.known:
+                    raise ValueError(f"unknown country code {key!r}")
+            elif key not in self.known:
+                if len(key) > 200:
+                    raise ValueError(f"a party's name is at most 200 characters; {key[:40]!r}… has {len(key)}")
+                message = unprintable_error(key)
+                if message:
+                    raise ValueError(f"{key[:40]!r} {message}")
+                self.known[key] = self.model(name=key)  # saved with the import
+            keys.append(key)
+        if len(set(keys)) != len(keys):
+            raise ValueError("a party is listed twice")
         # Order carries no meaning; sorted, a file and the database compare equal.
-        return sorted(codes)
+        return sorted(keys)
 
     def render(self, value, obj=None, **kwargs):
         return LIST_SEPARATOR.join(value) if value else ""
 
     def renderer(self, neutralise_formulas=False):
-        return self.render
+        if not neutralise_formulas:
+            return self.render
+        return lambda value: LIST_SEPARATOR.join(neutralise_formula(key) for key in value) if value else ""
+
+    @property
+    def new_records(self):
+        """The parties this import names that do not exist yet, each once."""
+        return list({id(party): party for party in self.known.values() if party.pk is None}.values())

@@ -47,6 +47,24 @@ def quantity(value, unit=""):
 
 
 @register.filter
+def and_list(items):
+    """["China", "Kazakhstan", "Uzbekistan"] -> "China, Kazakhstan and Uzbekistan", in the active language."""
+    names = [str(item) for item in items]
+    if len(names) < 2:
+        return "".join(names)
+    return gettext("%(names)s and %(last)s") % {"names": gettext(", ").join(names[:-1]), "last": names[-1]}
+
+
+@register.filter
+def pledged_by(pledge):
+    """"Pledged by Xi Jinping", or "Pledged jointly by China and Kazakhstan" for a joint pledge."""
+    parties = list(pledge.parties.all())
+    if len(parties) > 1:
+        return gettext("Pledged jointly by %(parties)s") % {"parties": and_list(parties)}
+    return gettext("Pledged by %(party)s") % {"party": and_list(parties)}
+
+
+@register.filter
 def bar_width(percent):
     """A progress percentage clamped to 0..100, for the width of a bar."""
     if percent is None:

@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
+from modeltranslation.admin import TranslationAdmin
 
 from .files.admin import FileImportExportMixin
 from .files.layouts import PledgeResource, ProgressUpdateResource
@@ -37,22 +38,32 @@ from .models import (
     ProgressUpdate,
     Reminder,
     Source,
+    Target,
     TargetProgress,
     Topic,
+    Unit,
 )
 from .reminders import request_sweep
 from .services import pledge_revert_verdict_evidence, pledges_change, pledges_refresh_verdicts
 from .templatetags.pledge_format import quantity
 
-class CountryAdmin(admin.ModelAdmin):
+# Topics, units and countries are vocabularies editors own and write in each language (one tab
+# per language, django-modeltranslation); imports name them but never create them.
+class CountryAdmin(TranslationAdmin):
     list_display = ("name", "code")
     search_fields = ("name", "code")
 
 
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(TranslationAdmin):
     list_display = ("name", "slug")
     search_fields = ("name",)
-    prepopulated_fields = {"slug": ("name",)}
+    prepopulated_fields = {"slug": ("name_en",)}
+
+
+class UnitAdmin(TranslationAdmin):
+    list_display = ("code", "name", "kind", "currency", "written")
+    list_filter = ("kind",)
+    search_fields = ("code", "name")
 
 
 # Parties and events keep no audit history of their own (their "History" is Django's admin log).
@@ -142,6 +153,15 @@ class AuditedAdmin(SimpleHistoryAdmin):
         """Bring what depends on a reverted record back in line with it."""
 
 
+class TargetInline(admin.TabularInline):
+    """A pledge's quantitative targets: the first is the one the overview shows."""
+
+    model = Target
+    fields = ("position", "label", "unit", "target_value", "baseline_value", "baseline_on")
+    extra = 0
+    verbose_name = "quantitative target"
+
+
 class ProgressUpdateInline(admin.StackedInline):
     model = ProgressUpdate
     form = ProgressUpdateInlineForm
@@ -149,7 +169,8 @@ class ProgressUpdateInline(admin.StackedInline):
     fields = (
         ("occurred_on", "is_published", "new_verdict"),
         "summary",
-        ("measurement_value", "measurement_country"),
+        ("measurement_value", "target", "measurement_country"),
+        ("measured_precision", "measured_start", "measured_end"),
         ("source_url", "source_title"),
         ("source_publisher", "source_published_on", "source_grade"),
         "version",
@@ -161,12 +182,20 @@ class ProgressUpdateInline(admin.StackedInline):
     verbose_name = "progress update"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("measurement_country").prefetch_related("sources")
+        return super().get_queryset(request).select_related("measurement_country", "target").prefetch_related("sources")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "target":  # the targets of the pledge on this page
+            object_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            kwargs["queryset"] = Target.objects.filter(pledge_id=object_id).select_related("unit") if object_id \
+                else Target.objects.none()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_fields(self, request, obj=None):
         if self.has_change_permission(request, obj):
             return self.fields
-        return ("occurred_on", "is_published", "new_verdict", "summary", "measurement_value", "measurement_country", "cited")
+        return ("occurred_on", "is_published", "new_verdict", "summary", "measurement_value", "target",
+                "measurement_country", "measured_precision", "measured_start", "measured_end", "cited")
 
     @admin.display(description="Sources")
     def cited(self, update):
@@ -275,7 +304,7 @@ class PledgeAdmin(FileImportExportMixin, AuditedAdmin):
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("parties", "event", "owner", "beneficiaries", "follows")
     readonly_fields = ("deadline_state_now", "current_value", "progress_now", "on_track_now")
-    inlines = [ProgressUpdateInline]
+    inlines = [ProgressUpdateInline, TargetInline]
     actions = ["mark_reviewed", "publish", "unpublish", "assign_owner", "export_admin_action"]
     fieldsets = (
         (None, {"fields": ("title", "slug", "parties", "beneficiaries", "event", "announced_on", "topic")}),
@@ -283,8 +312,7 @@ class PledgeAdmin(FileImportExportMixin, AuditedAdmin):
         ("Source document", {"fields": ("source_title", "source_publisher", "source_url", "source_published_on")}),
         ("Deadline", {"fields": ("deadline_text", "deadline_precision", ("deadline_start", "deadline_end"), "deadline_state_now")}),
         ("Verdict", {"fields": ("verdict",)}),
-        ("Quantitative target", {"fields": (
-            ("target_unit", "target_value"), ("baseline_value", "baseline_on"),
+        ("Progress of the first target (the targets are listed below)", {"fields": (
             ("current_value", "progress_now", "on_track_now"),
         )}),
         ("Follows an earlier pledge", {"fields": (("follows", "follow_up"),)}),
@@ -297,13 +325,14 @@ class PledgeAdmin(FileImportExportMixin, AuditedAdmin):
     def get_queryset(self, request):
         last_update = ProgressUpdate.objects.filter(pledge=OuterRef("pk")).order_by("-occurred_on").values("occurred_on")[:1]
         measured = ProgressUpdate.objects.filter(measurement_value__isnull=False).only(
-            "pledge_id", "occurred_on", "measurement_value", "measurement_country_id"
+            "pledge_id", "occurred_on", "measurement_value", "measurement_country_id", "target_id", "measured_end"
         )
         return (
             Pledge.objects.annotate(
                 last_update_on=Subquery(last_update),
             )
-            .prefetch_related(Prefetch("updates", queryset=measured, to_attr="measured_updates"))
+            .prefetch_related(Prefetch("updates", queryset=measured, to_attr="measured_updates"),
+                              Prefetch("targets", queryset=Target.objects.select_related("unit")))
             .order_by(*self.get_ordering(request))
         )
 
@@ -339,7 +368,7 @@ class PledgeAdmin(FileImportExportMixin, AuditedAdmin):
 
     @admin.display(description="Progress")
     def progress(self, obj):
-        return self.progress_now(obj) if obj.has_target else ""
+        return self.progress_now(obj) if obj.first_target else ""
 
     @admin.display(description="Last update", ordering="last_update_on")
     def last_update_on(self, obj):
@@ -355,7 +384,9 @@ class PledgeAdmin(FileImportExportMixin, AuditedAdmin):
         if not hasattr(obj, "_admin_progress"):
             # The list prefetches the measured updates; a change page reads them.
             measured = getattr(obj, "measured_updates", None)
-            obj._admin_progress = obj.target_progress(obj.updates.all() if measured is None else measured)
+            target = obj.first_target
+            obj._admin_progress = TargetProgress() if target is None else target.progress(
+                obj.updates.all() if measured is None else measured)
         return obj._admin_progress
 
     @admin.display(description="Current value")
@@ -363,7 +394,7 @@ class PledgeAdmin(FileImportExportMixin, AuditedAdmin):
         progress = self._progress(obj)
         if progress.current_value is None:
             return "-"
-        return f"{quantity(progress.current_value)} {obj.get_target_unit_display()} (as of {progress.as_of})"
+        return f"{quantity(progress.current_value, obj.first_target.unit)} (as of {progress.as_of})"
 
     @admin.display(description="Progress")
     def progress_now(self, obj):
@@ -454,8 +485,8 @@ class ProgressUpdateAdmin(FileImportExportMixin, AuditedAdmin):
     inlines = [SourceInline]
     actions = ["export_admin_action"]
     fields = (
-        "pledge", "key", "occurred_on", "summary", "new_verdict", ("measurement_value", "measurement_country"),
-        "is_published", "version",
+        "pledge", "key", "occurred_on", "summary", "new_verdict", ("measurement_value", "target", "measurement_country"),
+        ("measured_precision", "measured_start", "measured_end"), "is_published", "version",
     )
 
     def save_related(self, request, form, formsets, change):
@@ -496,6 +527,7 @@ class ReminderAdmin(admin.ModelAdmin):
 admin.site.register(Country, CountryAdmin)
 admin.site.register(Topic, TopicAdmin)
 admin.site.register(Party, PartyAdmin)
+admin.site.register(Unit, UnitAdmin)
 admin.site.register(Event, EventAdmin)
 admin.site.site_header = "Pledge tracker"
 admin.site.site_title = "Pledge tracker"

@@ -1,7 +1,9 @@
-"""The progress chart of a quantitative pledge, drawn on the server as SVG (no JavaScript).
+"""The progress chart of a pledge's quantitative target, drawn on the server as SVG (no JavaScript).
 
-It plots the measured values against the target and the on-track line (the straight line from
-the baseline at the announcement to the target at the deadline), with a text alternative.
+It plots the measured values, each at the end of the period it measures (trade in 2022 at the
+end of 2022, though reported in May 2023), against the target and the on-track line (the
+straight line from the baseline at the announcement to the target at the deadline), with a
+text alternative.
 """
 
 from dataclasses import dataclass, field
@@ -22,36 +24,47 @@ LEFT, RIGHT, TOP, BOTTOM = 128, 16, 16, 36
 @dataclass
 class Chart:
     svg: str
-    points: list = field(default_factory=list)  # (date, value) pairs, as the text alternative's table
+    points: list = field(default_factory=list)  # (what was measured when, value), as the text alternative's table
     summary: str = ""
 
 
-def measured_series(pledge, updates):
-    """The values the chart plots, oldest first: region-wide measurements where there are any,
-    otherwise, at each measurement, the sum of each country's latest value so far."""
-    measured = sorted((u for u in updates if u.measurement_value is not None), key=lambda u: (u.occurred_on, u.pk))
-    overall = [(u.occurred_on, u.measurement_value) for u in measured if u.measurement_country_id is None]
+def _when(update, day):
+    """The period a plotted value measures, as a reader reads it ("2022"), or the day of its report."""
+    from .templatetags.pledge_format import measured_period
+
+    period = measured_period(update)
+    return _("in %(period)s") % {"period": period} if period else _("on %(day)s") % {"day": date_format(day, "DATE_FORMAT")}
+
+
+def measured_series(target, updates):
+    """The values the chart plots, oldest first, at the end of the period each measures:
+    region-wide measurements where there are any, otherwise, at each measurement, the sum of
+    each country's latest value so far."""
+    measured = sorted((u for u in updates if u.measurement_value is not None and u.target_id == target.pk),
+                      key=lambda u: (u.measured_on, u.pk))
+    overall = [(u.measured_on, u.measurement_value, u) for u in measured if u.measurement_country_id is None]
     if overall:
         return overall
     latest, series = {}, []
     for update in measured:
         latest[update.measurement_country_id] = update.measurement_value
-        series.append((update.occurred_on, sum(latest.values(), Decimal(0))))
+        series.append((update.measured_on, sum(latest.values(), Decimal(0)), update))
     return series
 
 
-def progress_chart(pledge, updates):
-    """The chart for `pledge` from its (published) updates, or None if there is nothing to plot."""
-    points = measured_series(pledge, updates)
-    if not pledge.has_target or not points:
+def progress_chart(target, updates):
+    """The chart of `target` from its pledge's (published) updates, or None if there is nothing to plot."""
+    points = measured_series(target, updates)
+    if not points:
         return None
-    unit = pledge.target_unit
-    baseline = pledge.baseline_value or Decimal(0)
-    start = min([pledge.announced_on, points[0][0]] + ([pledge.baseline_on] if pledge.baseline_on else []))
+    pledge = target.pledge
+    unit = target.unit
+    baseline = target.baseline_value or Decimal(0)
+    start = min([pledge.announced_on, points[0][0]] + ([target.baseline_on] if target.baseline_on else []))
     end = max([points[-1][0]] + ([pledge.deadline_end] if pledge.deadline_end else []))
     if end <= start:
         end = date(start.year + 1, start.month, 1)
-    top = max([pledge.target_value, baseline] + [value for _, value in points]) * Decimal("1.1") or Decimal(1)
+    top = max([target.target_value, baseline] + [value for _day, value, _update in points]) * Decimal("1.1") or Decimal(1)
 
     # Coordinates as text with one decimal (format_html escapes its arguments before formatting).
     def x(day):
@@ -64,7 +77,7 @@ def progress_chart(pledge, updates):
         format_html('<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}"/>', LEFT, HEIGHT - BOTTOM, WIDTH - RIGHT, HEIGHT - BOTTOM),
         format_html('<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}"/>', LEFT, TOP, LEFT, HEIGHT - BOTTOM),
     ]
-    for value in (Decimal(0), pledge.target_value / 2, pledge.target_value):
+    for value in (Decimal(0), target.target_value / 2, target.target_value):
         parts.append(format_html(
             '<text class="tick" x="{}" y="{}" text-anchor="end">{}</text>', LEFT - 6, y(value, 4), quantity(value, unit)
         ))
@@ -76,45 +89,47 @@ def progress_chart(pledge, updates):
     parts.append(format_html(
         '<line class="target" x1="{}" y1="{}" x2="{}" y2="{}"/>'
         '<text class="label" x="{}" y="{}" text-anchor="end">{}</text>',
-        LEFT, y(pledge.target_value), WIDTH - RIGHT, y(pledge.target_value),
-        WIDTH - RIGHT, y(pledge.target_value, -5), _("Target"),
+        LEFT, y(target.target_value), WIDTH - RIGHT, y(target.target_value),
+        WIDTH - RIGHT, y(target.target_value, -5), _("Target"),
     ))
     if pledge.deadline_end and pledge.deadline_end > pledge.announced_on:
         parts.append(format_html(
             '<line class="on-track" x1="{}" y1="{}" x2="{}" y2="{}"/>',
-            x(pledge.announced_on), y(baseline), x(pledge.deadline_end), y(pledge.target_value),
+            x(pledge.announced_on), y(baseline), x(pledge.deadline_end), y(target.target_value),
         ))
     parts.append(format_html(
         '<polyline class="measured" points="{}"/>',
-        " ".join(f"{x(day)},{y(value)}" for day, value in points),
+        " ".join(f"{x(day)},{y(value)}" for day, value, _update in points),
     ))
     parts.append(format_html_join(
-        "", '<circle class="point" cx="{}" cy="{}" r="4"/>', ((x(day), y(value)) for day, value in points)
+        "", '<circle class="point" cx="{}" cy="{}" r="4"/>', ((x(day), y(value)) for day, value, _update in points)
     ))
-    first_day, first_value = points[0]
-    last_day, last_value = points[-1]
+    first_day, first_value, first = points[0]
+    last_day, last_value, last = points[-1]
     if len(points) == 1:  # one measurement reads as one, not as a journey from itself to itself
-        summary = _("Measured: %(value)s on %(day)s. The target is %(target)s.") % {
-            "value": quantity(first_value, unit), "day": date_format(first_day, "DATE_FORMAT"),
-            "target": quantity(pledge.target_value, unit),
+        summary = _("Measured: %(value)s %(when)s. The target is %(target)s.") % {
+            "value": quantity(first_value, unit), "when": _when(first, first_day),
+            "target": quantity(target.target_value, unit),
         }
     else:
         summary = _(
-            "Measured values went from %(first)s on %(first_day)s to %(last)s on %(last_day)s. "
+            "Measured values went from %(first)s %(first_when)s to %(last)s %(last_when)s. "
             "The target is %(target)s."
         ) % {
-            "first": quantity(first_value, unit), "first_day": date_format(first_day, "DATE_FORMAT"),
-            "last": quantity(last_value, unit), "last_day": date_format(last_day, "DATE_FORMAT"),
-            "target": quantity(pledge.target_value, unit),
+            "first": quantity(first_value, unit), "first_when": _when(first, first_day),
+            "last": quantity(last_value, unit), "last_when": _when(last, last_day),
+            "target": quantity(target.target_value, unit),
         }
     if pledge.deadline_end:
         summary += " " + _("The dashed line is the target; the dotted line is the straight path to it by %(end)s.") % {
             "end": pledge.deadline_end.isoformat()
         }
-    title = _("Progress towards the target")
+    title = _("Progress towards the target") if not target.label else _("Progress towards the target: %(label)s") % {
+        "label": target.label}
     svg = format_html(
-        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="chart-title chart-desc" '
-        'xmlns="http://www.w3.org/2000/svg"><title id="chart-title">{}</title><desc id="chart-desc">{}</desc>{}</svg>',
-        WIDTH, HEIGHT, title, summary, mark_safe("".join(parts)),
+        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="chart-title-{} chart-desc-{}" '
+        'xmlns="http://www.w3.org/2000/svg"><title id="chart-title-{}">{}</title><desc id="chart-desc-{}">{}</desc>{}</svg>',
+        WIDTH, HEIGHT, target.position, target.position, target.position, title, target.position, summary,
+        mark_safe("".join(parts)),
     )
-    return Chart(svg=svg, points=points, summary=summary)
+    return Chart(svg=svg, points=[(_when(update, day), value) for day, value, update in points], summary=summary)

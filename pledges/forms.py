@@ -118,7 +118,8 @@ class ProgressUpdateInlineForm(VersionedForm):
 
     class Meta:
         model = ProgressUpdate
-        fields = ("occurred_on", "summary", "new_verdict", "measurement_value", "measurement_country", "is_published")
+        fields = ("occurred_on", "summary", "new_verdict", "measurement_value", "target", "measurement_country",
+                  "measured_precision", "measured_start", "measured_end", "is_published")
         widgets = {"summary": forms.Textarea(attrs={"rows": 2, "cols": 40})}
 
     def __init__(self, *args, **kwargs):
@@ -223,9 +224,10 @@ class ProgressUpdateInlineFormSet(forms.BaseInlineFormSet):
             data = getattr(form, "cleaned_data", None)
             if not data or self._should_delete_form(form) or data.get("measurement_value") is None:
                 continue
-            place = (data.get("measurement_country"), data.get("occurred_on"))
-            if place in seen and place[1]:
-                form.add_error("occurred_on", measurement_clash_error(place[1], place[0]))
+            measured_on = data.get("measured_end") or data.get("occurred_on")
+            place = (data.get("target"), data.get("measurement_country"), measured_on)
+            if place in seen and measured_on:
+                form.add_error("occurred_on", measurement_clash_error(measured_on, place[1]))
             seen.add(place)
 
 

@@ -286,21 +286,72 @@ class DeadlineState(models.TextChoices):
     UNDATED = "undated", _("No date")
 
 
-class Unit(models.TextChoices):
-    """Units a quantitative target can be counted in."""
+class UnitKind(models.TextChoices):
+    """What a unit counts: money, things, or a physical quantity."""
 
-    USD = "usd", _("US dollars")
-    CNY = "cny", _("Chinese yuan")
-    DOSES = "doses", _("doses")
-    CITY_PAIRS = "city_pairs", _("city pairs")
-    PLACES = "places", _("places")
-    PEOPLE = "people", _("people")
-    KM = "km", _("kilometres")
-    ROUTES = "routes", _("routes")
-    PROJECTS = "projects", _("projects")
-    TONNES = "tonnes", _("tonnes")
-    CUBIC_METRES = "m3", _("cubic metres")
-    PERCENT = "percent", _("per cent")
+    CURRENCY = "currency", _("Money, in a currency")
+    COUNT = "count", _("A count of things (places, scholarships, centres …)")
+    QUANTITY = "quantity", _("A physical quantity (km, m³ a year …)")
+
+
+VALUE_PLACEHOLDER = "{value}"
+
+
+class UnitManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class Unit(models.Model):
+    """A unit a quantitative target is counted in. Editors add units and write them in each
+    language in the admin; a file names a unit by its code and never creates one. Fixtures name
+    units by code (fixtures/units.json), so loading them again updates what a migration made."""
+
+    code = models.SlugField(max_length=30, unique=True, help_text=_("How files name it: usd, cny, scholarships, km."))
+    kind = models.CharField(max_length=10, choices=UnitKind.choices)
+    currency = models.CharField(max_length=3, blank=True, help_text=_("For money: the ISO 4217 code, e.g. USD, CNY."))
+    name = models.CharField(validators=[validate_printable], max_length=100, help_text=_("e.g. US dollars, scholarships."))
+    written = models.CharField(
+        validators=[validate_printable], max_length=100,
+        help_text=_("How an amount is written, {value} standing for the number: ${value}, {value} scholarships, {value} km."),
+    )
+
+    objects = UnitManager()
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=UnitKind.values), name="unit_kind_is_known"),
+            models.CheckConstraint(
+                condition=(Q(kind=UnitKind.CURRENCY) & Q(currency__regex=r"^[A-Z]{3}$"))
+                | (~Q(kind=UnitKind.CURRENCY) & Q(currency="")),
+                name="unit_currency_only_for_money",
+            ),
+            models.CheckConstraint(condition=Q(written__contains=VALUE_PLACEHOLDER), name="unit_written_has_value"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    def clean(self):
+        errors = {}
+        if self.kind == UnitKind.CURRENCY and not re.fullmatch(r"[A-Z]{3}", self.currency or ""):
+            errors["currency"] = _("Money needs its ISO 4217 currency code, three capital letters (USD, CNY).")
+        if self.kind != UnitKind.CURRENCY and self.currency:
+            errors["currency"] = _("Only money has a currency.")
+        for field_name in [f.name for f in self._meta.get_fields() if f.name.startswith("written")]:
+            value = getattr(self, field_name, "")
+            if value and VALUE_PLACEHOLDER not in value:
+                errors[field_name] = _("Write {value} where the number goes, e.g. {value} scholarships.")
+        if errors:
+            raise ValidationError(errors)
+
+    def natural_key(self):
+        return (self.code,)
+
+    def write(self, number_text):
+        """An amount in this unit, in the active language: "$106.3 billion", "100 city pairs"."""
+        return self.written.replace(VALUE_PLACEHOLDER, number_text)
 
 
 class FollowUp(models.TextChoices):
@@ -352,6 +403,7 @@ class TargetProgress:
     share: Decimal | None = None  # the current value as a share of the target, for a target to grow to
     reached: bool = False  # the current value is the target's
     exceeded: bool = False  # the current value is past the target
+    latest: object = None  # the update whose measurement is the current value (its period, its report date)
 
 
 def http_url_condition(field_name):
@@ -421,11 +473,6 @@ class Pledge(models.Model):
         max_length=20, choices=Verdict.choices, default=Verdict.NOT_RATED, editable=False
     )
 
-    target_unit = models.CharField(max_length=20, choices=Unit.choices, blank=True)
-    baseline_value = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
-    baseline_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
-    target_value = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
-
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -474,19 +521,10 @@ class Pledge(models.Model):
                 condition=~Q(deadline_precision=DeadlinePrecision.RANGE) | Q(deadline_start__isnull=False),
                 name="pledge_range_deadline_has_start",
             ),
-            models.CheckConstraint(
-                condition=(Q(target_value__isnull=True) & Q(target_unit=""))
-                | (Q(target_value__isnull=False) & ~Q(target_unit="")),
-                name="pledge_target_has_unit",
-            ),
-            models.CheckConstraint(
-                condition=Q(baseline_value__isnull=True) | Q(target_value__isnull=False),
-                name="pledge_baseline_needs_target",
-            ),
             models.CheckConstraint(condition=http_url_condition("source_url"), name="pledge_source_url_is_http"),
             dates_in_range_constraint(
                 "pledge_dates_in_range", "announced_on", "source_published_on", "deadline_start", "deadline_end",
-                "baseline_on", "last_reviewed_on",
+                "last_reviewed_on",
             ),
             models.CheckConstraint(condition=Q(verdict__in=Verdict.values), name="pledge_verdict_is_known"),
             models.CheckConstraint(
@@ -523,9 +561,7 @@ class Pledge(models.Model):
         return FollowUp(self.follow_up).passive if self.follow_up else ""
 
     def clean(self):
-        errors = deadline_errors(
-            self.deadline_precision, self.deadline_start, self.deadline_end
-        ) | target_errors(self.target_unit, self.target_value, self.baseline_value) | follow_up_errors(
+        errors = deadline_errors(self.deadline_precision, self.deadline_start, self.deadline_end) | follow_up_errors(
             self.follows, self.follow_up, self.slug, self.announced_on
         )
         if errors:
@@ -550,22 +586,55 @@ class Pledge(models.Model):
         return DeadlineState.UPCOMING
 
     @property
-    def has_target(self):
-        return self.target_value is not None
+    def first_target(self):
+        """The target the overview shows: the first in the editor's order (prefetched on public pages)."""
+        return next(iter(self.targets.all()), None)
 
-    def target_progress(self, updates):
-        """Progress towards the target from the given progress updates' measurements.
 
-        The current value is the latest region-wide measurement; where there is none, the sum
-        of each country's latest. Percent runs from the baseline (or zero) to the target. The
-        pledge is on track when the current value has reached the straight line drawn from the
-        baseline at the announcement to the target at the deadline window's end.
+class Target(models.Model):
+    """A quantitative target of a pledge: a value to reach in a unit, from a baseline.
+
+    A pledge has none, one or several ("$70 billion of trade and 100 city pairs"); each has its
+    own measurements (progress updates that name it), progress and on-track line. The first
+    (by position) is the one the overview shows.
+    """
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="targets")
+    position = models.PositiveSmallIntegerField(default=1, help_text=_("1 is the target the overview shows."))
+    label = models.CharField(validators=[validate_printable], max_length=200, blank=True,
+                             help_text=_("What is counted, e.g. annual trade."))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="targets")
+    baseline_value = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True,
+                                         help_text=_("The value when the pledge was made."))
+    baseline_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
+    target_value = models.DecimalField(max_digits=20, decimal_places=2, help_text=_("The promised value."))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["pledge", "position"], name="target_position_unique_in_pledge"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="target_position_from_one"),
+            dates_in_range_constraint("target_dates_in_range", "baseline_on"),
+        ]
+
+    def __str__(self):
+        return self.label or str(self.unit.name)
+
+    def progress(self, updates):
+        """Progress towards this target from the given progress updates' measurements of it.
+
+        The current value is the latest region-wide measurement, by the period it measures;
+        where there is none, the sum of each country's latest. Percent runs from the baseline
+        (or zero) to the target. The pledge is on track when the current value has reached the
+        straight line drawn from the baseline at the announcement to the target at the
+        deadline window's end, both read at the end of the measured period.
         """
-        if not self.has_target:
-            return TargetProgress()
+        pledge = self.pledge
         measured = sorted(
-            (u for u in updates if u.measurement_value is not None),
-            key=lambda u: (u.occurred_on, u.pk or 0),
+            (u for u in updates if u.measurement_value is not None and u.target_id == self.pk),
+            key=lambda u: (u.measured_on, u.pk or 0),
         )
         if not measured:
             return TargetProgress()
@@ -575,16 +644,17 @@ class Pledge(models.Model):
             if update.measurement_country_id is not None:
                 latest_by_country[update.measurement_country_id] = update
         if overall:
-            current, as_of = overall[-1].measurement_value, overall[-1].occurred_on
+            current, as_of, latest = overall[-1].measurement_value, overall[-1].measured_on, overall[-1]
         else:
             current = sum((u.measurement_value for u in latest_by_country.values()), Decimal(0))
-            as_of = max(u.occurred_on for u in latest_by_country.values())
+            latest = max(latest_by_country.values(), key=lambda u: u.measured_on)
+            as_of = latest.measured_on
         baseline = self.baseline_value or Decimal(0)
         span = self.target_value - baseline
         percent = None if span == 0 else ((current - baseline) / span * 100).quantize(Decimal("0.1"))
         expected = on_track = None
-        if self.deadline_end and self.deadline_end > self.announced_on:
-            elapsed = (as_of - self.announced_on).days / (self.deadline_end - self.announced_on).days
+        if pledge.deadline_end and pledge.deadline_end > pledge.announced_on:
+            elapsed = (as_of - pledge.announced_on).days / (pledge.deadline_end - pledge.announced_on).days
             fraction = Decimal(str(min(max(elapsed, 0.0), 1.0)))
             expected = (baseline + span * fraction).quantize(Decimal("0.01"))
             on_track = current >= expected if span >= 0 else current <= expected
@@ -600,7 +670,13 @@ class Pledge(models.Model):
             share=(current / self.target_value * 100).quantize(Decimal("1")) if growing and self.target_value > 0 else None,
             reached=current == self.target_value,
             exceeded=current > self.target_value if growing else current < self.target_value,
+            latest=latest,
         )
+
+    def clean(self):
+        errors = target_errors(getattr(self, "unit", None) if self.unit_id else None, self.target_value, self.baseline_value)
+        if errors:
+            raise ValidationError(errors)
 
 
 def deadline_errors(precision, start, end):
@@ -624,10 +700,10 @@ def deadline_errors(precision, start, end):
 
 
 def target_errors(unit, target, baseline):
-    """The ways a quantitative target breaks its rules, as {field: message}."""
+    """The ways a quantitative target breaks its rules, as {field: message} (field names as on Target)."""
     errors = {}
     if target is not None and not unit:
-        errors["target_unit"] = _("A target needs a unit.")
+        errors["unit"] = _("A target needs a unit.")
     if unit and target is None:
         errors["target_value"] = _("A unit needs a target value.")
     if baseline is not None and target is None:
@@ -635,17 +711,59 @@ def target_errors(unit, target, baseline):
     return errors
 
 
-def update_errors(pledge, occurred_on, measurement_value):
+class PeriodPrecision(models.TextChoices):
+    """What a measurement measures: one day, a month, a year, or a range of dates (as IATI reports)."""
+
+    DAY = "day", _("A day")
+    MONTH = "month", _("A month")
+    YEAR = "year", _("A year")
+    RANGE = "range", _("A range of dates")
+
+
+def period_text(precision, start, end):
+    """How files and pages write a measured period: 2022, 2023-05, 2023-05-11, 2025-01-01/2025-06-30."""
+    if not precision or end is None:
+        return ""
+    if precision == PeriodPrecision.YEAR:
+        return f"{end.year}"
+    if precision == PeriodPrecision.MONTH:
+        return f"{end.year}-{end.month:02d}"
+    if precision == PeriodPrecision.RANGE:
+        return f"{start.isoformat()}/{end.isoformat()}"
+    return end.isoformat()
+
+
+def period_errors(precision, start, end, has_value):
+    """The ways a measured period breaks its rules, as {field: message}; empty when it is sound."""
+    errors = {}
+    if precision and not has_value:
+        errors["measured_precision"] = _("Only a measurement measures a period: give the value too.")
+    if precision and end is None:
+        errors["measured_end"] = _("A measured period needs its end date.")
+    if not precision and (start or end):
+        errors["measured_precision"] = _("Say what the dates measure: a day, a month, a year or a range.")
+    if precision == PeriodPrecision.RANGE and start is None:
+        errors["measured_start"] = _("A range needs a start date.")
+    if start and end and end < start:
+        errors["measured_end"] = _("The period's end is before its start.")
+    return errors
+
+
+def update_errors(pledge, occurred_on, measurement_value, target, *, has_targets=False):
     """The ways a progress update breaks its pledge's rules, as {field: message}; empty when sound.
 
     The admin (ProgressUpdate.clean) and the importer give these same messages.
     """
     errors = {}
-    if measurement_value is not None and not pledge.has_target:
-        errors["measurement_value"] = _(
+    if measurement_value is not None and target is None:
+        errors["measurement_value"] = _("Say which of the pledge's targets this measures.") if has_targets else _(
             "This pledge has no target, so a measurement has nothing to count towards: "
             "give the pledge its target (unit and value) first."
         )
+    if target is not None and measurement_value is None:
+        errors["measurement_value"] = _("A measurement of a target needs its value.")
+    if target is not None and pledge.pk and target.pledge_id != pledge.pk:
+        errors["target"] = _("That target belongs to another pledge.")
     if occurred_on and pledge.announced_on and occurred_on < pledge.announced_on:
         errors["occurred_on"] = _(
             "%(date)s is before the pledge was announced on %(announced)s: an update reports what happened since."
@@ -653,14 +771,14 @@ def update_errors(pledge, occurred_on, measurement_value):
     return errors
 
 
-def measurement_clash_error(occurred_on, country):
-    """The message for a second measurement of one pledge (and country) on one day."""
+def measurement_clash_error(measured_on, country):
+    """The message for a second measurement of one target (and country) for one period's end."""
     if country:
-        return _("%(country)s already has a measurement of this pledge on %(date)s: one per day and country.") % {
-            "country": country, "date": occurred_on.isoformat()
+        return _("%(country)s already has a measurement of this target for %(date)s: one per period and country.") % {
+            "country": country, "date": measured_on.isoformat()
         }
-    return _("This pledge already has a measurement on %(date)s: one per day (per country, for a country's).") % {
-        "date": occurred_on.isoformat()
+    return _("This target already has a measurement for %(date)s: one per period (per country, for a country's).") % {
+        "date": measured_on.isoformat()
     }
 
 
@@ -680,13 +798,20 @@ class ProgressUpdate(models.Model):
     key = models.SlugField(
         max_length=60, default=new_update_key, help_text=_("Stable key within the pledge, for CSV round trips.")
     )
-    occurred_on = models.DateField(validators=[validate_date_in_range], help_text=_("When it happened (or was reported)."))
+    occurred_on = models.DateField(validators=[validate_date_in_range], help_text=_("When it happened or was reported."))
     summary = models.TextField(validators=[validate_printable])
     new_verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True)
     measurement_value = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
     measurement_country = models.ForeignKey(
         Country, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    target = models.ForeignKey(Target, on_delete=models.PROTECT, null=True, blank=True, related_name="measurements",
+                               help_text=_("Which of the pledge's targets the value measures."))
+    # The period a measurement describes, apart from the day it was reported (trade in 2022,
+    # reported in May 2023). Empty: the day of the update.
+    measured_precision = models.CharField(_("measured period"), max_length=10, choices=PeriodPrecision.choices, blank=True)
+    measured_start = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
+    measured_end = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
     is_published = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -704,34 +829,71 @@ class ProgressUpdate(models.Model):
                 name="update_measurement_country_needs_value",
             ),
             models.CheckConstraint(
+                condition=Q(measurement_value__isnull=True, target__isnull=True)
+                | Q(measurement_value__isnull=False, target__isnull=False),
+                name="update_measurement_names_its_target",
+            ),
+            models.CheckConstraint(
+                condition=(Q(measured_precision="") & Q(measured_start__isnull=True) & Q(measured_end__isnull=True))
+                | (Q(measured_precision__in=PeriodPrecision.values) & Q(measured_end__isnull=False)
+                   & Q(measurement_value__isnull=False)),
+                name="update_measured_period_is_whole",
+            ),
+            models.CheckConstraint(
+                condition=~Q(measured_precision=PeriodPrecision.RANGE) | Q(measured_start__isnull=False),
+                name="update_measured_range_has_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(measured_start__isnull=True) | Q(measured_end__gte=models.F("measured_start")),
+                name="update_measured_end_not_before_start",
+            ),
+            models.CheckConstraint(
                 condition=Q(new_verdict="") | Q(new_verdict__in=Verdict.values),
                 name="update_new_verdict_is_known",
             ),
-            dates_in_range_constraint("update_dates_in_range", "occurred_on"),
-            # One measured value per pledge, country (or the whole) and day: the chart plots one point a day.
+            dates_in_range_constraint("update_dates_in_range", "occurred_on", "measured_start", "measured_end"),
+            # One measured value per target, country (or the whole) and period: the chart plots one point each.
             models.UniqueConstraint(
-                models.F("pledge"), Coalesce(models.F("measurement_country"), models.Value(0)), models.F("occurred_on"),
+                models.F("target"), Coalesce(models.F("measurement_country"), models.Value(0)),
+                Coalesce(models.F("measured_end"), models.F("occurred_on")),
                 condition=Q(measurement_value__isnull=False),
-                name="update_one_measurement_a_day",
+                name="update_one_measurement_a_period",
             ),
         ]
 
     def __str__(self):
         return f"{self.occurred_on}: {self.summary[:60]}"
 
+    @property
+    def measured_on(self):
+        """The day a chart plots a measurement at: its period's end, or the day it was reported."""
+        return self.measured_end or self.occurred_on
+
+    @property
+    def measured_period_text(self):
+        return period_text(self.measured_precision, self.measured_start, self.measured_end)
+
     def clean(self):
         try:
             pledge = self.pledge  # on a new pledge's page, the pledge being added (not saved yet)
         except Pledge.DoesNotExist:
             return  # the form says a pledge is required
-        errors = update_errors(pledge, self.occurred_on, self.measurement_value)
-        if self.measurement_value is not None and self.occurred_on and pledge.pk and "measurement_value" not in errors:
+        targets = list(pledge.targets.all()[:2]) if pledge.pk else []
+        if self.measurement_value is not None and not self.target_id and len(targets) == 1:
+            self.target = targets[0]  # a pledge with one target: that is what it measures
+        target = self.target if self.target_id else None
+        errors = update_errors(pledge, self.occurred_on, self.measurement_value, target,
+                               has_targets=bool(targets)) | period_errors(
+            self.measured_precision, self.measured_start, self.measured_end, self.measurement_value is not None
+        )
+        if target is not None and self.occurred_on and not errors:
+            measured_on = self.measured_end or self.occurred_on
             clash = ProgressUpdate.objects.filter(
-                pledge=pledge, occurred_on=self.occurred_on, measurement_country_id=self.measurement_country_id,
-                measurement_value__isnull=False,
+                Q(measured_end=measured_on) | Q(measured_end__isnull=True, occurred_on=measured_on),
+                target=target, measurement_country_id=self.measurement_country_id, measurement_value__isnull=False,
             ).exclude(pk=self.pk)
             if clash.exists():
-                errors["occurred_on"] = measurement_clash_error(self.occurred_on, self.measurement_country)
+                errors["occurred_on"] = measurement_clash_error(measured_on, self.measurement_country)
         if errors:
             raise ValidationError(errors)
 

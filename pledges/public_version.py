@@ -18,13 +18,13 @@ from django.db import connection
 from django.db.models import F, Max, Q, Subquery
 from django.utils import timezone
 
-from .models import Country, Event, Party, Pledge, ProgressUpdate, PublicVersion, Source, Topic
+from .models import Country, Event, Party, Pledge, ProgressUpdate, PublicVersion, Source, Target, Topic, Unit
 
 VERSION_ROW = 1
 
 # How each reference record reaches the public: through a published pledge that names it.
 PLEDGE_LINK = {Party: ("parties", "beneficiaries"), Event: ("event",), Topic: ("topic",),
-               Country: ("beneficiaries__country",)}
+               Country: ("beneficiaries__country",), Unit: ("targets__unit",)}
 
 
 def current():
@@ -82,6 +82,8 @@ def _touches_public(model, records):
         )
         shown = [u for u in records if u.pledge_id in published_pledges]
         return any(u.is_published for u in shown) or bool(shown) and _was_published(ProgressUpdate, [u.pk for u in shown])
+    if model is Target:  # shown with its pledge; a removed one was too
+        return Pledge.objects.filter(pk__in={t.pledge_id for t in records}, is_published=True).exists()
     if model is Source:
         return ProgressUpdate.objects.filter(
             pk__in={s.update_id for s in records}, is_published=True, pledge__is_published=True

@@ -8,8 +8,8 @@ autocomplete, and history pages name who changed what. Only staff users reach th
 
 from django.contrib.auth.management import create_permissions
 
-VIEWED = ("pledge", "progressupdate", "source", "party", "event", "country", "topic", "reminder")
-EDITED = ("pledge", "progressupdate", "source", "party", "event", "topic")
+VIEWED = ("pledge", "progressupdate", "source", "target", "party", "event", "country", "topic", "unit", "reminder")
+EDITED = ("pledge", "progressupdate", "source", "target", "party", "event", "topic", "unit")
 
 EDITORS = "Editors"  # also the people reminders go to when a pledge has no owner
 
@@ -17,7 +17,7 @@ ROLES = {
     EDITORS: {
         "pledges": [f"view_{m}" for m in VIEWED]
         + [f"{action}_{m}" for action in ("add", "change") for m in EDITED]
-        + ["delete_source", "import_pledge", "import_progressupdate"],
+        + ["delete_source", "delete_target", "import_pledge", "import_progressupdate"],
         "auth": ["view_user"],
     },
     "Viewers": {

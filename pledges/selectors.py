@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from . import public_version
-from .models import Country, DeadlineState, Event, Party, Pledge, ProgressUpdate, Topic, Verdict
+from .models import Country, DeadlineState, Event, Party, Pledge, ProgressUpdate, Target, Topic, Verdict
 
 
 def public_pledges():
@@ -26,7 +26,7 @@ def published_updates():
     """Published progress updates of published pledges, with sources and country, newest first."""
     return (
         public_updates()
-        .select_related("measurement_country")
+        .select_related("measurement_country", "target__unit")
         .prefetch_related("sources")
         .order_by("-occurred_on", "-pk")
     )
@@ -40,15 +40,16 @@ def published_pledges(*, with_sources=True):
     """
     updates = published_updates()
     if not with_sources:
-        updates = updates.prefetch_related(None).only(
+        updates = updates.select_related(None).prefetch_related(None).only(
             "pledge_id", "occurred_on", "summary", "new_verdict", "measurement_value", "measurement_country_id",
-            "created_at",
+            "target_id", "measured_precision", "measured_start", "measured_end", "created_at",
         )
     return (
         public_pledges()
         .select_related("topic", "event")
         .prefetch_related(
             Prefetch("parties", queryset=Party.objects.select_related("speaks_for")),
+            Prefetch("targets", queryset=Target.objects.select_related("unit")),
             Prefetch("beneficiaries", queryset=Party.objects.select_related("country")),
             Prefetch("updates", queryset=updates, to_attr="public_updates"),
         )
@@ -192,6 +193,8 @@ def with_progress(pledges, today=None):
     pledges = list(pledges)
     for pledge in pledges:
         pledge.current_deadline_state = pledge.deadline_state(today)
-        pledge.progress = pledge.target_progress(pledge.public_updates)
+        # Each target with its progress; the overview shows the first.
+        pledge.target_progress = [(target, target.progress(pledge.public_updates)) for target in pledge.targets.all()]
+        pledge.target, pledge.progress = pledge.target_progress[0] if pledge.target_progress else (None, None)
         pledge.last_update = pledge.public_updates[0] if pledge.public_updates else None
     return pledges

@@ -163,10 +163,13 @@ def _pledge_page(request, slug):
         return b""
     (pledge,) = selectors.with_progress([pledge])
     countries = {u.measurement_country_id: u.measurement_country for u in pledge.public_updates if u.measurement_country}
-    breakdown = sorted(
-        ((countries[country_id], value) for country_id, value in pledge.progress.by_country.items()),
-        key=lambda item: item[0].name,
-    )
+    # Each target: its progress, its chart and, where countries were measured, the latest of each.
+    targets = [
+        {"target": target, "progress": progress, "chart": charts.progress_chart(target, pledge.public_updates),
+         "breakdown": sorted(((countries[country_id], value) for country_id, value in progress.by_country.items()),
+                             key=lambda item: item[0].name)}
+        for target, progress in pledge.target_progress
+    ]
     earlier, later = selectors.follow_up_links(pledge)
     return render(
         request,
@@ -176,8 +179,7 @@ def _pledge_page(request, slug):
             "earlier": earlier,
             "follow_ups": later,
             "verdict_definition": VERDICT_DEFINITIONS[Verdict(pledge.verdict)],
-            "chart": charts.progress_chart(pledge, pledge.public_updates),
-            "breakdown": breakdown,
+            "targets": targets,
         },
     ).content
 

@@ -23,8 +23,8 @@ def fresh_site():
 
 @pytest.fixture
 def reference_data(db):
-    """Countries and topics, as `make run` loads them."""
-    call_command("loaddata", ROOT / "fixtures" / "countries.json", ROOT / "fixtures" / "topics.json", verbosity=0)
+    """Countries, topics and units, as `make run` loads them."""
+    call_command("loaddata", *(ROOT / "fixtures" / name for name in ("countries.json", "topics.json", "units.json")), verbosity=0)
 
 
 @pytest.fixture

@@ -109,7 +109,7 @@ def a_pledge(**fields):
     """A saved pledge with plain defaults (a dated deadline at the end of 2030), for rule tests."""
     from datetime import date
 
-    from pledges.models import Party, Pledge, Topic
+    from pledges.models import Party, Pledge, Target, Topic, Unit
 
     n = Pledge.objects.count() + 1
     values = {
@@ -129,10 +129,17 @@ def a_pledge(**fields):
     }
     parties = fields.pop("parties", None) or [Party.objects.get_or_create(name="A Leader")[0]]
     beneficiaries = fields.pop("beneficiaries", ())
+    # A target, as the one-target layout wrote it: target_unit (a code), target_value, baseline_*.
+    target = {name: fields.pop(column) for column, name in (
+        ("target_unit", "unit"), ("target_value", "target_value"), ("baseline_value", "baseline_value"),
+        ("baseline_on", "baseline_on")) if column in fields}
     values.update(fields)
     pledge = Pledge.objects.create(**values)
     pledge.parties.set(parties)
     pledge.beneficiaries.set(beneficiaries)
+    if target:
+        target["unit"] = Unit.objects.get(code=target["unit"])
+        Target.objects.create(pledge=pledge, **target)
     return pledge
 
 

@@ -119,7 +119,7 @@ def test_the_list_shows_progress_and_the_last_update(client, seeded, editor):
     response = client.get(LIST_URL, {"q": "sister cities"})
 
     pledge = response.context["cl"].result_list[0]
-    progress = pledge.target_progress(pledge.updates.all())
+    progress = pledge.first_target.progress(pledge.updates.all())
     page = response.content.decode()
     assert f"{progress.percent}%" in page
     newest = pledge.updates.order_by("-occurred_on").first().occurred_on

@@ -114,7 +114,7 @@ def test_odd_bytes_as_a_file_are_rejected_cleanly(reference_data, data):
 
 
 ADMIN_FIELDS = ["title", "quote", "summary", "deadline_text", "source_title", "source_url", "announced_on",
-                "deadline_end", "baseline_value", "target_value", "last_reviewed_on"]
+                "deadline_end", "targets-0-baseline_value", "targets-0-target_value", "last_reviewed_on"]
 
 
 @EXAMPLES

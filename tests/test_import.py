@@ -39,7 +39,8 @@ def test_it_creates_a_pledge_with_its_parties_event_and_history(reference_data, 
     assert report.count("new") == 1
     assert sorted(pledge.beneficiaries.values_list("country__code", flat=True)) == ["KZ", "UZ"]
     assert [p.name for p in pledge.parties.all()] == ["A Leader"] and pledge.event.name == "A summit"
-    assert str(pledge.target_value) == "10.00" and pledge.target_unit == "projects"
+    (target,) = pledge.targets.all()
+    assert (target.position, str(target.target_value), target.unit.code) == (1, "10.00", "projects")
     assert pledge.verdict == Verdict.NOT_RATED and pledge.is_published
     record = pledge.history.get()
     assert record.history_type == "+" and record.history_user == editor
@@ -72,7 +73,7 @@ def test_columns_missing_from_the_file_are_left_as_they_are(reference_data):
     pledge = Pledge.objects.get()
     assert pledge.title == "Renamed"
     assert str(pledge.last_reviewed_on) == "2026-01-01"
-    assert str(pledge.target_value) == "10.00"
+    assert str(pledge.targets.get().target_value) == "10.00"
 
 
 def test_dry_run_reports_without_writing(reference_data):
@@ -95,7 +96,7 @@ BAD_PLEDGE_ROWS = [
     ({"announced_on": "25/01/2022"}, "announced_on", "is not a date in the form YYYY-MM-DD"),
     ({"announced_on": ""}, "announced_on", "a value is required"),
     ({"beneficiaries": "KZ|XX"}, "beneficiaries", "unknown country code 'XX'"),
-    ({"target_unit": "furlongs"}, "target_unit", "'furlongs' is not one of"),
+    ({"target_unit": "furlongs"}, "target_unit", "unknown unit 'furlongs'; known: centres, city_pairs, cny, doses,"),
     ({"target_value": "ten"}, "target_value", "'ten' is not a number"),
     ({"target_value": "1,000"}, "target_value", "is not a number"),
     ({"source_url": "javascript:alert(1)"}, "source_url", "is not an http:// or https:// address"),
@@ -129,8 +130,11 @@ def test_an_unknown_column_is_named(reference_data):
         (1, "colour", "unknown column; expected: " + ", ".join(
             ["slug", "title", "parties", "beneficiaries", "event", "announced_on", "quote", "summary", "topic",
              "source_title", "source_publisher", "source_url", "source_published_on", "deadline_text",
-             "deadline_precision", "deadline_start", "deadline_end", "target_unit", "baseline_value", "baseline_on",
-             "target_value", "owner", "published", "last_reviewed_on", "follows", "follow_up", "verdict"]))
+             "deadline_precision", "deadline_start", "deadline_end", "target_label", "target_unit", "baseline_value",
+             "baseline_on", "target_value", "target2_label", "target2_unit", "target2_baseline_value",
+             "target2_baseline_on", "target2_value", "target3_label", "target3_unit", "target3_baseline_value",
+             "target3_baseline_on", "target3_value", "owner", "published", "last_reviewed_on", "follows", "follow_up",
+             "verdict"]))
     ]
 
 
@@ -351,10 +355,11 @@ def test_a_file_of_bad_cells_counts_them_all_but_keeps_200(reference_data):
     data = (",".join(header) + "\n" + (bad + "\n") * 3_000).encode()
     rejection, peak = _rejection_and_peak_memory(data)
 
-    # 17 bad cells a row: 15 unreadable values, an owner who is no staff user and an earlier
-    # pledge that is not there ("bad!" is a party's name, as good as any, in both party columns).
-    assert len(rejection.errors) == 200 and rejection.total == 3_000 * 17
-    assert {error.row for error in rejection.errors} == set(range(2, 2 + 12))  # the first rows' errors, in order
+    # 25 bad cells a row: 23 unreadable values (4 for each of three targets: unit, baseline,
+    # its date and value), an owner who is no staff user and an earlier pledge that is not there.
+    # "bad!" is a party's name as good as any, in both party columns, and a target's label.
+    assert len(rejection.errors) == 200 and rejection.total == 3_000 * 25
+    assert {error.row for error in rejection.errors} == set(range(2, 2 + 8))  # the first rows' errors, in order
     assert peak < 25_000_000
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from pledges.models import DeadlineState, Pledge, ProgressUpdate, Topic, Verdict
+from pledges.models import DeadlineState, Pledge, ProgressUpdate, Target, Topic, Unit, Verdict
 
 
 def pledge(**fields):
@@ -59,44 +59,70 @@ def test_due_soon_follows_the_setting(settings):
     assert pledge().deadline_state(date(2030, 11, 1)) == DeadlineState.UPCOMING
 
 
-def measured(on, value, country=None):
-    return ProgressUpdate(occurred_on=on, measurement_value=Decimal(value), measurement_country_id=country)
+def measured(on, value, country=None, *, year=None, target_id=1):
+    """A measurement of target 1 reported `on`; with `year`, of that year."""
+    period = dict(measured_precision="year", measured_end=date(year, 12, 31)) if year else {}
+    return ProgressUpdate(occurred_on=on, measurement_value=Decimal(value), measurement_country_id=country,
+                          target_id=target_id, **period)
 
 
-TRADE = dict(target_unit="usd", baseline_value=Decimal(50), target_value=Decimal(70))
+def target(pledge_fields=None, **fields):
+    """Target 1 of an unsaved pledge, in US dollars unless said otherwise."""
+    return Target(pk=1, pledge=pledge(**(pledge_fields or {})), unit=Unit(code="usd", written="${value}"), **fields)
+
+
+TRADE = dict(baseline_value=Decimal(50), target_value=Decimal(70))
 
 
 def test_progress_runs_from_the_baseline_to_the_target():
-    progress = pledge(**TRADE).target_progress([measured(date(2023, 5, 11), "60"), measured(date(2022, 6, 1), "55")])
+    progress = target(**TRADE).progress([measured(date(2023, 5, 11), "60"), measured(date(2022, 6, 1), "55")])
 
     assert progress.current_value == Decimal(60) and progress.as_of == date(2023, 5, 11)
     assert progress.percent == Decimal("50.0")
 
 
+def test_a_measurement_counts_at_the_end_of_the_period_it_measures():
+    # Trade in 2022, reported in May 2023, is the value at the end of 2022; the 2023 figure reported
+    # earlier in the list still comes later.
+    progress = target(**TRADE).progress([measured(date(2024, 3, 29), "65", year=2023),
+                                         measured(date(2023, 5, 11), "60", year=2022)])
+
+    assert progress.current_value == Decimal(65) and progress.as_of == date(2023, 12, 31)
+    assert progress.latest.occurred_on == date(2024, 3, 29)
+
+
 def test_on_track_compares_with_the_straight_line_to_the_target():
-    p = pledge(**TRADE, deadline_end=date(2032, 1, 25))  # ten years from the announcement
+    t = target({"deadline_end": date(2032, 1, 25)}, **TRADE)  # ten years from the announcement
     halfway = date(2027, 1, 25)
 
-    behind = p.target_progress([measured(halfway, "59")])
-    ahead = p.target_progress([measured(halfway, "61")])
+    behind = t.progress([measured(halfway, "59")])
+    ahead = t.progress([measured(halfway, "61")])
 
     assert behind.expected_value == ahead.expected_value == Decimal("60.00")
     assert behind.on_track is False and ahead.on_track is True
 
 
-def test_a_reduction_target_is_on_track_below_the_line():
-    p = pledge(target_unit="tonnes", baseline_value=Decimal(100), target_value=Decimal(0),
-               deadline_end=date(2032, 1, 25))
+def test_on_track_is_read_at_the_end_of_the_measured_period():
+    t = target({"deadline_end": date(2032, 1, 25)}, **TRADE)
+    # 59.9 for 2026, reported at the halfway point (where the line is at 60): the line at the end
+    # of 2026, the end of what was measured, is lower, and the target on track.
+    progress = t.progress([measured(date(2027, 1, 25), "59.9", year=2026)])
 
-    progress = p.target_progress([measured(date(2027, 1, 25), "40")])
+    assert progress.expected_value == Decimal("59.86") and progress.on_track is True
+
+
+def test_a_reduction_target_is_on_track_below_the_line():
+    t = target({"deadline_end": date(2032, 1, 25)}, baseline_value=Decimal(100), target_value=Decimal(0))
+
+    progress = t.progress([measured(date(2027, 1, 25), "40")])
 
     assert progress.percent == Decimal("60.0") and progress.on_track is True
 
 
 def test_country_measurements_add_up_using_each_countrys_latest():
-    p = pledge(target_unit="doses", target_value=Decimal(1000), deadline_end=None, deadline_precision="none")
+    t = target({"deadline_end": None, "deadline_precision": "none"}, target_value=Decimal(1000))
 
-    progress = p.target_progress([
+    progress = t.progress([
         measured(date(2022, 1, 1), "100", country=1),
         measured(date(2022, 6, 1), "300", country=1),
         measured(date(2022, 3, 1), "200", country=2),
@@ -107,9 +133,13 @@ def test_country_measurements_add_up_using_each_countrys_latest():
     assert progress.on_track is None
 
 
-def test_no_target_or_no_measurement_means_no_progress():
-    assert pledge().target_progress([measured(date(2022, 1, 1), "1")]).current_value is None
-    assert pledge(**TRADE).target_progress([]).percent is None
+def test_each_target_counts_only_its_own_measurements():
+    trade = target(**TRADE)
+    progress = trade.progress([measured(date(2023, 5, 11), "60"), measured(date(2024, 1, 1), "9", target_id=2)])
+
+    assert progress.current_value == Decimal(60)
+    assert target(**TRADE).progress([measured(date(2022, 1, 1), "1", target_id=2)]).current_value is None
+    assert target(**TRADE).progress([]).percent is None
 
 
 @pytest.fixture
@@ -134,9 +164,6 @@ def stored(db):
         dict(deadline_precision="range", deadline_end=date(2029, 1, 1)),
         dict(deadline_precision="year"),
         dict(deadline_precision="in_due_course", deadline_end=date(2029, 1, 1)),
-        dict(target_value=Decimal(5)),
-        dict(target_unit="usd"),
-        dict(baseline_value=Decimal(5)),
         dict(source_url="javascript:alert(1)"),
         dict(verdict="great"),
     ],

@@ -55,10 +55,11 @@ def test_the_trade_target_has_its_baseline_and_yearly_figures(seeded):
     trade = Pledge.objects.get(slug="trade-70-billion-by-2030")
     figures = list(trade.updates.order_by("occurred_on").values_list("measurement_value", flat=True))
 
-    assert (trade.baseline_value, trade.target_value, trade.target_unit) == (
+    target = trade.targets.get()
+    assert (target.baseline_value, target.target_value, target.unit.code) == (
         Decimal("50100000000"), Decimal("70000000000"), "usd")
     assert figures == [Decimal(v) for v in ("70200000000", "89400000000", "94820000000", "106300000000")]
-    progress = trade.target_progress(list(trade.updates.all()))
+    progress = target.progress(list(trade.updates.all()))
     assert progress.current_value == Decimal("106300000000") and progress.on_track is True
 
 
@@ -80,7 +81,7 @@ def test_the_november_2026_facts_are_sourced_updates_and_say_where_no_total_exis
 
 def test_vaccine_doses_are_measured_per_country(seeded):
     vaccines = Pledge.objects.get(slug="covid-vaccines-50-million-doses")
-    progress = vaccines.target_progress(list(vaccines.updates.all()))
+    progress = vaccines.targets.get().progress(list(vaccines.updates.all()))
 
     assert progress.current_value == Decimal("2543200")
     assert progress.percent == Decimal("5.1")

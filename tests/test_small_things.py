@@ -109,7 +109,7 @@ def test_two_measurements_of_a_pledge_on_one_day_are_refused_in_one_file_and_aga
     import_updates(update_csv({"key": "a", "measurement_value": "5"}))  # the same update, corrected: fine
     import_updates(update_csv({"key": "c", "measurement_value": "5", "measurement_country": "KZ"}))  # a country's
 
-    message = "This pledge already has a measurement on 2024-01-10: one per day (per country, for a country's)."
+    message = "This target already has a measurement for 2024-01-10: one per period (per country, for a country's)."
     assert in_file == [f"Row 3, column 'occurred_on': {message} (row 2)"]
     assert against_stored == [f"Row 2, column 'occurred_on': {message}"]
     assert sorted(ProgressUpdate.objects.values_list("key", "measurement_value")) == [("a", 5), ("c", 5)]
@@ -117,10 +117,13 @@ def test_two_measurements_of_a_pledge_on_one_day_are_refused_in_one_file_and_aga
 
 def test_the_database_keeps_one_measurement_a_day(reference_data):
     pledge = a_pledge(target_unit="projects", target_value=10)
-    ProgressUpdate.objects.create(pledge=pledge, key="a", occurred_on=date(2024, 1, 1), summary="x", measurement_value=1)
+    target = pledge.targets.get()
+    ProgressUpdate.objects.create(pledge=pledge, key="a", occurred_on=date(2024, 1, 1), summary="x", measurement_value=1,
+                                  target=target)
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        ProgressUpdate.objects.create(pledge=pledge, key="b", occurred_on=date(2024, 1, 1), summary="y", measurement_value=2)
+        ProgressUpdate.objects.create(pledge=pledge, key="b", occurred_on=date(2024, 1, 1), summary="y", measurement_value=2,
+                                      target=target)
     ProgressUpdate.objects.create(pledge=pledge, key="c", occurred_on=date(2024, 1, 1), summary="no value")
 
 
@@ -138,7 +141,7 @@ def test_two_new_measurements_on_one_day_on_the_pledge_page_are_refused(client, 
     assert response.status_code == 200
     second = response.context["inline_admin_formsets"][0].formset.forms[index + 1]
     assert second.errors["occurred_on"] == [
-        "This pledge already has a measurement on 2026-11-20: one per day (per country, for a country's)."
+        "This target already has a measurement for 2026-11-20: one per period (per country, for a country's)."
     ]
     assert not pledge.updates.filter(occurred_on=date(2026, 11, 20)).exists()
 
@@ -185,7 +188,7 @@ def test_a_deadline_an_edit_moved_long_into_the_past_sends_no_reminder(ann, sett
 def test_a_chart_with_one_measurement_says_one(client, reference_data):
     pledge = a_pledge(is_published=True, target_unit="projects", target_value=10, baseline_value=0)
     ProgressUpdate.objects.create(pledge=pledge, key="a", occurred_on=date(2025, 7, 21), summary="Two.",
-                                  measurement_value=2, is_published=True)
+                                  measurement_value=2, target=pledge.targets.get(), is_published=True)
 
     page = client.get(f"/en/pledges/{pledge.slug}/").content.decode()
 

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from pledges import public_version
-from pledges.models import Country, DeadlinePrecision, Party, Pledge, ProgressUpdate, Topic, Unit
+from pledges.models import Country, DeadlinePrecision, Party, Pledge, ProgressUpdate, Target, Topic, Unit
 
 
 def add_pledges(count, *, updates_each=0, published=True):
@@ -28,12 +28,13 @@ def add_pledges(count, *, updates_each=0, published=True):
             deadline_text="by 2030",
             deadline_precision=DeadlinePrecision.YEAR,
             deadline_end=date(2030, 12, 31) - timedelta(days=n % 2000),
-            target_unit=Unit.PROJECTS,
-            target_value=Decimal(100),
             is_published=published,
         )
         for n in range(count)
     )
+    unit, _ = Unit.objects.get_or_create(code="projects", defaults={"kind": "count", "name": "projects",
+                                                                    "written": "{value} projects"})
+    targets = Target.objects.bulk_create(Target(pledge=p, unit=unit, target_value=Decimal(100)) for p in pledges)
     countries = list(Country.objects.filter(code__in=["KZ", "UZ", "KG"]))
     states = [Party.objects.get_or_create(country=c, defaults={"name": c.name, "kind": "state"})[0] for c in countries]
     Pledge.parties.through.objects.bulk_create(Pledge.parties.through(pledge=p, party=party) for p in pledges)
@@ -42,6 +43,7 @@ def add_pledges(count, *, updates_each=0, published=True):
     ProgressUpdate.objects.bulk_create(
         ProgressUpdate(
             pledge=p,
+            target=target,
             key=f"u{k}",
             occurred_on=date(2023, 1, 1) + timedelta(days=30 * k),
             summary="Progress.",
@@ -49,7 +51,7 @@ def add_pledges(count, *, updates_each=0, published=True):
             measurement_country=countries[k % len(countries)] if k % 2 else None,
             is_published=published,
         )
-        for p in pledges
+        for p, target in zip(pledges, targets)
         for k in range(updates_each)
     )
     # Written without audit history (the app's writers keep it, and it moves the version):

@@ -6,6 +6,7 @@ of the layout's write path).
 """
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 
 from pledges import bulk
 from pledges.models import (
@@ -18,6 +19,7 @@ from pledges.models import (
     ProgressUpdate,
     Source,
     SourceGrade,
+    Target,
     Topic,
     Unit,
     Verdict,
@@ -26,6 +28,7 @@ from pledges.models import (
     evidence_errors,
     follow_up_errors,
     measurement_clash_error,
+    period_errors,
     new_update_key,
     target_errors,
     update_errors,
@@ -41,6 +44,7 @@ from .widgets import (
     DecimalCell,
     LookupCell,
     PartiesCell,
+    PeriodCell,
     SlugCell,
     TextCell,
     UrlCell,
@@ -53,6 +57,39 @@ _SOURCE_PARTS = ("url", "title", "publisher", "published_on", "grade")
 def _staff():
     # Owners are editors: the same rule as the model field's limit_choices_to.
     return get_user_model().objects.filter(**Pledge._meta.get_field("owner").get_limit_choices_to())
+
+
+MAX_TARGETS = 3
+_TARGET_PARTS = ("label", "unit", "baseline_value", "baseline_on", "target_value")
+
+
+def target_column_names(number):
+    """{Target field: column name} of a pledge's target `number`: target_unit, baseline_value,
+    ... for the first (the names of the one-target layout), target2_unit ... for the others."""
+    if number == 1:
+        return {"label": "target_label", "unit": "target_unit", "baseline_value": "baseline_value",
+                "baseline_on": "baseline_on", "target_value": "target_value"}
+    return {"label": f"target{number}_label", "unit": f"target{number}_unit",
+            "baseline_value": f"target{number}_baseline_value", "baseline_on": f"target{number}_baseline_on",
+            "target_value": f"target{number}_value"}
+
+
+def _target_columns(number):
+    names = target_column_names(number)
+    which = "the" if number == 1 else f"a {('second', 'third')[number - 2]}"
+    return (
+        Column(names["label"], names["label"], TextCell(max_length=200), side=True,
+               meaning=f"What {which} quantitative target counts.", example="annual trade"),
+        Column(names["unit"], names["unit"], LookupCell(Unit, "code", what="unit", max_length=30, vocabulary=True,
+                                                        format=SlugCell.format), side=True,
+               meaning=f"Unit of {which} target, by its code; editors add units in the admin.", example="usd"),
+        Column(names["baseline_value"], names["baseline_value"], DecimalCell(), side=True,
+               meaning="Its value when the pledge was made.", example="50100000000"),
+        Column(names["baseline_on"], names["baseline_on"], DateCell(), side=True,
+               meaning="Date of that baseline value.", example="2021-12-31"),
+        Column(names["target_value"], names["target_value"], DecimalCell(), side=True,
+               meaning="The promised value.", example="70000000000"),
+    )
 
 
 # One cell reader for both party columns, so a party named in both (a mutual commitment) is one record.
@@ -87,8 +124,8 @@ class PledgeResource(RecordResource):
     summary = Column("summary", "summary", TextCell(required=True), meaning="A neutral summary.",
                      example="Grow trade to $70 billion a year by 2030.")
     topic = Column("topic", "topic", LookupCell(Topic, "slug", what="topic", required=True, max_length=50,
-                                                format=SlugCell.format),
-                   meaning="Topic slug (see fixtures/topics.json).", example="trade")
+                                                format=SlugCell.format, vocabulary=True),
+                   meaning="Topic slug; editors add topics in the admin, a file never does.", example="trade")
     source_title = Column("source_title", "source_title", TextCell(required=True, max_length=300),
                           meaning="Title of the document that reports the pledge.", example="Xi announces initiatives ...")
     source_publisher = Column("source_publisher", "source_publisher", TextCell(required=True, max_length=200),
@@ -106,14 +143,10 @@ class PledgeResource(RecordResource):
                             meaning="Start of the deadline window (ranges).", example="2027-01-25")
     deadline_end = Column("deadline_end", "deadline_end", DateCell(),
                           meaning="End of the deadline window.", example="2030-12-31")
-    target_unit = Column("target_unit", "target_unit", ChoiceCell(Unit.choices),
-                         meaning="Unit of the quantitative target.", example="usd")
-    baseline_value = Column("baseline_value", "baseline_value", DecimalCell(),
-                            meaning="Value when the pledge was made.", example="50100000000")
-    baseline_on = Column("baseline_on", "baseline_on", DateCell(),
-                         meaning="Date of the baseline value.", example="2021-12-31")
-    target_value = Column("target_value", "target_value", DecimalCell(),
-                          meaning="The promised value.", example="70000000000")
+    (target_label, target_unit, baseline_value, baseline_on, target_value,
+     target2_label, target2_unit, target2_baseline_value, target2_baseline_on, target2_value,
+     target3_label, target3_unit, target3_baseline_value, target3_baseline_on, target3_value) = (
+        column for number in range(1, MAX_TARGETS + 1) for column in _target_columns(number))
     owner = Column("owner", "owner", LookupCell(get_user_model(), "username", what="staff user name", max_length=150,
                                                 queryset=_staff()),
                    meaning="User name of the editor who owns it.", example="editor")
@@ -142,14 +175,18 @@ class PledgeResource(RecordResource):
     def stored_records(self, keys):
         return {pledge.slug: pledge for pledge in bulk.filter_in(Pledge.objects, "slug", keys)} if keys else {}
 
-    def before_import(self, dataset, **kwargs):
-        headers = set(dataset.headers)
-        if headers & _OLD_COLUMN_NAMES.keys():  # a file of an earlier layout: its columns as today's
-            dataset.headers = [_OLD_COLUMN_NAMES[name] if name in _OLD_COLUMN_NAMES and _OLD_COLUMN_NAMES[name] not in headers
-                               else name for name in dataset.headers]
-        super().before_import(dataset, **kwargs)
-
     def related_cells(self, pks):
+        cells = self._party_cells(pks)
+        for number in range(1, MAX_TARGETS + 1):
+            cells.update({name: {} for name in target_column_names(number).values()})
+        targets = Target.objects.filter(pledge_id__gte=pks[0], pledge_id__lte=pks[-1], position__lte=MAX_TARGETS)
+        for pledge_id, position, *values in targets.values_list("pledge_id", "position", "label", "unit__code",
+                                                                "baseline_value", "baseline_on", "target_value"):
+            for column, value in zip(target_column_names(position).values(), values):
+                cells[column][pledge_id] = value
+        return cells
+
+    def _party_cells(self, pks):
         # The parties are few and read once; the links without a join (a third faster).
         if not hasattr(self, "_party_keys"):
             self._party_keys = {pk: code or name for pk, name, code in Party.objects.values_list("pk", "name", "country__code")}
@@ -164,13 +201,53 @@ class PledgeResource(RecordResource):
                 keys[pledge_id].sort()
         return cells
 
+    def before_import(self, dataset, **kwargs):
+        headers = set(dataset.headers)
+        if headers & _OLD_COLUMN_NAMES.keys():  # a file of an earlier layout: its columns as today's
+            dataset.headers = [_OLD_COLUMN_NAMES[name] if name in _OLD_COLUMN_NAMES and _OLD_COLUMN_NAMES[name] not in headers
+                               else name for name in dataset.headers]
+        super().before_import(dataset, **kwargs)
+        pledge_ids = [pledge.pk for pledge in self.stored_instances.values()]
+        self.stored_targets = {(t.pledge_id, t.position): t for t in
+                               bulk.filter_in(Target.objects.select_related("unit"), "pledge", pledge_ids)} if pledge_ids else {}
+        self.measured_targets = set(
+            ProgressUpdate.objects.filter(target__in=[t.pk for t in self.stored_targets.values()])
+            .values_list("target__pledge_id", "target__position").distinct()
+        ) if self.stored_targets else set()
+
+    def wanted_targets(self, instance, row):
+        """{position: {Target field: value}} the row asks for; a column the file leaves out keeps
+        what is stored."""
+        wanted = {}
+        for number in range(1, MAX_TARGETS + 1):
+            stored = self.stored_targets.get((instance.pk, number)) if instance.pk else None
+            values = {}
+            for part, column in target_column_names(number).items():
+                if column in row.values:
+                    values[part] = row.values[column]
+                else:
+                    values[part] = getattr(stored, part) if stored is not None else None
+            if any(value not in (None, "") for value in values.values()):
+                wanted[number] = values
+        return wanted
+
     def rule_errors(self, instance, row):
         # A column the file leaves out keeps its stored value, so the rules see that value.
         errors = {
             **deadline_errors(instance.deadline_precision, instance.deadline_start, instance.deadline_end),
-            **target_errors(instance.target_unit or "", instance.target_value, instance.baseline_value),
             **follow_up_errors(instance.follows, instance.follow_up, instance.slug, instance.announced_on),
         }
+        wanted = row.targets = self.wanted_targets(instance, row)
+        for number in range(1, MAX_TARGETS + 1):
+            names = target_column_names(number)
+            values = wanted.get(number)
+            if values is None:
+                if instance.pk and (instance.pk, number) in self.measured_targets:
+                    errors[names["target_value"]] = (f"target {number} has measurements; it cannot be removed "
+                                                     "(remove or move its measurements first)")
+                continue
+            for part, message in target_errors(values["unit"], values["target_value"], values["baseline_value"]).items():
+                errors[names[part]] = message
         verdict = row.values.get("verdict")
         if verdict and verdict != row.stored.get("verdict", Verdict.NOT_RATED):
             self.warnings.append(RowError(row.number, "verdict",
@@ -207,6 +284,7 @@ class PledgeResource(RecordResource):
 
     def write_related(self, created, changed, now):
         known = self.fields["parties"].widget.known
+        self._write_targets(created + changed, now)
         for column in ("parties", "beneficiaries"):
             through = getattr(Pledge, column).through
             relinked = [(pledge, row) for pledge, row in changed
@@ -218,6 +296,35 @@ class PledgeResource(RecordResource):
             ])
         record_history(Pledge, [p for p, _row in created], created=True, user=self.user, reason=self.reason, now=now)
         record_history(Pledge, [p for p, _row in changed], created=False, user=self.user, reason=self.reason, now=now)
+
+
+    def _write_targets(self, rows, now):
+        """Make each row's pledge's targets those it asks for, recording each change in history."""
+        target_columns = {name for number in range(1, MAX_TARGETS + 1) for name in target_column_names(number).values()}
+        created, changed = [], []
+        for pledge, row in rows:
+            if not row.new and not any(name in target_columns for name, _old, _new in row.change.changes):
+                continue
+            for number in range(1, MAX_TARGETS + 1):
+                values = row.targets.get(number)
+                stored = self.stored_targets.get((pledge.pk, number)) if not row.new else None
+                if values is None:
+                    if stored is not None:
+                        stored._history_user, stored._change_reason = self.user, self.reason
+                        stored.delete()
+                    continue
+                target = Target(pledge_id=pledge.pk, position=number, label=values["label"] or "",
+                                unit=values["unit"], baseline_value=values["baseline_value"],
+                                baseline_on=values["baseline_on"], target_value=values["target_value"])
+                if stored is None:
+                    created.append(target)
+                elif any(getattr(stored, part) != getattr(target, part) for part in _TARGET_PARTS):
+                    target.pk = stored.pk
+                    changed.append(target)
+        Target.objects.bulk_create(created)
+        Target.objects.bulk_update(changed, list(_TARGET_PARTS), batch_size=1000)
+        record_history(Target, created, created=True, user=self.user, reason=self.reason, now=now)
+        record_history(Target, changed, created=False, user=self.user, reason=self.reason, now=now)
 
 
 def _source_columns(number):
@@ -257,7 +364,13 @@ class ProgressUpdateResource(RecordResource):
     new_verdict = Column("new_verdict", "new_verdict", ChoiceCell(Verdict.choices),
                          meaning="The verdict this evidence supports, if it changes it.", example="kept")
     measurement_value = Column("measurement_value", "measurement_value", DecimalCell(),
-                               meaning="A measured value of the pledge's target.", example="106300000000")
+                               meaning="A measured value of one of the pledge's targets.", example="106300000000")
+    target = Column("target", "target", ChoiceCell([(str(n), str(n)) for n in range(1, MAX_TARGETS + 1)]), side=True,
+                    meaning="Which of the pledge's targets the value measures, by number (empty: the first).",
+                    example="1")
+    measured_period = Column("measured_period", "measured_period", PeriodCell(), side=True,
+                             meaning="The period the value describes, when it is not the day of the update "
+                                     "(trade in 2022, reported in May 2023).", example="2022")
     measurement_country = Column("measurement_country", "measurement_country",
                                  LookupCell(Country, "code", what="country code", max_length=2, upper=True),
                                  meaning="Country code when the value is for one country.", example="TJ")
@@ -290,6 +403,13 @@ class ProgressUpdateResource(RecordResource):
 
     def related_cells(self, pks):
         cells = {f"source{number}_{part}": {} for number in range(1, MAX_SOURCES + 1) for part in _SOURCE_PARTS}
+        cells["target"], cells["measured_period"] = targets, periods = {}, {}
+        measured = ProgressUpdate.objects.filter(pk__gte=pks[0], pk__lte=pks[-1], target__isnull=False)
+        for pk, position, *period in measured.values_list("pk", "target__position", "measured_precision",
+                                                          "measured_start", "measured_end"):
+            targets[pk] = str(position)
+            if period[0]:
+                periods[pk] = tuple(period)
         cited = {}  # update id -> how many of its sources were read
         # `pks` come in order (iter_queryset): a range is a cheaper query than a list of 2,000.
         sources = Source.objects.filter(update_id__gte=pks[0], update_id__lte=pks[-1]).order_by("update_id", "position")
@@ -308,18 +428,43 @@ class ProgressUpdateResource(RecordResource):
         self.beneficiaries = set(
             Pledge.beneficiaries.through.objects.filter(pledge_id__in=pledge_ids).values_list("pledge_id", "party__country__code")
         )
-        # One measurement per pledge, country and day: what is stored, then each row as read.
+        self.targets = {(t.pledge_id, str(t.position)): t for t in Target.objects.filter(pledge_id__in=pledge_ids)}
+        self.target_positions = {t.pk: position for (_pledge_id, position), t in self.targets.items()}
+        # One measurement per target, country and period: what is stored, then each row as read.
         self.measured = {
-            (pledge_id, code, day): (key, None)
-            for pledge_id, code, day, key in ProgressUpdate.objects.filter(
+            (target_id, code, measured_end or day): (key, None)
+            for target_id, code, measured_end, day, key in ProgressUpdate.objects.filter(
                 pledge_id__in=pledge_ids, measurement_value__isnull=False
-            ).values_list("pledge_id", "measurement_country__code", "occurred_on", "key")
+            ).values_list("target_id", "measurement_country__code", "measured_end", "occurred_on", "key")
         }
+
+    def import_instance(self, instance, row, **kwargs):
+        """The row's cells, then its measurement's target (by number) and period set on the update."""
+        super().import_instance(instance, row, **kwargs)
+        values = self.row.values
+        if "measured_period" in values:
+            instance.measured_precision, instance.measured_start, instance.measured_end = values["measured_period"] or ("", None, None)
+        if instance.measurement_value is None:
+            instance.target = None
+            return
+        stored = self.target_positions.get(instance.target_id) if instance.target_id else None
+        stored_position = stored or "1"
+        position = values.get("target") or stored_position if "target" in values else stored_position
+        instance.target = self.targets.get((instance.pledge.pk, position))
+        if instance.target is None and any(pledge_id == instance.pledge.pk for pledge_id, _n in self.targets):
+            numbers = sorted(n for pledge_id, n in self.targets if pledge_id == instance.pledge.pk)
+            self.row.failed = True
+            raise ValidationError({"target": f"this pledge has no target {position}; its targets are "
+                                             + ", ".join(numbers)})
 
     def rule_errors(self, instance, row):
         pledge = instance.pledge
         errors = {column: str(message) for column, message in
-                  update_errors(pledge, instance.occurred_on, instance.measurement_value).items()}
+                  update_errors(pledge, instance.occurred_on, instance.measurement_value, instance.target,
+                                has_targets=(pledge.pk, "1") in self.targets).items()}
+        for _field, message in period_errors(instance.measured_precision, instance.measured_start,
+                                             instance.measured_end, instance.measurement_value is not None).items():
+            errors["measured_period"] = str(message)
         country = instance.measurement_country
         if country is not None:
             if (pledge.pk, country.code) not in self.beneficiaries:
@@ -338,12 +483,14 @@ class ProgressUpdateResource(RecordResource):
         weak_evidence = evidence_errors(instance.new_verdict, grades)
         if weak_evidence:
             errors["source1_grade"] = str(weak_evidence)
-        if instance.measurement_value is not None and instance.occurred_on and not errors:
-            place = (pledge.pk, country.code if country else None, instance.occurred_on)
+        if instance.target is not None and instance.occurred_on and not errors:
+            measured_on = instance.measured_on
+            place = (instance.target.pk, country.code if country else None, measured_on)
             key, number = self.measured.get(place, (None, None))
             if key is not None and key != instance.key:  # a row with the stored key updates that measurement
                 where = f" (row {number})" if number else ""
-                errors["occurred_on"] = str(measurement_clash_error(instance.occurred_on, country and country.code)) + where
+                column = "measured_period" if instance.measured_end else "occurred_on"
+                errors[column] = str(measurement_clash_error(measured_on, country and country.code)) + where
             else:
                 self.measured[place] = (instance.key, row.number)
         return errors
@@ -360,7 +507,9 @@ class ProgressUpdateResource(RecordResource):
         for update in instances:
             self.relink(update)
             update.updated_at = now
-        ProgressUpdate.objects.bulk_update(instances, sorted(attributes | {"updated_at"}), batch_size=1000)
+        # The measurement's target and period are side columns set on the record (import_instance).
+        measured = {"target", "measured_precision", "measured_start", "measured_end"}
+        ProgressUpdate.objects.bulk_update(instances, sorted(attributes | measured | {"updated_at"}), batch_size=1000)
 
     def write_related(self, created, changed, now):
         resourced = created + [(update, row) for update, row in changed

@@ -423,9 +423,11 @@ class RecordResource(resources.ModelResource, metaclass=LayoutMetaclass):
         errors = Errors()
         expected = "unknown column; expected: " + ", ".join(column.column_name for column in self.columns)
         seen = set()
+        known = {column.column_name for column in self.columns}
         for name in dataset.headers:
-            if name not in {column.column_name for column in self.columns}:
-                errors.append(RowError(1, name or "(empty)", expected))
+            if name not in known:
+                # The expected columns are listed once, with the first unknown one.
+                errors.append(RowError(1, name or "(empty)", expected if len(errors) == 0 else "unknown column"))
             elif name in seen:
                 errors.append(RowError(1, name, "the column appears twice"))
             seen.add(name)
@@ -534,7 +536,7 @@ class RecordResource(resources.ModelResource, metaclass=LayoutMetaclass):
         """Point the record at related records created by this import (they had no key before)."""
         if self._relations is None:
             self._relations = [self._meta.model._meta.get_field(column.attribute) for column in self.columns
-                               if isinstance(column.widget, LookupCell)]
+                               if isinstance(column.widget, LookupCell) and not column.side]
         for relation in self._relations:
             related = instance._state.fields_cache.get(relation.name, False)
             if related is not False:  # set by this import

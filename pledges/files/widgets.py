@@ -226,6 +226,52 @@ class ChoiceCell(Cell):
         raise ValueError(f"{text!r} is not one of: " + ", ".join(v for v, _ in self.choices))
 
 
+class PeriodCell(Cell):
+    """The period a measurement describes: 2022, 2023-05, 2023-05-11, or 2025-01-01/2025-06-30.
+
+    Read as (precision, start, end), start None but for a range; written back the same way.
+    """
+
+    empty = None
+    format = "a year (2022), a month (2023-05), a day (2023-05-11) or a range (2025-01-01/2025-06-30)"
+    _YEAR = re.compile(r"^\d{4}$")
+    _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+    def parse(self, text):
+        import calendar
+
+        if "/" in text:
+            first, _slash, last = text.partition("/")
+            start, end = DateCell().parse(first.strip()), DateCell().parse(last.strip())
+            if end < start:
+                raise ValueError(f"{text!r} ends before it starts")
+            return ("range", start, end)
+        if self._YEAR.match(text):
+            return ("year", None, self._checked(date(int(text), 12, 31), text))
+        month = self._MONTH.match(text)
+        if month:
+            year, number = int(month.group(1)), int(month.group(2))
+            if not 1 <= number <= 12:
+                raise ValueError(f"{text!r} is not a month; write YYYY-MM")
+            return ("month", None, self._checked(date(year, number, calendar.monthrange(year, number)[1]), text))
+        try:
+            return ("day", None, DateCell().parse(text))
+        except ValueError:
+            raise ValueError(f"{text!r} is not a period: write {self.format}") from None
+
+    @staticmethod
+    def _checked(day, text):
+        message = date_range_error(day)
+        if message:
+            raise ValueError(f"{text!r}: {message}")
+        return day
+
+    def render(self, value, obj=None, **kwargs):
+        from pledges.models import period_text
+
+        return period_text(*value) if value else ""
+
+
 class LookupCell(widgets.ForeignKeyWidget):
     """A related record named by a natural key (a slug, a user name, a code), or None.
 
@@ -237,9 +283,12 @@ class LookupCell(widgets.ForeignKeyWidget):
     """
 
     def __init__(self, model, field, *, what, required=False, max_length=None, create=False,
-                 queryset=None, format=None, upper=False):
+                 queryset=None, format=None, upper=False, vocabulary=False):
         super().__init__(model, field=field)
         self.upper = upper
+        # A vocabulary (topics, units) is small and editors own it: it is read whole, and a name
+        # not in it is refused with the list of those that are.
+        self.vocabulary = vocabulary
         self.text = TextCell(required=required, max_length=max_length)
         self.what, self.create = what, create
         self.format = format or self.text.format
@@ -253,7 +302,9 @@ class LookupCell(widgets.ForeignKeyWidget):
     def preload(self, values):
         names = {name for name in (self._safe(value) for value in set(values)) if name}
         queryset = self.base_queryset if self.base_queryset is not None else self.model.objects.all()
-        self.known = {getattr(record, self.field): record for record in queryset.filter(**{f"{self.field}__in": names})}
+        if not self.vocabulary:
+            queryset = queryset.filter(**{f"{self.field}__in": names})
+        self.known = {getattr(record, self.field): record for record in queryset}
 
     def _safe(self, value):
         try:
@@ -271,6 +322,9 @@ class LookupCell(widgets.ForeignKeyWidget):
             return None
         record = self.known.get(name)
         if record is None:
+            if self.vocabulary:
+                known = ", ".join(sorted(self.known)) or "none yet"
+                raise ValueError(f"unknown {self.what} {name!r}; known: {known} (an editor adds more in the admin)")
             if not self.create:
                 raise ValueError(f"unknown {self.what} {name!r}")
             record = self.known[name] = self.model(**{self.field: name})  # saved with the import

@@ -9,8 +9,6 @@ from django.urls import translate_url
 from django.utils import formats
 from django.utils.translation import get_language, gettext, pgettext
 
-from ..models import Unit
-
 register = template.Library()
 
 
@@ -26,10 +24,11 @@ def _scales():
 
 
 @register.filter
-def quantity(value, unit=""):
-    """106300000000 with unit "usd" -> "$106.3 billion"; 2543200 doses -> "2.5 million doses".
+def quantity(value, unit=None):
+    """106300000000 in US dollars -> "$106.3 billion"; 2543200 doses -> "2.5 million doses".
 
-    Digits, separators and words follow the active language.
+    Digits, separators and scale words follow the active language; the unit (a Unit) is written
+    as editors wrote it for that language.
     """
     if value is None or value == "":
         return ""
@@ -41,9 +40,23 @@ def quantity(value, unit=""):
             break
     else:
         text = formats.number_format(value.normalize(), use_l10n=True, force_grouping=True)
-    if unit == Unit.USD:
-        return gettext("$%(amount)s") % {"amount": text}
-    return f"{text} {Unit(unit).label}" if unit else text
+    return unit.write(text) if unit else text
+
+
+@register.filter
+def measured_period(update):
+    """The period a measurement describes, as a reader reads it: "2022", "May 2023", "11 May 2023",
+    "1 January 2025 – 30 June 2025"; empty when it measures the day of its update."""
+    precision, start, end = update.measured_precision, update.measured_start, update.measured_end
+    if not precision:
+        return ""
+    if precision == "year":
+        return str(end.year)
+    if precision == "month":
+        return formats.date_format(end, "YEAR_MONTH_FORMAT")
+    if precision == "range":
+        return f"{formats.date_format(start, 'DATE_FORMAT')} – {formats.date_format(end, 'DATE_FORMAT')}"
+    return formats.date_format(end, "DATE_FORMAT")
 
 
 @register.filter

@@ -14,7 +14,7 @@ from pledges.files.imports import import_pledges, import_updates
 from pledges.models import Country, Pledge, Topic
 from pledges.roles import EDITORS
 
-FIXTURES = ("countries.json", "topics.json")
+FIXTURES = ("countries.json", "topics.json", "units.json")
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
 LOCAL_EDITOR = "editor"
 

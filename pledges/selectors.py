@@ -72,6 +72,7 @@ class PledgeFilters:
     country: str = ""
     state: str = ""
     event: str = ""
+    party: int | None = None  # who made it (a party's id)
     q: str = ""
     page: int = 1
 
@@ -81,7 +82,9 @@ class PledgeFilters:
         verdict = params.get("verdict", "")
         state = params.get("state", "")
         page = params.get("page", "")
+        party = params.get("party", "")
         return cls(
+            party=int(party) if party.isascii() and party.isdigit() and 0 < int(party) < 2**31 else None,
             verdict=verdict if verdict in Verdict.values else "",
             topic=params.get("topic", "")[:50],
             country=params.get("country", "").upper()[:2],
@@ -103,7 +106,7 @@ class PledgeFilters:
 
     @property
     def active(self):
-        return any((self.verdict, self.topic, self.country, self.state, self.event, self.q))
+        return any((self.verdict, self.topic, self.country, self.state, self.event, self.party, self.q))
 
 
 def follow_up_links(pledge):
@@ -137,11 +140,14 @@ def filter_pledges(pledges, filters, today=None):
         pledges = pledges.in_deadline_state(filters.state, today)
     if filters.event:
         pledges = pledges.filter(event__slug=filters.event)
+    if filters.party:
+        pledges = pledges.filter(parties=filters.party)
     if filters.q:
         words = Q(title__icontains=filters.q) | Q(quote__icontains=filters.q) | Q(summary__icontains=filters.q)
         where = Q(event__name__icontains=filters.q) | Q(event__place__icontains=filters.q)
         pledges = pledges.filter(words | Q(parties__name__icontains=filters.q) | where)
-    return pledges.distinct() if filters.country else pledges
+    # Joins through a list (countries, parties, a search of party names) can repeat a pledge.
+    return pledges.distinct() if filters.country or filters.party or filters.q else pledges
 
 
 def verdict_counts(pledges=None):
@@ -165,7 +171,8 @@ def overdue_count(today=None):
 
 
 def filter_choices():
-    """The topics, countries and events the overview's filters offer: those of published pledges.
+    """The topics, countries, events and pledging parties the overview's filters offer: those of
+    published pledges.
 
     Asked per topic and per country ("is there one?", an index probe each), not by joining
     every published pledge and removing duplicates, which at a million pledges is a scan.
@@ -175,7 +182,9 @@ def filter_choices():
     links = Pledge.beneficiaries.through.objects.filter(party__country=OuterRef("pk"), pledge__is_published=True)
     countries = Country.objects.filter(Exists(links)).order_by("name")
     events = Event.objects.filter(Exists(published.filter(event=OuterRef("pk")))).order_by("-held_on", "name")
-    return list(topics), list(countries), list(events)
+    pledged = Pledge.parties.through.objects.filter(party=OuterRef("pk"), pledge__is_published=True)
+    parties = Party.objects.filter(Exists(pledged)).order_by("name")
+    return list(topics), list(countries), list(events), list(parties)
 
 
 def data_version():

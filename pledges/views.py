@@ -106,11 +106,12 @@ def pledge_list(request):
 
     def aggregates():
         # Counts and filter choices, shared by every filter and page of one version.
-        topics, countries, events = selectors.filter_choices()
+        topics, countries, events, parties = selectors.filter_choices()
         counts = selectors.verdict_counts()
         return {
             "verdict_counts": counts, "total": sum(count for _verdict, count in counts),
             "overdue": selectors.overdue_count(today), "topics": topics, "countries": countries, "events": events,
+            "parties": parties,
         }
 
     def page():

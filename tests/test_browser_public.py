@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from tests.test_record import example_summit  # noqa: F401 (a fixture: a later summit's pledges)
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -114,3 +116,33 @@ def test_an_event_page_reads_on_any_screen_and_passes_axe(live_server, new_page,
     screenshot(page, f"event-{width}")
     page.locator("ul.counts a").first.click()
     expect()(page).to_have_url(re.compile(r"/en/\?event=virtual-summit-on-30-years"))
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_joint_pledge_with_two_targets_and_its_summit_read_on_any_screen_and_pass_axe(
+        live_server, new_page, screenshot, example_summit, width):
+    page = new_page(width=width, height=800)
+    page.goto(f"{live_server.url}/en/pledges/example-training-and-scholarships/")
+
+    expect()(page.locator("svg.chart")).to_have_count(2)
+    expect()(page.locator("svg.chart").nth(1)).to_be_visible()
+    expect()(page.locator("main table").first).to_contain_text("government scholarships: 3,000 scholarships")
+    page.get_by_text("The measurements as a table").nth(1).click()
+    expect()(page.locator("details table").nth(1)).to_contain_text("in 2024")
+    assert fits_the_screen(page)
+    assert accessibility_violations(page) == []
+    screenshot(page, f"two-targets-{width}")
+
+    page.goto(f"{live_server.url}/en/pledges/example-joint-corridor/")
+    expect()(page.locator("main table").first).to_contain_text("Pledged jointly by")
+    expect()(page.locator("main table").first).to_contain_text("China, Kazakhstan and Uzbekistan")
+    assert fits_the_screen(page)
+    assert accessibility_violations(page) == []
+    screenshot(page, f"joint-pledge-{width}")
+
+    page.get_by_role("link", name="Example Regional Summit").first.click()
+    expect()(page.locator("h1")).to_have_text("Example Regional Summit")
+    expect()(page.locator("article.pledge")).to_have_count(5)
+    assert fits_the_screen(page)
+    assert accessibility_violations(page) == []
+    screenshot(page, f"example-summit-{width}")

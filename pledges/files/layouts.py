@@ -77,18 +77,21 @@ def target_column_names(number):
 def _target_columns(number):
     names = target_column_names(number)
     which = "the" if number == 1 else f"a {('second', 'third')[number - 2]}"
+    example = (dict(label="annual trade", unit="usd", baseline="50100000000", on="2021-12-31", value="70000000000")
+               if number == 1 else dict(label="government scholarships", unit="scholarships", baseline="0",
+                                        on="2023-05-19", value="3000"))
     return (
         Column(names["label"], names["label"], TextCell(max_length=200), side=True,
-               meaning=f"What {which} quantitative target counts.", example="annual trade"),
+               meaning=f"What {which} quantitative target counts.", example=example["label"]),
         Column(names["unit"], names["unit"], LookupCell(Unit, "code", what="unit", max_length=30, vocabulary=True,
                                                         format=SlugCell.format), side=True,
-               meaning=f"Unit of {which} target, by its code; editors add units in the admin.", example="usd"),
+               meaning=f"Unit of {which} target, by its code; editors add units in the admin.", example=example["unit"]),
         Column(names["baseline_value"], names["baseline_value"], DecimalCell(), side=True,
-               meaning="Its value when the pledge was made.", example="50100000000"),
+               meaning="Its value when the pledge was made.", example=example["baseline"]),
         Column(names["baseline_on"], names["baseline_on"], DateCell(), side=True,
-               meaning="Date of that baseline value.", example="2021-12-31"),
+               meaning="Date of that baseline value.", example=example["on"]),
         Column(names["target_value"], names["target_value"], DecimalCell(), side=True,
-               meaning="The promised value.", example="70000000000"),
+               meaning="The promised value.", example=example["value"]),
     )
 
 

@@ -5,12 +5,13 @@ for each size in BENCH_SIZES (default 10,000 and 100,000 pledges), generates tha
 as a CSV in the import layout and prints, best of BENCH_REPEAT runs each:
 
 - import: rows/s through `PledgeResource` (`pledges.files.imports.import_pledges`: validation,
-  countries, history included) beside `COPY pledges_pledge FROM STDIN` of the same rows, and
-  the ratio; beside them the peer, django-import-export's own best documented bulk
-  configuration (`use_bulk`, `batch_size`, `skip_diff`, `CachedInstanceLoader`), which writes
-  neither countries nor history;
+  parties, beneficiaries, targets and history included) beside COPY of the same rows into the
+  pledge table, its targets and its parties, and the ratio; beside them the peer,
+  django-import-export's own best documented bulk configuration (`use_bulk`, `batch_size`,
+  `skip_diff`, `CachedInstanceLoader`), which writes the pledges' own columns only (no
+  parties, beneficiaries, targets or history: its bulk mode skips related rows);
 - export: rows/s through `pledges.files.exports.export_pledges` beside `COPY (SELECT ...) TO
-  STDOUT`, and the ratio;
+  STDOUT` of the pledges with their first targets, and the ratio;
 - then the export's peak Python memory at the largest size and at BENCH_MEMORY_ROWS (default
   1,000,000) rows, generated with COPY: flat means the export streams.
 - for reference, django-import-export's default row-by-row import on a tenth of the first size.
@@ -39,7 +40,7 @@ from django.db import connection  # noqa: E402
 from pledges.files.exports import export_pledges  # noqa: E402
 from pledges.files.imports import import_pledges  # noqa: E402
 from pledges.files.layouts import PLEDGE_COLUMNS  # noqa: E402
-from pledges.models import Actor, Country, Event, Pledge, Topic  # noqa: E402
+from pledges.models import Event, Party, Pledge, Topic, Unit  # noqa: E402
 
 SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", "10000,100000").split(",")]
 REPEAT = int(os.environ.get("BENCH_REPEAT", 3))
@@ -52,7 +53,7 @@ def generated_rows(count, prefix="bench"):
         yield {
             "slug": f"{prefix}-{i}",
             "title": f"Pledge number {i} to build things",
-            "actor": f"Leader {i % 50}",
+            "parties": f"Leader {i % 50}",
             "beneficiaries": "|".join(COUNTRIES[: 1 + i % 5]),
             "event": f"Summit {i % 20}",
             "announced_on": "2022-01-25",
@@ -88,8 +89,9 @@ def csv_of(rows, columns):
 def clear():
     with connection.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE pledges_pledge, pledges_pledge_beneficiaries, pledges_historicalpledge, "
-            "pledges_historicalpledge_beneficiaries, pledges_actor, pledges_event CASCADE"
+            "TRUNCATE pledges_pledge, pledges_pledge_parties, pledges_pledge_beneficiaries, pledges_target, "
+            "pledges_historicalpledge, pledges_historicalpledge_parties, pledges_historicalpledge_beneficiaries, "
+            "pledges_historicaltarget, pledges_party, pledges_event RESTART IDENTITY CASCADE"
         )
 
 
@@ -105,40 +107,49 @@ def best(function, prepare=clear):
 
 
 COPY_COLUMNS = [
-    "slug", "title", "actor_id", "event_id", "announced_on", "quote", "summary", "topic_id", "source_title",
+    "id", "slug", "title", "event_id", "announced_on", "quote", "summary", "topic_id", "source_title",
     "source_publisher", "source_url", "source_published_on", "deadline_text", "deadline_precision",
-    "deadline_end", "verdict", "target_unit", "baseline_value", "baseline_on", "target_value", "is_published",
-    "last_reviewed_on", "created_at", "updated_at", "follow_up",
+    "deadline_end", "verdict", "is_published", "last_reviewed_on", "created_at", "updated_at", "follow_up",
 ]
+TARGET_COLUMNS = ["pledge_id", "position", "label", "unit_id", "baseline_value", "baseline_on", "target_value"]
 
 
 def copy_payload(rows):
-    """The same rows as COPY wants them: foreign keys resolved, one line per pledge."""
-    actors = {a.name: a.pk for a in Actor.objects.bulk_create([Actor(name=f"Leader {i}") for i in range(50)])}
+    """The same rows as COPY wants them, foreign keys resolved: (pledges, their targets, their parties)."""
+    parties = {p.name: p.pk for p in Party.objects.bulk_create([Party(name=f"Leader {i}") for i in range(50)])}
     events = {e.name: e.pk for e in Event.objects.bulk_create([Event(name=f"Summit {i}", slug=f"summit-{i}") for i in range(20)])}
     topic = Topic.objects.get(slug="transport").pk
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for r in rows:
-        writer.writerow([
-            r["slug"], r["title"], actors[r["actor"]], events[r["event"]], r["announced_on"], r["quote"],
+    units = dict(Unit.objects.values_list("code", "pk"))
+    pledges, targets, links = io.StringIO(), io.StringIO(), io.StringIO()
+    pledge_rows, target_rows, link_rows = csv.writer(pledges), csv.writer(targets), csv.writer(links)
+    for pk, r in enumerate(rows, start=1):
+        pledge_rows.writerow([
+            pk, r["slug"], r["title"], events[r["event"]], r["announced_on"], r["quote"],
             r["summary"], topic, r["source_title"], r["source_publisher"], r["source_url"],
             r["source_published_on"], r["deadline_text"], r["deadline_precision"], r["deadline_end"], "not_rated",
-            r["target_unit"], r["baseline_value"], r["baseline_on"], r["target_value"], "true",
-            r["last_reviewed_on"], "2026-11-27 00:00:00+00", "2026-11-27 00:00:00+00", "",
+            "true", r["last_reviewed_on"], "2026-11-27 00:00:00+00", "2026-11-27 00:00:00+00", "",
         ])
-    return out.getvalue().encode()
+        target_rows.writerow([pk, 1, "", units[r["target_unit"]], r["baseline_value"], r["baseline_on"], r["target_value"]])
+        link_rows.writerow([pk, parties[r["parties"]]])
+    return pledges.getvalue().encode(), targets.getvalue().encode(), links.getvalue().encode()
 
 
 def copy_in(payload):
+    pledges, targets, links = payload
     with connection.cursor() as cursor:
         with cursor.copy(f"COPY pledges_pledge ({', '.join(COPY_COLUMNS)}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (follow_up))") as copy:
-            copy.write(payload)
+            copy.write(pledges)
+        with cursor.copy(f"COPY pledges_target ({', '.join(TARGET_COLUMNS)}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (label))") as copy:
+            copy.write(targets)
+        with cursor.copy("COPY pledges_pledge_parties (pledge_id, party_id) FROM STDIN WITH (FORMAT csv)") as copy:
+            copy.write(links)
 
 
 def copy_out():
+    columns = ", ".join(f"p.{name}" for name in COPY_COLUMNS) + ", t.unit_id, t.baseline_value, t.baseline_on, t.target_value"
+    query = f"SELECT {columns} FROM pledges_pledge p LEFT JOIN pledges_target t ON t.pledge_id = p.id AND t.position = 1"
     with connection.cursor() as cursor:
-        with cursor.copy(f"COPY (SELECT {', '.join(COPY_COLUMNS)} FROM pledges_pledge) TO STDOUT WITH (FORMAT csv)") as copy:
+        with cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)") as copy:
             return sum(len(block) for block in copy)
 
 
@@ -159,17 +170,14 @@ def _fields():
     from import_export import fields, widgets
 
     return {
-        "actor": fields.Field("actor", "actor", widgets.ForeignKeyWidget(Actor, "name")),
         "event": fields.Field("event", "event", widgets.ForeignKeyWidget(Event, "name")),
         "topic": fields.Field("topic", "topic", widgets.ForeignKeyWidget(Topic, "slug")),
-        "beneficiaries": fields.Field("beneficiaries", "beneficiaries",
-                                      widgets.ManyToManyWidget(Country, separator="|", field="code")),
     }
 
 
-PEER_FIELDS = ("slug", "title", "actor", "beneficiaries", "event", "announced_on", "quote", "summary", "topic",
-               "source_title", "source_publisher", "source_url", "deadline_text", "deadline_precision",
-               "deadline_end", "target_unit", "baseline_value", "target_value")
+# The pledge's own columns: the library's bulk mode writes no related rows (parties, targets).
+PEER_FIELDS = ("slug", "title", "event", "announced_on", "quote", "summary", "topic", "source_title",
+               "source_publisher", "source_url", "deadline_text", "deadline_precision", "deadline_end")
 
 
 def peer_resource(bulk):
@@ -188,7 +196,7 @@ def peer_resource(bulk):
 
     attrs = _fields()
     if bulk:
-        for name, model, field in (("actor", Actor, "name"), ("event", Event, "name"), ("topic", Topic, "slug")):
+        for name, model, field in (("event", Event, "name"), ("topic", Topic, "slug")):
             attrs[name].widget = CachedForeignKeyWidget(model, field)
     meta = {"model": Pledge, "import_id_fields": ("slug",), "fields": PEER_FIELDS}
     if bulk:
@@ -210,11 +218,11 @@ def peer_import(resource_class, rows):
 
 def prepared_for_peer():
     clear()
-    copy_payload([])  # creates the actors and events the widgets look up
+    copy_payload([])  # creates the parties and events the widgets look up
 
 
 def generate_with_copy(count):
-    """`count` pledges written straight with COPY (no countries): quick data for the memory check."""
+    """`count` pledges written straight with COPY (no beneficiaries): quick data for the memory check."""
     clear()
     payload = copy_payload(generated_rows(count, prefix="copied"))
     copy_in(payload)
@@ -232,7 +240,8 @@ def measure(n):
     peer = best(lambda: peer_import(peer_resource(bulk=True), rows), prepare=prepared_for_peer)
     print(f"import  resources {n / importer:>10,.0f} rows/s   COPY FROM {n / copy:>10,.0f} rows/s   "
           f"ratio {copy / importer:.3f}")
-    print(f"import  library's bulk setup (no countries, no history) {n / peer:>10,.0f} rows/s   ratio {copy / peer:.3f}")
+    print(f"import  library's bulk setup (own columns only, no history) {n / peer:>10,.0f} rows/s   "
+          f"ratio {copy / peer:.3f}")
 
     clear()
     import_pledges(data)
@@ -246,7 +255,8 @@ def measure(n):
 def main():
     assert connection.vendor == "postgresql", "the benchmark compares with PostgreSQL COPY: set BENCH_DATABASE_URL"
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    call_command("loaddata", ROOT / "fixtures" / "countries.json", ROOT / "fixtures" / "topics.json", verbosity=0)
+    call_command("loaddata", *(ROOT / "fixtures" / name for name in ("countries.json", "topics.json", "units.json")),
+                 verbosity=0)
     copy_rates = [n / measure(n) for n in SIZES]
 
     peaks = []

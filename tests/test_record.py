@@ -299,3 +299,28 @@ def test_the_admin_says_what_a_measurement_lacks(reference_data):
         "measurement_value": ["Say which of the pledge's targets this measures."],
         "measured_start": ["A range needs a start date."],
     }
+
+
+# Editors
+
+
+def test_an_editor_measures_the_second_target_of_a_year_on_the_pledge_page(client, example_summit, editor):
+    from tests.factories import change_form_data
+    from tests.test_admin_editing import change_url, with_new_update
+
+    pledge = Pledge.objects.get(slug="example-training-and-scholarships")
+    scholarships = pledge.targets.get(position=2)
+    client.force_login(editor)
+    page = client.get(change_url(pledge))
+    assert {str(t.pk) for t in page.context["inline_admin_formsets"][0].formset.forms[0].fields["target"].queryset} == {
+        str(t.pk) for t in pledge.targets.all()}  # only this pledge's targets are offered
+    index = page.context["inline_admin_formsets"][0].formset.initial_form_count()
+
+    response = client.post(change_url(pledge), change_form_data(page, **with_new_update(
+        page, index, measurement_value="2500", target=str(scholarships.pk), measured_precision="year",
+        measured_end="2025-12-31", summary="2,500 scholarships were awarded for 2025.", new_verdict="")))
+
+    assert response.status_code == 302
+    update = pledge.updates.get(measurement_value=2500)
+    assert (update.target, update.measured_precision, update.measured_on) == (scholarships, "year", date(2025, 12, 31))
+    assert scholarships.progress(list(pledge.updates.all())).current_value == 2500

@@ -147,7 +147,8 @@ def test_the_list_takes_the_same_few_queries_for_1000_pledges_as_for_16(client, 
     with CaptureQueriesContext(connection) as for_1000:
         response = client.get(LIST_URL)
 
-    assert len(for_1000) == len(for_16) <= 12, [q["sql"] for q in for_1000.captured_queries]
+    # (Targets are read in one more query since a pledge may have several.)
+    assert len(for_1000) == len(for_16) <= 13, [q["sql"] for q in for_1000.captured_queries]
     assert response.context["cl"].result_count == 1000
     assert len(response.context["cl"].result_list) == 50
     assert "%" in response.content.decode()  # progress is shown without a query per row

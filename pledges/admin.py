@@ -13,6 +13,7 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 from modeltranslation.admin import TranslationAdmin
 
@@ -412,8 +413,19 @@ class PledgeAdmin(FileImportExportMixin, AuditedAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         pledges_refresh_verdicts({form.instance.pk}, user=request.user, reason="Verdict from progress update")
+        drafts = [f.instance for formset in formsets if formset.model is ProgressUpdate for f in formset.forms
+                  if f.has_changed() and not self._deleting(formset, f) and not f.instance.is_published]
+        if drafts:  # "changed successfully" alone would read as if readers could see them
+            self.message_user(request, ngettext(
+                "%(count)d progress update was saved as a draft: not public. Tick “Is published” to show it.",
+                "%(count)d progress updates were saved as drafts: not public. Tick “Is published” to show them.",
+                len(drafts)) % {"count": len(drafts)}, messages.WARNING)
         # A changed deadline or owner may make a reminder due now; ask for a sweep once saved.
         transaction.on_commit(request_sweep)
+
+    @staticmethod
+    def _deleting(formset, form):
+        return formset.can_delete and formset._should_delete_form(form)
 
     def after_revert(self, request, obj, version):
         pledge_revert_verdict_evidence(obj, restored_at=version.history_date, user=request.user)
@@ -492,6 +504,9 @@ class ProgressUpdateAdmin(FileImportExportMixin, AuditedAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         pledges_refresh_verdicts({form.instance.pledge_id}, user=request.user, reason="Progress update saved")
+        if not form.instance.is_published:
+            self.message_user(request, "Saved as a draft: not public. Tick “Is published” to show it.",
+                              messages.WARNING)
 
     def after_revert(self, request, obj, version):
         pledges_refresh_verdicts({obj.pledge_id}, user=request.user, reason="Progress update reverted")

@@ -94,6 +94,11 @@ class ProgressUpdateAdminForm(VersionedForm):
         model = ProgressUpdate
         fields = "__all__"
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None and "is_published" in self.fields:  # public unless kept a draft
+            self.fields["is_published"].initial = True
+
     def lock_related(self):
         # The save refreshes the pledge's verdict; take the pledge's lock first, as its page does.
         Pledge.objects.select_for_update().filter(pk=self.instance.pledge_id).first()
@@ -124,6 +129,8 @@ class ProgressUpdateInlineForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk is None:  # a new update is public unless the editor keeps it a draft
+            self.fields["is_published"].initial = True
         self.first_source = self.instance.sources.first() if self.instance.pk else None
         if self.first_source:
             for name, attribute in self.SOURCE_FIELDS.items():

@@ -443,3 +443,32 @@ def test_a_user_who_is_not_staff_never_reaches_the_admin(client, seeded):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+# New updates are public by default; a draft says so
+
+
+def test_a_new_update_is_published_unless_the_editor_keeps_it_a_draft(client, seeded, editor):
+    pledge = Pledge.objects.get(slug="oil-gas-pipelines")
+    client.force_login(editor)
+    page = client.get(change_url(pledge))
+    formset = page.context["inline_admin_formsets"][0].formset
+    index = formset.initial_form_count()
+    assert formset.forms[index].initial.get("is_published", formset.forms[index].fields["is_published"].initial) is True
+
+    data = change_form_data(page)  # the browser posts the ticked box of the empty row
+    data.update(with_new_update(page, index, summary="Published by default."))
+    assert data[f"updates-{index}-is_published"] == "on"
+    response = client.post(change_url(pledge), data, follow=True)
+    assert pledge.updates.get(summary="Published by default.").is_published
+    assert "draft" not in " ".join(str(m) for m in response.context["messages"])
+
+    page = client.get(change_url(pledge))
+    index = page.context["inline_admin_formsets"][0].formset.initial_form_count()
+    data = change_form_data(page)
+    data.update(with_new_update(page, index, summary="Kept back.", occurred_on="2026-11-21"))
+    del data[f"updates-{index}-is_published"]  # the editor unticked it
+    response = client.post(change_url(pledge), data, follow=True)
+
+    assert not pledge.updates.get(summary="Kept back.").is_published
+    assert any("1 progress update was saved as a draft: not public." in str(m) for m in response.context["messages"])

@@ -180,6 +180,11 @@ class Party(models.Model):
             raise ValidationError(errors)
 
     @property
+    def shown_name(self):
+        """The name readers see: a state's is its country's, in their language."""
+        return self.country.name if self.country_id else self.name
+
+    @property
     def file_key(self):
         """How files name the party: a state by its country's code, anyone else by name."""
         return self.country.code if self.country_id else self.name

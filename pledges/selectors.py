@@ -48,7 +48,7 @@ def published_pledges(*, with_sources=True):
         public_pledges()
         .select_related("topic", "event")
         .prefetch_related(
-            Prefetch("parties", queryset=Party.objects.select_related("speaks_for")),
+            Prefetch("parties", queryset=Party.objects.select_related("country", "speaks_for__country")),
             Prefetch("targets", queryset=Target.objects.select_related("unit")),
             Prefetch("beneficiaries", queryset=Party.objects.select_related("country")),
             Prefetch("updates", queryset=updates, to_attr="public_updates"),
@@ -183,7 +183,7 @@ def filter_choices():
     countries = Country.objects.filter(Exists(links)).order_by("name")
     events = Event.objects.filter(Exists(published.filter(event=OuterRef("pk")))).order_by("-held_on", "name")
     pledged = Pledge.parties.through.objects.filter(party=OuterRef("pk"), pledge__is_published=True)
-    parties = Party.objects.filter(Exists(pledged)).order_by("name")
+    parties = Party.objects.filter(Exists(pledged)).select_related("country").order_by("name")
     return list(topics), list(countries), list(events), list(parties)
 
 

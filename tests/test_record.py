@@ -324,3 +324,14 @@ def test_an_editor_measures_the_second_target_of_a_year_on_the_pledge_page(clien
     update = pledge.updates.get(measurement_value=2500)
     assert (update.target, update.measured_precision, update.measured_on) == (scholarships, "year", date(2025, 12, 31))
     assert scholarships.progress(list(pledge.updates.all())).current_value == 2500
+
+
+def test_country_and_state_names_read_in_each_language(client, example_summit):
+    russian = text(client.get("/ru/pledges/example-joint-corridor/"))
+    assert "Китай, Казахстан и Узбекистан" in russian
+    chinese = text(client.get("/zh-hans/pledges/example-joint-corridor/"))
+    assert "中国、哈萨克斯坦和乌兹别克斯坦" in chinese
+    overview = text(client.get("/ru/"))
+    assert '<option value="KZ">Казахстан</option>' in overview
+    made_to = text(client.get("/ru/pledges/example-training-and-scholarships/")).split(">Кому<", 1)[1][:200]
+    assert "Казахстан, Кыргызстан, Таджикистан, Туркменистан и Узбекистан" in made_to

@@ -62,7 +62,7 @@ def measured_period(update):
 @register.filter
 def and_list(items):
     """["China", "Kazakhstan", "Uzbekistan"] -> "China, Kazakhstan and Uzbekistan", in the active language."""
-    names = [str(item) for item in items]
+    names = [getattr(item, "shown_name", None) or str(item) for item in items]
     if len(names) < 2:
         return "".join(names)
     return gettext("%(names)s and %(last)s") % {"names": gettext(", ").join(names[:-1]), "last": names[-1]}

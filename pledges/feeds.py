@@ -1,6 +1,7 @@
 """Atom feeds of published progress updates: the whole site's, and one pledge's."""
 
 from datetime import datetime, time
+from urllib.parse import urlencode
 
 from django.contrib.syndication.views import Feed
 from django.http import Http404
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join, linebreaks
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from . import selectors
@@ -45,8 +47,8 @@ class UpdatesFeed(Feed):
         return settings.PLEDGES_SITE_URL + (event.get_absolute_url() if event is not None else "/")
 
     def feed_url(self, event):
-        query = f"?event={event.slug}" if event is not None else ""
-        return settings.PLEDGES_SITE_URL + reverse("files:feed") + query
+        query = urlencode({**({"event": event.slug} if event is not None else {}), "lang": get_language()})
+        return settings.PLEDGES_SITE_URL + reverse("files:feed") + "?" + query
 
     def items(self, event):
         updates = selectors.published_updates().select_related("pledge")
@@ -97,7 +99,7 @@ class PledgeUpdatesFeed(UpdatesFeed):
         return settings.PLEDGES_SITE_URL + pledge.get_absolute_url()
 
     def feed_url(self, pledge):
-        return settings.PLEDGES_SITE_URL + reverse("files:pledge_feed", args=[pledge.slug])
+        return settings.PLEDGES_SITE_URL + reverse("files:pledge_feed", args=[pledge.slug]) + f"?lang={get_language()}"
 
     def items(self, pledge):
         return selectors.published_updates().select_related("pledge").filter(pledge=pledge)[:FEED_LENGTH]

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import selectors
 from .files.exports import file_chunks, rows
@@ -84,7 +85,8 @@ def deadline_calendar(at_event=None):
     calendar = Calendar()
     calendar.add("prodid", "-//Pledge tracker//deadlines//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"Pledge deadlines: {at_event.name}" if at_event else "Pledge deadlines")
+    calendar.add("x-wr-calname", _("Pledge deadlines: %(event)s") % {"event": at_event.name} if at_event
+                 else _("Pledge deadlines"))
     host = settings.PLEDGES_SITE_URL.split("://", 1)[-1].split("/", 1)[0]
     pledges = selectors.published_pledges(with_sources=False).filter(deadline_end__isnull=False)
     if at_event is not None:
@@ -93,10 +95,10 @@ def deadline_calendar(at_event=None):
         event = Event()
         event.add("uid", f"deadline-{pledge.slug}@{host}")
         if pledge.deadline_start:  # a window ("in 5 to 10 years"): one event spanning it, start to end
-            event.add("summary", f"Deadline window: {pledge.title}")
+            event.add("summary", _("Deadline window: %(title)s") % {"title": pledge.title})
             event.add("dtstart", pledge.deadline_start)
         else:
-            event.add("summary", f"Deadline: {pledge.title}")
+            event.add("summary", _("Deadline: %(title)s") % {"title": pledge.title})
             event.add("dtstart", pledge.deadline_end)
         event.add("dtend", pledge.deadline_end + timedelta(days=1))  # all-day events end the day after
         event.add("dtstamp", pledge.updated_at)
@@ -104,7 +106,8 @@ def deadline_calendar(at_event=None):
         url = settings.PLEDGES_SITE_URL + pledge.get_absolute_url()
         event.add("url", url)
         said = f"“{pledge.deadline_text}”. " if pledge.deadline_text else ""
-        parties = ", ".join(party.name for party in pledge.parties.all())
-        event.add("description", f"{said}{parties}: {pledge.summary}\nVerdict: {pledge.get_verdict_display()}\n{url}")
+        parties = ", ".join(party.shown_name for party in pledge.parties.all())
+        verdict = _("Verdict: %(verdict)s") % {"verdict": pledge.get_verdict_display()}
+        event.add("description", f"{said}{parties}: {pledge.summary}\n{verdict}\n{url}")
         calendar.add_component(event)
     return calendar.to_ical()

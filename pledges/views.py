@@ -12,10 +12,11 @@ import hashlib
 import time
 from datetime import datetime, time as time_of_day
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 from django.views.decorators.http import condition
@@ -231,9 +232,21 @@ def pledges_json(request):
     return _streamed_file(opendata.pledges_json_chunks(), "pledges.json", "application/json")
 
 
+def file_language(request):
+    """The language a feed or calendar is written in: `?lang=` (the pages link with their own), else
+    the site's default. Files have one address for every language, so the query says which."""
+    wanted = request.GET.get("lang", "")
+    return wanted if wanted in {code for code, _name in settings.LANGUAGES} else settings.LANGUAGE_CODE
+
+
 @public
 def deadlines_ics(request):
     """Every published dated deadline as an all-day event, for calendar programs to subscribe to."""
+    with translation.override(file_language(request)):
+        return _deadlines_ics(request)
+
+
+def _deadlines_ics(request):
     slug = request.GET.get("event", "")[:120]
     event = selectors.public_event(slug) if slug else None
     if slug and event is None:
@@ -250,7 +263,8 @@ def cached_feed(feed):
     @public
     def view(request, **kwargs):
         narrowed = request.GET.get("event", "")[:120]  # to one event's pledges
-        content = cached(_key(request, "feed", request.path, narrowed), lambda: feed(request, **kwargs).content)
+        with translation.override(file_language(request)):
+            content = cached(_key(request, "feed", request.path, narrowed), lambda: feed(request, **kwargs).content)
         return HttpResponse(content, content_type="application/atom+xml; charset=utf-8")
 
     return view

@@ -335,3 +335,24 @@ def test_country_and_state_names_read_in_each_language(client, example_summit):
     assert '<option value="KZ">Казахстан</option>' in overview
     made_to = text(client.get("/ru/pledges/example-training-and-scholarships/")).split(">Кому<", 1)[1][:200]
     assert "Казахстан, Кыргызстан, Таджикистан, Туркменистан и Узбекистан" in made_to
+
+
+def test_feeds_and_calendars_speak_the_language_of_the_page_that_links_them(client, example_summit):
+    import feedparser
+    from icalendar import Calendar
+
+    page = text(client.get("/ru/events/example-regional-summit/"))
+    assert "/feed/?event=example-regional-summit&amp;lang=ru" in page
+    assert "/deadlines.ics?event=example-regional-summit&amp;lang=ru" in page
+
+    feed = feedparser.parse(client.get("/feed/?event=example-regional-summit&lang=ru").content)
+    english = feedparser.parse(client.get("/feed/?event=example-regional-summit").content)
+    assert english.feed.title == "Pledge tracker: progress updates on the pledges of Example Regional Summit"
+    assert feed.feed.title != english.feed.title and "Example Regional Summit" in feed.feed.title  # in Russian
+    assert all("/ru/pledges/" in entry.link for entry in feed.entries)
+    assert any(link.href.endswith("lang=ru") for link in feed.feed.links)  # its own address keeps the language
+
+    calendar = Calendar.from_ical(client.get("/deadlines.ics?lang=zh-hans").content)
+    summaries = [str(event["summary"]) for event in calendar.walk("VEVENT")]
+    assert summaries and not any(s.startswith("Deadline") for s in summaries)
+    assert "/zh-hans/pledges/" in str(next(iter(calendar.walk("VEVENT")))["url"])

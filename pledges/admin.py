@@ -312,7 +312,7 @@ class PledgeAdmin(FileImportExportMixin, AuditedAdmin):
         ("Words", {"fields": ("quote", "summary")}),
         ("Source document", {"fields": ("source_title", "source_publisher", "source_url", "source_published_on")}),
         ("Deadline", {"fields": ("deadline_text", "deadline_precision", ("deadline_start", "deadline_end"), "deadline_state_now")}),
-        ("Verdict", {"fields": ("verdict",)}),
+        ("Verdict", {"fields": ("verdict", "ruling")}),
         ("Progress of the first target (the targets are listed below)", {"fields": (
             ("current_value", "progress_now", "on_track_now"),
         )}),

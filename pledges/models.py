@@ -477,6 +477,11 @@ class Pledge(models.Model):
     verdict = models.CharField(
         max_length=20, choices=Verdict.choices, default=Verdict.NOT_RATED, editable=False
     )
+    ruling = models.TextField(
+        validators=[validate_printable], blank=True,
+        help_text=_("Why the verdict is what it is, in a short paragraph: the overview shows its first sentences. "
+                    "For a pledge not yet rated, why not."),
+    )
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -206,4 +206,6 @@ def with_progress(pledges, today=None):
         pledge.target_progress = [(target, target.progress(pledge.public_updates)) for target in pledge.targets.all()]
         pledge.target, pledge.progress = pledge.target_progress[0] if pledge.target_progress else (None, None)
         pledge.last_update = pledge.public_updates[0] if pledge.public_updates else None
+        # The update whose evidence gave the verdict (the newest published one that gave one).
+        pledge.verdict_update = next((u for u in pledge.public_updates if u.new_verdict), None)
     return pledges

@@ -133,7 +133,7 @@ def test_an_unknown_column_is_named(reference_data):
              "deadline_precision", "deadline_start", "deadline_end", "target_label", "target_unit", "baseline_value",
              "baseline_on", "target_value", "target2_label", "target2_unit", "target2_baseline_value",
              "target2_baseline_on", "target2_value", "target3_label", "target3_unit", "target3_baseline_value",
-             "target3_baseline_on", "target3_value", "owner", "published", "last_reviewed_on", "follows", "follow_up",
+             "target3_baseline_on", "target3_value", "ruling", "owner", "published", "last_reviewed_on", "follows", "follow_up",
              "verdict"]))
     ]
 

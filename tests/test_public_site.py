@@ -396,3 +396,38 @@ def test_about_the_ratings_is_served_from_the_cache(client, seeded):
 
     assert again == first and len(cached) == 1  # the version only
     assert '<html lang="ru">' in again and "<html lang=\"en\">" in text(client.get("/en/about/"))
+
+
+# A ruling on every rated pledge
+
+
+def test_a_pledge_page_gives_the_ruling_with_its_date_and_decisive_evidence(client, seeded):
+    page = text(client.get("/en/pledges/trade-70-billion-by-2030/"))
+
+    ruling = page.split('<div class="ruling">', 1)[1].split("</div>", 1)[0]
+    assert "Kept. Trade reached $70.2 billion in 2022" in ruling and "Central Asian statistics give lower totals." in ruling
+    assert "As of 27 November 2026" in ruling
+    assert 'Decisive evidence: <a href="#update-trade-2022">11 May 2023</a>' in ruling
+    assert "Ministry of Commerce of China" in ruling  # the verdict-giving update's first source
+
+
+def test_the_overview_shortens_each_ruling_at_a_sentence(client, seeded):
+    page = text(client.get("/en/?q=trade+to"))
+
+    assert ('<p class="ruling">Kept. Trade reached $70.2 billion in 2022, the target eight years early on China&#x27;s '
+            'customs figures, and kept growing to $106.3 billion in 2025.</p>') in page
+    assert "Central Asian statistics give lower totals." not in page
+
+
+def test_an_overdue_pledge_not_yet_rated_says_why_on_the_overview(client, reference_data):
+    from datetime import date
+
+    from tests.factories import a_pledge
+
+    a_pledge(title="Build a bridge by 2024", deadline_end=date(2024, 12, 31), is_published=True,
+             ruling="Not yet rated. The ministry has published nothing on the bridge since 2023; we asked in May.")
+    page = text(client.get("/en/?state=overdue"))
+
+    row = page.split("Build a bridge by 2024", 1)[1]
+    assert "Not yet rated" in row[:400]
+    assert "Not yet rated. The ministry has published nothing on the bridge since 2023; we asked in May." in row

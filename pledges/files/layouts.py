@@ -150,6 +150,9 @@ class PledgeResource(RecordResource):
      target2_label, target2_unit, target2_baseline_value, target2_baseline_on, target2_value,
      target3_label, target3_unit, target3_baseline_value, target3_baseline_on, target3_value) = (
         column for number in range(1, MAX_TARGETS + 1) for column in _target_columns(number))
+    ruling = Column("ruling", "ruling", TextCell(),
+                    meaning="Why the verdict is what it is (or why it is not yet rated), in the editor's words.",
+                    example="Kept: trade reached $70.2 billion in 2022, eight years early.")
     owner = Column("owner", "owner", LookupCell(get_user_model(), "username", what="staff user name", max_length=150,
                                                 queryset=_staff()),
                    meaning="User name of the editor who owns it.", example="editor")

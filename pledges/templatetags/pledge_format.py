@@ -1,6 +1,7 @@
 """Template helpers for the public pages: quantities as people read them, in their language,
 and links to the same page in the other languages."""
 
+import re
 from decimal import Decimal
 
 from django import template
@@ -75,6 +76,29 @@ def pledged_by(pledge):
     if len(parties) > 1:
         return gettext("Pledged jointly by %(parties)s") % {"parties": and_list(parties)}
     return gettext("Pledged by %(party)s") % {"party": and_list(parties)}
+
+
+# A sentence ends at ". " (not the point in "$70.2"), "!" or "?" before a space, or at a Chinese full stop.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
+
+
+@register.filter
+def first_sentences(text, limit=160):
+    """As many whole sentences of `text` as fit in `limit` characters (always the first; a first
+    sentence longer than that is cut at a word, with an ellipsis)."""
+    text = (text or "").strip()
+    if len(text) <= limit:
+        return text
+    sentences = [s for s in _SENTENCE_END.split(text) if s]
+    kept = ""
+    for sentence in sentences:
+        joined = f"{kept} {sentence}".strip() if kept and not kept.endswith(("。", "！", "？")) else kept + sentence
+        if kept and len(joined) > limit:
+            break
+        kept = joined
+    if len(kept) > limit:
+        kept = kept[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return kept
 
 
 @register.filter

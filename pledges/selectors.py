@@ -196,6 +196,20 @@ def data_version():
     return public_version.current()
 
 
+def shared_parties(pledges):
+    """What all of `pledges` share, for a page to say once above them instead of on each row:
+    {"parties": a pledge whose pledging parties all share, "beneficiaries": one whose
+    beneficiaries all share}, each None where they differ. Reads what is prefetched."""
+    shared = {"parties": None, "beneficiaries": None}
+    if len(pledges) < 2:
+        return shared
+    for relation in shared:
+        first = [p.pk for p in getattr(pledges[0], relation).all()]
+        if all([p.pk for p in getattr(pledge, relation).all()] == first for pledge in pledges[1:]):
+            shared[relation] = pledges[0]
+    return shared
+
+
 def with_progress(pledges, today=None):
     """Attach the computed deadline state and target progress each public page shows."""
     today = today or timezone.localdate()

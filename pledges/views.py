@@ -126,6 +126,7 @@ def pledge_list(request):
             "pledges/pledge_list.html",
             {
                 "pledges": pledges,
+                "shared": selectors.shared_parties(pledges),
                 "filters": filters,
                 "first_shown": (filters.page - 1) * selectors.OVERVIEW_PAGE_SIZE + 1,
                 "last_shown": (filters.page - 1) * selectors.OVERVIEW_PAGE_SIZE + len(pledges),
@@ -198,9 +199,11 @@ def _event_page(request, slug):
         return b""
     pledges = selectors.published_pledges(with_sources=False).filter(event=event)
     counts = selectors.verdict_counts(pledges)
+    pledges = selectors.with_progress(pledges)
     return render(request, "pledges/event_detail.html", {
         "event": event,
-        "pledges": selectors.with_progress(pledges),
+        "pledges": pledges,
+        "shared": selectors.shared_parties(pledges),
         "verdict_counts": counts,
         "total": sum(count for _verdict, count in counts),
     }).content

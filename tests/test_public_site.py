@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from tests.test_record import example_summit  # noqa: F401 (a fixture: a later summit's pledges)
 from icalendar import Calendar
 
 from pledges.files.imports import import_pledges
@@ -431,3 +432,21 @@ def test_an_overdue_pledge_not_yet_rated_says_why_on_the_overview(client, refere
     row = page.split("Build a bridge by 2024", 1)[1]
     assert "Not yet rated" in row[:400]
     assert "Not yet rated. The ministry has published nothing on the bridge since 2023; we asked in May." in row
+
+
+def test_the_overview_says_once_what_every_row_shares_and_when_each_was_last_checked(client, seeded):
+    page = text(client.get("/en/"))
+
+    assert page.count("Pledged by Xi Jinping") == 1  # above the list, not on 16 rows
+    assert '<p class="shared">All of these: Pledged by Xi Jinping</p>' in page
+    railway = page.split("Speed up the China–Kyrgyzstan–Uzbekistan railway", 1)[1].split("</article>", 1)[0]
+    assert "made to Kyrgyzstan and Uzbekistan" in railway  # what differs stays on the row
+    assert page.count("last checked 27 November 2026") == 16
+
+
+def test_rows_name_their_parties_where_they_differ(client, example_summit):
+    page = text(client.get("/en/events/example-regional-summit/"))
+
+    assert '<p class="shared">' not in page
+    assert "Pledged jointly by China, Kazakhstan and Uzbekistan → China, Kazakhstan and Uzbekistan" in page
+    assert "Pledged by Example Health Ministry → Kazakhstan and Uzbekistan" in page

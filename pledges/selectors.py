@@ -5,6 +5,7 @@ import hashlib
 from urllib.parse import urlencode
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
 
@@ -143,11 +144,44 @@ def filter_pledges(pledges, filters, today=None):
     if filters.party:
         pledges = pledges.filter(parties=filters.party)
     if filters.q:
-        words = Q(title__icontains=filters.q) | Q(quote__icontains=filters.q) | Q(summary__icontains=filters.q)
-        where = Q(event__name__icontains=filters.q) | Q(event__place__icontains=filters.q)
-        pledges = pledges.filter(words | Q(parties__name__icontains=filters.q) | where)
+        pledges = _search(pledges, filters.q)
     # Joins through a list (countries, parties, a search of party names) can repeat a pledge.
     return pledges.distinct() if filters.country or filters.party or filters.q else pledges
+
+
+# Words of a pledge's own text a search matches in any form ("sister city" finds "sister cities").
+SEARCHED_TEXT = ("title", "quote", "summary")
+SEARCHED_NAMES = ("parties__name", "event__name", "event__place")
+
+
+def _search(pledges, q):
+    """Pledges whose words match every word of `q` in any of its forms, or whose parties' or
+    event's names hold it. PostgreSQL's full-text search (English stemming, websearch syntax:
+    quotes, "or", "-word"); elsewhere each word's stem as a substring of the same text."""
+    names = Q()
+    for name in SEARCHED_NAMES:
+        names |= Q(**{f"{name}__icontains": q})
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        return pledges.annotate(words=SearchVector(*SEARCHED_TEXT, config="english")).filter(
+            Q(words=SearchQuery(q, config="english", search_type="websearch")) | names)
+    every_word = Q()
+    for word in q.split():
+        one = Q()
+        for name in SEARCHED_TEXT:
+            one |= Q(**{f"{name}__icontains": _stem(word)})
+        every_word &= one
+    return pledges.filter(every_word | names)
+
+
+def _stem(word):
+    """A crude English stem for the fallback search: cities -> cit, city -> cit, bridges -> bridge."""
+    word = word.strip(".,;:!?\"'()").lower()
+    for ending in ("ies", "y", "es", "s"):
+        if len(word) > len(ending) + 2 and word.endswith(ending):
+            return word[: -len(ending)]
+    return word
 
 
 def verdict_counts(pledges=None):

@@ -450,3 +450,19 @@ def test_rows_name_their_parties_where_they_differ(client, example_summit):
     assert '<p class="shared">' not in page
     assert "Pledged jointly by China, Kazakhstan and Uzbekistan → China, Kazakhstan and Uzbekistan" in page
     assert "Pledged by Example Health Ministry → Kazakhstan and Uzbekistan" in page
+
+
+@pytest.mark.parametrize(("q", "slug"), [
+    ("sister city", "sister-cities-100-pairs"),
+    ("vaccines", "covid-vaccines-50-million-doses"),
+    ("railways", "china-kyrgyzstan-uzbekistan-railway"),
+])
+def test_search_matches_word_forms(client, seeded, q, slug):
+    page = text(client.get("/en/", {"q": q}))
+
+    assert f'/en/pledges/{slug}/"' in page
+    assert page.count('<article class="pledge">') < 16
+
+
+def test_search_needs_every_word(client, seeded):
+    assert "No published pledge matches these filters." in text(client.get("/en/", {"q": "sister pipeline"}))

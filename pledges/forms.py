@@ -1,6 +1,7 @@
 """Forms the editors fill in: file uploads, and the admin's versioned record forms."""
 
 from django import forms
+from django.contrib.admin.widgets import AdminDateWidget
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
@@ -115,7 +116,9 @@ class ProgressUpdateInlineForm(VersionedForm):
     )
     source_title = forms.CharField(label=_("Source title"), max_length=300, required=False, validators=[validate_printable])
     source_publisher = forms.CharField(label=_("Publisher"), max_length=200, required=False, validators=[validate_printable])
-    source_published_on = forms.DateField(label=_("Source date"), required=False, validators=[validate_date_in_range])
+    # The admin's own date picker, as on every model date field.
+    source_published_on = forms.DateField(label=_("Source date"), required=False, validators=[validate_date_in_range],
+                                          widget=AdminDateWidget)
     source_grade = forms.ChoiceField(label=_("Source grade"), choices=SourceGrade.choices, initial=SourceGrade.REPORTING)
 
     SOURCE_FIELDS = {"source_url": "url", "source_title": "title", "source_publisher": "publisher",

@@ -472,3 +472,19 @@ def test_a_new_update_is_published_unless_the_editor_keeps_it_a_draft(client, se
 
     assert not pledge.updates.get(summary="Kept back.").is_published
     assert any("1 progress update was saved as a draft: not public." in str(m) for m in response.context["messages"])
+
+
+def test_every_date_on_the_pledge_page_has_the_date_picker(client, seeded, editor):
+    pledge = Pledge.objects.get(slug="trade-70-billion-by-2030")
+    client.force_login(editor)
+    page = client.get(change_url(pledge))
+
+    forms = [page.context["adminform"].form] + [f for inline in page.context["inline_admin_formsets"]
+                                                for f in inline.formset.forms]
+    dates = [(form.prefix, name) for form in forms for name, field in form.fields.items()
+             if field.__class__.__name__ == "DateField"]
+    assert ("updates-0", "source_published_on") in dates and len(dates) > 10
+    for form in forms:
+        for name, field in form.fields.items():
+            if field.__class__.__name__ == "DateField":
+                assert "vDateField" in str(form[name]), (form.prefix, name)  # the admin's calendar widget

@@ -165,6 +165,7 @@ class TargetInline(admin.TabularInline):
 
 class ProgressUpdateInline(admin.StackedInline):
     model = ProgressUpdate
+    template = "admin/pledges/progressupdate/stacked_new_first.html"  # the blank update first, not 3,500 px down
     form = ProgressUpdateInlineForm
     formset = ProgressUpdateInlineFormSet
     fields = (
@@ -306,6 +307,8 @@ class PledgeAdmin(FileImportExportMixin, AuditedAdmin):
     autocomplete_fields = ("parties", "event", "owner", "beneficiaries", "follows")
     readonly_fields = ("deadline_state_now", "current_value", "progress_now", "on_track_now")
     inlines = [ProgressUpdateInline, TargetInline]
+    # The export button's page (django-import-export's), with a link to add an update at the top.
+    change_form_template = "admin/pledges/pledge/change_form.html"
     actions = ["mark_reviewed", "publish", "unpublish", "assign_owner", "export_admin_action"]
     fieldsets = (
         (None, {"fields": ("title", "slug", "parties", "beneficiaries", "event", "announced_on", "topic")}),

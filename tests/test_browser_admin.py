@@ -201,3 +201,24 @@ def test_two_editors_on_one_pledge_the_second_save_is_refused(live_server, new_p
     pledge.refresh_from_db()
     assert pledge.title == "Reach 100 pairs of sister cities (Alice's wording)"
     assert pledge.summary != "Ed's new summary."
+
+
+def test_adding_a_progress_update_starts_near_the_top_of_the_pledge_page(live_server, new_page, screenshot,
+                                                                          my_pledge_due_soon):
+    pledge = my_pledge_due_soon
+    row = pledge.updates.count()  # the blank row's index: after the stored updates
+    page = new_page(width=1280, height=900)
+    log_in(page, live_server, "ed")
+    page.goto(f"{live_server.url}/admin/pledges/pledge/{pledge.pk}/change/")
+
+    link = page.get_by_role("link", name="Add a progress update")
+    assert link.bounding_box()["y"] < 400  # at the top, before the pledge's own fields
+    link.click()
+    blank = page.locator(f"#id_updates-{row}-summary")
+    expect()(blank).to_be_in_viewport()
+    # The blank row comes before the stored updates, and is published unless the editor unticks it.
+    first_row = page.locator("#updates-group .inline-related").first
+    assert first_row.get_attribute("id") == f"updates-{row}"
+    expect()(page.locator(f"#id_updates-{row}-is_published")).to_be_checked()
+    assert "endcomment" not in page.content() and "New updates first" not in page.inner_text("body")
+    screenshot(page, "admin-add-update-1280")

@@ -111,11 +111,17 @@ class ProgressUpdateInlineForm(VersionedForm):
     Further sources (up to three) are added on the update's own page.
     """
 
+    # Required, and marked so: a row left blank is not an update (the formset skips it), one in use
+    # is evidence only with its source.
+    NEEDS_SOURCE = {"required": _("A progress update needs a source: give its URL, title and publisher.")}
     source_url = forms.URLField(
-        label=_("Source URL"), max_length=500, required=False, assume_scheme="https", validators=[validate_http_url]
+        label=_("Source URL"), max_length=500, assume_scheme="https", validators=[validate_http_url],
+        error_messages=NEEDS_SOURCE,
     )
-    source_title = forms.CharField(label=_("Source title"), max_length=300, required=False, validators=[validate_printable])
-    source_publisher = forms.CharField(label=_("Publisher"), max_length=200, required=False, validators=[validate_printable])
+    source_title = forms.CharField(label=_("Source title"), max_length=300, validators=[validate_printable],
+                                   error_messages=NEEDS_SOURCE)
+    source_publisher = forms.CharField(label=_("Publisher"), max_length=200, validators=[validate_printable],
+                                       error_messages=NEEDS_SOURCE)
     # The admin's own date picker, as on every model date field.
     source_published_on = forms.DateField(label=_("Source date"), required=False, validators=[validate_date_in_range],
                                           widget=AdminDateWidget)

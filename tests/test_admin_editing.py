@@ -488,3 +488,16 @@ def test_every_date_on_the_pledge_page_has_the_date_picker(client, seeded, edito
         for name, field in form.fields.items():
             if field.__class__.__name__ == "DateField":
                 assert "vDateField" in str(form[name]), (form.prefix, name)  # the admin's calendar widget
+
+
+def test_the_source_fields_an_update_needs_look_required(client, seeded, editor):
+    import re as regex
+
+    pledge = Pledge.objects.get(slug="trade-70-billion-by-2030")
+    client.force_login(editor)
+    page = client.get(change_url(pledge)).content.decode()
+    index = Pledge.objects.get(pk=pledge.pk).updates.count()
+
+    for name in ("source_url", "source_title", "source_publisher"):
+        assert regex.search(rf'<label class="required[^"]*" for="id_updates-{index}-{name}">', page), name
+    assert not regex.search(rf'<label class="required[^"]*" for="id_updates-{index}-source_published_on">', page)

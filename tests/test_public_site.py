@@ -38,8 +38,9 @@ def test_the_overview_says_what_was_kept_what_is_late_and_what_the_verdicts_mean
     page = text(client.get(HOME))
 
     assert "16 pledges tracked" in page
-    assert '<strong>6</strong><a href="?verdict=kept"><span class="verdict verdict-kept">Kept</span>' in page
-    assert '<strong class="state-overdue">2</strong><a href="?state=overdue">deadlines passed without being kept' in page
+    # Each count is the link, the whole box (it once sat beside a link to its label alone).
+    assert '<a class="count" href="?verdict=kept"><strong>6</strong> <span class="verdict verdict-kept">Kept</span></a>' in page
+    assert '<a class="count" href="?state=overdue"><strong class="state-overdue">2</strong> deadlines passed' in page
     assert "Raise China–Central Asia trade to $70 billion by 2030" in page
     # A share of the target, not the distance from the baseline (which once read as 282.4%).
     assert ("152% of the target ($106.3 billion of $70 billion; baseline $50.1 billion in 2021) · "

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from .templatetags.pledge_format import quantity
 
 WIDTH, HEIGHT = 640, 280
-LEFT, RIGHT, TOP, BOTTOM = 128, 16, 16, 36
+LEFT, RIGHT, TOP, BOTTOM = 128, 16, 30, 36
 
 
 @dataclass
@@ -77,11 +77,15 @@ def progress_chart(target, updates):
         format_html('<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}"/>', LEFT, HEIGHT - BOTTOM, WIDTH - RIGHT, HEIGHT - BOTTOM),
         format_html('<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}"/>', LEFT, TOP, LEFT, HEIGHT - BOTTOM),
     ]
+    # The axis says its unit once, at its top; its ticks are bare numbers, short enough to stay
+    # legible (11 px or more) on a phone, where site.css enlarges the chart's text.
+    parts.append(format_html('<text class="label" x="{}" y="{}" text-anchor="start">{}</text>', 4, TOP - 12, unit.name))
     for value in (Decimal(0), target.target_value / 2, target.target_value):
         parts.append(format_html(
-            '<text class="tick" x="{}" y="{}" text-anchor="end">{}</text>', LEFT - 6, y(value, 4), quantity(value, unit)
+            '<text class="tick" x="{}" y="{}" text-anchor="end">{}</text>', LEFT - 6, y(value, 4), quantity(value)
         ))
-    for year in range(start.year + 1, end.year + 1):
+    years = range(start.year + 1, end.year + 1)
+    for year in years[::1 if len(years) <= 6 else 2]:
         tick = date(year, 1, 1)
         parts.append(format_html(
             '<text class="tick" x="{}" y="{}" text-anchor="middle">{}</text>', x(tick), HEIGHT - BOTTOM + 18, year
@@ -94,8 +98,11 @@ def progress_chart(target, updates):
     ))
     if pledge.deadline_end and pledge.deadline_end > pledge.announced_on:
         parts.append(format_html(
-            '<line class="on-track" x1="{}" y1="{}" x2="{}" y2="{}"/>',
+            '<line class="on-track" x1="{}" y1="{}" x2="{}" y2="{}"/>'
+            '<text class="label" x="{}" y="{}" text-anchor="middle">{}</text>',
             x(pledge.announced_on), y(baseline), x(pledge.deadline_end), y(target.target_value),
+            x(pledge.announced_on + (pledge.deadline_end - pledge.announced_on) / 2),
+            y((baseline + target.target_value) / 2, 22), _("on track"),
         ))
     parts.append(format_html(
         '<polyline class="measured" points="{}"/>',
@@ -106,6 +113,13 @@ def progress_chart(target, updates):
     ))
     first_day, first_value, first = points[0]
     last_day, last_value, last = points[-1]
+    # The latest value, labelled beside its point (left of it when the point is near the right edge).
+    near_right = float(x(last_day)) > WIDTH - RIGHT - 120
+    parts.append(format_html(
+        '<text class="label latest" x="{}" y="{}" text-anchor="{}">{}</text>',
+        f"{float(x(last_day)) + (-8 if near_right else 8):.1f}", y(last_value, -8), "end" if near_right else "start",
+        quantity(last_value, unit),
+    ))
     if len(points) == 1:  # one measurement reads as one, not as a journey from itself to itself
         summary = _("Measured: %(value)s %(when)s. The target is %(target)s.") % {
             "value": quantity(first_value, unit), "when": _when(first, first_day),
@@ -122,7 +136,7 @@ def progress_chart(target, updates):
         }
     if pledge.deadline_end:
         summary += " " + _("The dashed line is the target; the dotted line is the straight path to it by %(end)s.") % {
-            "end": pledge.deadline_end.isoformat()
+            "end": date_format(pledge.deadline_end, "DATE_FORMAT")
         }
     title = _("Progress towards the target") if not target.label else _("Progress towards the target: %(label)s") % {
         "label": target.label}

@@ -146,3 +146,19 @@ def test_a_joint_pledge_with_two_targets_and_its_summit_read_on_any_screen_and_p
     assert fits_the_screen(page)
     assert accessibility_violations(page) == []
     screenshot(page, f"example-summit-{width}")
+
+
+def test_a_chart_reads_on_a_phone(live_server, new_page, screenshot, seeded):
+    phone = new_page(width=375, height=800)
+    phone.goto(f"{live_server.url}/en/pledges/trade-70-billion-by-2030/")
+
+    heights = phone.eval_on_selector_all("svg.chart text", "texts => texts.map(t => t.getBoundingClientRect().height)")
+    assert heights and min(heights) >= 11, heights  # every label, tick and year: 11 px or more
+    labels = phone.eval_on_selector_all("svg.chart text", "texts => texts.map(t => t.textContent)")
+    assert "US dollars" in labels and "Target" in labels and "on track" in labels
+    assert "$106.3 billion" in labels  # the latest value, beside its point
+    widths = phone.eval_on_selector_all(
+        "svg.chart text", "texts => texts.map(t => [t.getBoundingClientRect().left, t.getBoundingClientRect().right])")
+    chart = phone.locator("svg.chart").bounding_box()
+    assert all(left >= chart["x"] - 1 and right <= chart["x"] + chart["width"] + 1 for left, right in widths)
+    screenshot(phone, "chart-375")

@@ -50,4 +50,4 @@ def test_the_russian_overview_says_its_counts_in_russian(client, seeded):
     page = client.get("/ru/").content.decode()
 
     assert "Отслеживается обещаний: 16" in page and "pledges tracked" not in page
-    assert '<a href="?state=overdue">срока прошли, а обещания не выполнены</a>' in page  # two of them
+    assert '<strong class="state-overdue">2</strong> срока прошли, а обещания не выполнены</a>' in page  # two of them

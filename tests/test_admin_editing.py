@@ -501,3 +501,34 @@ def test_the_source_fields_an_update_needs_look_required(client, seeded, editor)
     for name in ("source_url", "source_title", "source_publisher"):
         assert regex.search(rf'<label class="required[^"]*" for="id_updates-{index}-{name}">', page), name
     assert not regex.search(rf'<label class="required[^"]*" for="id_updates-{index}-source_published_on">', page)
+
+
+def test_a_refused_save_lists_every_error_at_the_top_each_linking_to_its_field(client, seeded, editor):
+    pledge = Pledge.objects.get(slug="vaccine-joint-production")
+    client.force_login(editor)
+    page = client.get(change_url(pledge))
+    index = page.context["inline_admin_formsets"][0].formset.initial_form_count()
+
+    data = change_form_data(page, title="")
+    data.update(with_new_update(page, index, source_url=""))
+    body = client.post(change_url(pledge), data).content.decode()
+
+    summary = body.split('<div class="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert body.index('<div class="error-summary"') < body.index('id="id_title"')  # above the fields
+    assert '<a href="#id_title">Title: This field is required.</a>' in summary
+    assert f'<a href="#id_updates-{index}-source_url">progress update ({index}): Source URL: A progress update needs a source' in summary
+    assert "Correct 2 things:" in summary
+    # Each field still says its own error beside it.
+    assert body.count("A progress update needs a source") >= 2
+
+
+def test_a_refused_verdict_explains_itself_at_the_top(client, seeded, editor):
+    pledge = Pledge.objects.get(slug="vaccine-joint-production")
+    client.force_login(editor)
+    page = client.get(change_url(pledge))
+
+    body = client.post(change_url(pledge), change_form_data(page, verdict="kept")).content.decode()
+
+    summary = body.split('<div class="error-summary"', 1)[1].split("</div>", 1)[0]
+    # It links to the updates, where the evidence it asks for is added.
+    assert '<a href="#updates-group">progress updates: The verdict was not changed to “Kept”' in summary

@@ -162,3 +162,24 @@ def test_a_chart_reads_on_a_phone(live_server, new_page, screenshot, seeded):
     chart = phone.locator("svg.chart").bounding_box()
     assert all(left >= chart["x"] - 1 and right <= chart["x"] + chart["width"] + 1 for left, right in widths)
     screenshot(phone, "chart-375")
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "zh-hans"])
+def test_every_public_page_in_each_language_passes_axe_at_both_widths(live_server, new_page, screenshot, seeded,
+                                                                      language):
+    pages = {
+        "overview": f"/{language}/",
+        "pledge": f"/{language}/pledges/trade-70-billion-by-2030/",
+        "event": f"/{language}/events/virtual-summit-on-30-years-of-chinacentral-asia-diplomatic-relations/",
+        "not found": f"/{language}/pledges/no-such-pledge/",
+        "about": f"/{language}/about/",
+    }
+    for width in (1280, 375):
+        page = new_page(width=width, height=800)
+        for name, path in pages.items():
+            page.goto(f"{live_server.url}{path}")
+            expect()(page.locator("html")).to_have_attribute("lang", language)
+            assert fits_the_screen(page), (name, width)
+            assert accessibility_violations(page) == [], (name, width)
+            if name not in ("about", "not found"):
+                screenshot(page, f"{name}-{language}-{width}")

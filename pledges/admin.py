@@ -13,6 +13,7 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.text import Truncator
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 from modeltranslation.admin import TranslationAdmin
@@ -528,7 +529,8 @@ class ProgressUpdateAdmin(FileImportExportMixin, AuditedAdmin):
 class ReminderAdmin(admin.ModelAdmin):
     """The reminder log: what was sent, to whom and when, or why it failed. Read-only."""
 
-    list_display = ("claimed_at", "recipient", "pledge", "kind", "due_on", "status", "sent_at", "attempts", "last_error")
+    list_display = ("claimed_at", "recipient", "pledge_title", "kind", "due_on", "status", "sent_at", "attempts",
+                    "error")
     list_filter = ("status", "kind")
     list_select_related = ("recipient", "pledge")
     search_fields = ("pledge__title", "recipient__username", "recipient__email")
@@ -540,6 +542,19 @@ class ReminderAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    # Long texts are cut so that the log fits 1280 px with every column; the whole is in the tooltip
+    # and on the reminder's own page.
+    @admin.display(description="Pledge", ordering="pledge__title")
+    def pledge_title(self, reminder):
+        title = reminder.pledge.title
+        return format_html('<span title="{}">{}</span>', title, Truncator(title).chars(48))
+
+    @admin.display(description="Last error")
+    def error(self, reminder):
+        if not reminder.last_error:
+            return "-"
+        return format_html('<span title="{}">{}</span>', reminder.last_error, Truncator(reminder.last_error).chars(60))
 
 
 admin.site.register(Country, CountryAdmin)

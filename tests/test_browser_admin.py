@@ -222,3 +222,23 @@ def test_adding_a_progress_update_starts_near_the_top_of_the_pledge_page(live_se
     expect()(page.locator(f"#id_updates-{row}-is_published")).to_be_checked()
     assert "endcomment" not in page.content() and "New updates first" not in page.inner_text("body")
     screenshot(page, "admin-add-update-1280")
+
+
+def test_the_admin_lists_fit_1280_pixels_without_losing_a_column(live_server, new_page, screenshot, my_pledge_due_soon):
+    from pledges.models import Reminder
+
+    Reminder.objects.create(pledge=my_pledge_due_soon, recipient=get_user_model().objects.get(username="ed"),
+                            kind="deadline_near", due_on=date(2026, 11, 1), status="failed", attempts=3,
+                            last_error="SMTPRecipientsRefused: " + "the server refused the recipient; " * 12)
+    page = new_page(width=1280, height=900)
+    log_in(page, live_server, "ed")
+    for path, last_column in (("/admin/pledges/pledge/", "Published"), ("/admin/pledges/reminder/", "Last error")):
+        page.goto(f"{live_server.url}{path}")
+        fits = page.evaluate("() => { const t = document.querySelector('#result_list');"
+                             " return t.getBoundingClientRect().right <= window.innerWidth; }")
+        assert fits, path
+        header = page.locator("#result_list thead th").last
+        expect()(header).to_contain_text(last_column, ignore_case=True)
+        assert header.bounding_box()["x"] + header.bounding_box()["width"] <= 1280
+    expect()(page.locator("#result_list tbody tr").first).to_contain_text("3")  # attempts, counted
+    screenshot(page, "admin-reminder-log-1280")

@@ -28,7 +28,7 @@ from .forms import (
     ProgressUpdateInlineFormSet,
     SourcesFormSet,
 )
-from .history import EditConflict, describe_change, version_token
+from .history import EditConflict, describe_change, related_history, version_token
 from .history import delta as history_delta
 from .models import (
     SETTLED_VERDICTS,
@@ -310,6 +310,13 @@ class PledgeAdmin(FileImportExportMixin, AuditedAdmin):
     inlines = [ProgressUpdateInline, TargetInline]
     # The export button's page (django-import-export's), with a link to add an update at the top.
     change_form_template = "admin/pledges/pledge/change_form.html"
+    # simple-history's page, with the history of the pledge's updates, sources and targets below.
+    object_history_template = "admin/pledges/pledge/object_history.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        extra_context = {**(extra_context or {}),
+                         "related_history": related_history(int(object_id)) if str(object_id).isdigit() else []}
+        return super().history_view(request, object_id, extra_context)
     actions = ["mark_reviewed", "publish", "unpublish", "assign_owner", "export_admin_action"]
     fieldsets = (
         (None, {"fields": ("title", "slug", "parties", "beneficiaries", "event", "announced_on", "topic")}),

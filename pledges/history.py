@@ -79,6 +79,34 @@ def _related(record, field):
         return _("(deleted)")
 
 
+RELATED_HISTORY_LIMIT = 200
+_CHANGE_WORDS = {"+": "added", "~": "changed", "-": "removed"}
+
+
+def related_history(pledge_id, limit=RELATED_HISTORY_LIMIT):
+    """What happened to a pledge's progress updates, their sources and its targets, newest first:
+    [{when, what, change, who, why}], from their own audit history (removed ones included)."""
+    from .models import ProgressUpdate, Source, Target
+
+    updates = ProgressUpdate.history.model.objects
+    update_ids = set(updates.filter(pledge_id=pledge_id).values_list("id", flat=True))
+    rows = []
+    for model, records, describe in (
+        (ProgressUpdate, updates.filter(pledge_id=pledge_id),
+         lambda r: _("Update of %(date)s: %(summary)s") % {"date": r.occurred_on, "summary": r.summary[:80]}),
+        (Source, Source.history.model.objects.filter(update_id__in=update_ids),
+         lambda r: _("Source %(position)s, %(title)s (%(publisher)s)") % {
+             "position": r.position, "title": r.title, "publisher": r.publisher}),
+        (Target, Target.history.model.objects.filter(pledge_id=pledge_id),
+         lambda r: _("Target %(position)s: %(value)s") % {"position": r.position, "value": r.target_value}),
+    ):
+        for record in records.select_related("history_user").order_by("-history_date")[:limit]:
+            rows.append({"when": record.history_date, "what": describe(record),
+                         "change": _CHANGE_WORDS.get(record.history_type, record.history_type),
+                         "who": record.history_user, "why": record.history_change_reason})
+    return sorted(rows, key=lambda row: row["when"], reverse=True)[:limit]
+
+
 def describe_change(model, change):
     """One change as an editor reads it: the field's label, and the old and new values shown."""
     field = model._meta.get_field(change.field)

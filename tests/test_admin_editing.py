@@ -532,3 +532,22 @@ def test_a_refused_verdict_explains_itself_at_the_top(client, seeded, editor):
     summary = body.split('<div class="error-summary"', 1)[1].split("</div>", 1)[0]
     # It links to the updates, where the evidence it asks for is added.
     assert '<a href="#updates-group">progress updates: The verdict was not changed to “Kept”' in summary
+
+
+def test_the_pledge_history_shows_its_updates_and_sources_added_changed_and_removed(client, seeded, editor):
+    pledge = Pledge.objects.get(slug="oil-gas-pipelines")
+    client.force_login(editor)
+    page = client.get(change_url(pledge))
+    index = page.context["inline_admin_formsets"][0].formset.initial_form_count()
+    client.post(change_url(pledge), change_form_data(page, **with_new_update(
+        page, index, summary="Line D talks resumed.", source_title="Talks resume")))
+    added = pledge.updates.get(summary="Line D talks resumed.")
+    source = added.sources.get()
+    source._history_user, source._change_reason = editor, "Wrong report"
+    source.delete()  # editors may remove a source (not an update)
+
+    history = client.get(reverse("admin:pledges_pledge_history", args=[pledge.pk])).content.decode()
+    related = history.split('id="related-history"', 1)[1]
+    assert "Update of 2026-11-20: Line D talks resumed." in related
+    assert "Source 1, Talks resume (Ministry)" in related
+    assert "<td>added</td>" in related and "<td>removed</td><td>ed</td><td>Wrong report</td>" in related

@@ -356,3 +356,12 @@ def test_feeds_and_calendars_speak_the_language_of_the_page_that_links_them(clie
     summaries = [str(event["summary"]) for event in calendar.walk("VEVENT")]
     assert summaries and not any(s.startswith("Deadline") for s in summaries)
     assert "/zh-hans/pledges/" in str(next(iter(calendar.walk("VEVENT")))["url"])
+
+
+def test_a_person_is_shown_with_the_state_they_speak_for(client, example_summit):
+    xi = Party.objects.get(name="Xi Jinping")
+    xi.kind, xi.speaks_for = "person", Party.objects.get(country__code="CN")
+    xi.save()
+
+    assert "<td>Xi Jinping (for China)</td>" in text(client.get("/en/pledges/example-trade-renewed/"))
+    assert "Xi Jinping (от имени: Китай)" in text(client.get("/ru/pledges/example-trade-renewed/"))

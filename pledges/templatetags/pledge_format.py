@@ -70,6 +70,19 @@ def and_list(items):
 
 
 @register.filter
+def speaking_for(parties):
+    """Each party's name, a person's with the state they speak for: "Xi Jinping (for China)"."""
+    names = []
+    for party in parties:
+        if party.speaks_for_id:
+            state = gettext("for %(state)s") % {"state": party.speaks_for.shown_name}
+            names.append(f"{party.shown_name} ({state})")
+        else:
+            names.append(party.shown_name)
+    return names
+
+
+@register.filter
 def pledged_by(pledge):
     """"Pledged by Xi Jinping", or "Pledged jointly by China and Kazakhstan" for a joint pledge."""
     parties = list(pledge.parties.all())

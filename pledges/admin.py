@@ -9,8 +9,9 @@ from django.db import connection, models, router, transaction
 from django.db.models import Case, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.utils.html import format_html, format_html_join
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import Truncator
@@ -39,6 +40,7 @@ from .models import (
     Pledge,
     ProgressUpdate,
     Reminder,
+    SiteText,
     Source,
     Target,
     TargetProgress,
@@ -66,6 +68,26 @@ class UnitAdmin(TranslationAdmin):
     list_display = ("code", "name", "kind", "currency", "written")
     list_filter = ("kind",)
     search_fields = ("code", "name")
+
+
+class SiteTextAdmin(TranslationAdmin):
+    """The one row of the site's words: the list goes straight to it; nobody adds or deletes one."""
+
+    fields = ("name", "standfirst")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        row = SiteText.current()
+        if row._state.adding:  # the row was lost (a flushed database): bring it back with the defaults
+            row.save()
+        return HttpResponseRedirect(reverse("admin:pledges_sitetext_change", args=[row.pk]))
 
 
 # Parties and events keep no audit history of their own (their "History" is Django's admin log).
@@ -569,6 +591,7 @@ admin.site.register(Topic, TopicAdmin)
 admin.site.register(Party, PartyAdmin)
 admin.site.register(Unit, UnitAdmin)
 admin.site.register(Event, EventAdmin)
+admin.site.register(SiteText, SiteTextAdmin)
 admin.site.site_header = "Pledge tracker"
 admin.site.site_title = "Pledge tracker"
 

@@ -16,8 +16,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from . import selectors
+from .models import SiteText
 
 FEED_LENGTH = 50
+
+
+def _site_name():
+    return SiteText.current().name
 
 
 class UpdatesFeed(Feed):
@@ -37,8 +42,8 @@ class UpdatesFeed(Feed):
 
     def title(self, event):
         if event is not None:
-            return _("Pledge tracker: progress updates on the pledges of %(event)s") % {"event": event.name}
-        return _("Pledge tracker: progress updates")
+            return _("%(site)s: progress updates on the pledges of %(event)s") % {"site": _site_name(), "event": event.name}
+        return _("%(site)s: progress updates") % {"site": _site_name()}
 
     def subtitle(self):
         return _("What has happened since each pledge was made, with sources.")
@@ -90,7 +95,7 @@ class PledgeUpdatesFeed(UpdatesFeed):
         return get_object_or_404(selectors.public_pledges(), slug=slug)
 
     def title(self, pledge):
-        return _("Pledge tracker: %(title)s") % {"title": pledge.title}
+        return f"{_site_name()}: {pledge.title}"
 
     def subtitle(self, pledge):
         return pledge.summary

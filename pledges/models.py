@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -549,6 +549,8 @@ class Pledge(models.Model):
             models.Index(fields=["remind_after"], name="pledge_remind_after"),
             # The public pages' data version (selectors.data_version): the newest updated_at.
             models.Index(fields=["updated_at"], name="pledge_updated_at"),
+            # The overview's "last checked" (selectors.last_checked): the newest review date.
+            models.Index(fields=["is_published", "last_reviewed_on"], name="pledge_last_checked"),
         ]
         permissions = [("import_pledge", "Can import pledges from files")]
 
@@ -1060,3 +1062,40 @@ class ImportJob(models.Model):
     @property
     def running(self):
         return self.status in {self.Status.QUEUED, self.Status.CHECKING, self.Status.CONFIRMED, self.Status.IMPORTING}
+
+
+class SiteText(models.Model):
+    """What the site calls itself and says first, in each language: one row, editors' words.
+
+    The name heads every public page; the standfirst opens the overview (what is tracked, from
+    which events, by whom). Events are linked and the last-checked date added below it by the page
+    itself, so the standfirst never goes stale. Written per language (django-modeltranslation).
+    """
+
+    ROW = 1
+
+    name = models.CharField(validators=[validate_printable], max_length=80, default="Pledge tracker",
+                            help_text=_("Heads every public page and its browser tab."))
+    standfirst = models.TextField(
+        validators=[validate_printable], blank=True,
+        help_text=_("Opens the overview: whose pledges these are, made where and when, and who checks them. "
+                    "The page lists the events and the last-checked date under it."),
+    )
+
+    class Meta:
+        verbose_name = _("site name and standfirst")
+        verbose_name_plural = _("site name and standfirst")
+
+    def __str__(self):
+        return str(_("Site name and standfirst"))
+
+    @classmethod
+    def current(cls):
+        """The site's words: its one row, or (the row gone) the default name in every language, unsaved."""
+        row = cls.objects.filter(pk=cls.ROW).first()
+        if row is None:
+            row = cls(pk=cls.ROW)
+            for code, _name in settings.LANGUAGES:
+                with translation.override(code):
+                    setattr(row, f"name_{code.replace('-', '_')}", str(_("Pledge tracker")))
+        return row

@@ -5,7 +5,7 @@ writes it for a single save or delete (and sends `pre_create_historical_record`)
 `services.record_history` writes it for the bulk paths (services and the importer). Both hand the
 records here just before that row is written, so no writer can forget to move the version, and
 nothing else sets it. Names that pledges show (parties, events, topics, countries) are watched
-through Django's own save and delete signals.
+through Django's own save and delete signals, and so are the site's name and standfirst.
 
 A write counts when the record is visible to the public after it or was before it (unpublishing
 is news too); a draft's edits leave the version, and so every ETag, Last-Modified and cached
@@ -18,7 +18,7 @@ from django.db import connection
 from django.db.models import F, Max, Q, Subquery
 from django.utils import timezone
 
-from .models import Country, Event, Party, Pledge, ProgressUpdate, PublicVersion, Source, Target, Topic, Unit
+from .models import Country, Event, Party, Pledge, ProgressUpdate, PublicVersion, SiteText, Source, Target, Topic, Unit
 
 VERSION_ROW = 1
 
@@ -88,6 +88,8 @@ def _touches_public(model, records):
         return ProgressUpdate.objects.filter(
             pk__in={s.update_id for s in records}, is_published=True, pledge__is_published=True
         ).exists()
+    if model is SiteText:  # heads every public page
+        return True
     if model in PLEDGE_LINK:
         named = Q()
         for link in PLEDGE_LINK[model]:
@@ -112,6 +114,6 @@ def connect():
     from simple_history.signals import pre_create_historical_record
 
     pre_create_historical_record.connect(_on_history_row, dispatch_uid="public-version-history")
-    for model in PLEDGE_LINK:
+    for model in (*PLEDGE_LINK, SiteText):
         post_save.connect(_on_reference_change, sender=model, dispatch_uid=f"public-version-{model.__name__}")
         pre_delete.connect(_on_reference_change, sender=model, dispatch_uid=f"public-version-del-{model.__name__}")

@@ -1,14 +1,15 @@
 """The editors' roles: which permissions the Editors and Viewers groups hold.
 
 Editors add and change pledges, progress updates (with their measurements), sources, parties,
-events and the vocabularies (topics, units), and import and export files; deleting a pledge is left to superusers (editors
+events and the vocabularies (topics, units), change the site's name and standfirst, and import and export files; deleting a pledge is left to superusers (editors
 unpublish instead). Viewers only view. Both may look up users: owners are chosen with an
 autocomplete, and history pages name who changed what. Only staff users reach the admin at all.
 """
 
 from django.contrib.auth.management import create_permissions
 
-VIEWED = ("pledge", "progressupdate", "source", "target", "party", "event", "country", "topic", "unit", "reminder")
+VIEWED = ("pledge", "progressupdate", "source", "target", "party", "event", "country", "topic", "unit", "reminder",
+          "sitetext")
 EDITED = ("pledge", "progressupdate", "source", "target", "party", "event", "topic", "unit")
 
 EDITORS = "Editors"  # also the people reminders go to when a pledge has no owner
@@ -17,7 +18,7 @@ ROLES = {
     EDITORS: {
         "pledges": [f"view_{m}" for m in VIEWED]
         + [f"{action}_{m}" for action in ("add", "change") for m in EDITED]
-        + ["delete_source", "delete_target", "import_pledge", "import_progressupdate"],
+        + ["delete_source", "delete_target", "import_pledge", "import_progressupdate", "change_sitetext"],
         "auth": ["view_user"],
     },
     "Viewers": {

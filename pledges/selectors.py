@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from . import public_version
@@ -202,6 +202,11 @@ def public_event(slug):
 def overdue_count(today=None):
     """How many published pledges have a deadline that passed without being kept."""
     return public_pledges().in_deadline_state(DeadlineState.OVERDUE, today).count()
+
+
+def last_checked():
+    """The day an editor last checked any published pledge (None before any was)."""
+    return public_pledges().aggregate(day=Max("last_reviewed_on"))["day"]
 
 
 def filter_choices():

@@ -1,10 +1,10 @@
-"""The names editors write in each language (django-modeltranslation): a topic's, a unit's (and
-how an amount in it is written) and a country's. `name` reads the active language's, falling
-back to English."""
+"""The words editors write in each language (django-modeltranslation): the site's name and
+standfirst, a topic's, a unit's (and how an amount in it is written) and a country's name. Each
+field reads the active language's, falling back to English."""
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Country, Topic, Unit
+from .models import Country, SiteText, Topic, Unit
 
 
 @register(Topic)
@@ -20,3 +20,8 @@ class UnitTranslation(TranslationOptions):
 @register(Country)
 class CountryTranslation(TranslationOptions):
     fields = ("name",)
+
+
+@register(SiteText)
+class SiteTextTranslation(TranslationOptions):
+    fields = ("name", "standfirst")

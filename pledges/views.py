@@ -112,7 +112,7 @@ def pledge_list(request):
         return {
             "verdict_counts": counts, "total": sum(count for _verdict, count in counts),
             "overdue": selectors.overdue_count(today), "topics": topics, "countries": countries, "events": events,
-            "parties": parties,
+            "parties": parties, "last_checked": selectors.last_checked(),
         }
 
     def page():

@@ -1,5 +1,6 @@
 """Make a fresh database ready to use: reference data, seed pledges, and (locally) an editor."""
 
+import json
 from pathlib import Path
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.db import transaction
 from django.utils.crypto import get_random_string
 
 from pledges.files.imports import import_pledges, import_updates
-from pledges.models import Country, Pledge, Topic
+from pledges.models import Country, Pledge, SiteText, Topic
 from pledges.roles import EDITORS
 
 FIXTURES = ("countries.json", "topics.json", "units.json")
@@ -20,14 +21,29 @@ LOCAL_EDITOR = "editor"
 
 
 def load_seeds(seeds_dir=SEEDS_DIR):
-    """Import every seeds/*pledges.csv, then every seeds/*updates.csv, through the importer."""
+    """Import every seeds/*pledges.csv, then every seeds/*updates.csv, through the importer, and
+    give the site the seeds' name and standfirst (seeds/site.json, per language) if it has none."""
     reports = []
     with transaction.atomic():
+        _load_site_text(seeds_dir / "site.json")
         for path in sorted(seeds_dir.glob("*pledges.csv")):
             reports.append(import_pledges(path.read_bytes(), reason=f"Seed data {path.name}"))
         for path in sorted(seeds_dir.glob("*updates.csv")):
             reports.append(import_updates(path.read_bytes(), reason=f"Seed data {path.name}"))
     return reports
+
+
+def _load_site_text(path):
+    if not path.exists():
+        return
+    row = SiteText.current()
+    if any(getattr(row, f"standfirst_{code.replace('-', '_')}") for code, _name in settings.LANGUAGES):
+        return  # an editor's words are never overwritten
+    for field, by_language in json.loads(path.read_text(encoding="utf-8")).items():
+        for code, text in by_language.items():
+            setattr(row, f"{field}_{code.replace('-', '_')}", text)
+    row.full_clean()
+    row.save()
 
 
 class Command(BaseCommand):

@@ -1,6 +1,7 @@
 """The editors' workplace: pledges, progress updates with their sources, and file import/export."""
 
 from django.conf import settings
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
@@ -19,6 +20,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 from modeltranslation.admin import TranslationAdmin
 
+from .amounts import preview_data
 from .files.admin import FileImportExportMixin
 from .files.layouts import PledgeResource, ProgressUpdateResource
 from .forms import (
@@ -124,8 +126,23 @@ class SourceInline(admin.TabularInline):
         return super().get_formset(request, obj, validate_min=True, **kwargs)
 
 
+class MeasurementPreviewMixin:
+    """Pages with an update's measurement field: the preview script and what it needs (the units
+    of the pledge's targets, their last values, the scale words; see pledges.amounts)."""
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        pledge = obj if isinstance(obj, Pledge) else getattr(obj, "pledge", None)
+        targets = pledge.targets.select_related("unit") if pledge is not None and pledge.pk else []
+        context["measurement_preview"] = preview_data(targets)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @property
+    def media(self):
+        return super().media + forms.Media(js=["pledges/measurement.js"], css={"all": ["pledges/admin.css"]})
+
+
 # Form fields that are not the record's own: its version, and the verdict that updates set.
-FORM_ONLY_FIELDS = frozenset({"version", "verdict"})
+FORM_ONLY_FIELDS = frozenset({"version", "verdict", "confirm_jump"})
 
 
 class AuditedAdmin(SimpleHistoryAdmin):
@@ -195,6 +212,7 @@ class ProgressUpdateInline(admin.StackedInline):
         ("occurred_on", "is_published", "new_verdict"),
         "summary",
         ("measurement_value", "target", "measurement_country"),
+        "confirm_jump",
         ("measured_precision", "measured_start", "measured_end"),
         ("source_url", "source_title"),
         ("source_publisher", "source_published_on", "source_grade"),
@@ -300,7 +318,7 @@ VERSION_FIELD_PREFIX = "version-"
 
 
 @admin.register(Pledge)
-class PledgeAdmin(FileImportExportMixin, AuditedAdmin):
+class PledgeAdmin(MeasurementPreviewMixin, FileImportExportMixin, AuditedAdmin):
     resource_classes = [PledgeResource]
     form = PledgeAdminForm
     exclude = ("verdict",)  # The model's field is not typed; the form's own verdict field stands in.
@@ -518,8 +536,9 @@ class PledgeAdmin(FileImportExportMixin, AuditedAdmin):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(FileImportExportMixin, AuditedAdmin):
+class ProgressUpdateAdmin(MeasurementPreviewMixin, FileImportExportMixin, AuditedAdmin):
     resource_classes = [ProgressUpdateResource]
+    change_form_template = "admin/pledges/progressupdate/change_form.html"
     form = ProgressUpdateAdminForm
     list_display = ("pledge", "occurred_on", "new_verdict", "measurement_value", "measurement_country", "is_published")
     list_filter = ("is_published", "new_verdict")
@@ -531,7 +550,7 @@ class ProgressUpdateAdmin(FileImportExportMixin, AuditedAdmin):
     actions = ["export_admin_action"]
     fields = (
         "pledge", "key", "occurred_on", "summary", "new_verdict", ("measurement_value", "target", "measurement_country"),
-        ("measured_precision", "measured_start", "measured_end"), "is_published", "version",
+        "confirm_jump", ("measured_precision", "measured_start", "measured_end"), "is_published", "version",
     )
 
     def save_related(self, request, form, formsets, change):

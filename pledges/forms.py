@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import to_historic
 
+from .amounts import AmountField, jump
 from .history import conflict_messages, stale_versions, version_token
 from .models import (
     Pledge,
@@ -21,6 +22,7 @@ from .models import (
     validate_http_url,
     validate_printable,
 )
+from .templatetags.pledge_format import quantity
 
 
 def https_by_default(db_field, **kwargs):
@@ -90,7 +92,41 @@ class PledgeAdminForm(VersionedForm):
         return cleaned
 
 
-class ProgressUpdateAdminForm(VersionedForm):
+class MeasurementForm(VersionedForm):
+    """An update's form whose measurement may be typed as "106.5bn", and which asks before saving a
+    value more than ten times, or less than a tenth of, its target's last one (a slip of scale)."""
+
+    measurement_value = AmountField(
+        label=_("Measurement value"), required=False,
+        help_text=_("In the target's unit. Type it in full or with a scale word: 106500000000, 106.5bn, 2.5 million."),
+    )
+    confirm_jump = forms.BooleanField(
+        label=_("Yes, this value is right"), required=False,
+        help_text=_("Asked only for a value more than ten times, or less than a tenth of, the last one."),
+    )
+
+    def _post_clean(self):
+        super()._post_clean()  # the model's checks first: they choose a one-target pledge's target
+        update = self.instance
+        if (self.has_error("measurement_value") or update.measurement_value is None or not update.target_id
+                or self.cleaned_data.get("confirm_jump")
+                or not {"measurement_value", "target", "measurement_country"} & set(self.changed_data)):
+            return
+        last = update.target.last_value(country=update.measurement_country, before=update.measured_on,
+                                        exclude=update.pk)
+        ratio = jump(update.measurement_value, last)
+        if ratio is not None:
+            message = _("%(value)s is more than ten times the last value, %(last)s.") if ratio > 1 else _(
+                "%(value)s is less than a tenth of the last value, %(last)s.")
+            unit = update.target.unit
+            self.add_error("measurement_value", forms.ValidationError(
+                "%s %s" % (message % {"value": quantity(update.measurement_value, unit), "last": quantity(last, unit)},
+                           _("If that is right, tick “Yes, this value is right” and save again.")),
+                code="measurement_jump",
+            ))
+
+
+class ProgressUpdateAdminForm(MeasurementForm):
     class Meta:
         model = ProgressUpdate
         fields = "__all__"
@@ -105,7 +141,7 @@ class ProgressUpdateAdminForm(VersionedForm):
         Pledge.objects.select_for_update().filter(pk=self.instance.pledge_id).first()
 
 
-class ProgressUpdateInlineForm(VersionedForm):
+class ProgressUpdateInlineForm(MeasurementForm):
     """A progress update on its pledge's page, with its first source in the same row.
 
     Further sources (up to three) are added on the update's own page.

@@ -634,6 +634,18 @@ class Target(models.Model):
     def __str__(self):
         return self.label or str(self.unit.name)
 
+    def last_value(self, *, country=None, before=None, exclude=None):
+        """What a new measurement (for `country`, of the period ending `before`) is compared with:
+        the latest stored measurement up to then, drafts included, else the baseline."""
+        measurements = self.measurements.filter(measurement_value__isnull=False, measurement_country=country)
+        if exclude is not None:
+            measurements = measurements.exclude(pk=exclude)
+        measurements = measurements.annotate(measured=Coalesce("measured_end", "occurred_on"))
+        if before is not None:
+            measurements = measurements.filter(measured__lte=before)
+        latest = measurements.order_by("-measured", "-pk").values_list("measurement_value", flat=True).first()
+        return latest if latest is not None else self.baseline_value
+
     def progress(self, updates):
         """Progress towards this target from the given progress updates' measurements of it.
 

@@ -242,3 +242,42 @@ def test_the_admin_lists_fit_1280_pixels_without_losing_a_column(live_server, ne
         assert header.bounding_box()["x"] + header.bounding_box()["width"] <= 1280
     expect()(page.locator("#result_list tbody tr").first).to_contain_text("3")  # attempts, counted
     screenshot(page, "admin-reminder-log-1280")
+
+
+def test_a_measurement_shows_its_unit_and_scale_as_it_is_typed_and_a_slip_asks_first(live_server, new_page, screenshot,
+                                                                                      seeded, editor):
+    pledge = Pledge.objects.get(slug="trade-70-billion-by-2030")
+    row = pledge.updates.count()
+    page = new_page(width=1280, height=900)
+    log_in(page, live_server, "ed")
+    page.goto(f"{live_server.url}/admin/pledges/pledge/{pledge.pk}/change/")
+    value = page.locator(f"#id_updates-{row}-measurement_value")
+    preview = page.locator(f"output[for=id_updates-{row}-measurement_value]")
+    confirm = page.locator(f"#updates-{row} .field-confirm_jump")
+    expect()(confirm).to_be_hidden()  # asked only when needed
+
+    value.fill("106.5bn")
+    expect()(preview).to_have_text("$106,500,000,000 = $106.5 billion")
+    value.fill("106500000000")
+    expect()(preview).to_have_text("$106,500,000,000 = $106.5 billion")
+    value.fill("106.5")
+    expect()(preview).to_contain_text("$106.5. Less than a tenth of the last value, $106.3 billion")
+    expect()(confirm).to_be_visible()
+    screenshot(page, "admin-measurement-preview-1280")
+    value.fill("lots")
+    expect()(preview).to_contain_text("Enter an amount")
+
+    # Saved unconfirmed, the server refuses it and the box stays in view, with the preview.
+    page.fill(f"#id_updates-{row}-occurred_on", "2026-11-20")
+    page.fill(f"#id_updates-{row}-summary", "Trade so far this year.")
+    value.fill("106.5")
+    page.fill(f"#id_updates-{row}-source_url", "https://example.org/customs")
+    page.fill(f"#id_updates-{row}-source_title", "Customs")
+    page.fill(f"#id_updates-{row}-source_publisher", "Customs office")
+    page.locator("input[name=_continue]").click()
+    expect()(page.locator(".error-summary")).to_contain_text("less than a tenth of the last value")
+    expect()(confirm).to_be_visible()
+    page.check(f"#id_updates-{row}-confirm_jump")
+    page.locator("input[name=_continue]").click()
+    expect()(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    assert pledge.updates.filter(measurement_value=106.5).exists()

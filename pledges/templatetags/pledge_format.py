@@ -13,7 +13,8 @@ from django.utils.translation import get_language, gettext, pgettext
 register = template.Library()
 
 
-def _scales():
+def scale_patterns():
+    """(scale, pattern) pairs, largest first, for writing big numbers in the active language."""
     if get_language().startswith("zh"):
         # Chinese counts large numbers in myriads: 1063亿, not 106.3 billion.
         return ((Decimal(10) ** 12, "%(number)s万亿"), (Decimal(10) ** 8, "%(number)s亿"), (Decimal(10) ** 4, "%(number)s万"))
@@ -34,7 +35,7 @@ def quantity(value, unit=None):
     if value is None or value == "":
         return ""
     value = Decimal(value)
-    for scale, pattern in _scales():
+    for scale, pattern in scale_patterns():
         if abs(value) >= scale:
             number = formats.number_format((value / scale).quantize(Decimal("0.1")).normalize(), use_l10n=True)
             text = pattern % {"number": number}

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.paginator import Paginator
 from django.db import connection, models, router, transaction
 from django.db.models import Case, F, OuterRef, Prefetch, Q, Subquery, Value, When
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import Truncator
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy as _, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 from modeltranslation.admin import TranslationAdmin
 
@@ -41,6 +42,7 @@ from .models import (
     Party,
     Pledge,
     ProgressUpdate,
+    EditorSettings,
     Reminder,
     SiteText,
     Source,
@@ -611,6 +613,22 @@ admin.site.register(Party, PartyAdmin)
 admin.site.register(Unit, UnitAdmin)
 admin.site.register(Event, EventAdmin)
 admin.site.register(SiteText, SiteTextAdmin)
+
+
+class EditorSettingsInline(admin.StackedInline):
+    model = EditorSettings
+    can_delete = False
+    verbose_name_plural = _("Editor's settings")
+
+
+class UserWithSettingsAdmin(UserAdmin):
+    """Django's user admin, with each editor's language (for their reminders and the admin)."""
+
+    inlines = [*UserAdmin.inlines, EditorSettingsInline]
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), UserWithSettingsAdmin)
 admin.site.site_header = "Pledge tracker"
 admin.site.site_title = "Pledge tracker"
 

@@ -1111,3 +1111,28 @@ class SiteText(models.Model):
                 with translation.override(code):
                     setattr(row, f"name_{code.replace('-', '_')}", str(_("Pledge tracker")))
         return row
+
+
+class EditorSettings(models.Model):
+    """What an editor (a staff user) chose for themselves: the language their reminders are
+    written in, and the admin shown in. Blank: the site's default language."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="editor_settings")
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True,
+                                help_text=_("For the reminder e-mails and the admin. Blank: the site's default."))
+
+    class Meta:
+        verbose_name = _("editor's settings")
+        verbose_name_plural = _("editors' settings")
+
+    def __str__(self):
+        return str(self.user)
+
+
+def language_of(user):
+    """The language to write to `user` in: theirs if they chose one, else the site's default."""
+    try:
+        chosen = user.editor_settings.language
+    except EditorSettings.DoesNotExist:
+        chosen = ""
+    return chosen or settings.LANGUAGE_CODE

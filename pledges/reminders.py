@@ -26,9 +26,11 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import Case, F, Q, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _, ngettext
 
-from .models import SETTLED_VERDICTS, Pledge, Reminder
+from .models import SETTLED_VERDICTS, Pledge, Reminder, SiteText, language_of
 from .roles import EDITORS
 
 logger = logging.getLogger(__name__)
@@ -184,7 +186,7 @@ def sweep(today=None, *, batch_size=SWEEP_BATCH_SIZE, time_budget=None):
     ).update(status=Reminder.Status.CLAIMED, claim=claim, claimed_at=now)
     mine = list(
         Reminder.objects.filter(claim=claim, status=Reminder.Status.CLAIMED)
-        .select_related("pledge", "recipient")
+        .select_related("pledge", "recipient__editor_settings")
         .order_by("recipient_id", "pledge__deadline_end", "pledge_id", "kind")
     )
     report.claimed = len(mine)
@@ -226,10 +228,11 @@ def _send_digests(reminders, claim, today, report):
     if not by_recipient:
         return
     connection = get_connection(fail_silently=False)
+    site = SiteText.current()  # read once; each digest takes the name in its recipient's language
     for recipient, items in by_recipient.items():
         ids = [item.pk for item in items]
         try:
-            digest(recipient, items, today, connection=connection).send()
+            digest(recipient, items, today, connection=connection, site=site).send()
         except Exception as error:  # SMTP refused, server down, time limit ...: retried next sweep
             Reminder.objects.filter(pk__in=ids, claim=claim).update(
                 status=Reminder.Status.FAILED, last_error=f"{type(error).__name__}: {error}"[:2000],
@@ -259,45 +262,57 @@ def _schedule_next_checks(next_checks, now):
 
 
 def describe(reminder, today):
-    """What is due and why, in a sentence an editor acts on."""
+    """What is due and why, in a sentence an editor acts on (in the active language)."""
     pledge = reminder.pledge
-    said = f"“{pledge.deadline_text}”, " if pledge.deadline_text else ""
+    said = _("“%(words)s”, ") % {"words": pledge.deadline_text} if pledge.deadline_text else ""
+    deadline = said + date_format(pledge.deadline_end, "DATE_FORMAT") if pledge.deadline_end else said
     if reminder.kind == Kind.DEADLINE_NEAR:
         days = (pledge.deadline_end - today).days
-        return f"The deadline ({said}{pledge.deadline_end}) is {days} days away. Is there news to record?"
+        return ngettext(
+            "The deadline (%(deadline)s) is %(days)d day away. Is there news to record?",
+            "The deadline (%(deadline)s) is %(days)d days away. Is there news to record?", days,
+        ) % {"deadline": deadline, "days": days}
     if reminder.kind == Kind.DEADLINE_PASSED:
-        return (
-            f"The deadline ({said}{pledge.deadline_end}) has passed with the verdict "
-            f"“{pledge.get_verdict_display()}”. Record what happened and rate it: Kept, Partially kept or Broken."
-        )
+        return _(
+            "The deadline (%(deadline)s) has passed with the verdict “%(verdict)s”. "
+            "Record what happened and rate it: Kept, Partially kept or Broken."
+        ) % {"deadline": deadline, "verdict": pledge.get_verdict_display()}
     if reminder.kind == Kind.WINDOW_OPENS:
-        return f"The window ({said}{pledge.deadline_start} to {pledge.deadline_end}) opened on {pledge.deadline_start}."
-    reviewed = pledge.last_reviewed_on
-    since = f"since {reviewed}" if reviewed else "since it was added"
-    return f"Not reviewed {since}: check the record is still right, then mark it reviewed."
-
-
-def digest(recipient, reminders, today, connection=None):
-    """One e-mail (plain text and HTML) with every reminder for one recipient."""
-    items = [
-        {
-            "pledge": reminder.pledge,
-            "kind": reminder.get_kind_display(),
-            "why": describe(reminder, today),
-            "url": settings.PLEDGES_SITE_URL + reverse("admin:pledges_pledge_change", args=[reminder.pledge_id]),
+        return _("The window (%(words)s%(start)s to %(end)s) opened on %(start)s.") % {
+            "words": said, "start": date_format(pledge.deadline_start, "DATE_FORMAT"),
+            "end": date_format(pledge.deadline_end, "DATE_FORMAT"),
         }
-        for reminder in reminders
-    ]
-    context = {"recipient": recipient, "items": items, "site_url": settings.PLEDGES_SITE_URL}
-    count = len(items)
-    subject = f"Pledge tracker: {count} reminder{'s' if count != 1 else ''} for {today:%d %b %Y}"
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("pledges/email/reminder_digest.txt", context),
-        to=[recipient.email],
-        connection=connection,
-    )
-    message.attach_alternative(render_to_string("pledges/email/reminder_digest.html", context), "text/html")
+    if pledge.last_reviewed_on:
+        return _("Not reviewed since %(date)s: check the record is still right, then mark it reviewed.") % {
+            "date": date_format(pledge.last_reviewed_on, "DATE_FORMAT")}
+    return _("Not reviewed since it was added: check the record is still right, then mark it reviewed.")
+
+
+def digest(recipient, reminders, today, connection=None, site=None):
+    """One e-mail (plain text and HTML) with every reminder for one recipient, in their language."""
+    with translation.override(language_of(recipient)):
+        items = [
+            {
+                "pledge": reminder.pledge,
+                "kind": reminder.get_kind_display(),
+                "why": describe(reminder, today),
+                "url": settings.PLEDGES_SITE_URL + reverse("admin:pledges_pledge_change", args=[reminder.pledge_id]),
+            }
+            for reminder in reminders
+        ]
+        count = len(items)
+        context = {"recipient": recipient, "items": items, "site_url": settings.PLEDGES_SITE_URL,
+                   "site_name": (site or SiteText.current()).name}
+        subject = ngettext(
+            "%(site)s: %(count)d reminder for %(date)s", "%(site)s: %(count)d reminders for %(date)s", count
+        ) % {"site": context["site_name"], "count": count, "date": date_format(today, "DATE_FORMAT")}
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=render_to_string("pledges/email/reminder_digest.txt", context),
+            to=[recipient.email],
+            connection=connection,
+        )
+        message.attach_alternative(render_to_string("pledges/email/reminder_digest.html", context), "text/html")
     return message
 
 

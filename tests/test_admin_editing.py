@@ -147,8 +147,9 @@ def test_the_list_takes_the_same_few_queries_for_1000_pledges_as_for_16(client, 
     with CaptureQueriesContext(connection) as for_1000:
         response = client.get(LIST_URL)
 
-    # (Targets are read in one more query since a pledge may have several.)
-    assert len(for_1000) == len(for_16) <= 13, [q["sql"] for q in for_1000.captured_queries]
+    # (Targets are read in one more query since a pledge may have several, and one more reads the
+    # language the editor chose.)
+    assert len(for_1000) == len(for_16) <= 14, [q["sql"] for q in for_1000.captured_queries]
     assert response.context["cl"].result_count == 1000
     assert len(response.context["cl"].result_list) == 50
     assert "%" in response.content.decode()  # progress is shown without a query per row
@@ -551,3 +552,23 @@ def test_the_pledge_history_shows_its_updates_and_sources_added_changed_and_remo
     assert "Update of 2026-11-20: Line D talks resumed." in related
     assert "Source 1, Talks resume (Ministry)" in related
     assert "<td>added</td>" in related and "<td>removed</td><td>ed</td><td>Wrong report</td>" in related
+
+
+def test_an_editors_language_is_set_on_their_user_page_and_the_admin_follows_it(client, seeded, editor, admin_user):
+    client.force_login(admin_user)
+    url = reverse("admin:auth_user_change", args=[editor.pk])
+    page = client.get(url)
+    assert 'name="editor_settings-0-language"' in page.content.decode()
+    joined = editor.date_joined  # a split date and time box, which change_form_data does not split
+    data = change_form_data(page, **{"editor_settings-0-language": "ru", "date_joined": None,
+                                     "date_joined_0": f"{joined:%Y-%m-%d}", "date_joined_1": f"{joined:%H:%M:%S}"})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    assert get_user_model().objects.get(pk=editor.pk).editor_settings.language == "ru"
+
+    client.force_login(editor)
+    assert "Администрирование сайта" in client.get("/admin/").content.decode()
+    # Without a choice, the admin follows the browser.
+    client.force_login(admin_user)
+    assert "Site administration" in client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "站点管理" in client.get("/admin/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()

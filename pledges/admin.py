@@ -202,7 +202,7 @@ class TargetInline(admin.TabularInline):
     model = Target
     fields = ("position", "label", "unit", "target_value", "baseline_value", "baseline_on")
     extra = 0
-    verbose_name = "quantitative target"
+    verbose_name = _("quantitative target")
 
 
 class ProgressUpdateInline(admin.StackedInline):
@@ -224,7 +224,7 @@ class ProgressUpdateInline(admin.StackedInline):
     readonly_fields = ("cited",)  # shown to readers in place of the source fields
     show_change_link = True
     extra = 1
-    verbose_name = "progress update"
+    verbose_name = _("progress update")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("measurement_country", "target").prefetch_related("sources")
@@ -242,7 +242,7 @@ class ProgressUpdateInline(admin.StackedInline):
         return ("occurred_on", "is_published", "new_verdict", "summary", "measurement_value", "target",
                 "measurement_country", "measured_precision", "measured_start", "measured_end", "cited")
 
-    @admin.display(description="Sources")
+    @admin.display(description=_("Sources"))
     def cited(self, update):
         return format_html_join(", ", '<a href="{}">{}</a>', ((s.url, s.title) for s in update.sources.all()))
 
@@ -250,7 +250,7 @@ class ProgressUpdateInline(admin.StackedInline):
 class OwnerFilter(admin.SimpleListFilter):
     """By owner, with "Mine" first: the view an editor starts the day with."""
 
-    title = "owner"
+    title = _("owner")
     parameter_name = "owner"
 
     def lookups(self, request, model_admin):
@@ -258,7 +258,7 @@ class OwnerFilter(admin.SimpleListFilter):
             get_user_model().objects.filter(owned_pledges__isnull=False).exclude(pk=request.user.pk)
             .distinct().order_by("username")
         )
-        return [("mine", "Mine"), ("nobody", "Nobody")] + [(str(user.pk), str(user)) for user in others]
+        return [("mine", _("Mine")), ("nobody", _("Nobody"))] + [(str(user.pk), str(user)) for user in others]
 
     def queryset(self, request, queryset):
         if self.value() == "mine":
@@ -271,7 +271,7 @@ class OwnerFilter(admin.SimpleListFilter):
 
 
 class DeadlineStateFilter(admin.SimpleListFilter):
-    title = "deadline state"
+    title = _("deadline state")
     parameter_name = "deadline"
 
     def lookups(self, request, model_admin):
@@ -284,7 +284,7 @@ class DeadlineStateFilter(admin.SimpleListFilter):
 
 
 class NeedsReviewFilter(admin.SimpleListFilter):
-    title = "review"
+    title = _("review")
     parameter_name = "review"
 
     def lookups(self, request, model_admin):
@@ -362,15 +362,15 @@ class PledgeAdmin(MeasurementPreviewMixin, FileImportExportMixin, AuditedAdmin):
     actions = ["mark_reviewed", "publish", "unpublish", "assign_owner", "export_admin_action"]
     fieldsets = (
         (None, {"fields": ("title", "slug", "parties", "beneficiaries", "event", "announced_on", "topic")}),
-        ("Words", {"fields": ("quote", "summary")}),
-        ("Source document", {"fields": ("source_title", "source_publisher", "source_url", "source_published_on")}),
-        ("Deadline", {"fields": ("deadline_text", "deadline_precision", ("deadline_start", "deadline_end"), "deadline_state_now")}),
-        ("Verdict", {"fields": ("verdict", "ruling")}),
-        ("Progress of the first target (the targets are listed below)", {"fields": (
+        (_("Words"), {"fields": ("quote", "summary")}),
+        (_("Source document"), {"fields": ("source_title", "source_publisher", "source_url", "source_published_on")}),
+        (_("Deadline"), {"fields": ("deadline_text", "deadline_precision", ("deadline_start", "deadline_end"), "deadline_state_now")}),
+        (_("Verdict"), {"fields": ("verdict", "ruling")}),
+        (_("Progress of the first target (the targets are listed below)"), {"fields": (
             ("current_value", "progress_now", "on_track_now"),
         )}),
-        ("Follows an earlier pledge", {"fields": (("follows", "follow_up"),)}),
-        ("Editorial", {"fields": ("owner", "is_published", "last_reviewed_on", "version")}),
+        (_("Follows an earlier pledge"), {"fields": (("follows", "follow_up"),)}),
+        (_("Editorial"), {"fields": ("owner", "is_published", "last_reviewed_on", "version")}),
     )
 
     class Media:
@@ -412,7 +412,7 @@ class PledgeAdmin(MeasurementPreviewMixin, FileImportExportMixin, AuditedAdmin):
         )
         return format_html("{}{}", super().action_checkbox(obj), version)
 
-    @admin.display(description="Deadline", ordering="deadline_end")
+    @admin.display(description=_("Deadline"), ordering="deadline_end")
     def deadline(self, obj):
         state = obj.deadline_state()
         return format_html(
@@ -420,15 +420,15 @@ class PledgeAdmin(MeasurementPreviewMixin, FileImportExportMixin, AuditedAdmin):
             state, state.label, obj.deadline_text or "-", obj.deadline_end or "no date", state.label,
         )
 
-    @admin.display(description="Progress")
+    @admin.display(description=_("Progress"))
     def progress(self, obj):
         return self.progress_now(obj) if obj.first_target else ""
 
-    @admin.display(description="Last update", ordering="last_update_on")
+    @admin.display(description=_("Last update"), ordering="last_update_on")
     def last_update_on(self, obj):
         return obj.last_update_on
 
-    @admin.display(description="Deadline state")
+    @admin.display(description=_("Deadline state"))
     def deadline_state_now(self, obj):
         return obj.deadline_state().label if obj.pk else "-"
 
@@ -443,19 +443,19 @@ class PledgeAdmin(MeasurementPreviewMixin, FileImportExportMixin, AuditedAdmin):
                 obj.updates.all() if measured is None else measured)
         return obj._admin_progress
 
-    @admin.display(description="Current value")
+    @admin.display(description=_("Current value"))
     def current_value(self, obj):
         progress = self._progress(obj)
         if progress.current_value is None:
             return "-"
         return f"{quantity(progress.current_value, obj.first_target.unit)} (as of {progress.as_of})"
 
-    @admin.display(description="Progress")
+    @admin.display(description=_("Progress"))
     def progress_now(self, obj):
         percent = self._progress(obj).percent
         return "-" if percent is None else f"{percent}%"
 
-    @admin.display(description="On track")
+    @admin.display(description=_("On track"))
     def on_track_now(self, obj):
         progress = self._progress(obj)
         if progress.on_track is None:
@@ -559,7 +559,7 @@ class ProgressUpdateAdmin(MeasurementPreviewMixin, FileImportExportMixin, Audite
         super().save_related(request, form, formsets, change)
         pledges_refresh_verdicts({form.instance.pledge_id}, user=request.user, reason="Progress update saved")
         if not form.instance.is_published:
-            self.message_user(request, "Saved as a draft: not public. Tick “Is published” to show it.",
+            self.message_user(request, _("Saved as a draft: not public. Tick “Is published” to show it."),
                               messages.WARNING)
 
     def after_revert(self, request, obj, version):
@@ -600,7 +600,7 @@ class ReminderAdmin(admin.ModelAdmin):
         title = reminder.pledge.title
         return format_html('<span title="{}">{}</span>', title, Truncator(title).chars(48))
 
-    @admin.display(description="Last error")
+    @admin.display(description=_("Last error"))
     def error(self, reminder):
         if not reminder.last_error:
             return "-"
@@ -629,6 +629,6 @@ class UserWithSettingsAdmin(UserAdmin):
 
 admin.site.unregister(get_user_model())
 admin.site.register(get_user_model(), UserWithSettingsAdmin)
-admin.site.site_header = "Pledge tracker"
-admin.site.site_title = "Pledge tracker"
+admin.site.site_header = _("Pledge tracker")
+admin.site.site_title = _("Pledge tracker")
 

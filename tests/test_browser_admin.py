@@ -22,11 +22,17 @@ def expect():
 
 
 def log_in(page, live_server, username):
+    log_in_as(page, live_server, username)
+    expect()(page.locator("#user-tools")).to_contain_text("Welcome")
+
+
+def log_in_as(page, live_server, username):
+    """Log in, whatever language the admin then speaks."""
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
-    expect()(page.locator("#user-tools")).to_contain_text("Welcome")
+    expect()(page.locator("#user-tools")).to_be_visible()
 
 
 def pick_autocomplete(page, select_id, text):
@@ -281,3 +287,23 @@ def test_a_measurement_shows_its_unit_and_scale_as_it_is_typed_and_a_slip_asks_f
     page.locator("input[name=_continue]").click()
     expect()(page.locator(".messagelist")).to_contain_text("was changed successfully")
     assert pledge.updates.filter(measurement_value=106.5).exists()
+
+
+@pytest.mark.parametrize("language, heading", [
+    ("en", "Add a progress update"), ("ru", "Добавить новость о выполнении"), ("zh-hans", "添加进展更新"),
+])
+def test_the_admins_pledge_page_in_each_language_at_1280_and_375(live_server, new_page, screenshot, seeded, editor,
+                                                                 language, heading):
+    from pledges.models import EditorSettings
+
+    EditorSettings.objects.create(user=editor, language=language)  # the editor's own choice
+    pledge = Pledge.objects.get(slug="trade-70-billion-by-2030")
+    for width in (1280, 375):
+        page = new_page(width=width, height=900)
+        log_in_as(page, live_server, "ed")
+        page.goto(f"{live_server.url}/admin/pledges/pledge/{pledge.pk}/change/")
+        assert page.get_attribute("html", "lang") == language
+        expect()(page.get_by_role("link", name=heading)).to_be_visible()
+        # The measurement preview speaks the page's language too.
+        expect()(page.locator("output.amount-preview").nth(1)).not_to_be_empty()
+        screenshot(page, f"admin-pledge-{language}-{width}")

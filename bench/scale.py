@@ -111,6 +111,7 @@ def web(size, first_id):
     try:
         bare = [server.rate("/bench/bare")]
         rows.append(("overview `/en/`, served from the cache", server.rate("/en/")))
+        rows.append(("a pledge page, read again (from the cache)", server.rate(f"/en/pledges/volume-{first_id}/")))
         rows.append(("a pledge page (a random one each time)", server.rate(
             "/", ROOT / "bench" / "random_pledge.lua", BENCH_PLEDGES=str(size), BENCH_FIRST_ID=str(first_id))))
         rows.append(("`/en/about/` (no data on it)", server.rate("/en/about/")))

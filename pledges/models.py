@@ -1136,3 +1136,27 @@ def language_of(user):
     except EditorSettings.DoesNotExist:
         chosen = ""
     return chosen or settings.LANGUAGE_CODE
+
+
+# An undated pledge's row in the tally: a day no deadline reaches.
+UNDATED_DAY = date(9999, 12, 31)
+
+
+class VerdictTally(models.Model):
+    """How many published pledges hold each verdict with each deadline day, kept by the database.
+
+    Triggers on the pledge table (migration 0023) add and subtract as rows are written by any
+    path (the ORM, bulk writes, COPY), so the overview's counts by verdict and of overdue
+    deadlines are sums over a few thousand rows, not counts over every pledge. Nothing else
+    writes it. Undated pledges count under UNDATED_DAY.
+    """
+
+    verdict = models.CharField(max_length=20)
+    deadline_day = models.DateField()
+    n = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["verdict", "deadline_day"], name="tally_one_row_a_group")]
+
+    def __str__(self):
+        return f"{self.verdict} {self.deadline_day}: {self.n}"

@@ -14,7 +14,8 @@ page, alone.
 
 from datetime import datetime, timezone as dt_timezone
 
-from django.db import connection
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import F, Max, Q, Subquery
 from django.utils import timezone
 
@@ -27,13 +28,35 @@ PLEDGE_LINK = {Party: ("parties", "beneficiaries"), Event: ("event",), Topic: ("
                Country: ("beneficiaries__country",), Unit: ("targets__unit",)}
 
 
+# Every public request asks for the version, so it is kept in the shared cache as well: a write
+# forgets it there as it moves it and again once committed, and the next request reads it anew.
+# Readers only add it (never overwrite), so at worst a reader that read the database just before
+# a commit keeps the old version for VERSION_CACHE_SECONDS.
+VERSION_KEY = "public-version"
+VERSION_CACHE_SECONDS = 5
+
+
 def current():
-    """(token, changed_at) of the public data: one read by primary key. ("0", None) before any.
+    """(token, changed_at) of the public data, from the shared cache or one read by primary key.
+    ("0", None) before any.
 
     The token carries the time as well as the number, so a database restored from a backup (its
     number gone back) never meets pages cached for the number's first life.
     """
-    # Plain SQL: every public request asks, and the ORM's query building cost more than the read.
+    value = cache.get(VERSION_KEY)
+    if value is None:
+        value = _read()
+        if not connection.in_atomic_block:  # a transaction may see a version not yet committed
+            cache.add(VERSION_KEY, value, VERSION_CACHE_SECONDS)
+    return value
+
+
+def _forget():
+    cache.delete(VERSION_KEY)
+
+
+def _read():
+    # Plain SQL: every public request asked, and the ORM's query building cost more than the read.
     with connection.cursor() as cursor:
         cursor.execute(_CURRENT_SQL, [VERSION_ROW])
         row = cursor.fetchone()
@@ -54,6 +77,8 @@ def bump():
     if not PublicVersion.objects.filter(pk=VERSION_ROW).update(number=F("number") + 1, changed_at=now):
         # The row is made by a migration; a test database flushed between tests has lost it.
         PublicVersion.objects.bulk_create([PublicVersion(pk=VERSION_ROW, number=1, changed_at=now)], ignore_conflicts=True)
+    _forget()  # this transaction's own reads see the new version at once; others once it commits
+    transaction.on_commit(_forget)
 
 
 def note_changes(model, records):

@@ -13,15 +13,15 @@ import time
 from datetime import datetime, time as time_of_day
 
 from django.conf import settings
-from django.core.cache import cache
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.core.cache import cache, caches
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
-from . import charts, opendata, selectors
+from . import charts, dumps, opendata, selectors
 from .models import VERDICT_DEFINITIONS, DeadlineState, Verdict
 
 # Rendered pages and files are kept this long at most (a new version makes them unreachable sooner).
@@ -73,16 +73,27 @@ def cached(key, make, seconds=PAGE_CACHE_SECONDS):
     On a miss, one request takes a short lock (cache.add is atomic in Redis and in-process) and
     makes the value; the others wait for it, up to RENDER_WAIT_SECONDS, instead of all rendering
     the same page at once after an editor's save. A waiter that runs out of time makes it itself.
-    Keys carry the public data version, so a save makes old entries unreachable.
+    Keys carry the public data version, so a save makes old entries unreachable, here and in the
+    copy each process keeps in front of the shared cache (the "near" cache).
     """
-    value = cache.get(key)
+    near = caches["near"]
+    value = near.get(key)
     if value is not None:
         return value
+    value = cache.get(key)
+    if value is None:
+        value = _make_once(key, make, seconds)
+    if value:  # nothing kept for an address that shows nothing (a 404 is not worth a slot)
+        near.set(key, value, seconds)
+    return value
+
+
+def _make_once(key, make, seconds):
     lock = f"{key}:making"
     if cache.add(lock, 1, RENDER_LOCK_SECONDS):
         try:
             value = make()
-            if value:  # nothing kept for an address that shows nothing (a 404 is not worth a slot)
+            if value:
                 cache.set(key, value, seconds)
             return value
         finally:
@@ -216,23 +227,16 @@ def about(request):
         "verdicts": _verdicts()}).content))
 
 
-def _streamed_file(chunks, filename, content_type):
-    """A file streamed as it is generated: no copy of the whole set in memory or on disk."""
-    response = StreamingHttpResponse(chunks, content_type=content_type)
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
-
-
 @public
 def pledges_csv(request):
     """Published pledges in the import layout: the importer reads this file back unchanged."""
-    return _streamed_file(opendata.pledges_csv_chunks(), "pledges.csv", "text/csv; charset=utf-8")
+    return dumps.response("pledges.csv", _version(request)[0], opendata.pledges_csv_chunks, "text/csv; charset=utf-8")
 
 
 @public
 def pledges_json(request):
     """Published pledges with their published updates and sources."""
-    return _streamed_file(opendata.pledges_json_chunks(), "pledges.json", "application/json")
+    return dumps.response("pledges.json", _version(request)[0], opendata.pledges_json_chunks, "application/json")
 
 
 def file_language(request):

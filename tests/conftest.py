@@ -14,11 +14,19 @@ def fresh_site():
     """Each test starts as a freshly started site does: an empty cache, the default language
     (a request to /ru/ leaves Russian active in the thread that served it)."""
     from django.conf import settings
-    from django.core.cache import cache
+    from django.core.cache import caches
     from django.utils import translation
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def dump_folder(settings, tmp_path):
+    """Whole open-data files kept per data version go to a folder of the test's own: a version's
+    token can recur between tests whose data differ (each test's writes are rolled back)."""
+    settings.PLEDGES_DUMP_DIR = tmp_path / "dumps"
 
 
 @pytest.fixture

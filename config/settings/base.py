@@ -126,6 +126,10 @@ if CACHE_URL:
                           "KEY_PREFIX": "pledges"}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered pages are also kept in each process, in front of the shared cache: their keys carry the
+# data version, so a copy here is never stale, and a page served from it costs no cache round trip.
+CACHES["near"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pledges-near",
+                  "OPTIONS": {"MAX_ENTRIES": env_int("PLEDGES_NEAR_CACHE_ENTRIES", 500)}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -148,6 +152,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Whole open-data files (/pledges.csv, /pledges.json), kept on each web host's disk once per data version.
+PLEDGES_DUMP_DIR = Path(env_str("PLEDGES_DUMP_DIR", str(VAR_DIR / "dumps")))
 
 # Logs: to stderr (the process manager keeps them), each line with the request's id; errors with
 # their tracebacks, and, when ADMINS is set ("Name <address>, other@address"), by e-mail too.

@@ -1,0 +1,20 @@
+"""Queries at scale are answered from indexes (PostgreSQL's plans, read with EXPLAIN)."""
+
+import pytest
+from django.db import connection
+
+from pledges import selectors
+from tests.volume import add_pledges
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the full-text index is PostgreSQL's")
+def test_the_overview_search_reads_the_full_text_index(seeded):
+    add_pledges(3000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE pledges_pledge")
+    query = selectors.filter_pledges(selectors.public_pledges(), selectors.PledgeFilters(q="sister cities"))
+    plan = query.explain()
+    assert "pledge_search" in plan and "Seq Scan" not in plan, plan
+    assert list(query.values_list("slug", flat=True)) == ["sister-cities-100-pairs"]

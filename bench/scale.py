@@ -28,7 +28,9 @@ SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", "10000,1000000").sp
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pledges_bench").rsplit("/", 1)[0]
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
-DATABASE = "pledges_bench_scale"
+DATABASE = os.environ.get("BENCH_SCALE_DATABASE", "pledges_bench_scale")
+# BENCH_REUSE=1: measure the database left by an earlier run (BENCH_KEEP=1) instead of generating it again.
+REUSE, KEEP = os.environ.get("BENCH_REUSE") == "1", os.environ.get("BENCH_KEEP") == "1"
 
 
 def environment(**extra):
@@ -54,6 +56,9 @@ def django(code, **extra):
 
 
 def prepare(size):
+    if REUSE:
+        return int(django("from pledges.models import Pledge\n"
+                          "print(Pledge.objects.filter(slug__startswith='volume-').order_by('pk').first().pk)").strip())
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{DATABASE}"')
@@ -139,7 +144,7 @@ def sweep(size):
     ).split()
     admin = django(
         "import time\nfrom django.contrib.auth import get_user_model\nfrom django.test import Client\n"
-        "user = get_user_model().objects.create_superuser('bench', 'bench@example.org', 'x')\n"
+        "user = get_user_model().objects.filter(username='bench').first() or get_user_model().objects.create_superuser('bench', 'bench@example.org', 'x')\n"
         "client = Client(); client.force_login(user); best = []\n"
         "for _ in range(5):\n    started = time.perf_counter(); response = client.get('/admin/pledges/pledge/')\n"
         "    assert response.status_code == 200; best.append(time.perf_counter() - started)\n"
@@ -158,9 +163,10 @@ def main(which):
                 web(size, first_id)
             if which in ("sweep", "all"):
                 sweep(size)
-    finally:  # a million pledges take gigabytes: give the space back
-        with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+    finally:  # a million pledges take gigabytes: give the space back (unless asked to keep it)
+        if not (KEEP or REUSE):
+            with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

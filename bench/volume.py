@@ -47,13 +47,13 @@ def generate(count, *, prefix="volume"):
     _copy(Pledge, [
         "id", "slug", "title", "announced_on", "quote", "summary", "topic_id", "source_title",
         "source_publisher", "source_url", "deadline_text", "deadline_precision", "deadline_end", "verdict",
-        "is_published", "created_at", "updated_at", "remind_after", "follow_up",
+        "is_published", "created_at", "updated_at", "remind_after", "follow_up", "ruling",
     ], (
         (pk, f"{prefix}-{pk}", f"Volume pledge {pk}: build {pk % 97} bridges", date(2022, 1, 25),
          f"We will build {pk % 97} bridges across the region", "A generated pledge of ordinary length.",
          topic.pk, "A speech", "A newspaper", f"https://example.org/speech/{pk}", "by 2030", "year",
          date(2030, 12, 31) - timedelta(days=pk % 2000), ("in_progress", "kept", "not_rated", "stalled")[pk % 4],
-         True, written, written, next_check, "")
+         True, written, written, next_check, "", "")
         for pk in pledge_ids
     ))
     _copy(Pledge.parties.through, ["pledge_id", "party_id"], ((pk, leader.pk) for pk in pledge_ids))

@@ -572,3 +572,17 @@ def test_an_editors_language_is_set_on_their_user_page_and_the_admin_follows_it(
     client.force_login(admin_user)
     assert "Site administration" in client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "站点管理" in client.get("/admin/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+
+def test_the_party_filters_offer_the_parties_pledges_name_and_narrow_the_list(client, seeded, editor):
+    from pledges.models import Party
+
+    Party.objects.create(name="Named by no pledge")
+    client.force_login(editor)
+    page = client.get(LIST_URL)
+    pledging = {choice["display"] for spec in page.context["cl"].filter_specs
+                if getattr(spec, "field_path", "") == "parties" for choice in spec.choices(page.context["cl"])}
+    assert "Xi Jinping" in pledging and "Named by no pledge" not in pledging
+    kazakhstan = Party.objects.get(country__code="KZ")
+    narrowed = client.get(LIST_URL, {"beneficiaries__id__exact": kazakhstan.pk})
+    assert set(titles(narrowed)) == set(Pledge.objects.filter(beneficiaries=kazakhstan).values_list("title", flat=True))

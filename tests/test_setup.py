@@ -14,7 +14,7 @@ from tests.conftest import ROOT
 pytestmark = pytest.mark.django_db
 
 
-def test_setup_loads_reference_data_and_seeds_once_and_prints_the_editor_password_once(settings, capsys):
+def test_setup_loads_reference_data_and_seeds_once_and_prints_the_editor_password_once(settings, capsys, roles):
     settings.PLEDGES_CREATE_LOCAL_EDITOR = True
 
     call_command("setup_site")

@@ -13,7 +13,7 @@ import time
 from datetime import datetime, time as time_of_day
 
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
@@ -32,6 +32,7 @@ RENDER_LOCK_SECONDS = 30
 
 
 def _version(request):
+    # Read once a request (pledges.response_cache read it first, for a public address).
     if not hasattr(request, "_data_version"):
         request._data_version = selectors.data_version()
     return request._data_version
@@ -73,27 +74,17 @@ def cached(key, make, seconds=PAGE_CACHE_SECONDS):
     On a miss, one request takes a short lock (cache.add is atomic in Redis and in-process) and
     makes the value; the others wait for it, up to RENDER_WAIT_SECONDS, instead of all rendering
     the same page at once after an editor's save. A waiter that runs out of time makes it itself.
-    Keys carry the public data version, so a save makes old entries unreachable, here and in the
-    copy each process keeps in front of the shared cache (the "near" cache).
+    Keys carry the public data version, so a save makes old entries unreachable. (Whole responses
+    are also kept in each process: pledges.response_cache.)
     """
-    near = caches["near"]
-    value = near.get(key)
+    value = cache.get(key)
     if value is not None:
         return value
-    value = cache.get(key)
-    if value is None:
-        value = _make_once(key, make, seconds)
-    if value:  # nothing kept for an address that shows nothing (a 404 is not worth a slot)
-        near.set(key, value, seconds)
-    return value
-
-
-def _make_once(key, make, seconds):
     lock = f"{key}:making"
     if cache.add(lock, 1, RENDER_LOCK_SECONDS):
         try:
             value = make()
-            if value:
+            if value:  # nothing kept for an address that shows nothing (a 404 is not worth a slot)
                 cache.set(key, value, seconds)
             return value
         finally:

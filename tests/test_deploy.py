@@ -70,7 +70,7 @@ def test_production_settings_name_https_hsts_and_a_shared_cache():
                  **PRODUCTION_ENV)
 
     assert result.stdout.split() == [
-        "True", "31536000", "django.core.cache.backends.redis.RedisCache", "https://pledges.example"
+        "True", "31536000", "config.cache.RedisCache", "https://pledges.example"
     ], result.stderr
 
 

@@ -56,3 +56,20 @@ def test_the_overview_reads_its_counts_from_the_tally(client, seeded):
     VerdictTally.objects.create(verdict=Verdict.KEPT, deadline_day=date(2030, 1, 1), n=99)
     page = client.get("/en/").content.decode()
     assert '<a class="count" href="?verdict=kept"><strong>99</strong>' in page
+
+
+def test_emptying_the_pledges_empties_the_tally_whatever_comes_first(seeded):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # (the seed import's checks, still pending)
+            cursor.execute("TRUNCATE pledges_pledge CASCADE")
+        else:  # what a flush does, table by table, the tally perhaps first
+            cursor.execute("DELETE FROM pledges_verdicttally")
+            for table in ("pledges_source", "pledges_progressupdate", "pledges_target", "pledges_pledge_parties",
+                          "pledges_pledge_beneficiaries", "pledges_reminder", "pledges_pledge"):
+                cursor.execute(f"DELETE FROM {table}")
+    assert not VerdictTally.objects.exists()
+    add_pledges(3)
+    assert_agrees()

@@ -6,8 +6,9 @@ from django.db import migrations, models
 # The tally follows the pledge table in the database itself, so no writer can forget it: on
 # PostgreSQL one statement-level trigger per operation, reading the statement's rows from its
 # transition tables (one aggregate per statement, however many rows: a COPY of a million is one);
-# an UPDATE counts only rows whose verdict, publication or deadline changed. SQLite has no
-# statement-level triggers: one row-level trigger per operation.
+# an UPDATE counts only rows whose verdict, publication or deadline changed; a TRUNCATE empties
+# it. SQLite has no statement-level triggers: one row-level trigger per operation, and a pledge
+# table left empty leaves the tally empty (whatever order a flush empties the two tables in).
 TALLY = "pledges_verdicttally"
 UPSERT = f"ON CONFLICT (verdict, deadline_day) DO UPDATE SET n = {TALLY}.n + excluded.n"
 
@@ -18,6 +19,8 @@ BEGIN
     INSERT INTO {TALLY} (verdict, deadline_day, n)
       SELECT verdict, COALESCE(deadline_end, DATE '9999-12-31'), count(*) FROM new_rows
       WHERE is_published GROUP BY 1, 2 {UPSERT};
+  ELSIF TG_OP = 'TRUNCATE' THEN
+    DELETE FROM {TALLY};
   ELSIF TG_OP = 'DELETE' THEN
     INSERT INTO {TALLY} (verdict, deadline_day, n)
       SELECT verdict, COALESCE(deadline_end, DATE '9999-12-31'), -count(*) FROM old_rows
@@ -44,6 +47,8 @@ CREATE TRIGGER pledges_tally_update AFTER UPDATE ON pledges_pledge
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION pledges_tally_follow();
 CREATE TRIGGER pledges_tally_delete AFTER DELETE ON pledges_pledge
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION pledges_tally_follow();
+CREATE TRIGGER pledges_tally_truncate AFTER TRUNCATE ON pledges_pledge
+  FOR EACH STATEMENT EXECUTE FUNCTION pledges_tally_follow();
 INSERT INTO {TALLY} (verdict, deadline_day, n)
   SELECT verdict, COALESCE(deadline_end, DATE '9999-12-31'), count(*) FROM pledges_pledge
   WHERE is_published GROUP BY 1, 2;
@@ -52,6 +57,7 @@ POSTGRESQL_REVERSE = """
 DROP TRIGGER pledges_tally_insert ON pledges_pledge;
 DROP TRIGGER pledges_tally_update ON pledges_pledge;
 DROP TRIGGER pledges_tally_delete ON pledges_pledge;
+DROP TRIGGER pledges_tally_truncate ON pledges_pledge;
 DROP FUNCTION pledges_tally_follow();
 """
 
@@ -63,7 +69,8 @@ def _sqlite_add(row, sign):
 
 SQLITE = [
     f"CREATE TRIGGER pledges_tally_insert AFTER INSERT ON pledges_pledge BEGIN {_sqlite_add('NEW', '')} END",
-    f"CREATE TRIGGER pledges_tally_delete AFTER DELETE ON pledges_pledge BEGIN {_sqlite_add('OLD', '-')} END",
+    f"CREATE TRIGGER pledges_tally_delete AFTER DELETE ON pledges_pledge BEGIN {_sqlite_add('OLD', '-')} "
+    f"DELETE FROM {TALLY} WHERE NOT EXISTS (SELECT 1 FROM pledges_pledge); END",
     "CREATE TRIGGER pledges_tally_update AFTER UPDATE OF verdict, deadline_end, is_published ON pledges_pledge "
     f"BEGIN {_sqlite_add('OLD', '-')} {_sqlite_add('NEW', '')} END",
     f"INSERT INTO {TALLY} (verdict, deadline_day, n) SELECT verdict, COALESCE(deadline_end, '9999-12-31'), count(*) "

@@ -549,6 +549,11 @@ class Pledge(models.Model):
             models.Index(fields=["remind_after"], name="pledge_remind_after"),
             # The public pages' data version (selectors.data_version): the newest updated_at.
             models.Index(fields=["updated_at"], name="pledge_updated_at"),
+            # The admin's list, open deadlines first (admin.OpenFirstPaginator): the open part in order.
+            models.Index(fields=["deadline_end", "title", "id"], name="pledge_admin_open",
+                         condition=~Q(verdict__in=sorted(SETTLED_VERDICTS))),
+            # The others after them, in the same order.
+            models.Index(models.F("deadline_end").asc(nulls_last=True), "title", "id", name="pledge_admin_others"),
             # The overview's "last checked" (selectors.last_checked): the newest review date.
             models.Index(fields=["is_published", "last_reviewed_on"], name="pledge_last_checked"),
         ]

@@ -109,7 +109,7 @@ def best(function, prepare=clear):
 COPY_COLUMNS = [
     "id", "slug", "title", "event_id", "announced_on", "quote", "summary", "topic_id", "source_title",
     "source_publisher", "source_url", "source_published_on", "deadline_text", "deadline_precision",
-    "deadline_end", "verdict", "is_published", "last_reviewed_on", "created_at", "updated_at", "follow_up",
+    "deadline_end", "verdict", "is_published", "last_reviewed_on", "created_at", "updated_at", "follow_up", "ruling",
 ]
 TARGET_COLUMNS = ["pledge_id", "position", "label", "unit_id", "baseline_value", "baseline_on", "target_value"]
 
@@ -127,7 +127,7 @@ def copy_payload(rows):
             pk, r["slug"], r["title"], events[r["event"]], r["announced_on"], r["quote"],
             r["summary"], topic, r["source_title"], r["source_publisher"], r["source_url"],
             r["source_published_on"], r["deadline_text"], r["deadline_precision"], r["deadline_end"], "not_rated",
-            "true", r["last_reviewed_on"], "2026-11-27 00:00:00+00", "2026-11-27 00:00:00+00", "",
+            "true", r["last_reviewed_on"], "2026-11-27 00:00:00+00", "2026-11-27 00:00:00+00", "", r.get("ruling", ""),
         ])
         target_rows.writerow([pk, 1, "", units[r["target_unit"]], r["baseline_value"], r["baseline_on"], r["target_value"]])
         link_rows.writerow([pk, parties[r["parties"]]])
@@ -137,7 +137,7 @@ def copy_payload(rows):
 def copy_in(payload):
     pledges, targets, links = payload
     with connection.cursor() as cursor:
-        with cursor.copy(f"COPY pledges_pledge ({', '.join(COPY_COLUMNS)}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (follow_up))") as copy:
+        with cursor.copy(f"COPY pledges_pledge ({', '.join(COPY_COLUMNS)}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (follow_up, ruling))") as copy:
             copy.write(pledges)
         with cursor.copy(f"COPY pledges_target ({', '.join(TARGET_COLUMNS)}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (label))") as copy:
             copy.write(targets)

@@ -552,8 +552,9 @@ class Pledge(models.Model):
             # The admin's list, open deadlines first (admin.OpenFirstPaginator): the open part in order.
             models.Index(fields=["deadline_end", "title", "id"], name="pledge_admin_open",
                          condition=~Q(verdict__in=sorted(SETTLED_VERDICTS))),
-            # The others after them, in the same order.
-            models.Index(models.F("deadline_end").asc(nulls_last=True), "title", "id", name="pledge_admin_others"),
+            # The others after them, in the same order (an ascending index keeps NULLs last on
+            # PostgreSQL, as the list wants; SQLite cannot say so in an index).
+            models.Index(fields=["deadline_end", "title", "id"], name="pledge_admin_others"),
             # The overview's "last checked" (selectors.last_checked): the newest review date.
             models.Index(fields=["is_published", "last_reviewed_on"], name="pledge_last_checked"),
         ]

@@ -662,6 +662,36 @@ admin.site.register(Event, EventAdmin)
 admin.site.register(SiteText, SiteTextAdmin)
 
 
+@admin.register(EditorSettings)
+class EditorSettingsAdmin(admin.ModelAdmin):
+    """Each editor's own settings (their language): the list goes straight to their own row."""
+
+    fields = ("language",)
+
+    def has_add_permission(self, request):
+        return False  # made on first visit, below
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        own = obj is None or obj.user_id == request.user.pk
+        return own and super().has_change_permission(request, obj)
+
+    def has_view_permission(self, request, obj=None):
+        own = obj is None or obj.user_id == request.user.pk
+        return own and super().has_view_permission(request, obj)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(user=request.user)
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        row, _created = EditorSettings.objects.get_or_create(user=request.user)
+        return HttpResponseRedirect(reverse("admin:pledges_editorsettings_change", args=[row.pk]))
+
+
 class EditorSettingsInline(admin.StackedInline):
     model = EditorSettings
     can_delete = False

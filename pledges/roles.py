@@ -12,17 +12,21 @@ VIEWED = ("pledge", "progressupdate", "source", "target", "party", "event", "cou
           "sitetext")
 EDITED = ("pledge", "progressupdate", "source", "target", "party", "event", "topic", "unit")
 
+# Everyone sets their own language (pledges.admin.EditorSettingsAdmin shows each only their own).
+OWN_SETTINGS = ["view_editorsettings", "change_editorsettings"]
+
 EDITORS = "Editors"  # also the people reminders go to when a pledge has no owner
 
 ROLES = {
     EDITORS: {
         "pledges": [f"view_{m}" for m in VIEWED]
         + [f"{action}_{m}" for action in ("add", "change") for m in EDITED]
-        + ["delete_source", "delete_target", "import_pledge", "import_progressupdate", "change_sitetext"],
+        + ["delete_source", "delete_target", "import_pledge", "import_progressupdate", "change_sitetext"]
+        + OWN_SETTINGS,
         "auth": ["view_user"],
     },
     "Viewers": {
-        "pledges": [f"view_{m}" for m in VIEWED],
+        "pledges": [f"view_{m}" for m in VIEWED] + OWN_SETTINGS,
         "auth": ["view_user"],
     },
 }

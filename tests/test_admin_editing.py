@@ -602,3 +602,21 @@ def test_every_page_of_a_long_list_keeps_open_deadlines_first_in_one_order(clien
         Case(When(Q(deadline_end__gte=date.today()) & ~Q(verdict__in=["kept", "partially_kept", "broken"]), then=0),
              default=1), F("deadline_end").asc(nulls_last=True), "title", "pk"))
     assert [p.pk for p in listed] == [p.pk for p in expected]
+
+
+def test_an_editor_chooses_their_own_language_and_no_one_elses(client, seeded, editor, viewer):
+    from pledges.models import EditorSettings
+
+    client.force_login(editor)
+    own = client.get("/admin/pledges/editorsettings/")
+    row = EditorSettings.objects.get(user=editor)
+    assert own.url == f"/admin/pledges/editorsettings/{row.pk}/change/"
+    assert client.post(own.url, {"language": "zh-hans", "_save": "Save"}).status_code == 302
+    assert "站点管理" in client.get("/admin/").content.decode()
+
+    client.force_login(viewer)  # a viewer sets theirs too, and cannot see or change the editor's
+    client.get("/admin/pledges/editorsettings/")
+    assert EditorSettings.objects.filter(user=viewer).exists()
+    assert client.get(own.url).status_code in (302, 403, 404)
+    client.post(own.url, {"language": "en", "_save": "Save"})
+    assert EditorSettings.objects.get(user=editor).language == "zh-hans"

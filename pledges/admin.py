@@ -75,10 +75,12 @@ class UnitAdmin(TranslationAdmin):
     search_fields = ("code", "name")
 
 
-class SiteTextAdmin(TranslationAdmin):
-    """The one row of the site's words: the list goes straight to it; nobody adds or deletes one."""
+class OneRowAdmin:
+    """An admin page for one row: its list goes straight to that row (`row(request)`), and
+    nobody adds or deletes one."""
 
-    fields = ("name", "standfirst")
+    def row(self, request):
+        raise NotImplementedError
 
     def has_add_permission(self, request):
         return False
@@ -89,10 +91,21 @@ class SiteTextAdmin(TranslationAdmin):
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
+        opts = self.model._meta
+        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change",
+                                            args=[self.row(request).pk]))
+
+
+class SiteTextAdmin(OneRowAdmin, TranslationAdmin):
+    """The site's words, one row for the whole site."""
+
+    fields = ("name", "standfirst")
+
+    def row(self, request):
         row = SiteText.current()
         if row._state.adding:  # the row was lost (a flushed database): bring it back with the defaults
             row.save()
-        return HttpResponseRedirect(reverse("admin:pledges_sitetext_change", args=[row.pk]))
+        return row
 
 
 # Parties and events keep no audit history of their own (their "History" is Django's admin log).
@@ -663,16 +676,14 @@ admin.site.register(SiteText, SiteTextAdmin)
 
 
 @admin.register(EditorSettings)
-class EditorSettingsAdmin(admin.ModelAdmin):
-    """Each editor's own settings (their language): the list goes straight to their own row."""
+class EditorSettingsAdmin(OneRowAdmin, admin.ModelAdmin):
+    """Each person's own settings (their language): one row each, made on their first visit;
+    nobody sees or changes anyone else's."""
 
     fields = ("language",)
 
-    def has_add_permission(self, request):
-        return False  # made on first visit, below
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def row(self, request):
+        return EditorSettings.objects.get_or_create(user=request.user)[0]
 
     def has_change_permission(self, request, obj=None):
         own = obj is None or obj.user_id == request.user.pk
@@ -684,12 +695,6 @@ class EditorSettingsAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(user=request.user)
-
-    def changelist_view(self, request, extra_context=None):
-        if not self.has_change_permission(request):
-            raise PermissionDenied
-        row, _created = EditorSettings.objects.get_or_create(user=request.user)
-        return HttpResponseRedirect(reverse("admin:pledges_editorsettings_change", args=[row.pk]))
 
 
 class EditorSettingsInline(admin.StackedInline):

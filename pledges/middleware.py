@@ -2,7 +2,7 @@
 
 from django.utils import translation
 
-from .models import EditorSettings
+from .models import chosen_language
 
 
 class EditorLanguageMiddleware:
@@ -12,7 +12,7 @@ class EditorLanguageMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if request.path.startswith("/admin/") and user is not None and user.is_authenticated and user.is_staff:
-            chosen = EditorSettings.objects.filter(user=user).values_list("language", flat=True).first()
+            chosen = chosen_language(user)
             if chosen:
                 translation.activate(chosen)
                 request.LANGUAGE_CODE = chosen

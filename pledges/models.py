@@ -1135,13 +1135,17 @@ class EditorSettings(models.Model):
         return str(self.user)
 
 
+def chosen_language(user):
+    """The language `user` chose for themselves, "" if none."""
+    try:
+        return user.editor_settings.language
+    except EditorSettings.DoesNotExist:
+        return ""
+
+
 def language_of(user):
     """The language to write to `user` in: theirs if they chose one, else the site's default."""
-    try:
-        chosen = user.editor_settings.language
-    except EditorSettings.DoesNotExist:
-        chosen = ""
-    return chosen or settings.LANGUAGE_CODE
+    return chosen_language(user) or settings.LANGUAGE_CODE
 
 
 # An undated pledge's row in the tally: a day no deadline reaches.

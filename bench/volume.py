@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from django.db import connection
 
-from pledges import public_version
+from pledges.services import public_version
 from pledges.models import Country, Party, Pledge, ProgressUpdate, Source, Target, Topic, Unit
 
 UPDATES_EACH = 5

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.health import healthz
-from pledges.urls import files, pages
+from pledges.public.urls import files, pages
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

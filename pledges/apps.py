@@ -6,6 +6,6 @@ class PledgesConfig(AppConfig):
     verbose_name = "Pledge tracker"
 
     def ready(self):
-        from . import public_version
+        from pledges.services import public_version
 
         public_version.connect()

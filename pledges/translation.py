@@ -4,7 +4,7 @@ field reads the active language's, falling back to English."""
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Country, SiteText, Topic, Unit
+from pledges.models import Country, SiteText, Topic, Unit
 
 
 @register(Topic)

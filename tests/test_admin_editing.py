@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.db.models import Case, F, Q, When
 from django.urls import reverse
 
-from pledges.admin import EstimatedCountPaginator
-from pledges.history import version_token
+from pledges.admin.pagination import EstimatedCountPaginator
+from pledges.services.history import version_token
 from pledges.models import Pledge, ProgressUpdate, Verdict
 from tests.factories import change_form_data
 from tests.volume import add_pledges

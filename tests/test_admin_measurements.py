@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from pledges.amounts import parse_amount
+from pledges.admin.amounts import parse_amount
 from pledges.models import Pledge, ProgressUpdate
 from tests.factories import change_form_data
 from tests.test_admin_editing import change_url, with_new_update

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.http import FileResponse
 
-from pledges import dumps
+from pledges.public import dumps
 from pledges.models import Pledge
 
 pytestmark = pytest.mark.django_db

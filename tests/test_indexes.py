@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from pledges import selectors
+from pledges.public import selectors
 from tests.volume import add_pledges
 
 pytestmark = pytest.mark.django_db

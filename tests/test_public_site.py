@@ -343,7 +343,7 @@ def test_a_missing_page_is_made_once_however_many_ask_at_once():
     import threading
     import time
 
-    from pledges.views import cached
+    from pledges.public.views import cached
 
     made = []
 
@@ -373,7 +373,7 @@ def test_an_unknown_pledge_is_not_kept_in_the_cache(client, seeded):
 def test_the_open_data_files_stream_in_flat_memory(client, seeded):
     import tracemalloc
 
-    from pledges import opendata
+    from pledges.public import opendata
 
     def peak(chunks):
         tracemalloc.start()

@@ -185,7 +185,7 @@ def test_an_editor_saves_a_pledge_while_the_broker_is_down(
         assert redis.Redis.from_url(private.url).llen("celery") == 1  # the save asked for a sweep
         private.stop()
 
-        with caplog.at_level(logging.WARNING, logger="pledges.reminders"):
+        with caplog.at_level(logging.WARNING, logger="pledges.tasks"):
             with django_capture_on_commit_callbacks(execute=True):
                 response = client.post(url, change_form_data(client.get(url), summary="While the broker is down."))
     finally:

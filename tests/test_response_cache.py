@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from pledges import views
+from pledges.public import views
 from pledges.models import Pledge
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.db.models import Count
 
-from pledges import selectors
+from pledges.public import selectors
 from pledges.models import DeadlineState, Pledge, Verdict, VerdictTally
 from tests.factories import a_pledge
 from tests.volume import add_pledges

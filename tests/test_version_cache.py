@@ -7,7 +7,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from pledges.models import Pledge
-from pledges.public_version import VERSION_KEY
+from pledges.services.public_version import VERSION_KEY
 
 # Commits for real: what another process would see is what matters here.
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-from pledges import public_version
+from pledges.services import public_version
 from pledges.models import Country, DeadlinePrecision, Party, Pledge, ProgressUpdate, Target, Topic, Unit
 
 

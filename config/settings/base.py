@@ -38,7 +38,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.RejectNulBytesMiddleware",
     # Repeat requests for public pages answered from memory, before the rest (see the module).
-    "pledges.response_cache.PublicResponseCache",
+    "pledges.public.response_cache.PublicResponseCache",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The public pages' language: from the URL's prefix, else from Accept-Language.
@@ -47,7 +47,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # The admin in the language an editor chose (their reminders are written in it too).
-    "pledges.middleware.EditorLanguageMiddleware",
+    "pledges.admin.middleware.EditorLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records which editor made each change in the audit history.
@@ -103,7 +103,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "pledges.context_processors.site_text",
+                "pledges.public.context_processors.site_text",
             ],
         },
     },
@@ -128,7 +128,7 @@ if CACHE_URL:
                           "KEY_PREFIX": "pledges"}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Whole public responses are also kept in each process (pledges.response_cache): their keys carry
+# Whole public responses are also kept in each process (pledges.public.response_cache): their keys carry
 # the data version, so a copy here is never stale, and one served from it skips most of Django.
 CACHES["near"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pledges-near",
                   "OPTIONS": {"MAX_ENTRIES": env_int("PLEDGES_NEAR_CACHE_ENTRIES", 500)}}

@@ -22,9 +22,9 @@ from django.utils import timezone
 
 from pledges.models import ImportJob
 
-from .errors import ImportRejected
-from .formats import FORMATS, SPREADSHEETS
-from .jobs import RESOURCES, goes_to_background, import_job_confirm, import_job_start
+from pledges.files.errors import ImportRejected
+from pledges.files.formats import FORMATS, SPREADSHEETS
+from pledges.files.jobs import RESOURCES, goes_to_background, import_job_confirm, import_job_start
 
 
 class BoundedImportForm(ImportForm):

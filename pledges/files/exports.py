@@ -9,8 +9,8 @@ import csv
 import io
 import json
 
-from .formats import SPREADSHEETS, format_named
-from .layouts import PledgeResource, ProgressUpdateResource
+from pledges.files.formats import SPREADSHEETS, format_named
+from pledges.files.layouts import PledgeResource, ProgressUpdateResource
 
 ROWS_PER_CHUNK = 500  # a streamed file is handed on this many rows at a time
 

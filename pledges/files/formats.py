@@ -13,7 +13,7 @@ import io
 import tablib
 from import_export.formats import base_formats
 
-from .errors import ImportRejected, RowError
+from pledges.files.errors import ImportRejected, RowError
 
 DELIMITERS = (",", ";", "\t")
 

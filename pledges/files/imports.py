@@ -1,9 +1,9 @@
 """The one importer: the seeds, the commands and the tests call this; the admin calls the same
 resources through django-import-export's own views."""
 
-from .errors import ImportRejected
-from .formats import format_named
-from .layouts import PledgeResource, ProgressUpdateResource
+from pledges.files.errors import ImportRejected
+from pledges.files.formats import format_named
+from pledges.files.layouts import PledgeResource, ProgressUpdateResource
 
 
 def import_file(resource_class, data, *, file_format="csv", user=None, dry_run=False, reason=None,

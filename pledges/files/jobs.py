@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from pledges.models import ImportJob
 
-from .errors import ImportRejected
-from .formats import format_named
-from .imports import import_file
-from .layouts import PledgeResource, ProgressUpdateResource
+from pledges.files.errors import ImportRejected
+from pledges.files.formats import format_named
+from pledges.files.imports import import_file
+from pledges.files.layouts import PledgeResource, ProgressUpdateResource
 
 logger = logging.getLogger(__name__)
 RESOURCES = {ImportJob.Layout.PLEDGES: PledgeResource, ImportJob.Layout.UPDATES: ProgressUpdateResource}

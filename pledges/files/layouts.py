@@ -8,7 +8,7 @@ of the layout's write path).
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from pledges import bulk
+from pledges.services import bulk
 from pledges.models import (
     Country,
     DeadlinePrecision,
@@ -35,9 +35,9 @@ from pledges.models import (
 )
 from pledges.services import pledges_refresh_verdicts, record_history
 
-from .errors import RowError
-from .resources import Column, RecordResource
-from .widgets import (
+from pledges.files.errors import RowError
+from pledges.files.resources import Column, RecordResource
+from pledges.files.widgets import (
     BooleanCell,
     ChoiceCell,
     DateCell,

@@ -32,10 +32,10 @@ from import_export.declarative import ModelDeclarativeMetaclass
 from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import Result, RowResult
 
-from pledges import bulk
+from pledges.services import bulk
 
-from .errors import Errors, ImportRejected, RowError, reject
-from .widgets import LookupCell, cell_text
+from pledges.files.errors import Errors, ImportRejected, RowError, reject
+from pledges.files.widgets import LookupCell, cell_text
 
 CHUNK_SIZE = 2000  # rows read per query when exporting or comparing with what is stored
 PROGRESS_EVERY = 500  # rows between two calls of an import's progress callback

@@ -10,7 +10,7 @@ from django.db import migrations, models
 
 
 def create_version_row(apps, schema_editor):
-    """The one row pledges.public_version moves on; it starts where the data is today."""
+    """The one row pledges.services.public_version moves on; it starts where the data is today."""
     apps.get_model("pledges", "PublicVersion").objects.get_or_create(pk=1, defaults={"number": 1})
 
 

@@ -10,7 +10,7 @@ INDEX_NAME = "pledge_search"
 def _index():
     from django.contrib.postgres.indexes import GinIndex
 
-    from pledges.selectors import search_vector
+    from pledges.public.selectors import search_vector
 
     return GinIndex(search_vector(), name=INDEX_NAME)
 

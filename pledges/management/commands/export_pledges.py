@@ -1,6 +1,6 @@
 from pledges.files.layouts import PledgeResource
 
-from ._files import ExportCommand
+from pledges.management.commands._files import ExportCommand
 
 
 class Command(ExportCommand):

@@ -1,6 +1,6 @@
 from pledges.files.layouts import PledgeResource
 
-from ._files import ImportCommand
+from pledges.management.commands._files import ImportCommand
 
 
 class Command(ImportCommand):

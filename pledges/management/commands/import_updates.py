@@ -1,6 +1,6 @@
 from pledges.files.layouts import ProgressUpdateResource
 
-from ._files import ImportCommand
+from pledges.management.commands._files import ImportCommand
 
 
 class Command(ImportCommand):

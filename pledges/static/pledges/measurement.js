@@ -1,7 +1,7 @@
 // The measurement preview on the admin's update forms: "$106,500,000,000 = $106.5 billion" as the
 // editor types, "106.5bn" understood, and a warning (with the confirmation box shown) when the value
 // is more than ten times, or less than a tenth of, its target's last one. The server reads amounts
-// the same way and refuses an unconfirmed jump (pledges/amounts.py); this only shows it sooner.
+// the same way and refuses an unconfirmed jump (pledges/admin/amounts.py); this only shows it sooner.
 (function () {
   "use strict";
 
@@ -10,7 +10,7 @@
     return element ? JSON.parse(element.textContent) : null;
   }
 
-  // As pledges.amounts.parse_amount: the later of "," and "." is the decimal mark; groups of three
+  // As pledges.admin.amounts.parse_amount: the later of "," and "." is the decimal mark; groups of three
   // after commas (or two or more after dots) are thousands; a scale word multiplies.
   function parse(text, words) {
     var match = /^([+-]?[0-9][0-9\s\u00a0\u202f,.'\u2019]*)\s*(\S*)$/.exec(text.trim().toLowerCase());

@@ -2,7 +2,7 @@
 
 from django.utils import translation
 
-from .models import chosen_language
+from pledges.models import chosen_language
 
 
 class EditorLanguageMiddleware:

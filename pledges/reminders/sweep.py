@@ -22,16 +22,13 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.db.models import Case, F, Q, Value, When
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.formats import date_format
-from django.utils.translation import gettext as _, ngettext
+from django.utils import timezone
 
-from .models import SETTLED_VERDICTS, Pledge, Reminder, SiteText, language_of
-from .roles import EDITORS
+from pledges.models import SETTLED_VERDICTS, Pledge, Reminder, SiteText
+from pledges.reminders.digest import digest
+from pledges.roles import EDITORS
 
 logger = logging.getLogger(__name__)
 Kind = Reminder.Kind
@@ -86,7 +83,8 @@ def due_reminders(pledge, today):
     recorded = timezone.localdate(pledge.created_at)
     stale_before = today - timedelta(days=settings.PLEDGES_REMINDER_STALE_DAYS)
     due = [
-        item for item in due
+        item
+        for item in due
         if item.kind not in EVENT_KINDS or (item.due_on >= recorded and item.due_on >= stale_before)
     ]
     review_due = _review_due_on(pledge, today)
@@ -208,8 +206,13 @@ def _claim_and_schedule(pledges, editors, claim, today, now, report):
             continue
         wanted += [
             Reminder(
-                pledge=pledge, recipient=recipient, kind=due.kind, due_on=due.due_on, lead_days=due.lead_days,
-                claim=claim, claimed_at=now,
+                pledge=pledge,
+                recipient=recipient,
+                kind=due.kind,
+                due_on=due.due_on,
+                lead_days=due.lead_days,
+                claim=claim,
+                claimed_at=now,
             )
             for due in due_now
             for recipient in recipients_for(pledge, editors)
@@ -235,7 +238,8 @@ def _send_digests(reminders, claim, today, report):
             digest(recipient, items, today, connection=connection, site=site).send()
         except Exception as error:  # SMTP refused, server down, time limit ...: retried next sweep
             Reminder.objects.filter(pk__in=ids, claim=claim).update(
-                status=Reminder.Status.FAILED, last_error=f"{type(error).__name__}: {error}"[:2000],
+                status=Reminder.Status.FAILED,
+                last_error=f"{type(error).__name__}: {error}"[:2000],
                 attempts=F("attempts") + 1,
             )
             report.failed += len(ids)
@@ -259,73 +263,3 @@ def _schedule_next_checks(next_checks, now):
     next_on = Case(*[When(pk=pk, then=Value(day)) for pk, day in next_checks.items()])
     # A pledge written since we read it keeps remind_after empty: the next sweep reads it afresh.
     Pledge.objects.filter(pk__in=list(next_checks), updated_at__lt=now - RECENT_WRITE).update(remind_after=next_on)
-
-
-def describe(reminder, today):
-    """What is due and why, in a sentence an editor acts on (in the active language)."""
-    pledge = reminder.pledge
-    said = _("“%(words)s”, ") % {"words": pledge.deadline_text} if pledge.deadline_text else ""
-    deadline = said + date_format(pledge.deadline_end, "DATE_FORMAT") if pledge.deadline_end else said
-    if reminder.kind == Kind.DEADLINE_NEAR:
-        days = (pledge.deadline_end - today).days
-        return ngettext(
-            "The deadline (%(deadline)s) is %(days)d day away. Is there news to record?",
-            "The deadline (%(deadline)s) is %(days)d days away. Is there news to record?", days,
-        ) % {"deadline": deadline, "days": days}
-    if reminder.kind == Kind.DEADLINE_PASSED:
-        return _(
-            "The deadline (%(deadline)s) has passed with the verdict “%(verdict)s”. "
-            "Record what happened and rate it: Kept, Partially kept or Broken."
-        ) % {"deadline": deadline, "verdict": pledge.get_verdict_display()}
-    if reminder.kind == Kind.WINDOW_OPENS:
-        return _("The window (%(words)s%(start)s to %(end)s) opened on %(start)s.") % {
-            "words": said, "start": date_format(pledge.deadline_start, "DATE_FORMAT"),
-            "end": date_format(pledge.deadline_end, "DATE_FORMAT"),
-        }
-    if pledge.last_reviewed_on:
-        return _("Not reviewed since %(date)s: check the record is still right, then mark it reviewed.") % {
-            "date": date_format(pledge.last_reviewed_on, "DATE_FORMAT")}
-    return _("Not reviewed since it was added: check the record is still right, then mark it reviewed.")
-
-
-def digest(recipient, reminders, today, connection=None, site=None):
-    """One e-mail (plain text and HTML) with every reminder for one recipient, in their language."""
-    with translation.override(language_of(recipient)):
-        items = [
-            {
-                "pledge": reminder.pledge,
-                "kind": reminder.get_kind_display(),
-                "why": describe(reminder, today),
-                "url": settings.PLEDGES_SITE_URL + reverse("admin:pledges_pledge_change", args=[reminder.pledge_id]),
-            }
-            for reminder in reminders
-        ]
-        count = len(items)
-        context = {"recipient": recipient, "items": items, "site_url": settings.PLEDGES_SITE_URL,
-                   "site_name": (site or SiteText.current()).name}
-        subject = ngettext(
-            "%(site)s: %(count)d reminder for %(date)s", "%(site)s: %(count)d reminders for %(date)s", count
-        ) % {"site": context["site_name"], "count": count, "date": date_format(today, "DATE_FORMAT")}
-        message = EmailMultiAlternatives(
-            subject=subject,
-            body=render_to_string("pledges/email/reminder_digest.txt", context),
-            to=[recipient.email],
-            connection=connection,
-        )
-        message.attach_alternative(render_to_string("pledges/email/reminder_digest.html", context), "text/html")
-    return message
-
-
-def request_sweep():
-    """Ask a worker to sweep now (after an editor's save), without letting the broker fail the save.
-
-    Called on commit. If the broker is down, the next scheduled sweep sends whatever is due.
-    """
-    from .tasks import send_reminders
-
-    try:
-        # A connection of its own, made now from the current settings, closed straight after.
-        with send_reminders.app.connection_for_write() as connection:
-            send_reminders.apply_async(connection=connection, retry=False)
-    except Exception as error:  # kombu's OperationalError, a refused connection, a timeout ...
-        logger.warning("Could not ask for a reminder sweep (%s); the next scheduled sweep will run it.", error)

@@ -8,10 +8,10 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import selectors
-from .files.exports import file_chunks, rows
-from .files.layouts import MAX_SOURCES, PledgeResource, ProgressUpdateResource
-from .files.resources import CHUNK_SIZE
+from pledges.public import selectors
+from pledges.files.exports import file_chunks, rows
+from pledges.files.layouts import MAX_SOURCES, PledgeResource, ProgressUpdateResource
+from pledges.files.resources import CHUNK_SIZE
 
 # Who owns a pledge is the newsroom's business, not the public's. A file without the column
 # re-imports without touching owners (missing columns keep what is stored). A follow-up link may

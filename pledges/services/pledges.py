@@ -5,9 +5,11 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from . import bulk, public_version
-from .history import EditConflict, conflict_messages, stale_records
-from .models import Pledge, ProgressUpdate, Verdict
+from pledges.services import bulk
+
+from pledges.services import public_version
+from pledges.services.history import EditConflict, conflict_messages, stale_records
+from pledges.models import Pledge, ProgressUpdate, Verdict
 
 
 def pledges_refresh_verdicts(pledge_ids, *, user=None, reason=""):

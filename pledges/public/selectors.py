@@ -9,8 +9,8 @@ from django.db import connection
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, Subquery, Sum
 from django.utils import timezone
 
-from . import public_version
-from .models import Country, DeadlineState, Event, Party, Pledge, ProgressUpdate, Target, Topic, Verdict, VerdictTally
+from pledges.services import public_version
+from pledges.models import Country, DeadlineState, Event, Party, Pledge, ProgressUpdate, Target, Topic, Verdict, VerdictTally
 
 
 def public_pledges():
@@ -257,7 +257,7 @@ def _named(records, naming):
 def data_version():
     """(token, changed_at): a token that changes whenever anything the public sees changes.
 
-    One read by primary key (see pledges.public_version, which moves it on every public-facing
+    One read by primary key (see pledges.services.public_version, which moves it on every public-facing
     write and on none other), so a cached page, feed or file is known stale at no cost.
     """
     return public_version.current()

@@ -8,9 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import to_historic
 
-from .amounts import AmountField, jump
-from .history import conflict_messages, stale_versions, version_token
-from .models import (
+from pledges.admin.amounts import AmountField, jump
+from pledges.models import (
     Pledge,
     ProgressUpdate,
     Source,
@@ -22,7 +21,8 @@ from .models import (
     validate_http_url,
     validate_printable,
 )
-from .templatetags.pledge_format import quantity
+from pledges.services.history import conflict_messages, stale_versions, version_token
+from pledges.templatetags.pledge_format import quantity
 
 
 def https_by_default(db_field, **kwargs):
@@ -33,7 +33,7 @@ def https_by_default(db_field, **kwargs):
 
 
 class VersionedForm(forms.ModelForm):
-    """A model form that refuses to save over someone else's newer save (see pledges.history).
+    """A model form that refuses to save over someone else's newer save (see pledges.services.history).
 
     It carries, hidden, the version of the record the editor opened. Cleaning locks the row
     (until the admin's transaction ends) and compares versions.
@@ -47,9 +47,12 @@ class VersionedForm(forms.ModelForm):
             updated_at = self.instance.updated_at
             if to_historic(self.instance) is not None:
                 # A revert form shows an old version; the version it saves over is today's.
-                updated_at = type(self.instance)._default_manager.filter(pk=self.instance.pk).values_list(
-                    "updated_at", flat=True
-                ).first()
+                updated_at = (
+                    type(self.instance)
+                    ._default_manager.filter(pk=self.instance.pk)
+                    .values_list("updated_at", flat=True)
+                    .first()
+                )
             self.fields["version"].initial = version_token(updated_at)
 
     def lock_related(self):
@@ -97,33 +100,49 @@ class MeasurementForm(VersionedForm):
     value more than ten times, or less than a tenth of, its target's last one (a slip of scale)."""
 
     measurement_value = AmountField(
-        label=_("Measurement value"), required=False,
+        label=_("Measurement value"),
+        required=False,
         help_text=_("In the target's unit. Type it in full or with a scale word: 106500000000, 106.5bn, 2.5 million."),
     )
     confirm_jump = forms.BooleanField(
-        label=_("Yes, this value is right"), required=False,
+        label=_("Yes, this value is right"),
+        required=False,
         help_text=_("Asked only for a value more than ten times, or less than a tenth of, the last one."),
     )
 
     def _post_clean(self):
         super()._post_clean()  # the model's checks first: they choose a one-target pledge's target
         update = self.instance
-        if (self.has_error("measurement_value") or update.measurement_value is None or not update.target_id
-                or self.cleaned_data.get("confirm_jump")
-                or not {"measurement_value", "target", "measurement_country"} & set(self.changed_data)):
+        if (
+            self.has_error("measurement_value")
+            or update.measurement_value is None
+            or not update.target_id
+            or self.cleaned_data.get("confirm_jump")
+            or not {"measurement_value", "target", "measurement_country"} & set(self.changed_data)
+        ):
             return
-        last = update.target.last_value(country=update.measurement_country, before=update.measured_on,
-                                        exclude=update.pk)
+        last = update.target.last_value(
+            country=update.measurement_country, before=update.measured_on, exclude=update.pk
+        )
         ratio = jump(update.measurement_value, last)
         if ratio is not None:
-            message = _("%(value)s is more than ten times the last value, %(last)s.") if ratio > 1 else _(
-                "%(value)s is less than a tenth of the last value, %(last)s.")
+            message = (
+                _("%(value)s is more than ten times the last value, %(last)s.")
+                if ratio > 1
+                else _("%(value)s is less than a tenth of the last value, %(last)s.")
+            )
             unit = update.target.unit
-            self.add_error("measurement_value", forms.ValidationError(
-                "%s %s" % (message % {"value": quantity(update.measurement_value, unit), "last": quantity(last, unit)},
-                           _("If that is right, tick “Yes, this value is right” and save again.")),
-                code="measurement_jump",
-            ))
+            self.add_error(
+                "measurement_value",
+                forms.ValidationError(
+                    "%s %s"
+                    % (
+                        message % {"value": quantity(update.measurement_value, unit), "last": quantity(last, unit)},
+                        _("If that is right, tick “Yes, this value is right” and save again."),
+                    ),
+                    code="measurement_jump",
+                ),
+            )
 
 
 class ProgressUpdateAdminForm(MeasurementForm):
@@ -151,25 +170,48 @@ class ProgressUpdateInlineForm(MeasurementForm):
     # is evidence only with its source.
     NEEDS_SOURCE = {"required": _("A progress update needs a source: give its URL, title and publisher.")}
     source_url = forms.URLField(
-        label=_("Source URL"), max_length=500, assume_scheme="https", validators=[validate_http_url],
+        label=_("Source URL"),
+        max_length=500,
+        assume_scheme="https",
+        validators=[validate_http_url],
         error_messages=NEEDS_SOURCE,
     )
-    source_title = forms.CharField(label=_("Source title"), max_length=300, validators=[validate_printable],
-                                   error_messages=NEEDS_SOURCE)
-    source_publisher = forms.CharField(label=_("Publisher"), max_length=200, validators=[validate_printable],
-                                       error_messages=NEEDS_SOURCE)
+    source_title = forms.CharField(
+        label=_("Source title"), max_length=300, validators=[validate_printable], error_messages=NEEDS_SOURCE
+    )
+    source_publisher = forms.CharField(
+        label=_("Publisher"), max_length=200, validators=[validate_printable], error_messages=NEEDS_SOURCE
+    )
     # The admin's own date picker, as on every model date field.
-    source_published_on = forms.DateField(label=_("Source date"), required=False, validators=[validate_date_in_range],
-                                          widget=AdminDateWidget)
-    source_grade = forms.ChoiceField(label=_("Source grade"), choices=SourceGrade.choices, initial=SourceGrade.REPORTING)
+    source_published_on = forms.DateField(
+        label=_("Source date"), required=False, validators=[validate_date_in_range], widget=AdminDateWidget
+    )
+    source_grade = forms.ChoiceField(
+        label=_("Source grade"), choices=SourceGrade.choices, initial=SourceGrade.REPORTING
+    )
 
-    SOURCE_FIELDS = {"source_url": "url", "source_title": "title", "source_publisher": "publisher",
-                     "source_published_on": "published_on", "source_grade": "grade"}
+    SOURCE_FIELDS = {
+        "source_url": "url",
+        "source_title": "title",
+        "source_publisher": "publisher",
+        "source_published_on": "published_on",
+        "source_grade": "grade",
+    }
 
     class Meta:
         model = ProgressUpdate
-        fields = ("occurred_on", "summary", "new_verdict", "measurement_value", "target", "measurement_country",
-                  "measured_precision", "measured_start", "measured_end", "is_published")
+        fields = (
+            "occurred_on",
+            "summary",
+            "new_verdict",
+            "measurement_value",
+            "target",
+            "measurement_country",
+            "measured_precision",
+            "measured_start",
+            "measured_end",
+            "is_published",
+        )
         widgets = {"summary": forms.Textarea(attrs={"rows": 2, "cols": 40})}
 
     def __init__(self, *args, **kwargs):
@@ -195,7 +237,9 @@ class ProgressUpdateInlineForm(MeasurementForm):
 
     def source_grades(self, first_grade):
         """The grades of this update's sources once saved: the first as in the form, the rest stored."""
-        others = list(self.instance.sources.exclude(position=1).values_list("grade", flat=True)) if self.instance.pk else []
+        others = (
+            list(self.instance.sources.exclude(position=1).values_list("grade", flat=True)) if self.instance.pk else []
+        )
         return [first_grade or SourceGrade.REPORTING, *others]
 
     def save(self, commit=True):
@@ -231,20 +275,25 @@ class ProgressUpdateInlineFormSet(forms.BaseInlineFormSet):
             return
         label = Verdict(requested).label
         new_updates = [
-            form for form in self.forms
-            if form.instance.pk is None and form.has_changed() and not self._should_delete_form(form)
+            form
+            for form in self.forms
+            if form.instance.pk is None
+            and form.has_changed()
+            and not self._should_delete_form(form)
             and getattr(form, "cleaned_data", None)
         ]
         candidates = [
-            form for form in new_updates
+            form
+            for form in new_updates
             if form.cleaned_data.get("new_verdict") in ("", requested) and form.cleaned_data.get("is_published")
         ]
-        evidence = [form for form in candidates
-                    if not evidence_errors(requested, form.source_grades(form.cleaned_data.get("source_grade")))]
+        evidence = [
+            form
+            for form in candidates
+            if not evidence_errors(requested, form.source_grades(form.cleaned_data.get("source_grade")))
+        ]
         if candidates and not evidence:
-            raise forms.ValidationError(
-                evidence_errors(requested, [SourceGrade.WEAK]), code="weak_evidence"
-            )
+            raise forms.ValidationError(evidence_errors(requested, [SourceGrade.WEAK]), code="weak_evidence")
         if not evidence:
             raise forms.ValidationError(
                 _(
@@ -255,18 +304,22 @@ class ProgressUpdateInlineFormSet(forms.BaseInlineFormSet):
                 code="verdict_without_evidence",
             )
         newest = (
-            pledge.updates.filter(is_published=True).exclude(new_verdict="").order_by("-occurred_on")
-            .values_list("occurred_on", flat=True).first()
+            pledge.updates.filter(is_published=True)
+            .exclude(new_verdict="")
+            .order_by("-occurred_on")
+            .values_list("occurred_on", flat=True)
+            .first()
         )
         form = evidence[-1]
         if newest and form.cleaned_data["occurred_on"] < newest:
             raise forms.ValidationError(
-                _("The update that gives the verdict must be dated on or after %(date)s, the newest update with a verdict."),
+                _(
+                    "The update that gives the verdict must be dated on or after %(date)s, the newest update with a verdict."
+                ),
                 params={"date": newest.isoformat()},
                 code="verdict_evidence_too_old",
             )
         form.instance.new_verdict = requested
-
 
     def _refuse_two_measurements_a_day(self):
         # Each row checks itself against the database (ProgressUpdate.clean); two new rows on this
@@ -298,9 +351,13 @@ class SourcesFormSet(forms.BaseInlineFormSet):
 
     def clean(self):
         super().clean()
-        kept = [form.cleaned_data.get("grade") for form in self.forms
-                if getattr(form, "cleaned_data", None) and not self._should_delete_form(form)
-                and form.cleaned_data.get("url")]
+        kept = [
+            form.cleaned_data.get("grade")
+            for form in self.forms
+            if getattr(form, "cleaned_data", None)
+            and not self._should_delete_form(form)
+            and form.cleaned_data.get("url")
+        ]
         weak = evidence_errors(self.instance.new_verdict, kept)
         if weak:
             raise forms.ValidationError(weak, code="weak_evidence")

@@ -15,8 +15,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from . import selectors
-from .models import SiteText
+from pledges.public import selectors
+from pledges.models import SiteText
 
 FEED_LENGTH = 50
 

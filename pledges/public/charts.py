@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from .templatetags.pledge_format import quantity
+from pledges.templatetags.pledge_format import quantity
 
 WIDTH, HEIGHT = 640, 280
 LEFT, RIGHT, TOP, BOTTOM = 128, 16, 30, 36
@@ -30,7 +30,7 @@ class Chart:
 
 def _when(update, day):
     """The period a plotted value measures, as a reader reads it ("2022"), or the day of its report."""
-    from .templatetags.pledge_format import measured_period
+    from pledges.templatetags.pledge_format import measured_period
 
     period = measured_period(update)
     return _("in %(period)s") % {"period": period} if period else _("on %(day)s") % {"day": date_format(day, "DATE_FORMAT")}

@@ -3,7 +3,9 @@ redirected by the reader's Accept-Language); files and feeds are the same in eve
 
 from django.urls import path
 
-from . import feeds, views
+from pledges.public import feeds
+
+from pledges.public import views
 
 
 pages = [

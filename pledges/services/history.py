@@ -86,7 +86,7 @@ _CHANGE_WORDS = {"+": "added", "~": "changed", "-": "removed"}
 def related_history(pledge_id, limit=RELATED_HISTORY_LIMIT):
     """What happened to a pledge's progress updates, their sources and its targets, newest first:
     [{when, what, change, who, why}], from their own audit history (removed ones included)."""
-    from .models import ProgressUpdate, Source, Target
+    from pledges.models import ProgressUpdate, Source, Target
 
     updates = ProgressUpdate.history.model.objects
     update_ids = set(updates.filter(pledge_id=pledge_id).values_list("id", flat=True))

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import F, Max, Q, Subquery
 from django.utils import timezone
 
-from .models import Country, Event, Party, Pledge, ProgressUpdate, PublicVersion, SiteText, Source, Target, Topic, Unit
+from pledges.models import Country, Event, Party, Pledge, ProgressUpdate, PublicVersion, SiteText, Source, Target, Topic, Unit
 
 VERSION_ROW = 1
 

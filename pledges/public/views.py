@@ -1,4 +1,4 @@
-"""Public pages, files and feeds. They read only through `pledges.selectors`, so nothing
+"""Public pages, files and feeds. They read only through `pledges.public.selectors`, so nothing
 unpublished shows.
 
 Every response says how to cache it: a validator (ETag and Last-Modified, from the data's
@@ -21,8 +21,14 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
-from . import charts, dumps, opendata, selectors
-from .models import VERDICT_DEFINITIONS, DeadlineState, Verdict
+from pledges.public import charts
+
+from pledges.public import dumps
+
+from pledges.public import opendata
+
+from pledges.public import selectors
+from pledges.models import VERDICT_DEFINITIONS, DeadlineState, Verdict
 
 # Rendered pages and files are kept this long at most (a new version makes them unreachable sooner).
 PAGE_CACHE_SECONDS = 60 * 60
@@ -32,7 +38,7 @@ RENDER_LOCK_SECONDS = 30
 
 
 def _version(request):
-    # Read once a request (pledges.response_cache read it first, for a public address).
+    # Read once a request (pledges.public.response_cache read it first, for a public address).
     if not hasattr(request, "_data_version"):
         request._data_version = selectors.data_version()
     return request._data_version
@@ -75,7 +81,7 @@ def cached(key, make, seconds=PAGE_CACHE_SECONDS):
     makes the value; the others wait for it, up to RENDER_WAIT_SECONDS, instead of all rendering
     the same page at once after an editor's save. A waiter that runs out of time makes it itself.
     Keys carry the public data version, so a save makes old entries unreachable. (Whole responses
-    are also kept in each process: pledges.response_cache.)
+    are also kept in each process: pledges.public.response_cache.)
     """
     value = cache.get(key)
     if value is not None:

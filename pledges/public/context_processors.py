@@ -2,7 +2,7 @@
 
 from django.utils.functional import SimpleLazyObject
 
-from .models import SiteText
+from pledges.models import SiteText
 
 
 def site_text(request):

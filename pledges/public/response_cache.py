@@ -1,6 +1,6 @@
 """Whole public responses answered from this process's memory before the rest of Django runs.
 
-The views keep rendered pages in the shared cache under the data version (pledges.views.cached);
+The views keep rendered pages in the shared cache under the data version (pledges.public.views.cached);
 a request for one still passes every middleware, the language's URL resolution and the view,
 which cost three times a bare Django view (bench/RESULTS.md). This middleware, near the top of
 the stack, keeps the finished response (its body and headers: CSP, ETag, Vary ...) in the
@@ -20,12 +20,12 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
-from . import public_version
+from pledges.services import public_version
 
 # Pages under a language prefix are the same whatever the browser's languages; other public
 # addresses (feeds, the calendar) are kept per Accept-Language value as well, as they vary on it.
 LANGUAGE_PREFIXES = tuple(f"/{code}/" for code, _name in settings.LANGUAGES)
-# The public addresses (pledges.urls): only these pay for the version's look-up.
+# The public addresses (pledges.public.urls): only these pay for the version's look-up.
 PUBLIC_PREFIXES = (*LANGUAGE_PREFIXES, "/feed/", "/pledges/", "/deadlines.ics")
 KEEP_SECONDS = 60 * 60
 

@@ -12,18 +12,47 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.utils.html import format_html
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 # Scale words and abbreviations, lower case, in the three languages editors type.
 SCALE_WORDS = {
-    "k": 3, "thousand": 3, "тыс": 3, "тыс.": 3, "тысяч": 3, "千": 3,
+    "k": 3,
+    "thousand": 3,
+    "тыс": 3,
+    "тыс.": 3,
+    "тысяч": 3,
+    "千": 3,
     "万": 4,
-    "m": 6, "mn": 6, "mln": 6, "million": 6, "millions": 6, "млн": 6, "млн.": 6, "миллион": 6, "миллиона": 6, "миллионов": 6,
+    "m": 6,
+    "mn": 6,
+    "mln": 6,
+    "million": 6,
+    "millions": 6,
+    "млн": 6,
+    "млн.": 6,
+    "миллион": 6,
+    "миллиона": 6,
+    "миллионов": 6,
     "百万": 6,
     "亿": 8,
-    "b": 9, "bn": 9, "bln": 9, "billion": 9, "billions": 9, "млрд": 9, "млрд.": 9, "миллиард": 9, "миллиарда": 9,
+    "b": 9,
+    "bn": 9,
+    "bln": 9,
+    "billion": 9,
+    "billions": 9,
+    "млрд": 9,
+    "млрд.": 9,
+    "миллиард": 9,
+    "миллиарда": 9,
     "миллиардов": 9,
-    "t": 12, "tn": 12, "trillion": 12, "trillions": 12, "трлн": 12, "трлн.": 12, "万亿": 12,
+    "t": 12,
+    "tn": 12,
+    "trillion": 12,
+    "trillions": 12,
+    "трлн": 12,
+    "трлн.": 12,
+    "万亿": 12,
 }
 
 # A worse-than-tenfold change from the last value is probably a slip (106.5 for $106.5 billion).
@@ -62,8 +91,9 @@ class AmountInput(forms.TextInput):
 
     def render(self, name, value, attrs=None, renderer=None):
         box = super().render(name, value, attrs, renderer)
-        return format_html('{}<output class="amount-preview" for="{}" aria-live="polite"></output>', box,
-                           (attrs or {}).get("id", ""))
+        return format_html(
+            '{}<output class="amount-preview" for="{}" aria-live="polite"></output>', box, (attrs or {}).get("id", "")
+        )
 
     def format_value(self, value):
         if isinstance(value, Decimal):
@@ -74,7 +104,9 @@ class AmountInput(forms.TextInput):
 class AmountField(forms.DecimalField):
     widget = AmountInput
     default_error_messages = {
-        "invalid": _("Enter an amount: digits, e.g. 106500000000, or with a scale word, e.g. 106.5bn, 2.5 million, 1,2 млн."),
+        "invalid": _(
+            "Enter an amount: digits, e.g. 106500000000, or with a scale word, e.g. 106.5bn, 2.5 million, 1,2 млн."
+        ),
     }
 
     def __init__(self, **kwargs):
@@ -102,13 +134,16 @@ def jump(value, last):
 def preview_data(targets):
     """What the preview script needs for `targets`: each one's unit as written in the active
     language, its last value (for the tenfold warning), and the scale words it reads and writes."""
-    from .templatetags.pledge_format import quantity, scale_patterns
+    from pledges.templatetags.pledge_format import quantity, scale_patterns
 
     described = {}
     for target in targets:
         last = target.last_value()
-        described[str(target.pk)] = {"written": target.unit.written, "last": "" if last is None else str(last),
-                                     "last_text": quantity(last, target.unit)}
+        described[str(target.pk)] = {
+            "written": target.unit.written,
+            "last": "" if last is None else str(last),
+            "last_text": quantity(last, target.unit),
+        }
     return {
         "targets": described,
         "words": SCALE_WORDS,
@@ -116,7 +151,11 @@ def preview_data(targets):
         "jump": JUMP,
         "messages": {
             "invalid": str(AmountField.default_error_messages["invalid"]),
-            "more": gettext("More than ten times the last value, %(last)s: if it is right, tick “Yes, this value is right”."),
-            "less": gettext("Less than a tenth of the last value, %(last)s: if it is right, tick “Yes, this value is right”."),
+            "more": gettext(
+                "More than ten times the last value, %(last)s: if it is right, tick “Yes, this value is right”."
+            ),
+            "less": gettext(
+                "Less than a tenth of the last value, %(last)s: if it is right, tick “Yes, this value is right”."
+            ),
         },
     }

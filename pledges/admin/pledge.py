@@ -1,0 +1,371 @@
+"""The pledge page: its targets and updates inline, bulk actions, revert, history."""
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.views.main import ORDER_VAR
+from django.db import transaction
+from django.db.models import Case, F, OuterRef, Prefetch, Subquery, Value, When
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from pledges.admin.base import URL_FIELDS, AuditedAdmin, MeasurementPreviewMixin
+from pledges.admin.filters import DeadlineStateFilter, NamedPartyFilter, NeedsReviewFilter, OwnerFilter
+from pledges.admin.forms import (
+    AssignOwnerForm,
+    PledgeAdminForm,
+    ProgressUpdateInlineForm,
+    ProgressUpdateInlineFormSet,
+)
+from pledges.admin.pagination import EstimatedCountPaginator, OpenFirstPaginator, open_deadline
+from pledges.files.admin import FileImportExportMixin
+from pledges.files.layouts import PledgeResource
+from pledges.models import (
+    Pledge,
+    ProgressUpdate,
+    Target,
+    TargetProgress,
+)
+from pledges.services import pledge_revert_verdict_evidence, pledges_change, pledges_refresh_verdicts
+from pledges.services.history import EditConflict, related_history, version_token
+from pledges.tasks import request_sweep
+from pledges.templatetags.pledge_format import quantity
+
+
+class TargetInline(admin.TabularInline):
+    """A pledge's quantitative targets: the first is the one the overview shows."""
+
+    model = Target
+    fields = ("position", "label", "unit", "target_value", "baseline_value", "baseline_on")
+    extra = 0
+    verbose_name = _("quantitative target")
+
+
+class ProgressUpdateInline(admin.StackedInline):
+    model = ProgressUpdate
+    template = "admin/pledges/progressupdate/stacked_new_first.html"  # the blank update first, not 3,500 px down
+    form = ProgressUpdateInlineForm
+    formset = ProgressUpdateInlineFormSet
+    fields = (
+        ("occurred_on", "is_published", "new_verdict"),
+        "summary",
+        ("measurement_value", "target", "measurement_country"),
+        "confirm_jump",
+        ("measured_precision", "measured_start", "measured_end"),
+        ("source_url", "source_title"),
+        ("source_publisher", "source_published_on", "source_grade"),
+        "version",
+    )
+    autocomplete_fields = ("measurement_country",)
+    readonly_fields = ("cited",)  # shown to readers in place of the source fields
+    show_change_link = True
+    extra = 1
+    verbose_name = _("progress update")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("measurement_country", "target").prefetch_related("sources")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "target":  # the targets of the pledge on this page
+            object_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            kwargs["queryset"] = (
+                Target.objects.filter(pledge_id=object_id).select_related("unit")
+                if object_id
+                else Target.objects.none()
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if self.has_change_permission(request, obj):
+            return self.fields
+        return (
+            "occurred_on",
+            "is_published",
+            "new_verdict",
+            "summary",
+            "measurement_value",
+            "target",
+            "measurement_country",
+            "measured_precision",
+            "measured_start",
+            "measured_end",
+            "cited",
+        )
+
+    @admin.display(description=_("Sources"))
+    def cited(self, update):
+        return format_html_join(", ", '<a href="{}">{}</a>', ((s.url, s.title) for s in update.sources.all()))
+
+
+VERSION_FIELD_PREFIX = "version-"
+
+
+@admin.register(Pledge)
+class PledgeAdmin(MeasurementPreviewMixin, FileImportExportMixin, AuditedAdmin):
+    resource_classes = [PledgeResource]
+    form = PledgeAdminForm
+    exclude = ("verdict",)  # The model's field is not typed; the form's own verdict field stands in.
+    formfield_overrides = URL_FIELDS
+    list_display = (
+        "title",
+        "verdict",
+        "deadline",
+        "progress",
+        "owner",
+        "last_update_on",
+        "last_reviewed_on",
+        "is_published",
+    )
+    list_filter = (
+        "verdict",
+        DeadlineStateFilter,
+        "topic",
+        ("parties", NamedPartyFilter),
+        ("beneficiaries", NamedPartyFilter),
+        OwnerFilter,
+        "is_published",
+        NeedsReviewFilter,
+    )
+    list_select_related = ("owner",)
+    search_fields = ("title", "quote", "summary", "source_title", "updates__sources__title")
+    # Counting every pledge on each page view is a full scan on a large table; the filtered
+    # count that pagination needs is enough.
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    paginator = EstimatedCountPaginator
+    list_per_page = 50
+    prepopulated_fields = {"slug": ("title",)}
+    autocomplete_fields = ("parties", "event", "owner", "beneficiaries", "follows")
+    readonly_fields = ("deadline_state_now", "current_value", "progress_now", "on_track_now")
+    inlines = [ProgressUpdateInline, TargetInline]
+    # The export button's page (django-import-export's), with a link to add an update at the top.
+    change_form_template = "admin/pledges/pledge/change_form.html"
+    # simple-history's page, with the history of the pledge's updates, sources and targets below.
+    object_history_template = "admin/pledges/pledge/object_history.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "related_history": related_history(int(object_id)) if str(object_id).isdigit() else [],
+        }
+        return super().history_view(request, object_id, extra_context)
+
+    actions = ["mark_reviewed", "publish", "unpublish", "assign_owner", "export_admin_action"]
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "parties", "beneficiaries", "event", "announced_on", "topic")}),
+        (_("Words"), {"fields": ("quote", "summary")}),
+        (_("Source document"), {"fields": ("source_title", "source_publisher", "source_url", "source_published_on")}),
+        (
+            _("Deadline"),
+            {
+                "fields": (
+                    "deadline_text",
+                    "deadline_precision",
+                    ("deadline_start", "deadline_end"),
+                    "deadline_state_now",
+                )
+            },
+        ),
+        (_("Verdict"), {"fields": ("verdict", "ruling")}),
+        (
+            _("Progress of the first target (the targets are listed below)"),
+            {"fields": (("current_value", "progress_now", "on_track_now"),)},
+        ),
+        (_("Follows an earlier pledge"), {"fields": (("follows", "follow_up"),)}),
+        (_("Editorial"), {"fields": ("owner", "is_published", "last_reviewed_on", "version")}),
+    )
+
+    class Media:
+        css = {"all": ("pledges/admin.css",)}
+
+    def get_queryset(self, request):
+        last_update = (
+            ProgressUpdate.objects.filter(pledge=OuterRef("pk")).order_by("-occurred_on").values("occurred_on")[:1]
+        )
+        measured = ProgressUpdate.objects.filter(measurement_value__isnull=False).only(
+            "pledge_id", "occurred_on", "measurement_value", "measurement_country_id", "target_id", "measured_end"
+        )
+        return (
+            Pledge.objects.annotate(
+                last_update_on=Subquery(last_update),
+            )
+            .prefetch_related(
+                Prefetch("updates", queryset=measured, to_attr="measured_updates"),
+                Prefetch("targets", queryset=Target.objects.select_related("unit")),
+            )
+            .order_by(*self.get_ordering(request))
+        )
+
+    def get_ordering(self, request):
+        # Open deadlines (not passed, not settled) first, nearest first: what an editor can still
+        # act on. (The list's pages are read part by part, by OpenFirstPaginator.)
+        return (
+            Case(When(open_deadline(), then=Value(0)), default=Value(1)).asc(),
+            F("deadline_end").asc(nulls_last=True),
+            "title",
+        )
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        # In its own order (no column chosen), the list is read in its two parts from the indexes.
+        paginator = EstimatedCountPaginator if ORDER_VAR in request.GET else OpenFirstPaginator
+        return paginator(queryset, per_page, orphans, allow_empty_first_page)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if getattr(request, "reverting_to", None) is not None:
+            return (*fields, "verdict")  # A revert restores the verdict of that version, with its evidence.
+        return fields
+
+    def action_checkbox(self, obj):
+        # The version shown goes along with the selection: a bulk action refuses stale rows.
+        version = format_html(
+            '<input type="hidden" name="{}{}" value="{}">', VERSION_FIELD_PREFIX, obj.pk, version_token(obj.updated_at)
+        )
+        return format_html("{}{}", super().action_checkbox(obj), version)
+
+    @admin.display(description=_("Deadline"), ordering="deadline_end")
+    def deadline(self, obj):
+        state = obj.deadline_state()
+        return format_html(
+            '<span class="deadline deadline-{}" title="{}">{}<br><small>{} · {}</small></span>',
+            state,
+            state.label,
+            obj.deadline_text or "-",
+            obj.deadline_end or "no date",
+            state.label,
+        )
+
+    @admin.display(description=_("Progress"))
+    def progress(self, obj):
+        return self.progress_now(obj) if obj.first_target else ""
+
+    @admin.display(description=_("Last update"), ordering="last_update_on")
+    def last_update_on(self, obj):
+        return obj.last_update_on
+
+    @admin.display(description=_("Deadline state"))
+    def deadline_state_now(self, obj):
+        return obj.deadline_state().label if obj.pk else "-"
+
+    def _progress(self, obj):
+        if not obj.pk:
+            return TargetProgress()
+        if not hasattr(obj, "_admin_progress"):
+            # The list prefetches the measured updates; a change page reads them.
+            measured = getattr(obj, "measured_updates", None)
+            target = obj.first_target
+            obj._admin_progress = (
+                TargetProgress()
+                if target is None
+                else target.progress(obj.updates.all() if measured is None else measured)
+            )
+        return obj._admin_progress
+
+    @admin.display(description=_("Current value"))
+    def current_value(self, obj):
+        progress = self._progress(obj)
+        if progress.current_value is None:
+            return "-"
+        return f"{quantity(progress.current_value, obj.first_target.unit)} (as of {progress.as_of})"
+
+    @admin.display(description=_("Progress"))
+    def progress_now(self, obj):
+        percent = self._progress(obj).percent
+        return "-" if percent is None else f"{percent}%"
+
+    @admin.display(description=_("On track"))
+    def on_track_now(self, obj):
+        progress = self._progress(obj)
+        if progress.on_track is None:
+            return "-"
+        verdict = "yes" if progress.on_track else "no"
+        return f"{verdict} (the straight line to the target expects {quantity(progress.expected_value)} by then)"
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        pledges_refresh_verdicts({form.instance.pk}, user=request.user, reason="Verdict from progress update")
+        drafts = [
+            f.instance
+            for formset in formsets
+            if formset.model is ProgressUpdate
+            for f in formset.forms
+            if f.has_changed() and not self._deleting(formset, f) and not f.instance.is_published
+        ]
+        if drafts:  # "changed successfully" alone would read as if readers could see them
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d progress update was saved as a draft: not public. Tick “Is published” to show it.",
+                    "%(count)d progress updates were saved as drafts: not public. Tick “Is published” to show them.",
+                    len(drafts),
+                )
+                % {"count": len(drafts)},
+                messages.WARNING,
+            )
+        # A changed deadline or owner may make a reminder due now; ask for a sweep once saved.
+        transaction.on_commit(request_sweep)
+
+    @staticmethod
+    def _deleting(formset, form):
+        return formset.can_delete and formset._should_delete_form(form)
+
+    def after_revert(self, request, obj, version):
+        pledge_revert_verdict_evidence(obj, restored_at=version.history_date, user=request.user)
+
+    # Bulk actions. Each refuses the whole batch if a selected pledge was saved since the list
+    # was shown, and is recorded in every changed pledge's history.
+
+    def _apply(self, request, queryset, changes, reason):
+        selected = set(queryset.values_list("pk", flat=True))
+        versions = {
+            int(name[len(VERSION_FIELD_PREFIX) :]): value
+            for name, value in request.POST.items()
+            if name.startswith(VERSION_FIELD_PREFIX) and name[len(VERSION_FIELD_PREFIX) :].isdigit()
+        }
+        versions = {pk: token for pk, token in versions.items() if pk in selected}
+        try:
+            changed = pledges_change(selected, changes=changes, versions=versions, user=request.user, reason=reason)
+        except EditConflict as conflict:
+            for message in conflict.messages:
+                self.message_user(request, message, messages.ERROR)
+            return None
+        self.message_user(
+            request, f"{reason}: {len(changed)} pledge(s) changed, {len(selected) - len(changed)} already so."
+        )
+        return None
+
+    @admin.action(description="Mark selected as reviewed today", permissions=["change"])
+    def mark_reviewed(self, request, queryset):
+        return self._apply(request, queryset, {"last_reviewed_on": timezone.localdate()}, "Marked as reviewed")
+
+    @admin.action(description="Publish selected", permissions=["change"])
+    def publish(self, request, queryset):
+        return self._apply(request, queryset, {"is_published": True}, "Published")
+
+    @admin.action(description="Unpublish selected", permissions=["change"])
+    def unpublish(self, request, queryset):
+        return self._apply(request, queryset, {"is_published": False}, "Unpublished")
+
+    @admin.action(description="Assign selected to an owner", permissions=["change"])
+    def assign_owner(self, request, queryset):
+        form = AssignOwnerForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            owner = form.cleaned_data["owner"]
+            return self._apply(request, queryset, {"owner": owner}, f"Assigned to {owner or 'nobody'}")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Assign an owner",
+            "opts": self.model._meta,
+            "form": form,
+            "pledges": queryset,
+            "carried": [
+                (name, value)
+                for name, value in request.POST.items()
+                if name.startswith(VERSION_FIELD_PREFIX) or name in ("select_across", "index")
+            ],
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/pledges/pledge/assign_owner.html", context)

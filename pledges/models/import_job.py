@@ -1,0 +1,52 @@
+"""A large file imported in the background."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportJob(models.Model):
+    """A large file an editor imports in the background: checked, confirmed, then written.
+
+    The admin hands a file over the size or row threshold (PLEDGES_IMPORT_BACKGROUND_BYTES,
+    PLEDGES_IMPORT_BACKGROUND_ROWS) to a Celery worker instead of reading it in the request;
+    the job's page shows a progress bar and then the preview or the result. See pledges.files.jobs.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for a worker")
+        CHECKING = "checking", _("Checking the file")
+        CHECKED = "checked", _("Checked: confirm to import")
+        CONFIRMED = "confirmed", _("Confirmed, waiting for a worker")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        REJECTED = "rejected", _("Rejected: nothing was written")
+        FAILED = "failed", _("Failed: nothing was written")
+
+    class Layout(models.TextChoices):
+        PLEDGES = "pledges", _("Pledges")
+        UPDATES = "updates", _("Progress updates")
+
+    layout = models.CharField(max_length=10, choices=Layout.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs")
+    file_name = models.CharField(max_length=255)
+    file_format = models.CharField(max_length=10)
+    data = models.BinaryField(help_text=_("The file, until it is imported or rejected."))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(null=True, blank=True)
+    rows_done = models.PositiveIntegerField(default=0)
+    fingerprint = models.CharField(max_length=64, blank=True, help_text=_("The digest of the previewed changes."))
+    outcome = models.JSONField(default=dict, blank=True, help_text=_("The preview, the result or the errors."))
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def running(self):
+        return self.status in {self.Status.QUEUED, self.Status.CHECKING, self.Status.CONFIRMED, self.Status.IMPORTING}

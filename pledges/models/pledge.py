@@ -1,0 +1,265 @@
+"""A pledge: who promised what, to whom, by when; and the rules its deadline and follow-ups keep."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .choices import DATED_PRECISIONS, SETTLED_VERDICTS, DeadlinePrecision, DeadlineState, FollowUp, Verdict
+from .reference import Event, Party, Topic
+from .validation import (
+    dates_in_range_constraint,
+    http_url_condition,
+    validate_date_in_range,
+    validate_http_url,
+    validate_printable,
+)
+
+
+def follow_up_errors(follows, how, slug, announced_on):
+    """The ways a follow-up link breaks its rules, as {field: message}; empty when it is sound."""
+    errors = {}
+    if follows is not None and not how:
+        errors["follow_up"] = _("Say how this pledge follows the earlier one (renews, extends, replaces or restates).")
+    if how and follows is None:
+        errors["follows"] = _("Name the earlier pledge this one %(how)s.") % {"how": FollowUp(how).label.lower()}
+    if follows is not None and slug and follows.slug == slug:
+        errors["follows"] = _("A pledge cannot follow itself.")
+    elif follows is not None and announced_on and follows.announced_on and follows.announced_on > announced_on:
+        errors["follows"] = _("The earlier pledge was announced on %(date)s, after this one.") % {
+            "date": follows.announced_on.isoformat()
+        }
+    return errors
+
+
+class PledgeQuerySet(models.QuerySet):
+    def in_deadline_state(self, state, today=None):
+        """Pledges in the given DeadlineState on `today`: `Pledge.deadline_state` as a query.
+
+        The two must agree; tests/test_models.py checks them against each other.
+        """
+        today = today or timezone.localdate()
+        due_soon_until = today + timedelta(days=settings.PLEDGES_DUE_SOON_DAYS)
+        dated_open = Q(deadline_end__isnull=False) & ~Q(verdict=Verdict.KEPT)
+        condition = {
+            DeadlineState.UNDATED: Q(deadline_end__isnull=True),
+            DeadlineState.MET: Q(deadline_end__isnull=False, verdict=Verdict.KEPT),
+            DeadlineState.OVERDUE: dated_open & Q(deadline_end__lt=today),
+            DeadlineState.DUE_SOON: dated_open & Q(deadline_end__gte=today, deadline_end__lte=due_soon_until),
+            DeadlineState.UPCOMING: dated_open & Q(deadline_end__gt=due_soon_until),
+        }[state]
+        return self.filter(condition)
+
+    def needing_review(self, today=None):
+        """Pledges nobody has reviewed within PLEDGES_REVIEW_INTERVAL_DAYS (or ever)."""
+        today = today or timezone.localdate()
+        cutoff = today - timedelta(days=settings.PLEDGES_REVIEW_INTERVAL_DAYS)
+        return self.filter(Q(last_reviewed_on__isnull=True) | Q(last_reviewed_on__lt=cutoff))
+
+
+class Pledge(models.Model):
+    """One trackable commitment, with its deadline window, verdict and optional target."""
+
+    slug = models.SlugField(max_length=120, unique=True, help_text=_("Stable public address."))
+    title = models.CharField(validators=[validate_printable], max_length=200)
+    parties = models.ManyToManyField(
+        Party,
+        related_name="pledges",
+        verbose_name=_("pledging parties"),
+        help_text=_("Who made the pledge: one party, or several jointly."),
+    )
+    beneficiaries = models.ManyToManyField(
+        Party, related_name="benefiting_pledges", help_text=_("Who it was made to; a pledging party may be one too.")
+    )
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, null=True, blank=True, related_name="pledges")
+    announced_on = models.DateField(validators=[validate_date_in_range])
+    quote = models.TextField(validators=[validate_printable], help_text=_("The pledge's own words, verbatim."))
+    summary = models.TextField(validators=[validate_printable], help_text=_("A neutral summary in the editor's words."))
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="pledges")
+
+    source_title = models.CharField(validators=[validate_printable], max_length=300)
+    source_publisher = models.CharField(validators=[validate_printable], max_length=200)
+    source_url = models.URLField(max_length=500, validators=[validate_http_url])
+    source_published_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
+
+    deadline_text = models.CharField(
+        validators=[validate_printable], max_length=200, blank=True, help_text=_('The words used, e.g. "by 2030".')
+    )
+    deadline_precision = models.CharField(
+        max_length=20, choices=DeadlinePrecision.choices, default=DeadlinePrecision.NONE
+    )
+    deadline_start = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
+    deadline_end = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
+
+    # Set only from a published progress update that cites a source (see services).
+    verdict = models.CharField(max_length=20, choices=Verdict.choices, default=Verdict.NOT_RATED, editable=False)
+    ruling = models.TextField(
+        validators=[validate_printable],
+        blank=True,
+        help_text=_(
+            "Why the verdict is what it is, in a short paragraph: the overview shows its first sentences. "
+            "For a pledge not yet rated, why not."
+        ),
+    )
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_pledges",
+        # Owners are editors: the admin's choices, its autocomplete and validation all follow this.
+        limit_choices_to={"is_staff": True},
+    )
+    is_published = models.BooleanField(default=False)
+    last_reviewed_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
+    # A pledge may renew, extend, replace or restate an earlier one; each keeps its own verdict.
+    follows = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        help_text=_("The earlier pledge this one renews, extends, replaces or restates."),
+    )
+    follow_up = models.CharField(_("how it follows"), max_length=10, choices=FollowUp.choices, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    # When the reminder sweep must look at this pledge next (pledges.reminders). Every write
+    # clears it, meaning "look now"; the sweep sets it to the next day something falls due.
+    remind_after = models.DateField(null=True, blank=True, editable=False)
+
+    history = HistoricalRecords(m2m_fields=[parties, beneficiaries], excluded_fields=["remind_after"])
+    objects = PledgeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["deadline_end", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deadline_start__isnull=True)
+                | Q(deadline_end__isnull=True)
+                | Q(deadline_end__gte=models.F("deadline_start")),
+                name="pledge_deadline_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=~Q(deadline_precision__in=DATED_PRECISIONS) | Q(deadline_end__isnull=False),
+                name="pledge_dated_deadline_has_end",
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline_precision__in=DATED_PRECISIONS)
+                | (Q(deadline_start__isnull=True) & Q(deadline_end__isnull=True)),
+                name="pledge_undated_deadline_has_no_dates",
+            ),
+            models.CheckConstraint(
+                condition=~Q(deadline_precision=DeadlinePrecision.RANGE) | Q(deadline_start__isnull=False),
+                name="pledge_range_deadline_has_start",
+            ),
+            models.CheckConstraint(condition=http_url_condition("source_url"), name="pledge_source_url_is_http"),
+            dates_in_range_constraint(
+                "pledge_dates_in_range",
+                "announced_on",
+                "source_published_on",
+                "deadline_start",
+                "deadline_end",
+                "last_reviewed_on",
+            ),
+            models.CheckConstraint(condition=Q(verdict__in=Verdict.values), name="pledge_verdict_is_known"),
+            models.CheckConstraint(
+                condition=(Q(follows__isnull=True) & Q(follow_up="")) | (Q(follows__isnull=False) & ~Q(follow_up="")),
+                name="pledge_follow_up_names_how",
+            ),
+        ]
+        indexes = [
+            # The overview's order (selectors.published_pledges): a page is the index's next 51 rows.
+            models.Index(fields=["is_published", "deadline_end", "title", "id"], name="pledge_overview_order"),
+            # The reminder sweep's query: remind_after IS NULL OR remind_after <= today.
+            models.Index(fields=["remind_after"], name="pledge_remind_after"),
+            # The public pages' data version (selectors.data_version): the newest updated_at.
+            models.Index(fields=["updated_at"], name="pledge_updated_at"),
+            # The admin's list, open deadlines first (admin.OpenFirstPaginator): the open part in order.
+            models.Index(
+                fields=["deadline_end", "title", "id"],
+                name="pledge_admin_open",
+                condition=~Q(verdict__in=sorted(SETTLED_VERDICTS)),
+            ),
+            # The others after them, in the same order (an ascending index keeps NULLs last on
+            # PostgreSQL, as the list wants; SQLite cannot say so in an index).
+            models.Index(fields=["deadline_end", "title", "id"], name="pledge_admin_others"),
+            # The overview's "last checked" (selectors.last_checked): the newest review date.
+            models.Index(fields=["is_published", "last_reviewed_on"], name="pledge_last_checked"),
+        ]
+        permissions = [("import_pledge", "Can import pledges from files")]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        # Any change may bring a reminder forward (a deadline moved, a verdict reopened): the next
+        # sweep looks at this pledge again.
+        self.remind_after = None
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "remind_after"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("pledges:detail", args=[self.slug])
+
+    def get_follow_up_passive(self):
+        """How this pledge follows its earlier one, from that one's side ("Renewed")."""
+        return FollowUp(self.follow_up).passive if self.follow_up else ""
+
+    def clean(self):
+        errors = deadline_errors(self.deadline_precision, self.deadline_start, self.deadline_end) | follow_up_errors(
+            self.follows, self.follow_up, self.slug, self.announced_on
+        )
+        if errors:
+            raise ValidationError(errors)
+
+    def deadline_state(self, today=None):
+        """Where the pledge stands against its deadline window's end, on `today`.
+
+        A kept pledge has met its deadline, whenever that is; otherwise a passed end date is
+        overdue (an editor, not the calendar, decides whether it is broken) and an end date
+        within PLEDGES_DUE_SOON_DAYS is due soon. Pledges with no date are undated.
+        """
+        if self.deadline_end is None:
+            return DeadlineState.UNDATED
+        if self.verdict == Verdict.KEPT:
+            return DeadlineState.MET
+        today = today or timezone.localdate()
+        if today > self.deadline_end:
+            return DeadlineState.OVERDUE
+        if (self.deadline_end - today).days <= settings.PLEDGES_DUE_SOON_DAYS:
+            return DeadlineState.DUE_SOON
+        return DeadlineState.UPCOMING
+
+    @property
+    def first_target(self):
+        """The target the overview shows: the first in the editor's order (prefetched on public pages)."""
+        return next(iter(self.targets.all()), None)
+
+
+def deadline_errors(precision, start, end):
+    """The ways a deadline window breaks its rules, as {field: message}; empty when it is sound.
+
+    The database enforces the same rules (see Pledge.Meta.constraints); this gives the
+    message a person can act on, in the admin and in the CSV importer.
+    """
+    errors = {}
+    if precision in DATED_PRECISIONS and end is None:
+        errors["deadline_end"] = _("A dated deadline needs an end date.")
+    if precision == DeadlinePrecision.RANGE and start is None:
+        errors["deadline_start"] = _("A range needs a start date.")
+    if precision not in DATED_PRECISIONS and (start or end):
+        errors["deadline_end"] = _(
+            "An undated deadline (as soon as possible, ongoing, in due course or none) takes no dates."
+        )
+    if start and end and end < start:
+        errors["deadline_end"] = _("The window's end is before its start.")
+    return errors

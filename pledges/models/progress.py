@@ -1,0 +1,257 @@
+"""What has happened since: progress updates, their measurements and their sources."""
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .choices import PeriodPrecision, SourceGrade, Verdict
+from .pledge import Pledge
+from .reference import Country
+from .target import Target
+from .validation import (
+    dates_in_range_constraint,
+    http_url_condition,
+    validate_date_in_range,
+    validate_http_url,
+    validate_printable,
+)
+
+
+def period_text(precision, start, end):
+    """How files and pages write a measured period: 2022, 2023-05, 2023-05-11, 2025-01-01/2025-06-30."""
+    if not precision or end is None:
+        return ""
+    if precision == PeriodPrecision.YEAR:
+        return f"{end.year}"
+    if precision == PeriodPrecision.MONTH:
+        return f"{end.year}-{end.month:02d}"
+    if precision == PeriodPrecision.RANGE:
+        return f"{start.isoformat()}/{end.isoformat()}"
+    return end.isoformat()
+
+
+def period_errors(precision, start, end, has_value):
+    """The ways a measured period breaks its rules, as {field: message}; empty when it is sound."""
+    errors = {}
+    if precision and not has_value:
+        errors["measured_precision"] = _("Only a measurement measures a period: give the value too.")
+    if precision and end is None:
+        errors["measured_end"] = _("A measured period needs its end date.")
+    if not precision and (start or end):
+        errors["measured_precision"] = _("Say what the dates measure: a day, a month, a year or a range.")
+    if precision == PeriodPrecision.RANGE and start is None:
+        errors["measured_start"] = _("A range needs a start date.")
+    if start and end and end < start:
+        errors["measured_end"] = _("The period's end is before its start.")
+    return errors
+
+
+def update_errors(pledge, occurred_on, measurement_value, target, *, has_targets=False):
+    """The ways a progress update breaks its pledge's rules, as {field: message}; empty when sound.
+
+    The admin (ProgressUpdate.clean) and the importer give these same messages.
+    """
+    errors = {}
+    if measurement_value is not None and target is None:
+        errors["measurement_value"] = (
+            _("Say which of the pledge's targets this measures.")
+            if has_targets
+            else _(
+                "This pledge has no target, so a measurement has nothing to count towards: "
+                "give the pledge its target (unit and value) first."
+            )
+        )
+    if target is not None and measurement_value is None:
+        errors["measurement_value"] = _("A measurement of a target needs its value.")
+    if target is not None and pledge.pk and target.pledge_id != pledge.pk:
+        errors["target"] = _("That target belongs to another pledge.")
+    if occurred_on and pledge.announced_on and occurred_on < pledge.announced_on:
+        errors["occurred_on"] = _(
+            "%(date)s is before the pledge was announced on %(announced)s: an update reports what happened since."
+        ) % {"date": occurred_on.isoformat(), "announced": pledge.announced_on.isoformat()}
+    return errors
+
+
+def measurement_clash_error(measured_on, country):
+    """The message for a second measurement of one target (and country) for one period's end."""
+    if country:
+        return _("%(country)s already has a measurement of this target for %(date)s: one per period and country.") % {
+            "country": country,
+            "date": measured_on.isoformat(),
+        }
+    return _("This target already has a measurement for %(date)s: one per period (per country, for a country's).") % {
+        "date": measured_on.isoformat()
+    }
+
+
+def new_update_key():
+    """A short, stable key for a progress update, unique within its pledge."""
+    return uuid.uuid4().hex[:12]
+
+
+class ProgressUpdate(models.Model):
+    """A dated entry in a pledge's public timeline, with its sources.
+
+    It may carry a measurement (optionally for one beneficiary country) and a new verdict;
+    a published update with a new verdict is what changes the pledge's verdict.
+    """
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="updates")
+    key = models.SlugField(
+        max_length=60, default=new_update_key, help_text=_("Stable key within the pledge, for CSV round trips.")
+    )
+    occurred_on = models.DateField(
+        validators=[validate_date_in_range], help_text=_("When it happened or was reported.")
+    )
+    summary = models.TextField(validators=[validate_printable])
+    new_verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True)
+    measurement_value = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
+    measurement_country = models.ForeignKey(Country, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    target = models.ForeignKey(
+        Target,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="measurements",
+        help_text=_("Which of the pledge's targets the value measures."),
+    )
+    # The period a measurement describes, apart from the day it was reported (trade in 2022,
+    # reported in May 2023). Empty: the day of the update.
+    measured_precision = models.CharField(
+        _("measured period"), max_length=10, choices=PeriodPrecision.choices, blank=True
+    )
+    measured_start = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
+    measured_end = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
+    is_published = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        permissions = [("import_progressupdate", "Can import progress updates from files")]
+        indexes = [models.Index(fields=["updated_at"], name="update_updated_at")]  # see selectors.data_version
+        constraints = [
+            models.UniqueConstraint(fields=["pledge", "key"], name="update_key_unique_in_pledge"),
+            models.CheckConstraint(
+                condition=Q(measurement_country__isnull=True) | Q(measurement_value__isnull=False),
+                name="update_measurement_country_needs_value",
+            ),
+            models.CheckConstraint(
+                condition=Q(measurement_value__isnull=True, target__isnull=True)
+                | Q(measurement_value__isnull=False, target__isnull=False),
+                name="update_measurement_names_its_target",
+            ),
+            models.CheckConstraint(
+                condition=(Q(measured_precision="") & Q(measured_start__isnull=True) & Q(measured_end__isnull=True))
+                | (
+                    Q(measured_precision__in=PeriodPrecision.values)
+                    & Q(measured_end__isnull=False)
+                    & Q(measurement_value__isnull=False)
+                ),
+                name="update_measured_period_is_whole",
+            ),
+            models.CheckConstraint(
+                condition=~Q(measured_precision=PeriodPrecision.RANGE) | Q(measured_start__isnull=False),
+                name="update_measured_range_has_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(measured_start__isnull=True) | Q(measured_end__gte=models.F("measured_start")),
+                name="update_measured_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(new_verdict="") | Q(new_verdict__in=Verdict.values),
+                name="update_new_verdict_is_known",
+            ),
+            dates_in_range_constraint("update_dates_in_range", "occurred_on", "measured_start", "measured_end"),
+            # One measured value per target, country (or the whole) and period: the chart plots one point each.
+            models.UniqueConstraint(
+                models.F("target"),
+                Coalesce(models.F("measurement_country"), models.Value(0)),
+                Coalesce(models.F("measured_end"), models.F("occurred_on")),
+                condition=Q(measurement_value__isnull=False),
+                name="update_one_measurement_a_period",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.occurred_on}: {self.summary[:60]}"
+
+    @property
+    def measured_on(self):
+        """The day a chart plots a measurement at: its period's end, or the day it was reported."""
+        return self.measured_end or self.occurred_on
+
+    @property
+    def measured_period_text(self):
+        return period_text(self.measured_precision, self.measured_start, self.measured_end)
+
+    def clean(self):
+        try:
+            pledge = self.pledge  # on a new pledge's page, the pledge being added (not saved yet)
+        except Pledge.DoesNotExist:
+            return  # the form says a pledge is required
+        targets = list(pledge.targets.all()[:2]) if pledge.pk else []
+        if self.measurement_value is not None and not self.target_id and len(targets) == 1:
+            self.target = targets[0]  # a pledge with one target: that is what it measures
+        target = self.target if self.target_id else None
+        errors = update_errors(
+            pledge, self.occurred_on, self.measurement_value, target, has_targets=bool(targets)
+        ) | period_errors(
+            self.measured_precision, self.measured_start, self.measured_end, self.measurement_value is not None
+        )
+        if target is not None and self.occurred_on and not errors:
+            measured_on = self.measured_end or self.occurred_on
+            clash = ProgressUpdate.objects.filter(
+                Q(measured_end=measured_on) | Q(measured_end__isnull=True, occurred_on=measured_on),
+                target=target,
+                measurement_country_id=self.measurement_country_id,
+                measurement_value__isnull=False,
+            ).exclude(pk=self.pk)
+            if clash.exists():
+                errors["occurred_on"] = measurement_clash_error(measured_on, self.measurement_country)
+        if errors:
+            raise ValidationError(errors)
+
+
+def evidence_errors(new_verdict, grades):
+    """Why an update cannot give a verdict with sources of these grades, or None.
+
+    Only a verdict needs more than a weak source: an update may still report a weak claim.
+    """
+    if new_verdict and grades and all(grade == SourceGrade.WEAK for grade in grades):
+        return _("A verdict needs at least one source that is not weak (a primary source or reporting).")
+    return None
+
+
+class Source(models.Model):
+    """A document an update cites: a URL with its title, publisher, date and grade."""
+
+    update = models.ForeignKey(ProgressUpdate, on_delete=models.CASCADE, related_name="sources")
+    position = models.PositiveSmallIntegerField(default=1)
+    grade = models.CharField(max_length=10, choices=SourceGrade.choices, default=SourceGrade.REPORTING)
+    url = models.URLField(max_length=500, validators=[validate_http_url])
+    title = models.CharField(validators=[validate_printable], max_length=300)
+    publisher = models.CharField(validators=[validate_printable], max_length=200)
+    published_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["update", "position"], name="source_position_unique_in_update"),
+            models.CheckConstraint(condition=http_url_condition("url"), name="source_url_is_http"),
+            models.CheckConstraint(condition=Q(grade__in=SourceGrade.values), name="source_grade_is_known"),
+            dates_in_range_constraint("source_dates_in_range", "published_on"),
+        ]
+
+    def __str__(self):
+        return self.title

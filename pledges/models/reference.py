@@ -1,0 +1,242 @@
+"""Reference records pledges point to: countries, topics, parties, events and units."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from .validation import (
+    dates_in_range_constraint,
+    validate_date_in_range,
+    validate_printable,
+    validate_single_party,
+)
+
+
+class Country(models.Model):
+    """A country a pledge can benefit, keyed by its ISO 3166-1 alpha-2 code."""
+
+    code = models.CharField(max_length=2, unique=True, help_text=_("ISO 3166-1 alpha-2, e.g. KZ."))
+    name = models.CharField(validators=[validate_printable], max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = _("countries")
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^[A-Z]{2}$"), name="country_code_is_alpha2"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Topic(models.Model):
+    """A policy area (trade, health, transport ...), used to group and filter pledges."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(validators=[validate_printable], max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class PartyKind(models.TextChoices):
+    """What a party is. A party an import names is unclassified until an editor says."""
+
+    PERSON = "person", _("A person")
+    STATE = "state", _("A state")
+    ORGANISATION = "organisation", _("An organisation")
+
+
+class Party(models.Model):
+    """Whoever makes or benefits from a pledge: a person in an office, a state, an organisation.
+
+    A pledge has one or more pledging parties and one or more beneficiaries; a party may be both
+    (a mutual commitment). A state is tied to its country (files name it by the country's code);
+    a person may speak for a state.
+    """
+
+    name = models.CharField(validators=[validate_printable, validate_single_party], max_length=200, unique=True)
+    kind = models.CharField(
+        max_length=12,
+        choices=PartyKind.choices,
+        blank=True,
+        help_text=_("Empty until an editor classifies a party an import named."),
+    )
+    role = models.CharField(
+        validators=[validate_printable], max_length=200, blank=True, help_text=_("e.g. President of China.")
+    )
+    country = models.OneToOneField(
+        Country,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="party",
+        help_text=_("For a state: its country, by which files name it."),
+    )
+    speaks_for = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="speakers",
+        limit_choices_to={"kind": PartyKind.STATE},
+        help_text=_("For a person: the state they speak for."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = _("parties")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(country__isnull=True) | Q(kind=PartyKind.STATE), name="party_country_is_a_state"
+            ),
+            models.CheckConstraint(
+                condition=Q(speaks_for__isnull=True) | Q(kind=PartyKind.PERSON), name="party_only_a_person_speaks_for"
+            ),
+            models.CheckConstraint(condition=Q(kind="") | Q(kind__in=PartyKind.values), name="party_kind_is_known"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {}
+        if self.country_id and self.kind != PartyKind.STATE:
+            errors["country"] = _("Only a state has a country.")
+        if self.speaks_for_id and self.kind != PartyKind.PERSON:
+            errors["speaks_for"] = _("Only a person speaks for a state.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def shown_name(self):
+        """The name readers see: a state's is its country's, in their language."""
+        return self.country.name if self.country_id else self.name
+
+    @property
+    def file_key(self):
+        """How files name the party: a state by its country's code, anyone else by name."""
+        return self.country.code if self.country_id else self.name
+
+
+def event_slug(name, taken):
+    """A slug for an event called `name` that is not in `taken` (a set, to which it is added)."""
+    base = slugify(name)[:110] or "event"
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    taken.add(slug)
+    return slug
+
+
+class Event(models.Model):
+    """Where pledges were announced: a summit, a speech, a press conference. Each has a public page."""
+
+    name = models.CharField(validators=[validate_printable], max_length=300, unique=True)
+    slug = models.SlugField(max_length=120, unique=True, help_text=_("Its public address: /events/<slug>/."))
+    held_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
+    place = models.CharField(
+        validators=[validate_printable],
+        max_length=200,
+        blank=True,
+        help_text=_("Where it was held, e.g. Astana, or online."),
+    )
+
+    class Meta:
+        ordering = ["-held_on", "name"]
+        constraints = [dates_in_range_constraint("event_dates_in_range", "held_on")]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:  # an event named in an import or typed without one
+            base = slugify(self.name)[:110] or "event"
+            self.slug = event_slug(
+                self.name, set(Event.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+            )
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("pledges:event", args=[self.slug])
+
+
+class UnitKind(models.TextChoices):
+    """What a unit counts: money, things, or a physical quantity."""
+
+    CURRENCY = "currency", _("Money, in a currency")
+    COUNT = "count", _("A count of things (places, scholarships, centres …)")
+    QUANTITY = "quantity", _("A physical quantity (km, m³ a year …)")
+
+
+VALUE_PLACEHOLDER = "{value}"
+
+
+class UnitManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class Unit(models.Model):
+    """A unit a quantitative target is counted in. Editors add units and write them in each
+    language in the admin; a file names a unit by its code and never creates one. Fixtures name
+    units by code (fixtures/units.json), so loading them again updates what a migration made."""
+
+    code = models.SlugField(max_length=30, unique=True, help_text=_("How files name it: usd, cny, scholarships, km."))
+    kind = models.CharField(max_length=10, choices=UnitKind.choices)
+    currency = models.CharField(max_length=3, blank=True, help_text=_("For money: the ISO 4217 code, e.g. USD, CNY."))
+    name = models.CharField(
+        validators=[validate_printable], max_length=100, help_text=_("e.g. US dollars, scholarships.")
+    )
+    written = models.CharField(
+        validators=[validate_printable],
+        max_length=100,
+        help_text=_(
+            "How an amount is written, {value} standing for the number: ${value}, {value} scholarships, {value} km."
+        ),
+    )
+
+    objects = UnitManager()
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=UnitKind.values), name="unit_kind_is_known"),
+            models.CheckConstraint(
+                condition=(Q(kind=UnitKind.CURRENCY) & Q(currency__regex=r"^[A-Z]{3}$"))
+                | (~Q(kind=UnitKind.CURRENCY) & Q(currency="")),
+                name="unit_currency_only_for_money",
+            ),
+            models.CheckConstraint(condition=Q(written__contains=VALUE_PLACEHOLDER), name="unit_written_has_value"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    def clean(self):
+        errors = {}
+        if self.kind == UnitKind.CURRENCY and not re.fullmatch(r"[A-Z]{3}", self.currency or ""):
+            errors["currency"] = _("Money needs its ISO 4217 currency code, three capital letters (USD, CNY).")
+        if self.kind != UnitKind.CURRENCY and self.currency:
+            errors["currency"] = _("Only money has a currency.")
+        for field_name in [f.name for f in self._meta.get_fields() if f.name.startswith("written")]:
+            value = getattr(self, field_name, "")
+            if value and VALUE_PLACEHOLDER not in value:
+                errors[field_name] = _("Write {value} where the number goes, e.g. {value} scholarships.")
+        if errors:
+            raise ValidationError(errors)
+
+    def natural_key(self):
+        return (self.code,)
+
+    def write(self, number_text):
+        """An amount in this unit, in the active language: "$106.3 billion", "100 city pairs"."""
+        return self.written.replace(VALUE_PLACEHOLDER, number_text)

@@ -1,0 +1,150 @@
+"""A pledge's quantitative targets and how far it has got towards them."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .pledge import Pledge
+from .reference import Unit
+from .validation import dates_in_range_constraint, validate_date_in_range, validate_printable
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    """How far a quantitative pledge has got, from its measurements. See `Pledge.target_progress`."""
+
+    current_value: Decimal | None = None
+    as_of: date | None = None
+    percent: Decimal | None = None  # of the way from the baseline to the target
+    expected_value: Decimal | None = None
+    on_track: bool | None = None
+    by_country: dict = field(default_factory=dict)
+    share: Decimal | None = None  # the current value as a share of the target, for a target to grow to
+    reached: bool = False  # the current value is the target's
+    exceeded: bool = False  # the current value is past the target
+    latest: object = None  # the update whose measurement is the current value (its period, its report date)
+
+
+class Target(models.Model):
+    """A quantitative target of a pledge: a value to reach in a unit, from a baseline.
+
+    A pledge has none, one or several ("$70 billion of trade and 100 city pairs"); each has its
+    own measurements (progress updates that name it), progress and on-track line. The first
+    (by position) is the one the overview shows.
+    """
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="targets")
+    position = models.PositiveSmallIntegerField(default=1, help_text=_("1 is the target the overview shows."))
+    label = models.CharField(
+        validators=[validate_printable], max_length=200, blank=True, help_text=_("What is counted, e.g. annual trade.")
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="targets")
+    baseline_value = models.DecimalField(
+        max_digits=20, decimal_places=2, null=True, blank=True, help_text=_("The value when the pledge was made.")
+    )
+    baseline_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
+    target_value = models.DecimalField(max_digits=20, decimal_places=2, help_text=_("The promised value."))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["pledge", "position"], name="target_position_unique_in_pledge"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="target_position_from_one"),
+            dates_in_range_constraint("target_dates_in_range", "baseline_on"),
+        ]
+
+    def __str__(self):
+        return self.label or str(self.unit.name)
+
+    def last_value(self, *, country=None, before=None, exclude=None):
+        """What a new measurement (for `country`, of the period ending `before`) is compared with:
+        the latest stored measurement up to then, drafts included, else the baseline."""
+        measurements = self.measurements.filter(measurement_value__isnull=False, measurement_country=country)
+        if exclude is not None:
+            measurements = measurements.exclude(pk=exclude)
+        measurements = measurements.annotate(measured=Coalesce("measured_end", "occurred_on"))
+        if before is not None:
+            measurements = measurements.filter(measured__lte=before)
+        latest = measurements.order_by("-measured", "-pk").values_list("measurement_value", flat=True).first()
+        return latest if latest is not None else self.baseline_value
+
+    def progress(self, updates):
+        """Progress towards this target from the given progress updates' measurements of it.
+
+        The current value is the latest region-wide measurement, by the period it measures;
+        where there is none, the sum of each country's latest. Percent runs from the baseline
+        (or zero) to the target. The pledge is on track when the current value has reached the
+        straight line drawn from the baseline at the announcement to the target at the
+        deadline window's end, both read at the end of the measured period.
+        """
+        pledge = self.pledge
+        measured = sorted(
+            (u for u in updates if u.measurement_value is not None and u.target_id == self.pk),
+            key=lambda u: (u.measured_on, u.pk or 0),
+        )
+        if not measured:
+            return TargetProgress()
+        overall = [u for u in measured if u.measurement_country_id is None]
+        latest_by_country = {}
+        for update in measured:
+            if update.measurement_country_id is not None:
+                latest_by_country[update.measurement_country_id] = update
+        if overall:
+            current, as_of, latest = overall[-1].measurement_value, overall[-1].measured_on, overall[-1]
+        else:
+            current = sum((u.measurement_value for u in latest_by_country.values()), Decimal(0))
+            latest = max(latest_by_country.values(), key=lambda u: u.measured_on)
+            as_of = latest.measured_on
+        baseline = self.baseline_value or Decimal(0)
+        span = self.target_value - baseline
+        percent = None if span == 0 else ((current - baseline) / span * 100).quantize(Decimal("0.1"))
+        expected = on_track = None
+        if pledge.deadline_end and pledge.deadline_end > pledge.announced_on:
+            elapsed = (as_of - pledge.announced_on).days / (pledge.deadline_end - pledge.announced_on).days
+            fraction = Decimal(str(min(max(elapsed, 0.0), 1.0)))
+            expected = (baseline + span * fraction).quantize(Decimal("0.01"))
+            on_track = current >= expected if span >= 0 else current <= expected
+        growing = span >= 0
+        return TargetProgress(
+            current_value=current,
+            as_of=as_of,
+            percent=percent,
+            expected_value=expected,
+            on_track=on_track,
+            by_country={u.measurement_country_id: u.measurement_value for u in latest_by_country.values()},
+            # "152% of the target" reads right only for a target to grow to; a cut is told otherwise.
+            share=(current / self.target_value * 100).quantize(Decimal("1"))
+            if growing and self.target_value > 0
+            else None,
+            reached=current == self.target_value,
+            exceeded=current > self.target_value if growing else current < self.target_value,
+            latest=latest,
+        )
+
+    def clean(self):
+        errors = target_errors(
+            getattr(self, "unit", None) if self.unit_id else None, self.target_value, self.baseline_value
+        )
+        if errors:
+            raise ValidationError(errors)
+
+
+def target_errors(unit, target, baseline):
+    """The ways a quantitative target breaks its rules, as {field: message} (field names as on Target)."""
+    errors = {}
+    if target is not None and not unit:
+        errors["unit"] = _("A target needs a unit.")
+    if unit and target is None:
+        errors["target_value"] = _("A unit needs a target value.")
+    if baseline is not None and target is None:
+        errors["target_value"] = _("A baseline needs a target value.")
+    return errors

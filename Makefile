@@ -11,7 +11,7 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pledges_bench
 # (Not for `make test`: pytest.ini names the test settings, and this variable would win.)
 setup run: export DJANGO_SETTINGS_MODULE = config.settings.local
 
-.PHONY: run test bench bench-web bench-sweep setup install clean
+.PHONY: run test check bench bench-web bench-sweep setup install clean
 
 $(INSTALLED): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -37,8 +37,15 @@ run: setup
 	echo "Celery worker and beat started (log: var/celery.log)"; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# PYTEST_ARGS narrows a run, e.g. make test PYTEST_ARGS='-m "not browser"'.
 test: $(INSTALLED)
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Lint, format and types: ruff and mypy (with django-stubs); settings in pyproject.toml.
+check: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 bench: $(INSTALLED)
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SETTINGS_MODULE=config.settings.test $(PY) bench/pledge_io.py

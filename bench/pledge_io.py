@@ -107,9 +107,28 @@ def best(function, prepare=clear):
 
 
 COPY_COLUMNS = [
-    "id", "slug", "title", "event_id", "announced_on", "quote", "summary", "topic_id", "source_title",
-    "source_publisher", "source_url", "source_published_on", "deadline_text", "deadline_precision",
-    "deadline_end", "verdict", "is_published", "last_reviewed_on", "created_at", "updated_at", "follow_up", "ruling",
+    "id",
+    "slug",
+    "title",
+    "event_id",
+    "announced_on",
+    "quote",
+    "summary",
+    "topic_id",
+    "source_title",
+    "source_publisher",
+    "source_url",
+    "source_published_on",
+    "deadline_text",
+    "deadline_precision",
+    "deadline_end",
+    "verdict",
+    "is_published",
+    "last_reviewed_on",
+    "created_at",
+    "updated_at",
+    "follow_up",
+    "ruling",
 ]
 TARGET_COLUMNS = ["pledge_id", "position", "label", "unit_id", "baseline_value", "baseline_on", "target_value"]
 
@@ -117,19 +136,44 @@ TARGET_COLUMNS = ["pledge_id", "position", "label", "unit_id", "baseline_value",
 def copy_payload(rows):
     """The same rows as COPY wants them, foreign keys resolved: (pledges, their targets, their parties)."""
     parties = {p.name: p.pk for p in Party.objects.bulk_create([Party(name=f"Leader {i}") for i in range(50)])}
-    events = {e.name: e.pk for e in Event.objects.bulk_create([Event(name=f"Summit {i}", slug=f"summit-{i}") for i in range(20)])}
+    events = {
+        e.name: e.pk
+        for e in Event.objects.bulk_create([Event(name=f"Summit {i}", slug=f"summit-{i}") for i in range(20)])
+    }
     topic = Topic.objects.get(slug="transport").pk
     units = dict(Unit.objects.values_list("code", "pk"))
     pledges, targets, links = io.StringIO(), io.StringIO(), io.StringIO()
     pledge_rows, target_rows, link_rows = csv.writer(pledges), csv.writer(targets), csv.writer(links)
     for pk, r in enumerate(rows, start=1):
-        pledge_rows.writerow([
-            pk, r["slug"], r["title"], events[r["event"]], r["announced_on"], r["quote"],
-            r["summary"], topic, r["source_title"], r["source_publisher"], r["source_url"],
-            r["source_published_on"], r["deadline_text"], r["deadline_precision"], r["deadline_end"], "not_rated",
-            "true", r["last_reviewed_on"], "2026-11-27 00:00:00+00", "2026-11-27 00:00:00+00", "", r.get("ruling", ""),
-        ])
-        target_rows.writerow([pk, 1, "", units[r["target_unit"]], r["baseline_value"], r["baseline_on"], r["target_value"]])
+        pledge_rows.writerow(
+            [
+                pk,
+                r["slug"],
+                r["title"],
+                events[r["event"]],
+                r["announced_on"],
+                r["quote"],
+                r["summary"],
+                topic,
+                r["source_title"],
+                r["source_publisher"],
+                r["source_url"],
+                r["source_published_on"],
+                r["deadline_text"],
+                r["deadline_precision"],
+                r["deadline_end"],
+                "not_rated",
+                "true",
+                r["last_reviewed_on"],
+                "2026-11-27 00:00:00+00",
+                "2026-11-27 00:00:00+00",
+                "",
+                r.get("ruling", ""),
+            ]
+        )
+        target_rows.writerow(
+            [pk, 1, "", units[r["target_unit"]], r["baseline_value"], r["baseline_on"], r["target_value"]]
+        )
         link_rows.writerow([pk, parties[r["parties"]]])
     return pledges.getvalue().encode(), targets.getvalue().encode(), links.getvalue().encode()
 
@@ -137,20 +181,27 @@ def copy_payload(rows):
 def copy_in(payload):
     pledges, targets, links = payload
     with connection.cursor() as cursor:
-        with cursor.copy(f"COPY pledges_pledge ({', '.join(COPY_COLUMNS)}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (follow_up, ruling))") as copy:
+        with cursor.copy(
+            f"COPY pledges_pledge ({', '.join(COPY_COLUMNS)}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (follow_up, ruling))"
+        ) as copy:
             copy.write(pledges)
-        with cursor.copy(f"COPY pledges_target ({', '.join(TARGET_COLUMNS)}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (label))") as copy:
+        with cursor.copy(
+            f"COPY pledges_target ({', '.join(TARGET_COLUMNS)}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (label))"
+        ) as copy:
             copy.write(targets)
         with cursor.copy("COPY pledges_pledge_parties (pledge_id, party_id) FROM STDIN WITH (FORMAT csv)") as copy:
             copy.write(links)
 
 
 def copy_out():
-    columns = ", ".join(f"p.{name}" for name in COPY_COLUMNS) + ", t.unit_id, t.baseline_value, t.baseline_on, t.target_value"
-    query = f"SELECT {columns} FROM pledges_pledge p LEFT JOIN pledges_target t ON t.pledge_id = p.id AND t.position = 1"
-    with connection.cursor() as cursor:
-        with cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)") as copy:
-            return sum(len(block) for block in copy)
+    columns = (
+        ", ".join(f"p.{name}" for name in COPY_COLUMNS) + ", t.unit_id, t.baseline_value, t.baseline_on, t.target_value"
+    )
+    query = (
+        f"SELECT {columns} FROM pledges_pledge p LEFT JOIN pledges_target t ON t.pledge_id = p.id AND t.position = 1"
+    )
+    with connection.cursor() as cursor, cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)") as copy:
+        return sum(len(block) for block in copy)
 
 
 class NullStream:
@@ -176,8 +227,21 @@ def _fields():
 
 
 # The pledge's own columns: the library's bulk mode writes no related rows (parties, targets).
-PEER_FIELDS = ("slug", "title", "event", "announced_on", "quote", "summary", "topic", "source_title",
-               "source_publisher", "source_url", "deadline_text", "deadline_precision", "deadline_end")
+PEER_FIELDS = (
+    "slug",
+    "title",
+    "event",
+    "announced_on",
+    "quote",
+    "summary",
+    "topic",
+    "source_title",
+    "source_publisher",
+    "source_url",
+    "deadline_text",
+    "deadline_precision",
+    "deadline_end",
+)
 
 
 def peer_resource(bulk):
@@ -200,8 +264,13 @@ def peer_resource(bulk):
             attrs[name].widget = CachedForeignKeyWidget(model, field)
     meta = {"model": Pledge, "import_id_fields": ("slug",), "fields": PEER_FIELDS}
     if bulk:
-        meta.update(use_bulk=True, batch_size=2000, skip_diff=True, force_init_instance=True,
-                    instance_loader_class=instance_loaders.CachedInstanceLoader)
+        meta.update(
+            use_bulk=True,
+            batch_size=2000,
+            skip_diff=True,
+            force_init_instance=True,
+            instance_loader_class=instance_loaders.CachedInstanceLoader,
+        )
     attrs["Meta"] = type("Meta", (), meta)
     return type("Peer", (resources.ModelResource,), attrs)
 
@@ -238,32 +307,41 @@ def measure(n):
     payloads = []
     copy = best(lambda: copy_in(payloads[-1]), prepare=lambda: (clear(), payloads.append(copy_payload(rows))))
     peer = best(lambda: peer_import(peer_resource(bulk=True), rows), prepare=prepared_for_peer)
-    print(f"import  resources {n / importer:>10,.0f} rows/s   COPY FROM {n / copy:>10,.0f} rows/s   "
-          f"ratio {copy / importer:.3f}")
-    print(f"import  library's bulk setup (own columns only, no history) {n / peer:>10,.0f} rows/s   "
-          f"ratio {copy / peer:.3f}")
+    print(
+        f"import  resources {n / importer:>10,.0f} rows/s   COPY FROM {n / copy:>10,.0f} rows/s   "
+        f"ratio {copy / importer:.3f}"
+    )
+    print(
+        f"import  library's bulk setup (own columns only, no history) {n / peer:>10,.0f} rows/s   "
+        f"ratio {copy / peer:.3f}"
+    )
 
     clear()
     import_pledges(data)
     exporter = best(lambda: export_pledges(NullStream()), prepare=lambda: None)
     copy_to = best(copy_out, prepare=lambda: None)
-    print(f"export  resources {n / exporter:>10,.0f} rows/s   COPY TO   {n / copy_to:>10,.0f} rows/s   "
-          f"ratio {copy_to / exporter:.3f}")
+    print(
+        f"export  resources {n / exporter:>10,.0f} rows/s   COPY TO   {n / copy_to:>10,.0f} rows/s   "
+        f"ratio {copy_to / exporter:.3f}"
+    )
     return copy
 
 
 def main():
     assert connection.vendor == "postgresql", "the benchmark compares with PostgreSQL COPY: set BENCH_DATABASE_URL"
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    call_command("loaddata", *(ROOT / "fixtures" / name for name in ("countries.json", "topics.json", "units.json")),
-                 verbosity=0)
+    call_command(
+        "loaddata", *(ROOT / "fixtures" / name for name in ("countries.json", "topics.json", "units.json")), verbosity=0
+    )
     copy_rates = [n / measure(n) for n in SIZES]
 
     peaks = []
     for count in (SIZES[-1], MEMORY_ROWS):
         generate_with_copy(count)
         peaks.append((count, export_peak_memory()))
-    print("\nexport  peak Python memory: " + ", ".join(f"{peak / 1e6:.1f} MB at {count:,} rows" for count, peak in peaks))
+    print(
+        "\nexport  peak Python memory: " + ", ".join(f"{peak / 1e6:.1f} MB at {count:,} rows" for count, peak in peaks)
+    )
 
     count = max(SIZES[0] // 10, 100)
     rows = list(generated_rows(count, prefix="baseline"))
@@ -271,8 +349,10 @@ def main():
     start = time.perf_counter()
     peer_import(peer_resource(bulk=False), rows)
     rate = count / (time.perf_counter() - start)
-    print(f"reference: django-import-export's default row-by-row import {rate:,.0f} rows/s on {count:,} rows "
-          f"(ratio to COPY {rate / copy_rates[0]:.4f})")
+    print(
+        f"reference: django-import-export's default row-by-row import {rate:,.0f} rows/s on {count:,} rows "
+        f"(ratio to COPY {rate / copy_rates[0]:.4f})"
+    )
     connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
 
 

@@ -35,11 +35,19 @@ REUSE, KEEP = os.environ.get("BENCH_REUSE") == "1", os.environ.get("BENCH_KEEP")
 
 def environment(**extra):
     return {
-        "PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DJANGO_SECRET_KEY": SECRET, "DJANGO_ALLOWED_HOSTS": "127.0.0.1,testserver",
-        "PLEDGES_SITE_URL": "https://pledges.example.org", "DATABASE_URL": f"{SERVER}/{DATABASE}",
-        "DATABASE_CONN_MAX_AGE": "600", "CACHE_URL": REDIS, "CELERY_BROKER_URL": "memory://",
-        "DJANGO_LOG_LEVEL": "WARNING", "PLEDGES_VAR_DIR": str(ROOT / "var" / "bench"), **extra,
+        "PATH": os.environ["PATH"],
+        "PYTHONPATH": str(ROOT),
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DJANGO_SECRET_KEY": SECRET,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,testserver",
+        "PLEDGES_SITE_URL": "https://pledges.example.org",
+        "DATABASE_URL": f"{SERVER}/{DATABASE}",
+        "DATABASE_CONN_MAX_AGE": "600",
+        "CACHE_URL": REDIS,
+        "CELERY_BROKER_URL": "memory://",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "PLEDGES_VAR_DIR": str(ROOT / "var" / "bench"),
+        **extra,
     }
 
 
@@ -48,8 +56,14 @@ SECRET = secrets.token_urlsafe(50)
 
 def django(code, **extra):
     """Run Python with Django set up against the benchmark database; returns its output."""
-    result = subprocess.run([str(BIN / "python"), "-c", "import django; django.setup()\n" + code], cwd=ROOT,
-                            env=environment(**extra), capture_output=True, text=True, timeout=3600)
+    result = subprocess.run(
+        [str(BIN / "python"), "-c", "import django; django.setup()\n" + code],
+        cwd=ROOT,
+        env=environment(**extra),
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
     if result.returncode:
         raise SystemExit(result.stderr)
     return result.stdout
@@ -57,16 +71,31 @@ def django(code, **extra):
 
 def prepare(size):
     if REUSE:
-        return int(django("from pledges.models import Pledge\n"
-                          "print(Pledge.objects.filter(slug__startswith='volume-').order_by('pk').first().pk)").strip())
+        return int(
+            django(
+                "from pledges.models import Pledge\n"
+                "print(Pledge.objects.filter(slug__startswith='volume-').order_by('pk').first().pk)"
+            ).strip()
+        )
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{DATABASE}"')
-    subprocess.run([str(BIN / "python"), "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=environment(),
-                   check=True, timeout=600)
+    subprocess.run(
+        [str(BIN / "python"), "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=environment(),
+        check=True,
+        timeout=600,
+    )
     for command in (["setup_site"], ["collectstatic", "--noinput", "-v0"]):
-        subprocess.run([str(BIN / "python"), "manage.py", *command], cwd=ROOT, env=environment(), check=True,
-                       capture_output=True, timeout=600)
+        subprocess.run(
+            [str(BIN / "python"), "manage.py", *command],
+            cwd=ROOT,
+            env=environment(),
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
     started = time.monotonic()
     first = django(
         "from bench.volume import generate; from pledges.models import Pledge\n"
@@ -83,7 +112,10 @@ class Gunicorn:
             self.port = probe.getsockname()[1]
         self.process = subprocess.Popen(
             [str(BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", "2"],
-            cwd=ROOT, env=environment(**extra), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=ROOT,
+            env=environment(**extra),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
         for _ in range(200):
@@ -98,9 +130,15 @@ class Gunicorn:
         """Requests per second from wrk (1 thread, 8 connections, BENCH_SECONDS), after a warm-up."""
         url = f"http://127.0.0.1:{self.port}{path}"
         command = ["wrk", "-t1", "-c8", f"-d{SECONDS}s", url] + (["-s", str(script)] if script else [])
-        subprocess.run(["wrk", "-t1", "-c8", "-d1s", url] + (["-s", str(script)] if script else []),
-                       capture_output=True, env={**os.environ, **extra}, timeout=60)
-        output = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **extra}, timeout=120).stdout
+        subprocess.run(
+            ["wrk", "-t1", "-c8", "-d1s", url] + (["-s", str(script)] if script else []),
+            capture_output=True,
+            env={**os.environ, **extra},
+            timeout=60,
+        )
+        output = subprocess.run(
+            command, capture_output=True, text=True, env={**os.environ, **extra}, timeout=120
+        ).stdout
         if "Non-2xx" in output:
             raise SystemExit(f"{path}: errors\n{output}")
         return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
@@ -117,8 +155,14 @@ def web(size, first_id):
         bare = [server.rate("/bench/bare")]
         rows.append(("overview `/en/`, served from the cache", server.rate("/en/")))
         rows.append(("a pledge page, read again (from the cache)", server.rate(f"/en/pledges/volume-{first_id}/")))
-        rows.append(("a pledge page (a random one each time)", server.rate(
-            "/", ROOT / "bench" / "random_pledge.lua", BENCH_PLEDGES=str(size), BENCH_FIRST_ID=str(first_id))))
+        rows.append(
+            (
+                "a pledge page (a random one each time)",
+                server.rate(
+                    "/", ROOT / "bench" / "random_pledge.lua", BENCH_PLEDGES=str(size), BENCH_FIRST_ID=str(first_id)
+                ),
+            )
+        )
         rows.append(("`/en/about/` (no data on it)", server.rate("/en/about/")))
         bare.append(server.rate("/bench/bare"))
     finally:
@@ -130,8 +174,11 @@ def web(size, first_id):
     finally:
         server.stop()
     baseline = sum(bare) / len(bare)
-    print(f"  bare Django view: {baseline:,.0f} requests/s (mean of {len(bare)} runs: "
-          + ", ".join(f"{rate:,.0f}" for rate in bare) + ")")
+    print(
+        f"  bare Django view: {baseline:,.0f} requests/s (mean of {len(bare)} runs: "
+        + ", ".join(f"{rate:,.0f}" for rate in bare)
+        + ")"
+    )
     for name, rate in rows:
         print(f"  {name:45} {rate:9,.0f} requests/s   {rate / baseline:6.3f}x")
 

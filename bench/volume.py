@@ -7,12 +7,12 @@ audit history is written (the benchmarks read; they do not revert), so the publi
 is moved once at the end, as a writer's history would have moved it.
 """
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from django.db import connection
 
-from pledges.services import public_version
 from pledges.models import Country, Party, Pledge, ProgressUpdate, Source, Target, Topic, Unit
+from pledges.services import public_version
 
 UPDATES_EACH = 5
 
@@ -39,43 +39,117 @@ def generate(count, *, prefix="volume"):
     """Add `count` published pledges with their updates and sources; returns their slugs' prefix."""
     leader, _ = Party.objects.get_or_create(name="Volume Leader")
     topic = Topic.objects.get(slug="trade")
-    states = [Party.objects.get_or_create(country=country, defaults={"name": country.name, "kind": "state"})[0].pk
-              for country in Country.objects.filter(code__in=["KZ", "KG", "UZ"])]
-    written = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    states = [
+        Party.objects.get_or_create(country=country, defaults={"name": country.name, "kind": "state"})[0].pk
+        for country in Country.objects.filter(code__in=["KZ", "KG", "UZ"])
+    ]
+    written = datetime(2026, 1, 1, tzinfo=UTC)
     next_check = date.today() + timedelta(days=60)
     pledge_ids = _next_ids(Pledge, count)
-    _copy(Pledge, [
-        "id", "slug", "title", "announced_on", "quote", "summary", "topic_id", "source_title",
-        "source_publisher", "source_url", "deadline_text", "deadline_precision", "deadline_end", "verdict",
-        "is_published", "created_at", "updated_at", "remind_after", "follow_up", "ruling",
-    ], (
-        (pk, f"{prefix}-{pk}", f"Volume pledge {pk}: build {pk % 97} bridges", date(2022, 1, 25),
-         f"We will build {pk % 97} bridges across the region", "A generated pledge of ordinary length.",
-         topic.pk, "A speech", "A newspaper", f"https://example.org/speech/{pk}", "by 2030", "year",
-         date(2030, 12, 31) - timedelta(days=pk % 2000), ("in_progress", "kept", "not_rated", "stalled")[pk % 4],
-         True, written, written, next_check, "", "")
-        for pk in pledge_ids
-    ))
+    _copy(
+        Pledge,
+        [
+            "id",
+            "slug",
+            "title",
+            "announced_on",
+            "quote",
+            "summary",
+            "topic_id",
+            "source_title",
+            "source_publisher",
+            "source_url",
+            "deadline_text",
+            "deadline_precision",
+            "deadline_end",
+            "verdict",
+            "is_published",
+            "created_at",
+            "updated_at",
+            "remind_after",
+            "follow_up",
+            "ruling",
+        ],
+        (
+            (
+                pk,
+                f"{prefix}-{pk}",
+                f"Volume pledge {pk}: build {pk % 97} bridges",
+                date(2022, 1, 25),
+                f"We will build {pk % 97} bridges across the region",
+                "A generated pledge of ordinary length.",
+                topic.pk,
+                "A speech",
+                "A newspaper",
+                f"https://example.org/speech/{pk}",
+                "by 2030",
+                "year",
+                date(2030, 12, 31) - timedelta(days=pk % 2000),
+                ("in_progress", "kept", "not_rated", "stalled")[pk % 4],
+                True,
+                written,
+                written,
+                next_check,
+                "",
+                "",
+            )
+            for pk in pledge_ids
+        ),
+    )
     _copy(Pledge.parties.through, ["pledge_id", "party_id"], ((pk, leader.pk) for pk in pledge_ids))
-    _copy(Pledge.beneficiaries.through, ["pledge_id", "party_id"],
-          ((pk, state) for pk in pledge_ids for state in states))
+    _copy(
+        Pledge.beneficiaries.through, ["pledge_id", "party_id"], ((pk, state) for pk in pledge_ids for state in states)
+    )
     unit = Unit.objects.get(code="projects")
     target_ids = _next_ids(Target, count)
-    _copy(Target, ["id", "pledge_id", "position", "label", "unit_id", "target_value", "baseline_value"],
-          ((target_id, pk, 1, "", unit.pk, 100, 0) for target_id, pk in zip(target_ids, pledge_ids)))
+    _copy(
+        Target,
+        ["id", "pledge_id", "position", "label", "unit_id", "target_value", "baseline_value"],
+        ((target_id, pk, 1, "", unit.pk, 100, 0) for target_id, pk in zip(target_ids, pledge_ids)),
+    )
     update_ids = _next_ids(ProgressUpdate, count * UPDATES_EACH)
-    _copy(ProgressUpdate, [
-        "id", "pledge_id", "target_id", "key", "occurred_on", "summary", "new_verdict", "measurement_value",
-        "measured_precision", "is_published", "created_at", "updated_at",
-    ], (
-        (update_id, pledge_ids[n // UPDATES_EACH], target_ids[n // UPDATES_EACH], f"u{n % UPDATES_EACH}",
-         date(2023, 1, 1) + timedelta(days=90 * (n % UPDATES_EACH)), "Progress reported by the ministry.", "",
-         10 * (n % UPDATES_EACH + 1), "", True, written, written)
-        for n, update_id in enumerate(update_ids)
-    ))
-    _copy(Source, ["update_id", "position", "url", "title", "publisher", "grade"],
-          ((update_id, 1, "https://example.org/report", "A report", "A ministry", "reporting")
-           for update_id in update_ids))
+    _copy(
+        ProgressUpdate,
+        [
+            "id",
+            "pledge_id",
+            "target_id",
+            "key",
+            "occurred_on",
+            "summary",
+            "new_verdict",
+            "measurement_value",
+            "measured_precision",
+            "is_published",
+            "created_at",
+            "updated_at",
+        ],
+        (
+            (
+                update_id,
+                pledge_ids[n // UPDATES_EACH],
+                target_ids[n // UPDATES_EACH],
+                f"u{n % UPDATES_EACH}",
+                date(2023, 1, 1) + timedelta(days=90 * (n % UPDATES_EACH)),
+                "Progress reported by the ministry.",
+                "",
+                10 * (n % UPDATES_EACH + 1),
+                "",
+                True,
+                written,
+                written,
+            )
+            for n, update_id in enumerate(update_ids)
+        ),
+    )
+    _copy(
+        Source,
+        ["update_id", "position", "url", "title", "publisher", "grade"],
+        (
+            (update_id, 1, "https://example.org/report", "A report", "A ministry", "reporting")
+            for update_id in update_ids
+        ),
+    )
     with connection.cursor() as cursor:
         for model in (Pledge, Target, ProgressUpdate, Source, Pledge.parties.through, Pledge.beneficiaries.through):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

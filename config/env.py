@@ -69,7 +69,9 @@ def env_days(name, default):
     if not days or days[-1] <= 0:
         raise ImproperlyConfigured(f"{name} must list at least one positive number of days.")
     if days[0] > MAX_LEAD_DAYS:
-        raise ImproperlyConfigured(f"{name}: {days[0]} days is more than the {MAX_LEAD_DAYS} (ten years) a reminder may lead.")
+        raise ImproperlyConfigured(
+            f"{name}: {days[0]} days is more than the {MAX_LEAD_DAYS} (ten years) a reminder may lead."
+        )
     return days
 
 

@@ -8,8 +8,19 @@ autocomplete, and history pages name who changed what. Only staff users reach th
 
 from django.contrib.auth.management import create_permissions
 
-VIEWED = ("pledge", "progressupdate", "source", "target", "party", "event", "country", "topic", "unit", "reminder",
-          "sitetext")
+VIEWED = (
+    "pledge",
+    "progressupdate",
+    "source",
+    "target",
+    "party",
+    "event",
+    "country",
+    "topic",
+    "unit",
+    "reminder",
+    "sitetext",
+)
 EDITED = ("pledge", "progressupdate", "source", "target", "party", "event", "topic", "unit")
 
 # Everyone sets their own language (pledges.admin.EditorSettingsAdmin shows each only their own).

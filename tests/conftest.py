@@ -32,7 +32,9 @@ def dump_folder(settings, tmp_path):
 @pytest.fixture
 def reference_data(db):
     """Countries, topics and units, as `make run` loads them."""
-    call_command("loaddata", *(ROOT / "fixtures" / name for name in ("countries.json", "topics.json", "units.json")), verbosity=0)
+    call_command(
+        "loaddata", *(ROOT / "fixtures" / name for name in ("countries.json", "topics.json", "units.json")), verbosity=0
+    )
 
 
 @pytest.fixture
@@ -86,7 +88,11 @@ def my_pledge_due_soon(seeded, editor):
 # used). Where Chromium is missing they skip, saying how to get it; .ci/run installs it.
 CHROMIUM = os.environ.get("PLEDGES_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
 ]
 
 

@@ -80,7 +80,7 @@ def change_form_data(response, **changes):
     """
     context = response.context
     forms = [context["adminform"].form]
-    inlines = context["inline_admin_formsets"] if "inline_admin_formsets" in context else []
+    inlines = context.get("inline_admin_formsets", [])
     for inline in inlines:
         forms += [inline.formset.management_form, *inline.formset.forms]
     data = {"_save": "Save"}
@@ -130,9 +130,16 @@ def a_pledge(**fields):
     parties = fields.pop("parties", None) or [Party.objects.get_or_create(name="A Leader")[0]]
     beneficiaries = fields.pop("beneficiaries", ())
     # A target, as the one-target layout wrote it: target_unit (a code), target_value, baseline_*.
-    target = {name: fields.pop(column) for column, name in (
-        ("target_unit", "unit"), ("target_value", "target_value"), ("baseline_value", "baseline_value"),
-        ("baseline_on", "baseline_on")) if column in fields}
+    target = {
+        name: fields.pop(column)
+        for column, name in (
+            ("target_unit", "unit"),
+            ("target_value", "target_value"),
+            ("baseline_value", "baseline_value"),
+            ("baseline_on", "baseline_on"),
+        )
+        if column in fields
+    }
     values.update(fields)
     pledge = Pledge.objects.create(**values)
     pledge.parties.set(parties)

@@ -1,18 +1,19 @@
 """Editors at work in the admin: finding pledges, recording progress, history, roles, conflicts."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.db.models import Case, F, Q, When
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pledges.admin.pagination import EstimatedCountPaginator
-from pledges.services.history import version_token
 from pledges.models import Pledge, ProgressUpdate, Verdict
+from pledges.services.history import version_token
 from tests.factories import change_form_data
 from tests.volume import add_pledges
 
@@ -31,9 +32,15 @@ def titles(response):
 def new_update(**fields):
     """The inline's empty row on a pledge page, filled in as an editor would."""
     values = {
-        "occurred_on": "2026-11-20", "summary": "Deliveries confirmed by the ministry.", "is_published": "on",
-        "measurement_value": "", "measurement_country": "", "new_verdict": "",
-        "source_url": "https://example.org/report", "source_title": "Ministry report", "source_publisher": "Ministry",
+        "occurred_on": "2026-11-20",
+        "summary": "Deliveries confirmed by the ministry.",
+        "is_published": "on",
+        "measurement_value": "",
+        "measurement_country": "",
+        "new_verdict": "",
+        "source_url": "https://example.org/report",
+        "source_title": "Ministry report",
+        "source_publisher": "Ministry",
         "source_published_on": "2026-11-21",
     }
     values.update(fields)
@@ -84,7 +91,11 @@ def test_open_deadlines_come_first_nearest_first(client, owned, editor):
 
     listed = list(client.get(LIST_URL).context["cl"].result_list)
 
-    open_ones = [p for p in listed if p.deadline_end and p.deadline_end >= date.today() and p.verdict not in ("kept", "broken", "partially_kept")]
+    open_ones = [
+        p
+        for p in listed
+        if p.deadline_end and p.deadline_end >= date.today() and p.verdict not in ("kept", "broken", "partially_kept")
+    ]
     assert listed[: len(open_ones)] == open_ones
     assert [p.deadline_end for p in open_ones] == sorted(p.deadline_end for p in open_ones)
     assert listed[0] == owned[0]
@@ -170,7 +181,7 @@ def test_a_very_large_list_is_counted_from_the_planners_estimate(client, seeded,
         response = client.get(LIST_URL)
 
     assert 900 <= response.context["cl"].result_count <= 1100
-    assert not [q for q in queries.captured_queries if 'COUNT(*)' in q["sql"] and "pledges_pledge" in q["sql"]]
+    assert not [q for q in queries.captured_queries if "COUNT(*)" in q["sql"] and "pledges_pledge" in q["sql"]]
     filtered = client.get(LIST_URL, {"is_published__exact": "1"})
     assert filtered.context["cl"].result_count == Pledge.objects.filter(is_published=True).count()
 
@@ -185,9 +196,13 @@ def test_an_update_with_a_source_and_a_measurement_is_added_on_the_pledge_page(c
     index = int(page.context["inline_admin_formsets"][0].formset.management_form["INITIAL_FORMS"].value())
     kz = pledge.beneficiaries.get(country__code="KZ").country
 
-    response = client.post(change_url(pledge), change_form_data(
-        page, **with_new_update(page, index, measurement_value="1000000", measurement_country=str(kz.pk)),
-    ))
+    response = client.post(
+        change_url(pledge),
+        change_form_data(
+            page,
+            **with_new_update(page, index, measurement_value="1000000", measurement_country=str(kz.pk)),
+        ),
+    )
 
     assert response.status_code == 302, response.context["errors"] if response.context else ""
     update = pledge.updates.get(occurred_on=date(2026, 11, 20))
@@ -237,8 +252,8 @@ def test_the_verdict_changes_with_a_published_sourced_update_and_is_in_the_histo
     assert pledge.verdict == Verdict.KEPT
     assert pledge.updates.get(occurred_on=date(2026, 11, 20)).new_verdict == Verdict.KEPT
     history = client.get(reverse("admin:pledges_pledge_history", args=[pledge.pk])).content.decode()
-    assert "Verdict:</strong>\n                    Not yet rated" in history or "Not yet rated" in history
-    assert "&nbsp;&rarr;&nbsp;&nbsp;Kept" in history
+    # The history row shows the verdict's change, from what it was to what the update made it.
+    assert re.search(r"Verdict:</strong>\s*Not yet rated\s*&nbsp;&rarr;&nbsp;&nbsp;Kept", history), history
 
 
 def test_reverting_the_verdict_withdraws_the_update_that_gave_it(client, seeded, editor):
@@ -279,7 +294,9 @@ def test_a_field_revert_restores_the_old_value_and_is_recorded(client, seeded, e
     assert pledge.title == original_title
     history = client.get(reverse("admin:pledges_pledge_history", args=[pledge.pk])).content.decode()
     assert "A mistaken title" in history
-    assert pledge.history.count() == Pledge.history.filter(id=pledge.pk, history_date__lte=before.history_date).count() + 2
+    assert (
+        pledge.history.count() == Pledge.history.filter(id=pledge.pk, history_date__lte=before.history_date).count() + 2
+    )
 
 
 def test_the_history_shows_a_change_of_beneficiaries_by_name(client, seeded, editor, reference_data):
@@ -295,7 +312,8 @@ def test_the_history_shows_a_change_of_beneficiaries_by_name(client, seeded, edi
 
     change = history.split("<strong>Beneficiaries:</strong>", 1)[1].split("</li>", 1)[0]
     assert [part.replace("&nbsp;", "").strip() for part in change.split("&rarr;")] == [
-        "Kazakhstan, Kyrgyzstan, Tajikistan, Turkmenistan, Uzbekistan", "Kazakhstan"
+        "Kazakhstan, Kyrgyzstan, Tajikistan, Turkmenistan, Uzbekistan",
+        "Kazakhstan",
     ]
 
 
@@ -483,10 +501,15 @@ def test_every_date_on_the_pledge_page_has_the_date_picker(client, seeded, edito
     client.force_login(editor)
     page = client.get(change_url(pledge))
 
-    forms = [page.context["adminform"].form] + [f for inline in page.context["inline_admin_formsets"]
-                                                for f in inline.formset.forms]
-    dates = [(form.prefix, name) for form in forms for name, field in form.fields.items()
-             if field.__class__.__name__ == "DateField"]
+    forms = [page.context["adminform"].form] + [
+        f for inline in page.context["inline_admin_formsets"] for f in inline.formset.forms
+    ]
+    dates = [
+        (form.prefix, name)
+        for form in forms
+        for name, field in form.fields.items()
+        if field.__class__.__name__ == "DateField"
+    ]
     assert ("updates-0", "source_published_on") in dates and len(dates) > 10
     for form in forms:
         for name, field in form.fields.items():
@@ -520,7 +543,10 @@ def test_a_refused_save_lists_every_error_at_the_top_each_linking_to_its_field(c
     summary = body.split('<div class="error-summary"', 1)[1].split("</div>", 1)[0]
     assert body.index('<div class="error-summary"') < body.index('id="id_title"')  # above the fields
     assert '<a href="#id_title">Title: This field is required.</a>' in summary
-    assert f'<a href="#id_updates-{index}-source_url">progress update ({index}): Source URL: A progress update needs a source' in summary
+    assert (
+        f'<a href="#id_updates-{index}-source_url">progress update ({index}): Source URL: A progress update needs a source'
+        in summary
+    )
     assert "Correct 2 things:" in summary
     # Each field still says its own error beside it.
     assert body.count("A progress update needs a source") >= 2
@@ -543,8 +569,12 @@ def test_the_pledge_history_shows_its_updates_and_sources_added_changed_and_remo
     client.force_login(editor)
     page = client.get(change_url(pledge))
     index = page.context["inline_admin_formsets"][0].formset.initial_form_count()
-    client.post(change_url(pledge), change_form_data(page, **with_new_update(
-        page, index, summary="Line D talks resumed.", source_title="Talks resume")))
+    client.post(
+        change_url(pledge),
+        change_form_data(
+            page, **with_new_update(page, index, summary="Line D talks resumed.", source_title="Talks resume")
+        ),
+    )
     added = pledge.updates.get(summary="Line D talks resumed.")
     source = added.sources.get()
     source._history_user, source._change_reason = editor, "Wrong report"
@@ -563,8 +593,15 @@ def test_an_editors_language_is_set_on_their_user_page_and_the_admin_follows_it(
     page = client.get(url)
     assert 'name="editor_settings-0-language"' in page.content.decode()
     joined = editor.date_joined  # a split date and time box, which change_form_data does not split
-    data = change_form_data(page, **{"editor_settings-0-language": "ru", "date_joined": None,
-                                     "date_joined_0": f"{joined:%Y-%m-%d}", "date_joined_1": f"{joined:%H:%M:%S}"})
+    data = change_form_data(
+        page,
+        **{
+            "editor_settings-0-language": "ru",
+            "date_joined": None,
+            "date_joined_0": f"{joined:%Y-%m-%d}",
+            "date_joined_1": f"{joined:%H:%M:%S}",
+        },
+    )
     response = client.post(url, data)
     assert response.status_code == 302, response.context["errors"] if response.context else ""
     assert get_user_model().objects.get(pk=editor.pk).editor_settings.language == "ru"
@@ -583,8 +620,12 @@ def test_the_party_filters_offer_the_parties_pledges_name_and_narrow_the_list(cl
     Party.objects.create(name="Named by no pledge")
     client.force_login(editor)
     page = client.get(LIST_URL)
-    pledging = {choice["display"] for spec in page.context["cl"].filter_specs
-                if getattr(spec, "field_path", "") == "parties" for choice in spec.choices(page.context["cl"])}
+    pledging = {
+        choice["display"]
+        for spec in page.context["cl"].filter_specs
+        if getattr(spec, "field_path", "") == "parties"
+        for choice in spec.choices(page.context["cl"])
+    }
     assert "Xi Jinping" in pledging and "Named by no pledge" not in pledging
     kazakhstan = Party.objects.get(country__code="KZ")
     narrowed = client.get(LIST_URL, {"beneficiaries__id__exact": kazakhstan.pk})
@@ -598,9 +639,17 @@ def test_every_page_of_a_long_list_keeps_open_deadlines_first_in_one_order(clien
     listed = []
     for page in range(1, 6):
         listed += list(client.get(LIST_URL, {"p": page} if page > 1 else {}).context["cl"].result_list)
-    expected = list(Pledge.objects.order_by(
-        Case(When(Q(deadline_end__gte=date.today()) & ~Q(verdict__in=["kept", "partially_kept", "broken"]), then=0),
-             default=1), F("deadline_end").asc(nulls_last=True), "title", "pk"))
+    expected = list(
+        Pledge.objects.order_by(
+            Case(
+                When(Q(deadline_end__gte=date.today()) & ~Q(verdict__in=["kept", "partially_kept", "broken"]), then=0),
+                default=1,
+            ),
+            F("deadline_end").asc(nulls_last=True),
+            "title",
+            "pk",
+        )
+    )
     assert [p.pk for p in listed] == [p.pk for p in expected]
 
 

@@ -109,9 +109,14 @@ ADD_UPDATE_URL = "/admin/pledges/progressupdate/add/"
 def update_form(pledge, **fields):
     """The admin's add-update form as a browser posts it: the update, then its source inline."""
     return {
-        "pledge": pledge.pk, "occurred_on": "2026-11-01", "is_published": "on",
-        "sources-TOTAL_FORMS": "1", "sources-INITIAL_FORMS": "0", "sources-MIN_NUM_FORMS": "1",
-        "sources-MAX_NUM_FORMS": "3", **fields,
+        "pledge": pledge.pk,
+        "occurred_on": "2026-11-01",
+        "is_published": "on",
+        "sources-TOTAL_FORMS": "1",
+        "sources-INITIAL_FORMS": "0",
+        "sources-MIN_NUM_FORMS": "1",
+        "sources-MAX_NUM_FORMS": "3",
+        **fields,
     }
 
 
@@ -120,11 +125,22 @@ def test_saving_an_update_in_the_admin_sets_the_verdict_and_deleting_it_resets_i
 
     client.force_login(editor)
     pledge = Pledge.objects.get(slug="vaccine-joint-production")
-    response = client.post(ADD_UPDATE_URL, update_form(
-        pledge, key="joint-plant", summary="A joint plant opened.", new_verdict="in_progress",
-        **{"sources-0-position": "1", "sources-0-grade": "reporting", "sources-0-url": "https://example.org/plant",
-           "sources-0-title": "Plant opens", "sources-0-publisher": "A newspaper"},
-    ))
+    response = client.post(
+        ADD_UPDATE_URL,
+        update_form(
+            pledge,
+            key="joint-plant",
+            summary="A joint plant opened.",
+            new_verdict="in_progress",
+            **{
+                "sources-0-position": "1",
+                "sources-0-grade": "reporting",
+                "sources-0-url": "https://example.org/plant",
+                "sources-0-title": "Plant opens",
+                "sources-0-publisher": "A newspaper",
+            },
+        ),
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     pledge.refresh_from_db()
     assert pledge.verdict == Verdict.IN_PROGRESS
@@ -171,8 +187,12 @@ def test_the_preview_shows_new_values_and_changes_in_full_and_counts_the_unchang
     client.force_login(editor)
     confirm(client, upload(client, pledge_csv({"slug": "same"}, {"slug": "changed"})))
 
-    preview = upload(client, pledge_csv({"slug": "same"}, {"slug": "changed", "quote": long_quote},
-                                        {"slug": "fresh", "title": "A fresh pledge"})).content.decode()
+    preview = upload(
+        client,
+        pledge_csv(
+            {"slug": "same"}, {"slug": "changed", "quote": long_quote}, {"slug": "fresh", "title": "A fresh pledge"}
+        ),
+    ).content.decode()
 
     assert f"<del>We will build ten bridges</del> → <ins>{long_quote}</ins>" in preview  # not cut at 80
     assert "<strong>title</strong>:\n        A fresh pledge</div>" in preview  # a new row shows its values

@@ -15,12 +15,26 @@ pytestmark = pytest.mark.django_db
 NEW_DAY = date(2026, 11, 20)
 
 
-@pytest.mark.parametrize("typed, meant", [
-    ("106500000000", "106500000000"), ("106,500,000,000", "106500000000"), ("106 500 000 000", "106500000000"),
-    ("106.5bn", "106500000000"), ("106.5 billion", "106500000000"), ("2.5m", "2500000"), ("500k", "500000"),
-    ("1,2 млн", "1200000"), ("106,5 млрд", "106500000000"), ("1065亿", "106500000000"), ("50万", "500000"),
-    ("1,234.5", "1234.5"), ("1.234,5", "1234.5"), ("1.234", "1.234"), ("1.000.000", "1000000"),
-])
+@pytest.mark.parametrize(
+    "typed, meant",
+    [
+        ("106500000000", "106500000000"),
+        ("106,500,000,000", "106500000000"),
+        ("106 500 000 000", "106500000000"),
+        ("106.5bn", "106500000000"),
+        ("106.5 billion", "106500000000"),
+        ("2.5m", "2500000"),
+        ("500k", "500000"),
+        ("1,2 млн", "1200000"),
+        ("106,5 млрд", "106500000000"),
+        ("1065亿", "106500000000"),
+        ("50万", "500000"),
+        ("1,234.5", "1234.5"),
+        ("1.234,5", "1234.5"),
+        ("1.234", "1.234"),
+        ("1.000.000", "1000000"),
+    ],
+)
 def test_amounts_are_read_as_editors_type_them(typed, meant):
     assert parse_amount(typed) == Decimal(meant)
 
@@ -40,7 +54,9 @@ def _trade(client, editor):
 
 def test_a_value_typed_with_a_scale_word_is_saved_in_full(client, seeded, editor):
     pledge, page, index = _trade(client, editor)
-    response = client.post(change_url(pledge), change_form_data(page, **with_new_update(page, index, measurement_value="112.4bn")))
+    response = client.post(
+        change_url(pledge), change_form_data(page, **with_new_update(page, index, measurement_value="112.4bn"))
+    )
     assert response.status_code == 302, response.context["errors"] if response.context else ""
     assert pledge.updates.get(occurred_on=NEW_DAY).measurement_value == Decimal("112400000000")
 
@@ -65,13 +81,17 @@ def test_the_first_measurement_is_compared_with_the_baseline(client, seeded, edi
     pledge.updates.exclude(measurement_value=None).delete()  # the 2021 baseline ($50.1 billion) is left
     page = client.get(change_url(pledge))
     index = int(page.context["inline_admin_formsets"][0].formset.management_form["INITIAL_FORMS"].value())
-    refused = client.post(change_url(pledge), change_form_data(page, **with_new_update(page, index, measurement_value="600bn")))
+    refused = client.post(
+        change_url(pledge), change_form_data(page, **with_new_update(page, index, measurement_value="600bn"))
+    )
     assert "$600 billion is more than ten times the last value, $50.1 billion." in refused.content.decode()
 
 
 def test_a_value_that_is_not_an_amount_is_refused_with_examples(client, seeded, editor):
     pledge, page, index = _trade(client, editor)
-    refused = client.post(change_url(pledge), change_form_data(page, **with_new_update(page, index, measurement_value="about 100")))
+    refused = client.post(
+        change_url(pledge), change_form_data(page, **with_new_update(page, index, measurement_value="about 100"))
+    )
     assert "Enter an amount: digits, e.g. 106500000000, or with a scale word" in refused.content.decode()
 
 

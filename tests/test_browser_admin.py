@@ -2,6 +2,7 @@
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -118,13 +119,15 @@ def test_an_editor_imports_through_preview_and_confirm_then_exports(live_server,
     page.select_option("#id_format", label="csv")
     with page.expect_download() as download:
         page.click("input[type=submit]")
-    lines = open(download.value.path(), encoding="utf-8-sig").read().splitlines()
+    lines = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("slug,title,parties")
     assert len(lines) == Pledge.objects.count() + 1
     assert any(line.startswith("ten-bridges,") for line in lines)
 
 
-def test_a_confirm_after_another_editors_save_is_refused_in_the_browser(live_server, new_page, seeded, editor, tmp_path):
+def test_a_confirm_after_another_editors_save_is_refused_in_the_browser(
+    live_server, new_page, seeded, editor, tmp_path
+):
     pledge = Pledge.objects.get(slug="sister-cities-100-pairs")
     csv_file = tmp_path / "pledges.xlsx"
     from pledges.files.exports import export_pledges
@@ -162,7 +165,7 @@ def test_export_selected_downloads_only_the_ticked_pledges(live_server, new_page
 
     import json
 
-    exported = json.loads(open(download.value.path(), encoding="utf-8").read())
+    exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert [row["slug"] for row in exported] == ["sister-cities-100-pairs"]
 
 
@@ -209,8 +212,9 @@ def test_two_editors_on_one_pledge_the_second_save_is_refused(live_server, new_p
     assert pledge.summary != "Ed's new summary."
 
 
-def test_adding_a_progress_update_starts_near_the_top_of_the_pledge_page(live_server, new_page, screenshot,
-                                                                          my_pledge_due_soon):
+def test_adding_a_progress_update_starts_near_the_top_of_the_pledge_page(
+    live_server, new_page, screenshot, my_pledge_due_soon
+):
     pledge = my_pledge_due_soon
     row = pledge.updates.count()  # the blank row's index: after the stored updates
     page = new_page(width=1280, height=900)
@@ -233,15 +237,23 @@ def test_adding_a_progress_update_starts_near_the_top_of_the_pledge_page(live_se
 def test_the_admin_lists_fit_1280_pixels_without_losing_a_column(live_server, new_page, screenshot, my_pledge_due_soon):
     from pledges.models import Reminder
 
-    Reminder.objects.create(pledge=my_pledge_due_soon, recipient=get_user_model().objects.get(username="ed"),
-                            kind="deadline_near", due_on=date(2026, 11, 1), status="failed", attempts=3,
-                            last_error="SMTPRecipientsRefused: " + "the server refused the recipient; " * 12)
+    Reminder.objects.create(
+        pledge=my_pledge_due_soon,
+        recipient=get_user_model().objects.get(username="ed"),
+        kind="deadline_near",
+        due_on=date(2026, 11, 1),
+        status="failed",
+        attempts=3,
+        last_error="SMTPRecipientsRefused: " + "the server refused the recipient; " * 12,
+    )
     page = new_page(width=1280, height=900)
     log_in(page, live_server, "ed")
     for path, last_column in (("/admin/pledges/pledge/", "Published"), ("/admin/pledges/reminder/", "Last error")):
         page.goto(f"{live_server.url}{path}")
-        fits = page.evaluate("() => { const t = document.querySelector('#result_list');"
-                             " return t.getBoundingClientRect().right <= window.innerWidth; }")
+        fits = page.evaluate(
+            "() => { const t = document.querySelector('#result_list');"
+            " return t.getBoundingClientRect().right <= window.innerWidth; }"
+        )
         assert fits, path
         header = page.locator("#result_list thead th").last
         expect()(header).to_contain_text(last_column, ignore_case=True)
@@ -250,8 +262,9 @@ def test_the_admin_lists_fit_1280_pixels_without_losing_a_column(live_server, ne
     screenshot(page, "admin-reminder-log-1280")
 
 
-def test_a_measurement_shows_its_unit_and_scale_as_it_is_typed_and_a_slip_asks_first(live_server, new_page, screenshot,
-                                                                                      seeded, editor):
+def test_a_measurement_shows_its_unit_and_scale_as_it_is_typed_and_a_slip_asks_first(
+    live_server, new_page, screenshot, seeded, editor
+):
     pledge = Pledge.objects.get(slug="trade-70-billion-by-2030")
     row = pledge.updates.count()
     page = new_page(width=1280, height=900)
@@ -289,11 +302,17 @@ def test_a_measurement_shows_its_unit_and_scale_as_it_is_typed_and_a_slip_asks_f
     assert pledge.updates.filter(measurement_value=106.5).exists()
 
 
-@pytest.mark.parametrize("language, heading", [
-    ("en", "Add a progress update"), ("ru", "Добавить новость о выполнении"), ("zh-hans", "添加进展更新"),
-])
-def test_the_admins_pledge_page_in_each_language_at_1280_and_375(live_server, new_page, screenshot, seeded, editor,
-                                                                 language, heading):
+@pytest.mark.parametrize(
+    "language, heading",
+    [
+        ("en", "Add a progress update"),
+        ("ru", "Добавить новость о выполнении"),
+        ("zh-hans", "添加进展更新"),
+    ],
+)
+def test_the_admins_pledge_page_in_each_language_at_1280_and_375(
+    live_server, new_page, screenshot, seeded, editor, language, heading
+):
     from pledges.models import EditorSettings
 
     EditorSettings.objects.create(user=editor, language=language)  # the editor's own choice

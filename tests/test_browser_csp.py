@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def watch_policy(page):
     """Collect what the browser refused under the policy (it reports each refusal on the console)."""
     refused = []
-    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None)
+    page.on(
+        "console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None
+    )
     return refused
 
 

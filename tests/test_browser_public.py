@@ -120,7 +120,8 @@ def test_an_event_page_reads_on_any_screen_and_passes_axe(live_server, new_page,
 
 @pytest.mark.parametrize("width", [1280, 375])
 def test_a_joint_pledge_with_two_targets_and_its_summit_read_on_any_screen_and_pass_axe(
-        live_server, new_page, screenshot, example_summit, width):
+    live_server, new_page, screenshot, example_summit, width
+):
     page = new_page(width=width, height=800)
     page.goto(f"{live_server.url}/en/pledges/example-training-and-scholarships/")
 
@@ -158,15 +159,17 @@ def test_a_chart_reads_on_a_phone(live_server, new_page, screenshot, seeded):
     assert "US dollars" in labels and "Target" in labels and "on track" in labels
     assert "$106.3 billion" in labels  # the latest value, beside its point
     widths = phone.eval_on_selector_all(
-        "svg.chart text", "texts => texts.map(t => [t.getBoundingClientRect().left, t.getBoundingClientRect().right])")
+        "svg.chart text", "texts => texts.map(t => [t.getBoundingClientRect().left, t.getBoundingClientRect().right])"
+    )
     chart = phone.locator("svg.chart").bounding_box()
     assert all(left >= chart["x"] - 1 and right <= chart["x"] + chart["width"] + 1 for left, right in widths)
     screenshot(phone, "chart-375")
 
 
 @pytest.mark.parametrize("language", ["en", "ru", "zh-hans"])
-def test_every_public_page_in_each_language_passes_axe_at_both_widths(live_server, new_page, screenshot, seeded,
-                                                                      language):
+def test_every_public_page_in_each_language_passes_axe_at_both_widths(
+    live_server, new_page, screenshot, seeded, language
+):
     pages = {
         "overview": f"/{language}/",
         "pledge": f"/{language}/pledges/trade-70-billion-by-2030/",

@@ -12,8 +12,14 @@ from tests.factories import a_pledge, pledge_csv
 from tests.test_reminders import ann, at, kinds_sent  # noqa: F401 (ann is a fixture)
 
 pytestmark = pytest.mark.django_db
-UNDATED = {"deadline_start": "", "deadline_end": "", "target_unit": "", "target_value": "", "baseline_value": "",
-           "baseline_on": ""}
+UNDATED = {
+    "deadline_start": "",
+    "deadline_end": "",
+    "target_unit": "",
+    "target_value": "",
+    "baseline_value": "",
+    "baseline_on": "",
+}
 
 
 @pytest.mark.parametrize(("precision", "words"), [("asap", "as soon as possible"), ("ongoing", "on a regular basis")])
@@ -48,8 +54,13 @@ def test_without_words_the_page_says_the_precision(client, reference_data):
 def test_an_as_soon_as_possible_pledge_is_reviewed_on_the_interval_and_never_overdue(ann, settings):
     settings.PLEDGES_REVIEW_INTERVAL_DAYS = 30
     with at(date(2026, 1, 1)):
-        a_pledge(owner=ann, deadline_precision="asap", deadline_text="as soon as possible", deadline_end=None,
-                 last_reviewed_on=date(2026, 1, 1))
+        a_pledge(
+            owner=ann,
+            deadline_precision="asap",
+            deadline_text="as soon as possible",
+            deadline_end=None,
+            last_reviewed_on=date(2026, 1, 1),
+        )
     for day in (date(2026, 1, 30), date(2026, 1, 31), date(2027, 6, 1)):
         with at(day):
             sweep()

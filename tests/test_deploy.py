@@ -15,7 +15,11 @@ pytestmark = pytest.mark.django_db
 
 def run(args, **env):
     return subprocess.run(
-        [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        [sys.executable, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={"PATH": os.environ["PATH"], **env},
     )
 
@@ -66,12 +70,16 @@ def test_production_settings_name_https_hsts_and_a_shared_cache():
         "import django; django.setup(); from django.conf import settings as s; "
         "print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.CACHES['default']['BACKEND'], s.PLEDGES_SITE_URL)"
     )
-    result = run(["-c", code], DJANGO_SETTINGS_MODULE="config.settings.production", CACHE_URL="redis://127.0.0.1:6379/3",
-                 **PRODUCTION_ENV)
+    result = run(
+        ["-c", code],
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        CACHE_URL="redis://127.0.0.1:6379/3",
+        **PRODUCTION_ENV,
+    )
 
-    assert result.stdout.split() == [
-        "True", "31536000", "config.cache.RedisCache", "https://pledges.example"
-    ], result.stderr
+    assert result.stdout.split() == ["True", "31536000", "config.cache.RedisCache", "https://pledges.example"], (
+        result.stderr
+    )
 
 
 def test_a_cache_url_that_is_not_redis_stops_the_start():
@@ -115,8 +123,9 @@ def test_healthz_answers_200_when_everything_answers(client):
 
 
 def test_healthz_names_the_cache_that_does_not_answer(client):
-    unreachable = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                               "LOCATION": "redis://127.0.0.1:1/0"}}
+    unreachable = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
     with override_settings(CACHES=unreachable):
         response = client.get("/healthz")
 

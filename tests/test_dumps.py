@@ -5,8 +5,8 @@ import json
 import pytest
 from django.http import FileResponse
 
-from pledges.public import dumps
 from pledges.models import Pledge
+from pledges.public import dumps
 
 pytestmark = pytest.mark.django_db
 

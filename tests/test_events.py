@@ -16,11 +16,17 @@ SUMMIT_NAME = "Virtual summit on 30 years of China–Central Asia diplomatic rel
 @pytest.fixture
 def second_event(seeded):
     """Another summit, in Xi'an, with one published pledge and one draft."""
-    import_pledges(pledge_csv(
-        {"slug": "xian-one", "title": "Open a Xi'an centre", "event": "China–Central Asia Summit 2023"},
-        {"slug": "xian-draft", "title": "A draft from Xi'an", "event": "China–Central Asia Summit 2023",
-         "published": "no"},
-    ))
+    import_pledges(
+        pledge_csv(
+            {"slug": "xian-one", "title": "Open a Xi'an centre", "event": "China–Central Asia Summit 2023"},
+            {
+                "slug": "xian-draft",
+                "title": "A draft from Xi'an",
+                "event": "China–Central Asia Summit 2023",
+                "published": "no",
+            },
+        )
+    )
     event = Event.objects.get(name="China–Central Asia Summit 2023")
     Event.objects.filter(pk=event.pk).update(place="Xi'an", held_on="2023-05-19")
     event.refresh_from_db()
@@ -70,8 +76,17 @@ def test_the_feed_and_the_calendar_narrow_to_one_event(client, second_event):
     from pledges.files.imports import import_updates
     from tests.factories import update_csv
 
-    import_updates(update_csv({"pledge": "xian-one", "key": "opened", "measurement_value": "",
-                               "new_verdict": "", "occurred_on": "2024-01-10"}))
+    import_updates(
+        update_csv(
+            {
+                "pledge": "xian-one",
+                "key": "opened",
+                "measurement_value": "",
+                "new_verdict": "",
+                "occurred_on": "2024-01-10",
+            }
+        )
+    )
 
     feed = feedparser.parse(client.get(f"/feed/?event={second_event.slug}").content)
     calendar = Calendar.from_ical(client.get(f"/deadlines.ics?event={second_event.slug}").content)
@@ -84,11 +99,17 @@ def test_the_feed_and_the_calendar_narrow_to_one_event(client, second_event):
 
 
 def test_new_events_from_a_file_get_addresses_of_their_own(reference_data):
-    import_pledges(pledge_csv({"slug": "a", "event": "A summit"}, {"slug": "b", "event": "A summit!"},
-                              {"slug": "c", "event": "峰会"}))
+    import_pledges(
+        pledge_csv(
+            {"slug": "a", "event": "A summit"}, {"slug": "b", "event": "A summit!"}, {"slug": "c", "event": "峰会"}
+        )
+    )
 
-    assert dict(Event.objects.values_list("name", "slug")) == {"A summit": "a-summit", "A summit!": "a-summit-2",
-                                                               "峰会": "event"}
+    assert dict(Event.objects.values_list("name", "slug")) == {
+        "A summit": "a-summit",
+        "A summit!": "a-summit-2",
+        "峰会": "event",
+    }
 
 
 def test_an_event_typed_in_the_admin_without_a_slug_gets_one(db):
@@ -96,4 +117,7 @@ def test_an_event_typed_in_the_admin_without_a_slug_gets_one(db):
     Event.objects.create(name="Summit of the future")
 
     assert sorted(Event.objects.values_list("slug", flat=True)) == ["summit-of-the-future", "summit-of-the-future-2"]
-    assert event_slug("Summit of the Future", {"summit-of-the-future", "summit-of-the-future-2"}) == "summit-of-the-future-3"
+    assert (
+        event_slug("Summit of the Future", {"summit-of-the-future", "summit-of-the-future-2"})
+        == "summit-of-the-future-3"
+    )

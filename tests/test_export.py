@@ -33,8 +33,12 @@ def test_exporting_then_importing_the_seeds_changes_nothing(seeded):
 
     assert pledges.count("unchanged") == 16 and pledges.count("new") == pledges.count("update") == 0
     assert updates.count("unchanged") == 50 and updates.count("new") == updates.count("update") == 0
-    assert (Pledge.objects.count(), ProgressUpdate.objects.count(), Source.objects.count(),
-            Pledge.history.count()) == counts
+    assert (
+        Pledge.objects.count(),
+        ProgressUpdate.objects.count(),
+        Source.objects.count(),
+        Pledge.history.count(),
+    ) == counts
 
 
 def test_the_export_has_the_import_columns_in_order(seeded):
@@ -48,7 +52,7 @@ def test_the_export_has_the_import_columns_in_order(seeded):
     assert record["verdict"] == "kept"
 
 
-FORMULAS = ["=HYPERLINK(\"http://evil\")", "+1+2", "-3+4", "@SUM(A1)", "\tTab", "\rReturn"]
+FORMULAS = ['=HYPERLINK("http://evil")', "+1+2", "-3+4", "@SUM(A1)", "\tTab", "\rReturn"]
 
 
 @pytest.mark.parametrize("formula", FORMULAS)
@@ -102,7 +106,9 @@ def test_the_export_command_writes_a_file(seeded, tmp_path):
 
     call_command("export_updates", "--output", str(target))
 
-    assert target.read_text().count("\n") > 26
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
+    assert [row["key"] for row in rows] == list(ProgressUpdate.objects.order_by("pk").values_list("key", flat=True))
+    assert list(rows[0]) == [column.column_name for column in UPDATE_COLUMNS]
 
 
 def test_importing_an_exported_update_file_into_another_pledge_set_keeps_keys(reference_data):

@@ -25,9 +25,11 @@ def exported(export, file_format):
 @pytest.mark.parametrize("file_format", FORMATS)
 def test_a_round_trip_in_each_format_changes_nothing(seeded, file_format):
     # Text a spreadsheet would run as a formula, and a negative number, must come back as they were.
-    Pledge.objects.filter(slug="sister-cities-100-pairs").update(title="=HYPERLINK(\"x\") +1")
+    Pledge.objects.filter(slug="sister-cities-100-pairs").update(title='=HYPERLINK("x") +1')
     Target.objects.filter(pledge__slug="sister-cities-100-pairs").update(baseline_value=-5)
-    before = {p.slug: (p.title, [t.baseline_value for t in p.targets.all()], p.updated_at) for p in Pledge.objects.all()}
+    before = {
+        p.slug: (p.title, [t.baseline_value for t in p.targets.all()], p.updated_at) for p in Pledge.objects.all()
+    }
 
     pledges = import_pledges(exported(export_pledges, file_format), file_format=file_format)
     updates = import_updates(exported(export_updates, file_format), file_format=file_format)
@@ -35,8 +37,9 @@ def test_a_round_trip_in_each_format_changes_nothing(seeded, file_format):
     assert (pledges.count("new"), pledges.count("update"), pledges.count("unchanged")) == (0, 0, len(before))
     assert (updates.count("new"), updates.count("update")) == (0, 0)
     assert updates.count("unchanged") == ProgressUpdate.objects.count()
-    assert {p.slug: (p.title, [t.baseline_value for t in p.targets.all()], p.updated_at)
-            for p in Pledge.objects.all()} == before
+    assert {
+        p.slug: (p.title, [t.baseline_value for t in p.targets.all()], p.updated_at) for p in Pledge.objects.all()
+    } == before
 
 
 @pytest.mark.parametrize("file_format", FORMATS)

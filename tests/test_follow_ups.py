@@ -9,8 +9,14 @@ from tests.factories import pledge_csv
 
 pytestmark = pytest.mark.django_db
 EARLIER = {"slug": "bridges-2022", "title": "Build 10 bridges", "announced_on": "2022-01-25", "event": "Summit 2022"}
-LATER = {"slug": "bridges-2023", "title": "Build 20 bridges", "announced_on": "2023-05-19", "event": "Summit 2023",
-         "follows": "bridges-2022", "follow_up": "renews"}
+LATER = {
+    "slug": "bridges-2023",
+    "title": "Build 20 bridges",
+    "announced_on": "2023-05-19",
+    "event": "Summit 2023",
+    "follows": "bridges-2022",
+    "follow_up": "renews",
+}
 
 
 def errors_of(data):
@@ -27,8 +33,14 @@ def test_a_renewed_pledge_and_its_renewal_link_to_each_other(client, reference_d
     assert later.follows.slug == "bridges-2022" and later.follow_up == "renews"
     earlier_page = client.get("/en/pledges/bridges-2022/").content.decode()
     later_page = client.get("/en/pledges/bridges-2023/").content.decode()
-    assert 'Renewed at Summit 2023 on 19 May 2023: <a href="/en/pledges/bridges-2023/">Build 20 bridges</a>' in earlier_page
-    assert 'Renews an earlier pledge: <a href="/en/pledges/bridges-2022/">Build 10 bridges</a> (25 January 2022)' in later_page
+    assert (
+        'Renewed at Summit 2023 on 19 May 2023: <a href="/en/pledges/bridges-2023/">Build 20 bridges</a>'
+        in earlier_page
+    )
+    assert (
+        'Renews an earlier pledge: <a href="/en/pledges/bridges-2022/">Build 10 bridges</a> (25 January 2022)'
+        in later_page
+    )
     assert Pledge.objects.get(slug="bridges-2022").verdict == later.verdict == "not_rated"  # verdicts stay per pledge
 
 
@@ -42,16 +54,26 @@ def test_a_link_to_a_draft_is_not_shown(client, reference_data):
     assert b"bridges-2022" not in b"".join(client.get("/pledges.csv").streaming_content)
 
 
-@pytest.mark.parametrize(("row", "error"), [
-    ({**LATER, "follow_up": ""}, "Row 2, column 'follow_up': Say how this pledge follows the earlier one "
-                                 "(renews, extends, replaces or restates)."),
-    ({**LATER, "follows": ""}, "Row 2, column 'follows': Name the earlier pledge this one renews."),
-    ({**LATER, "follows": "nowhere"}, "Row 2, column 'follows': unknown pledge slug 'nowhere'"),
-    ({**LATER, "announced_on": "2021-01-01"}, "Row 2, column 'follows': The earlier pledge was announced on "
-                                              "2022-01-25, after this one."),
-    ({**EARLIER, "follows": "bridges-2022", "follow_up": "restates"}, "Row 2, column 'follows': A pledge cannot "
-                                                                      "follow itself."),
-])
+@pytest.mark.parametrize(
+    ("row", "error"),
+    [
+        (
+            {**LATER, "follow_up": ""},
+            "Row 2, column 'follow_up': Say how this pledge follows the earlier one "
+            "(renews, extends, replaces or restates).",
+        ),
+        ({**LATER, "follows": ""}, "Row 2, column 'follows': Name the earlier pledge this one renews."),
+        ({**LATER, "follows": "nowhere"}, "Row 2, column 'follows': unknown pledge slug 'nowhere'"),
+        (
+            {**LATER, "announced_on": "2021-01-01"},
+            "Row 2, column 'follows': The earlier pledge was announced on 2022-01-25, after this one.",
+        ),
+        (
+            {**EARLIER, "follows": "bridges-2022", "follow_up": "restates"},
+            "Row 2, column 'follows': A pledge cannot follow itself.",
+        ),
+    ],
+)
 def test_a_follow_up_link_that_makes_no_sense_is_refused(reference_data, row, error):
     import_pledges(pledge_csv(EARLIER))
 

@@ -1,7 +1,7 @@
 """The failures an attacker's and an operator's audit found, each as a reader or editor meets it."""
 
 import xml.etree.ElementTree as ElementTree
-from datetime import date, datetime, timezone as dt_timezone
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
@@ -13,10 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from icalendar import Calendar
 
+from pledges.files.errors import ImportRejected
 from pledges.files.imports import import_pledges, import_updates
 from pledges.models import Pledge, ProgressUpdate, Reminder, Source
 from pledges.reminders import sweep
-from pledges.files.errors import ImportRejected
 from tests.factories import a_pledge, change_form_data, pledge_csv, update_csv
 from tests.test_admin_editing import change_url, with_new_update
 
@@ -51,7 +51,9 @@ def test_the_admin_refuses_a_far_off_deadline_beside_the_field(client, seeded, e
     pledge = Pledge.objects.get(slug="trade-70-billion-by-2030")
     client.force_login(editor)
 
-    response = client.post(change_url(pledge), change_form_data(client.get(change_url(pledge)), deadline_end="9999-12-31"))
+    response = client.post(
+        change_url(pledge), change_form_data(client.get(change_url(pledge)), deadline_end="9999-12-31")
+    )
 
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["deadline_end"] == [
@@ -87,11 +89,12 @@ def test_the_sweep_skips_a_pledge_it_cannot_compute_and_serves_every_other(roles
     # A lead time of 725,000 days reaches back before year 1 from a 1950 deadline (no such date);
     # an undated pledge has no deadline to count back from.
     settings.PLEDGES_REMINDER_LEAD_DAYS = [725_000]
-    with time_machine.travel(datetime(2029, 9, 1, 12, tzinfo=dt_timezone.utc), tick=False):
+    with time_machine.travel(datetime(2029, 9, 1, 12, tzinfo=UTC), tick=False):
         broken = a_pledge(deadline_end=date(1950, 12, 31), last_reviewed_on=date(2029, 9, 1))
-        healthy = a_pledge(deadline_precision="none", deadline_text="", deadline_end=None,
-                           last_reviewed_on=date(2029, 9, 1))
-    with time_machine.travel(datetime(2030, 1, 1, 12, tzinfo=dt_timezone.utc), tick=False):
+        healthy = a_pledge(
+            deadline_precision="none", deadline_text="", deadline_end=None, last_reviewed_on=date(2029, 9, 1)
+        )
+    with time_machine.travel(datetime(2030, 1, 1, 12, tzinfo=UTC), tick=False):
         report = sweep()
 
     assert report.errors == [f"pledge {broken.slug}: could not compute its reminders"]
@@ -116,9 +119,7 @@ def test_a_nul_byte_in_a_public_parameter_is_a_bad_request(client, seeded, query
 def test_a_nul_byte_in_the_admins_autocomplete_is_a_bad_request(client, seeded, editor):
     client.force_login(editor)
 
-    response = client.get(
-        "/admin/autocomplete/?app_label=pledges&model_name=pledge&field_name=owner&term=%00"
-    )
+    response = client.get("/admin/autocomplete/?app_label=pledges&model_name=pledge&field_name=owner&term=%00")
 
     assert response.status_code == 400
 
@@ -148,10 +149,15 @@ def test_the_history_of_a_party_or_an_event_opens(client, seeded, editor, model)
 def test_the_feed_escapes_an_editors_markup_and_keeps_every_source(client, reference_data):
     pledge = a_pledge(is_published=True)
     update = ProgressUpdate.objects.create(
-        pledge=pledge, key="x", occurred_on=date(2026, 1, 1), is_published=True,
+        pledge=pledge,
+        key="x",
+        occurred_on=date(2026, 1, 1),
+        is_published=True,
         summary='<img src=x onerror="alert(1)"> & <https://example.org/in-text>',
     )
-    Source.objects.create(update=update, url="https://example.org/report?a=1&b=2", title="<b>Report</b>", publisher="Ministry")
+    Source.objects.create(
+        update=update, url="https://example.org/report?a=1&b=2", title="<b>Report</b>", publisher="Ministry"
+    )
 
     feed = ElementTree.fromstring(client.get("/feed/").content)
     ns = {"atom": "http://www.w3.org/2005/Atom"}
@@ -217,9 +223,10 @@ def test_an_ftp_source_on_the_pledge_page_is_a_form_error(client, seeded, editor
     page = client.get(change_url(pledge))
     index = page.context["inline_admin_formsets"][0].formset.initial_form_count()
 
-    response = client.post(change_url(pledge), change_form_data(
-        page, **with_new_update(page, index, source_url="ftp://example.org/report.pdf")
-    ))
+    response = client.post(
+        change_url(pledge),
+        change_form_data(page, **with_new_update(page, index, source_url="ftp://example.org/report.pdf")),
+    )
 
     assert response.status_code == 200
     assert "Enter an http:// or https:// address." in body(response)
@@ -251,7 +258,7 @@ def test_saving_a_draft_changes_no_public_etag(client, seeded, editor):
     before = validators(client)
     client.force_login(editor)
 
-    with time_machine.travel(datetime.now(dt_timezone.utc).replace(microsecond=0), tick=True) as traveller:
+    with time_machine.travel(datetime.now(UTC).replace(microsecond=0), tick=True) as traveller:
         traveller.shift(5)  # a later second, so Last-Modified could move if it followed drafts
         page = client.get(change_url(draft))
         assert client.post(change_url(draft), change_form_data(page, title="A secret retitling")).status_code == 302
@@ -371,9 +378,19 @@ def test_the_date_range_migration_names_stored_dates_it_cannot_keep(reference_da
     actor = executor.loader.project_state(before).apps.get_model("pledges", "Actor").objects.create(name="A")
     topic = executor.loader.project_state(before).apps.get_model("pledges", "Topic").objects.get(slug="trade")
     typo = old_pledge.objects.create(
-        slug="typo", title="T", actor_id=actor.pk, topic_id=topic.pk, announced_on=date(2022, 1, 25), quote="q",
-        summary="s", source_title="t", source_publisher="p", source_url="https://example.org", deadline_text="by 2029",
-        deadline_precision="year", deadline_end=date(9999, 12, 31),
+        slug="typo",
+        title="T",
+        actor_id=actor.pk,
+        topic_id=topic.pk,
+        announced_on=date(2022, 1, 25),
+        quote="q",
+        summary="s",
+        source_title="t",
+        source_publisher="p",
+        source_url="https://example.org",
+        deadline_text="by 2029",
+        deadline_precision="year",
+        deadline_end=date(9999, 12, 31),
     )
     try:
         with pytest.raises(RuntimeError) as refused:

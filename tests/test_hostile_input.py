@@ -8,12 +8,13 @@ from contextlib import contextmanager
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from pledges.files.errors import ImportRejected
 from pledges.files.imports import import_pledges, import_updates
 from pledges.files.layouts import PLEDGE_COLUMNS, UPDATE_COLUMNS
 from pledges.models import Event, Party, Pledge, ProgressUpdate, Source
-from pledges.files.errors import ImportRejected
 from tests.factories import PLEDGE_ROW, UPDATE_ROW, change_form_data, csv_bytes
 from tests.test_admin_editing import change_url
 
@@ -22,10 +23,41 @@ pytestmark = pytest.mark.django_db
 # A tag no page ever writes: if it reaches a page as markup, something was not escaped.
 MARKUP = "<x-hostile onmouseover=alert(1)>"
 PAYLOADS = [
-    MARKUP, f'"{MARKUP}', f"'{MARKUP}", "</textarea>" + MARKUP, "javascript:alert(1)", "\x00", "a\x00b", "\r\n",
-    "=HYPERLINK(\"https://evil.example\")", "+1", "-1", "@SUM(A1)", "\u202e\u0644\u0627", "𝕏" * 3, "%00", "%", "_",
-    "' OR 1=1 --", "\\", "\ufeff", " " * 3, "9" * 40, "NaN", "-Infinity", "1e400", "0001-01-01", "9999-12-31",
-    "2022-02-30", "1899-12-31", "2200-01-01", "KZ|KZ", "|", "https://", "HTTPS://EXAMPLE.ORG", "ftp://x.org/y",
+    MARKUP,
+    f'"{MARKUP}',
+    f"'{MARKUP}",
+    "</textarea>" + MARKUP,
+    "javascript:alert(1)",
+    "\x00",
+    "a\x00b",
+    "\r\n",
+    '=HYPERLINK("https://evil.example")',
+    "+1",
+    "-1",
+    "@SUM(A1)",
+    "\u202e\u0644\u0627",
+    "𝕏" * 3,
+    "%00",
+    "%",
+    "_",
+    "' OR 1=1 --",
+    "\\",
+    "\ufeff",
+    " " * 3,
+    "9" * 40,
+    "NaN",
+    "-Infinity",
+    "1e400",
+    "0001-01-01",
+    "9999-12-31",
+    "2022-02-30",
+    "1899-12-31",
+    "2200-01-01",
+    "KZ|KZ",
+    "|",
+    "https://",
+    "HTTPS://EXAMPLE.ORG",
+    "ftp://x.org/y",
 ]
 hostile = st.one_of(
     st.sampled_from(PAYLOADS),
@@ -113,8 +145,19 @@ def test_odd_bytes_as_a_file_are_rejected_cleanly(reference_data, data):
     assert counts() == before
 
 
-ADMIN_FIELDS = ["title", "quote", "summary", "deadline_text", "source_title", "source_url", "announced_on",
-                "deadline_end", "targets-0-baseline_value", "targets-0-target_value", "last_reviewed_on"]
+ADMIN_FIELDS = [
+    "title",
+    "quote",
+    "summary",
+    "deadline_text",
+    "source_title",
+    "source_url",
+    "announced_on",
+    "deadline_end",
+    "targets-0-baseline_value",
+    "targets-0-target_value",
+    "last_reviewed_on",
+]
 
 
 @EXAMPLES

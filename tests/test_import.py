@@ -6,10 +6,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from pledges.files.imports import import_pledges, import_updates
-from pledges.models import Event, Party, Pledge, ProgressUpdate, Source, Verdict
 from pledges.files.errors import ImportRejected
+from pledges.files.imports import import_pledges, import_updates
 from pledges.files.layouts import PLEDGE_COLUMNS
+from pledges.models import Event, Party, Pledge, ProgressUpdate, Source, Verdict
 from tests.factories import PLEDGE_ROW, UPDATE_ROW, csv_bytes, pledge_csv, update_csv
 
 pytestmark = pytest.mark.django_db
@@ -65,9 +65,23 @@ def test_a_changed_row_updates_only_what_changed_and_records_it(reference_data, 
 
 def test_columns_missing_from_the_file_are_left_as_they_are(reference_data):
     import_pledges(pledge_csv({"last_reviewed_on": "2026-01-01"}))
-    partial = {k: PLEDGE_ROW[k] for k in ("slug", "title", "parties", "beneficiaries", "announced_on", "quote",
-                                           "summary", "topic", "source_title", "source_publisher", "source_url",
-                                           "deadline_precision")}
+    partial = {
+        k: PLEDGE_ROW[k]
+        for k in (
+            "slug",
+            "title",
+            "parties",
+            "beneficiaries",
+            "announced_on",
+            "quote",
+            "summary",
+            "topic",
+            "source_title",
+            "source_publisher",
+            "source_url",
+            "deadline_precision",
+        )
+    }
     import_pledges(csv_bytes([{**partial, "title": "Renamed"}]))
 
     pledge = Pledge.objects.get()
@@ -127,14 +141,54 @@ def test_an_unknown_column_is_named(reference_data):
     data = csv_bytes([{**PLEDGE_ROW, "colour": "red"}])
 
     assert rejected(lambda: import_pledges(data)) == [
-        (1, "colour", "unknown column; expected: " + ", ".join(
-            ["slug", "title", "parties", "beneficiaries", "event", "announced_on", "quote", "summary", "topic",
-             "source_title", "source_publisher", "source_url", "source_published_on", "deadline_text",
-             "deadline_precision", "deadline_start", "deadline_end", "target_label", "target_unit", "baseline_value",
-             "baseline_on", "target_value", "target2_label", "target2_unit", "target2_baseline_value",
-             "target2_baseline_on", "target2_value", "target3_label", "target3_unit", "target3_baseline_value",
-             "target3_baseline_on", "target3_value", "ruling", "owner", "published", "last_reviewed_on", "follows", "follow_up",
-             "verdict"]))
+        (
+            1,
+            "colour",
+            "unknown column; expected: "
+            + ", ".join(
+                [
+                    "slug",
+                    "title",
+                    "parties",
+                    "beneficiaries",
+                    "event",
+                    "announced_on",
+                    "quote",
+                    "summary",
+                    "topic",
+                    "source_title",
+                    "source_publisher",
+                    "source_url",
+                    "source_published_on",
+                    "deadline_text",
+                    "deadline_precision",
+                    "deadline_start",
+                    "deadline_end",
+                    "target_label",
+                    "target_unit",
+                    "baseline_value",
+                    "baseline_on",
+                    "target_value",
+                    "target2_label",
+                    "target2_unit",
+                    "target2_baseline_value",
+                    "target2_baseline_on",
+                    "target2_value",
+                    "target3_label",
+                    "target3_unit",
+                    "target3_baseline_value",
+                    "target3_baseline_on",
+                    "target3_value",
+                    "ruling",
+                    "owner",
+                    "published",
+                    "last_reviewed_on",
+                    "follows",
+                    "follow_up",
+                    "verdict",
+                ]
+            ),
+        )
     ]
 
 
@@ -220,11 +274,13 @@ def test_an_update_with_a_verdict_changes_the_pledges_verdict(pledge, editor):
 
 
 def test_the_newest_published_verdict_wins_and_drafts_do_not_count(pledge):
-    import_updates(update_csv(
-        {"key": "a", "occurred_on": "2024-01-01", "new_verdict": "in_progress"},
-        {"key": "b", "occurred_on": "2025-01-01", "new_verdict": "stalled"},
-        {"key": "c", "occurred_on": "2026-01-01", "new_verdict": "kept", "published": "no"},
-    ))
+    import_updates(
+        update_csv(
+            {"key": "a", "occurred_on": "2024-01-01", "new_verdict": "in_progress"},
+            {"key": "b", "occurred_on": "2025-01-01", "new_verdict": "stalled"},
+            {"key": "c", "occurred_on": "2026-01-01", "new_verdict": "kept", "published": "no"},
+        )
+    )
 
     pledge.refresh_from_db()
     assert pledge.verdict == Verdict.STALLED
@@ -253,7 +309,9 @@ BAD_UPDATE_ROWS = [
 
 @pytest.mark.parametrize(("override", "column", "message"), BAD_UPDATE_ROWS)
 def test_a_bad_update_row_rejects_the_file(pledge, override, column, message):
-    data = update_csv({"key": "good"}, {"key": "bad", **override}, columns=list(UPDATE_ROW) + ["source2_url", "source2_title"])
+    data = update_csv(
+        {"key": "good"}, {"key": "bad", **override}, columns=list(UPDATE_ROW) + ["source2_url", "source2_title"]
+    )
     before = (ProgressUpdate.objects.count(), Source.objects.count(), Pledge.history.count())
 
     errors = rejected(lambda: import_updates(data))
@@ -301,7 +359,9 @@ def test_the_command_fails_with_row_and_column_on_bad_input(reference_data, tmp_
     with pytest.raises(CommandError, match="rejected with 1 error"):
         call_command("import_pledges", str(path))
 
-    assert "bad.csv: Row 2, column 'announced_on': 'soon' is not a date in the form YYYY-MM-DD" in capsys.readouterr().err
+    assert (
+        "bad.csv: Row 2, column 'announced_on': 'soon' is not a date in the form YYYY-MM-DD" in capsys.readouterr().err
+    )
     assert Pledge.objects.count() == 0
 
 
@@ -314,8 +374,13 @@ def test_a_pledge_created_by_someone_else_meanwhile_rejects_the_import_cleanly(r
 
     errors = rejected(lambda: import_pledges(pledge_csv({"title": "Mine"})))
 
-    assert errors == [(None, None, "some of these pledges were created by someone else meanwhile; "
-                                   "nothing was written, import the file again")]
+    assert errors == [
+        (
+            None,
+            None,
+            "some of these pledges were created by someone else meanwhile; nothing was written, import the file again",
+        )
+    ]
     assert Pledge.objects.get().title == "Build 10 bridges"
 
 
@@ -343,7 +408,10 @@ def test_a_one_megabyte_line_of_columns_lists_200_errors_and_the_total(reference
     rejection, peak = _rejection_and_peak_memory(ONE_LINE_OF_500000_COLUMNS)
 
     assert len(rejection.errors) == 200 and rejection.total > 138_000
-    assert rejection.more == f"… and {rejection.total - 200:,} more errors ({rejection.total:,} in all; the first 200 are listed)"
+    assert (
+        rejection.more
+        == f"… and {rejection.total - 200:,} more errors ({rejection.total:,} in all; the first 200 are listed)"
+    )
     assert len(str(rejection)) < 100_000  # it was 50 million characters
     assert peak < 60_000_000  # bytes; it was 189 MB
     assert not Pledge.objects.exists()
@@ -379,8 +447,13 @@ def test_the_command_dry_run_prints_what_each_row_would_change(reference_data, t
     long_quote = "We will build ten bridges " * 10  # well past any cut
     import_pledges(pledge_csv({"slug": "kept-as-is"}, {"slug": "to-change"}))
     path = tmp_path / "pledges.csv"
-    path.write_bytes(pledge_csv({"slug": "kept-as-is"}, {"slug": "to-change", "quote": long_quote.strip()},
-                                {"slug": "brand-new", "title": "A new one"}))
+    path.write_bytes(
+        pledge_csv(
+            {"slug": "kept-as-is"},
+            {"slug": "to-change", "quote": long_quote.strip()},
+            {"slug": "brand-new", "title": "A new one"},
+        )
+    )
 
     call_command("import_pledges", str(path), "--dry-run")
 
@@ -402,7 +475,10 @@ def test_the_command_records_the_named_editor_or_the_system_user(reference_data,
 
     by_ed = Pledge.history.get(slug="by-ed")
     by_system = Pledge.history.get(slug="by-nobody")
-    assert (by_ed.history_user, by_ed.history_change_reason) == (editor, "Imported from pledges.csv on the command line")
+    assert (by_ed.history_user, by_ed.history_change_reason) == (
+        editor,
+        "Imported from pledges.csv on the command line",
+    )
     assert by_system.history_user is None
     assert by_system.history_change_reason == f"Imported from pledges.csv on the command line by {getpass.getuser()}"
     with pytest.raises(CommandError, match="--user nobody: no such user"):

@@ -128,8 +128,9 @@ def test_progress_is_seen_outside_the_imports_transaction(reference_data, editor
     assert seen == [(500, 1200), (1000, 1200), (1200, 1200)]
 
 
-def test_a_job_the_broker_cannot_take_says_so(client, reference_data, editor, small_threshold, tmp_path,
-                                              django_capture_on_commit_callbacks):
+def test_a_job_the_broker_cannot_take_says_so(
+    client, reference_data, editor, small_threshold, tmp_path, django_capture_on_commit_callbacks
+):
     from config.celery_app import app
     from tests.live import free_port
 

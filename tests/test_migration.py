@@ -20,8 +20,9 @@ DATA = Path(__file__).parent / "data" / "migration"
 BEFORE = [("pledges", "0015_follow_ups")]
 # A column renamed with the record (the one actor became the pledging parties) -> its new name.
 RENAMED = {"actor": "parties"}
-NEW_PLEDGE_FIELDS = {"target_label", "ruling"} | {f"target{n}_{part}" for n in (2, 3)
-                                         for part in ("label", "unit", "baseline_value", "baseline_on", "value")}
+NEW_PLEDGE_FIELDS = {"target_label", "ruling"} | {
+    f"target{n}_{part}" for n in (2, 3) for part in ("label", "unit", "baseline_value", "baseline_on", "value")
+}
 NEW_UPDATE_FIELDS = {"target", "measured_period"}
 
 
@@ -100,12 +101,20 @@ def test_what_the_public_does_not_see_is_kept_too(migrated_from_0015):
     draft = ProgressUpdate.objects.get(pledge=trade, key="draft-check")
     assert not draft.is_published and draft.summary == "Draft: checking 2025 customs data."
     (target,) = trade.targets.all()
-    assert (target.unit.code, target.target_value, target.baseline_value) == ("usd", Decimal("70000000000.00"),
-                                                                             Decimal("50100000000.00"))
+    assert (target.unit.code, target.target_value, target.baseline_value) == (
+        "usd",
+        Decimal("70000000000.00"),
+        Decimal("50100000000.00"),
+    )
     assert ProgressUpdate.objects.filter(measurement_value__isnull=False, target=None).count() == 0
     assert Target.objects.count() == 5
     # The actor is the one pledging party of every pledge; each country it was made to, its state.
     assert set(Party.objects.filter(pledges__isnull=False).values_list("name", flat=True)) == {"Xi Jinping"}
     states = Party.objects.filter(kind="state").select_related("country")
     assert {(state.name, state.country.code) for state in states} == {
-        ("Kazakhstan", "KZ"), ("Kyrgyzstan", "KG"), ("Tajikistan", "TJ"), ("Turkmenistan", "TM"), ("Uzbekistan", "UZ")}
+        ("Kazakhstan", "KZ"),
+        ("Kyrgyzstan", "KG"),
+        ("Tajikistan", "TJ"),
+        ("Turkmenistan", "TM"),
+        ("Uzbekistan", "UZ"),
+    }

@@ -10,12 +10,12 @@ from pledges.models import DeadlineState, Pledge, ProgressUpdate, Target, Topic,
 
 
 def pledge(**fields):
-    defaults = dict(
-        announced_on=date(2022, 1, 25),
-        deadline_precision="year",
-        deadline_end=date(2030, 12, 31),
-        verdict=Verdict.IN_PROGRESS,
-    )
+    defaults = {
+        "announced_on": date(2022, 1, 25),
+        "deadline_precision": "year",
+        "deadline_end": date(2030, 12, 31),
+        "verdict": Verdict.IN_PROGRESS,
+    }
     return Pledge(**{**defaults, **fields})
 
 
@@ -61,9 +61,10 @@ def test_due_soon_follows_the_setting(settings):
 
 def measured(on, value, country=None, *, year=None, target_id=1):
     """A measurement of target 1 reported `on`; with `year`, of that year."""
-    period = dict(measured_precision="year", measured_end=date(year, 12, 31)) if year else {}
-    return ProgressUpdate(occurred_on=on, measurement_value=Decimal(value), measurement_country_id=country,
-                          target_id=target_id, **period)
+    period = {"measured_precision": "year", "measured_end": date(year, 12, 31)} if year else {}
+    return ProgressUpdate(
+        occurred_on=on, measurement_value=Decimal(value), measurement_country_id=country, target_id=target_id, **period
+    )
 
 
 def target(pledge_fields=None, **fields):
@@ -71,7 +72,7 @@ def target(pledge_fields=None, **fields):
     return Target(pk=1, pledge=pledge(**(pledge_fields or {})), unit=Unit(code="usd", written="${value}"), **fields)
 
 
-TRADE = dict(baseline_value=Decimal(50), target_value=Decimal(70))
+TRADE = {"baseline_value": Decimal(50), "target_value": Decimal(70)}
 
 
 def test_progress_runs_from_the_baseline_to_the_target():
@@ -84,8 +85,9 @@ def test_progress_runs_from_the_baseline_to_the_target():
 def test_a_measurement_counts_at_the_end_of_the_period_it_measures():
     # Trade in 2022, reported in May 2023, is the value at the end of 2022; the 2023 figure reported
     # earlier in the list still comes later.
-    progress = target(**TRADE).progress([measured(date(2024, 3, 29), "65", year=2023),
-                                         measured(date(2023, 5, 11), "60", year=2022)])
+    progress = target(**TRADE).progress(
+        [measured(date(2024, 3, 29), "65", year=2023), measured(date(2023, 5, 11), "60", year=2022)]
+    )
 
     assert progress.current_value == Decimal(65) and progress.as_of == date(2023, 12, 31)
     assert progress.latest.occurred_on == date(2024, 3, 29)
@@ -122,11 +124,13 @@ def test_a_reduction_target_is_on_track_below_the_line():
 def test_country_measurements_add_up_using_each_countrys_latest():
     t = target({"deadline_end": None, "deadline_precision": "none"}, target_value=Decimal(1000))
 
-    progress = t.progress([
-        measured(date(2022, 1, 1), "100", country=1),
-        measured(date(2022, 6, 1), "300", country=1),
-        measured(date(2022, 3, 1), "200", country=2),
-    ])
+    progress = t.progress(
+        [
+            measured(date(2022, 1, 1), "100", country=1),
+            measured(date(2022, 6, 1), "300", country=1),
+            measured(date(2022, 3, 1), "200", country=2),
+        ]
+    )
 
     assert progress.current_value == Decimal(500) and progress.percent == Decimal("50.0")
     assert progress.by_country == {1: Decimal(300), 2: Decimal(200)}
@@ -144,28 +148,28 @@ def test_each_target_counts_only_its_own_measurements():
 
 @pytest.fixture
 def stored(db):
-    return dict(
-        slug="p",
-        title="P",
-        topic=Topic.objects.create(slug="t", name="T"),
-        announced_on=date(2022, 1, 25),
-        quote="q",
-        summary="s",
-        source_title="t",
-        source_publisher="p",
-        source_url="https://example.org/",
-    )
+    return {
+        "slug": "p",
+        "title": "P",
+        "topic": Topic.objects.create(slug="t", name="T"),
+        "announced_on": date(2022, 1, 25),
+        "quote": "q",
+        "summary": "s",
+        "source_title": "t",
+        "source_publisher": "p",
+        "source_url": "https://example.org/",
+    }
 
 
 @pytest.mark.parametrize(
     "bad",
     [
-        dict(deadline_precision="range", deadline_start=date(2030, 1, 1), deadline_end=date(2029, 1, 1)),
-        dict(deadline_precision="range", deadline_end=date(2029, 1, 1)),
-        dict(deadline_precision="year"),
-        dict(deadline_precision="in_due_course", deadline_end=date(2029, 1, 1)),
-        dict(source_url="javascript:alert(1)"),
-        dict(verdict="great"),
+        {"deadline_precision": "range", "deadline_start": date(2030, 1, 1), "deadline_end": date(2029, 1, 1)},
+        {"deadline_precision": "range", "deadline_end": date(2029, 1, 1)},
+        {"deadline_precision": "year"},
+        {"deadline_precision": "in_due_course", "deadline_end": date(2029, 1, 1)},
+        {"source_url": "javascript:alert(1)"},
+        {"verdict": "great"},
     ],
 )
 def test_the_database_refuses_an_inconsistent_pledge(stored, bad):

@@ -104,15 +104,22 @@ def production(tmp_path):
     processes = []
 
     def command(*args):
-        result = subprocess.run([str(BIN / "python"), "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
-                                text=True, timeout=300)
+        result = subprocess.run(
+            [str(BIN / "python"), "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        )
         assert result.returncode == 0, result.stderr
         return result.stdout
 
     def start(name, *args):
         log = tmp_path / f"{name}.log"
-        process = subprocess.Popen([str(BIN / args[0]), *args[1:]], cwd=ROOT, env=env, stdout=log.open("w"),
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            [str(BIN / args[0]), *args[1:]],
+            cwd=ROOT,
+            env=env,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         processes.append(process)
         return log
 
@@ -142,18 +149,32 @@ def test_the_production_recipe_serves_pages_static_files_health_admin_and_remind
     command("createsuperuser", "--noinput", "--username", "boss", "--email", "boss@example.org")
     # An editor whose pledge is a week from its deadline: a reminder is due.
     due = (timezone.localdate() + timedelta(days=7)).isoformat()
-    command("shell", "-c", (
-        "from django.contrib.auth.models import Group, User; from pledges.models import Pledge; "
-        "ed = User.objects.create_user('ed', email='ed@example.org', is_staff=True); "
-        "ed.groups.add(Group.objects.get(name='Editors')); "
-        "p = Pledge.objects.get(slug='training-5000-places'); p.owner = ed; p.deadline_precision = 'day'; "
-        f"p.deadline_end = '{due}'; p.last_reviewed_on = '{due}'; p.deadline_start = None; p.save()"
-    ))
+    command(
+        "shell",
+        "-c",
+        (
+            "from django.contrib.auth.models import Group, User; from pledges.models import Pledge; "
+            "ed = User.objects.create_user('ed', email='ed@example.org', is_staff=True); "
+            "ed.groups.add(Group.objects.get(name='Editors')); "
+            "p = Pledge.objects.get(slug='training-5000-places'); p.owner = ed; p.deadline_precision = 'day'; "
+            f"p.deadline_end = '{due}'; p.last_reviewed_on = '{due}'; p.deadline_start = None; p.save()"
+        ),
+    )
 
     # Three kinds of process, as in production.
     web = start("web", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2")
     start("worker", "celery", "-A", "config", "worker", "--pool", "solo", "--loglevel", "INFO")
-    start("beat", "celery", "-A", "config", "beat", "--loglevel", "INFO", "--schedule", str(Path(env["PLEDGES_VAR_DIR"]) / "beat"))
+    start(
+        "beat",
+        "celery",
+        "-A",
+        "config",
+        "beat",
+        "--loglevel",
+        "INFO",
+        "--schedule",
+        str(Path(env["PLEDGES_VAR_DIR"]) / "beat"),
+    )
 
     def answers():
         try:
@@ -185,10 +206,16 @@ def test_the_production_recipe_serves_pages_static_files_health_admin_and_remind
     status, headers, content = site.request("GET", "/admin/login/?next=/admin/")
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', content).group(1).decode()
     form = f"csrfmiddlewaretoken={token}&username=boss&password=a-long-and-unusual-password-1&next=/admin/"
-    status, headers, _content = site.request("POST", "/admin/login/?next=/admin/", body=form, headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Origin": f"https://127.0.0.1:{port}",
-        "Referer": f"https://127.0.0.1:{port}/admin/login/",
-    })
+    status, headers, _content = site.request(
+        "POST",
+        "/admin/login/?next=/admin/",
+        body=form,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": f"https://127.0.0.1:{port}",
+            "Referer": f"https://127.0.0.1:{port}/admin/login/",
+        },
+    )
     assert (status, headers["Location"]) == (302, "/admin/")
     status, _headers, content = site.request("GET", "/admin/")
     assert status == 200 and b"Site administration" in content
@@ -204,5 +231,8 @@ def test_the_production_recipe_serves_pages_static_files_health_admin_and_remind
     status, headers, _content = site.request("GET", "/en/pledges/no-such-pledge/")
     assert status == 404
     request_id = headers["X-Request-ID"]
-    wait_until(lambda: f"[{request_id}] django.request: Not Found: /en/pledges/no-such-pledge/" in web.read_text(),
-               "the 404 in the web log with its request id", 10)
+    wait_until(
+        lambda: f"[{request_id}] django.request: Not Found: /en/pledges/no-such-pledge/" in web.read_text(),
+        "the 404 in the web log with its request id",
+        10,
+    )

@@ -14,4 +14,7 @@ def test_the_readme_opens_with_the_two_commands_and_documents_every_column():
         if column.column_name.startswith(("source2_", "source3_")):
             assert "`source2_*` and `source3_*`" in readme
             continue
-        assert f"| `{column.column_name}` | {'yes' if column.required else ''} | {column.meaning} | {column.format} |" in readme
+        assert (
+            f"| `{column.column_name}` | {'yes' if column.required else ''} | {column.meaning} | {column.format} |"
+            in readme
+        )

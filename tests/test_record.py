@@ -58,19 +58,29 @@ def test_a_summits_file_holds_its_pledges_without_bending_them(example_summit):
     assert scholarships.progress(updates).current_value == 1200 and scholarships.progress(updates).share == 40
     trained = two.updates.get(key="trained-2023")
     assert (trained.measured_precision, trained.measured_start, trained.measured_end) == (
-        "range", date(2023, 1, 1), date(2023, 12, 31))
+        "range",
+        date(2023, 1, 1),
+        date(2023, 12, 31),
+    )
 
     yuan = Pledge.objects.get(slug="example-financing-26-billion-yuan")
     assert yuan.targets.get().unit.currency == "CNY"
     june = yuan.updates.get()
-    assert (june.measured_precision, june.measured_end, june.occurred_on) == ("month", date(2024, 6, 30), date(2024, 8, 1))
+    assert (june.measured_precision, june.measured_end, june.occurred_on) == (
+        "month",
+        date(2024, 6, 30),
+        date(2024, 8, 1),
+    )
     assert yuan.follows.slug == "livelihood-assistance-500-million" and yuan.follow_up == "extends"
     assert Pledge.objects.get(slug="example-medicine-centres").deadline_precision == "ongoing"
     renewed = Pledge.objects.get(slug="example-trade-renewed")
     assert (renewed.deadline_start, renewed.deadline_end) == (date(2025, 1, 1), date(2026, 12, 31))
     # Parties an import names are made once; those that are not states wait for an editor.
     assert set(Party.objects.filter(kind="").values_list("name", flat=True)) == {
-        "Xi Jinping", "Example Development Agency", "Example Health Ministry"}
+        "Xi Jinping",
+        "Example Development Agency",
+        "Example Health Ministry",
+    }
 
 
 def test_the_files_come_back_out_and_in_unchanged(example_summit):
@@ -112,11 +122,20 @@ def test_an_editor_adds_a_unit_and_a_file_may_then_use_it(client, editor, refere
     editor.is_superuser = True  # editors keep units; the Editors group's rights are tested in roles
     editor.save()
     client.force_login(editor)
-    response = client.post(reverse("admin:pledges_unit_add"), {
-        "code": "outcomes", "kind": "count", "currency": "", "name_en": "outcomes", "name_ru": "результатов",
-        "name_zh_hans": "项成果", "written_en": "{value} outcomes", "written_ru": "{value} результатов",
-        "written_zh_hans": "{value} 项成果",
-    })
+    response = client.post(
+        reverse("admin:pledges_unit_add"),
+        {
+            "code": "outcomes",
+            "kind": "count",
+            "currency": "",
+            "name_en": "outcomes",
+            "name_ru": "результатов",
+            "name_zh_hans": "项成果",
+            "written_en": "{value} outcomes",
+            "written_ru": "{value} результатов",
+            "written_zh_hans": "{value} 项成果",
+        },
+    )
     assert response.status_code == 302, response.context["adminform"].form.errors
 
     import_pledges(pledge_csv({"target_unit": "outcomes"}))
@@ -124,42 +143,92 @@ def test_an_editor_adds_a_unit_and_a_file_may_then_use_it(client, editor, refere
 
 
 def test_editors_keep_the_vocabularies(editor):
-    for codename in ("add_unit", "change_unit", "add_topic", "change_topic", "add_target", "change_target",
-                     "add_party", "change_party"):
+    for codename in (
+        "add_unit",
+        "change_unit",
+        "add_topic",
+        "change_topic",
+        "add_target",
+        "change_target",
+        "add_party",
+        "change_party",
+    ):
         assert editor.has_perm(f"pledges.{codename}"), codename
 
 
 def test_a_measurement_of_a_pledge_with_two_targets_names_one_that_exists(example_summit):
     with pytest.raises(ImportRejected) as refused:
-        import_updates(update_csv({"pledge": "example-training-and-scholarships", "key": "x", "target": "3",
-                                   "measurement_value": "7", "measured_period": "2025"}))
+        import_updates(
+            update_csv(
+                {
+                    "pledge": "example-training-and-scholarships",
+                    "key": "x",
+                    "target": "3",
+                    "measurement_value": "7",
+                    "measured_period": "2025",
+                }
+            )
+        )
     assert [(e.column, e.message) for e in refused.value.errors] == [
-        ("target", "this pledge has no target 3; its targets are 1, 2")]
+        ("target", "this pledge has no target 3; its targets are 1, 2")
+    ]
 
 
-@pytest.mark.parametrize(("period", "message"), [
-    ("2025-13", "'2025-13' is not a month; write YYYY-MM"),
-    ("2025-06-30/2025-01-01", "'2025-06-30/2025-01-01' ends before it starts"),
-    ("mid 2025", "'mid 2025' is not a period: write a year (2022), a month (2023-05), a day (2023-05-11)"),
-])
+@pytest.mark.parametrize(
+    ("period", "message"),
+    [
+        ("2025-13", "'2025-13' is not a month; write YYYY-MM"),
+        ("2025-06-30/2025-01-01", "'2025-06-30/2025-01-01' ends before it starts"),
+        ("mid 2025", "'mid 2025' is not a period: write a year (2022), a month (2023-05), a day (2023-05-11)"),
+    ],
+)
 def test_a_measured_period_that_is_not_one_is_refused(example_summit, period, message):
     with pytest.raises(ImportRejected) as refused:
-        import_updates(update_csv({"pledge": "example-financing-26-billion-yuan", "key": "y", "target": "1",
-                                   "measurement_value": "1", "measured_period": period}))
+        import_updates(
+            update_csv(
+                {
+                    "pledge": "example-financing-26-billion-yuan",
+                    "key": "y",
+                    "target": "1",
+                    "measurement_value": "1",
+                    "measured_period": period,
+                }
+            )
+        )
     (error,) = refused.value.errors
     assert error.column == "measured_period" and error.message.startswith(message)
 
 
 def test_one_measurement_per_target_and_period(example_summit):
     with pytest.raises(ImportRejected) as refused:
-        import_updates(update_csv({"pledge": "example-training-and-scholarships", "key": "again", "target": "2",
-                                   "measurement_value": "1300", "measured_period": "2024",
-                                   "occurred_on": "2025-06-01"}))
+        import_updates(
+            update_csv(
+                {
+                    "pledge": "example-training-and-scholarships",
+                    "key": "again",
+                    "target": "2",
+                    "measurement_value": "1300",
+                    "measured_period": "2024",
+                    "occurred_on": "2025-06-01",
+                }
+            )
+        )
     assert refused.value.errors[0].message.startswith(
-        "This target already has a measurement for 2024-12-31: one per period")
+        "This target already has a measurement for 2024-12-31: one per period"
+    )
     # The same period of the other target is a different measurement.
-    import_updates(update_csv({"pledge": "example-training-and-scholarships", "key": "places-2024", "target": "1",
-                               "measurement_value": "3100", "measured_period": "2024", "occurred_on": "2025-06-01"}))
+    import_updates(
+        update_csv(
+            {
+                "pledge": "example-training-and-scholarships",
+                "key": "places-2024",
+                "target": "1",
+                "measurement_value": "3100",
+                "measured_period": "2024",
+                "occurred_on": "2025-06-01",
+            }
+        )
+    )
 
 
 # What readers see
@@ -171,10 +240,13 @@ def test_a_joint_two_target_pledge_page_words_it_naturally(client, example_summi
     assert "as soon as possible" in joint
 
     page = text(client.get("/en/pledges/example-training-and-scholarships/"))
-    assert "<th scope=\"row\">Target 1</th>" in page and "<th scope=\"row\">Target 2</th>" in page
+    assert '<th scope="row">Target 1</th>' in page and '<th scope="row">Target 2</th>' in page
     assert "professionals trained: 5,000 places" in page and "government scholarships: 3,000 scholarships" in page
     assert page.count('<svg class="chart"') == 2
-    assert 'aria-labelledby="chart-title-1 chart-desc-1"' in page and 'aria-labelledby="chart-title-2 chart-desc-2"' in page
+    assert (
+        'aria-labelledby="chart-title-1 chart-desc-1"' in page
+        and 'aria-labelledby="chart-title-2 chart-desc-2"' in page
+    )
     assert "1,200 scholarships in 2024 (reported 1 March 2025)" in page
     assert "Measured (government scholarships), 2024: 1,200 scholarships" in page
 
@@ -189,7 +261,8 @@ def test_the_trade_figures_are_plotted_at_the_year_they_measure(client, seeded):
 
 def test_a_yuan_target_and_its_month_read_in_each_language(client, example_summit):
     assert "9.5 billion Chinese yuan in June 2024 (reported 1 August 2024)" in text(
-        client.get("/en/pledges/example-financing-26-billion-yuan/"))
+        client.get("/en/pledges/example-financing-26-billion-yuan/")
+    )
     russian = text(client.get("/ru/pledges/example-financing-26-billion-yuan/"))
     assert "юаней" in russian and "Помощь в целях развития" in russian  # the unit's and topic's own Russian
     assert "元人民币" in text(client.get("/zh-hans/pledges/example-financing-26-billion-yuan/"))
@@ -220,19 +293,24 @@ def test_follow_ups_link_both_ways_and_the_event_page_counts_its_pledges(client,
     assert "Example Regional Summit" in event and "19 May 2023" in event
 
 
-def test_the_reminder_sweep_reviews_as_soon_as_possible_and_ongoing_pledges_on_the_review_interval(
-        example_summit, ann):
+def test_the_reminder_sweep_reviews_as_soon_as_possible_and_ongoing_pledges_on_the_review_interval(example_summit, ann):
     from pledges.models import Reminder
     from pledges.reminders import sweep
 
     Pledge.objects.filter(slug__startswith="example-").update(last_reviewed_on=date(2026, 1, 1))
     sweep(today=date(2026, 12, 1))
 
-    kinds = dict(Reminder.objects.filter(pledge__slug__in=["example-joint-corridor", "example-medicine-centres"])
-                 .values_list("pledge__slug", "kind").distinct())
+    kinds = dict(
+        Reminder.objects.filter(pledge__slug__in=["example-joint-corridor", "example-medicine-centres"])
+        .values_list("pledge__slug", "kind")
+        .distinct()
+    )
     assert kinds == {"example-joint-corridor": "review_due", "example-medicine-centres": "review_due"}
-    assert not Reminder.objects.filter(pledge__slug__in=["example-joint-corridor", "example-medicine-centres"]).exclude(
-        kind="review_due").exists()
+    assert (
+        not Reminder.objects.filter(pledge__slug__in=["example-joint-corridor", "example-medicine-centres"])
+        .exclude(kind="review_due")
+        .exists()
+    )
 
 
 # The rules the database keeps, whatever writes
@@ -265,20 +343,29 @@ def test_a_targets_number_is_unique_in_its_pledge_and_a_used_one_cannot_go(refer
     with pytest.raises(IntegrityError), transaction.atomic():
         Target.objects.create(pledge=pledge, position=1, unit=Unit.objects.get(code="usd"), target_value=5)
     target = pledge.targets.get()
-    ProgressUpdate.objects.create(pledge=pledge, key="m", occurred_on=date(2024, 1, 1), summary="s",
-                                  measurement_value=3, target=target)
+    ProgressUpdate.objects.create(
+        pledge=pledge, key="m", occurred_on=date(2024, 1, 1), summary="s", measurement_value=3, target=target
+    )
     with pytest.raises(Exception, match="protected"):
         target.delete()
 
 
-@pytest.mark.parametrize("bad", [
-    dict(measurement_value=3),  # a measurement names its target
-    dict(measured_precision="year", measured_end=date(2023, 12, 31)),  # a period without a value
-    dict(measurement_value=3, target=True, measured_precision="range", measured_end=date(2023, 12, 31)),
-    dict(measurement_value=3, target=True, measured_precision="year"),  # a period needs its end
-    dict(measurement_value=3, target=True, measured_precision="range", measured_start=date(2024, 1, 1),
-         measured_end=date(2023, 1, 1)),
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"measurement_value": 3},  # a measurement names its target
+        {"measured_precision": "year", "measured_end": date(2023, 12, 31)},  # a period without a value
+        {"measurement_value": 3, "target": True, "measured_precision": "range", "measured_end": date(2023, 12, 31)},
+        {"measurement_value": 3, "target": True, "measured_precision": "year"},  # a period needs its end
+        {
+            "measurement_value": 3,
+            "target": True,
+            "measured_precision": "range",
+            "measured_start": date(2024, 1, 1),
+            "measured_end": date(2023, 1, 1),
+        },
+    ],
+)
 def test_the_database_refuses_a_measurement_that_is_not_whole(reference_data, bad):
     pledge = a_pledge(target_unit="projects", target_value=10)
     fields = {**bad, **({"target": pledge.targets.get()} if bad.get("target") else {})}
@@ -291,8 +378,14 @@ def test_the_admin_says_what_a_measurement_lacks(reference_data):
 
     pledge = a_pledge(target_unit="projects", target_value=10)
     Target.objects.create(pledge=pledge, position=2, unit=Unit.objects.get(code="usd"), target_value=5)
-    update = ProgressUpdate(pledge=pledge, occurred_on=date(2024, 1, 1), summary="s", measurement_value=3,
-                            measured_precision="range", measured_end=date(2024, 6, 30))
+    update = ProgressUpdate(
+        pledge=pledge,
+        occurred_on=date(2024, 1, 1),
+        summary="s",
+        measurement_value=3,
+        measured_precision="range",
+        measured_end=date(2024, 6, 30),
+    )
     with pytest.raises(ValidationError) as refused:
         update.clean()
     assert refused.value.message_dict == {
@@ -313,12 +406,26 @@ def test_an_editor_measures_the_second_target_of_a_year_on_the_pledge_page(clien
     client.force_login(editor)
     page = client.get(change_url(pledge))
     assert {str(t.pk) for t in page.context["inline_admin_formsets"][0].formset.forms[0].fields["target"].queryset} == {
-        str(t.pk) for t in pledge.targets.all()}  # only this pledge's targets are offered
+        str(t.pk) for t in pledge.targets.all()
+    }  # only this pledge's targets are offered
     index = page.context["inline_admin_formsets"][0].formset.initial_form_count()
 
-    response = client.post(change_url(pledge), change_form_data(page, **with_new_update(
-        page, index, measurement_value="2500", target=str(scholarships.pk), measured_precision="year",
-        measured_end="2025-12-31", summary="2,500 scholarships were awarded for 2025.", new_verdict="")))
+    response = client.post(
+        change_url(pledge),
+        change_form_data(
+            page,
+            **with_new_update(
+                page,
+                index,
+                measurement_value="2500",
+                target=str(scholarships.pk),
+                measured_precision="year",
+                measured_end="2025-12-31",
+                summary="2,500 scholarships were awarded for 2025.",
+                new_verdict="",
+            ),
+        ),
+    )
 
     assert response.status_code == 302
     update = pledge.updates.get(measurement_value=2500)

@@ -1,6 +1,6 @@
 """Which reminders go out, to whom, and when: the sweep's rules, with time frozen."""
 
-from datetime import date, datetime, timezone as dt_timezone
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
@@ -21,7 +21,7 @@ Kind = Reminder.Kind
 
 def at(day):
     """Freeze time at noon UTC on `day`."""
-    return time_machine.travel(datetime(day.year, day.month, day.day, 12, tzinfo=dt_timezone.utc), tick=False)
+    return time_machine.travel(datetime(day.year, day.month, day.day, 12, tzinfo=UTC), tick=False)
 
 
 def editor_named(name, roles):
@@ -47,8 +47,11 @@ def reviewed_pledge(**fields):
 
 
 def kinds_sent(to=None):
-    return [(r.kind, r.lead_days) for r in Reminder.objects.filter(status="sent").order_by("due_on")
-            if to is None or r.recipient == to]
+    return [
+        (r.kind, r.lead_days)
+        for r in Reminder.objects.filter(status="sent").order_by("due_on")
+        if to is None or r.recipient == to
+    ]
 
 
 @pytest.mark.parametrize(
@@ -70,12 +73,24 @@ def test_a_reminder_goes_out_at_each_lead_time_and_when_the_deadline_passes(ann,
 
 def test_each_lead_time_is_sent_once_as_the_deadline_comes_closer(ann):
     reviewed_pledge(owner=ann, last_reviewed_on=date(2030, 12, 31))
-    for day in [date(2030, 10, 2), date(2030, 10, 3), date(2030, 12, 1), date(2030, 12, 2), date(2030, 12, 24),
-                date(2030, 12, 31), date(2031, 1, 1), date(2031, 1, 5)]:
+    for day in [
+        date(2030, 10, 2),
+        date(2030, 10, 3),
+        date(2030, 12, 1),
+        date(2030, 12, 2),
+        date(2030, 12, 24),
+        date(2030, 12, 31),
+        date(2031, 1, 1),
+        date(2031, 1, 5),
+    ]:
         with at(day):
             sweep()
-    assert kinds_sent() == [(Kind.DEADLINE_NEAR, 90), (Kind.DEADLINE_NEAR, 30), (Kind.DEADLINE_NEAR, 7),
-                            (Kind.DEADLINE_PASSED, None)]
+    assert kinds_sent() == [
+        (Kind.DEADLINE_NEAR, 90),
+        (Kind.DEADLINE_NEAR, 30),
+        (Kind.DEADLINE_NEAR, 7),
+        (Kind.DEADLINE_PASSED, None),
+    ]
     assert len(mail.outbox) == 4
 
 
@@ -100,7 +115,10 @@ def test_the_deadline_passing_is_not_news_once_the_pledge_is_settled(ann):
 def test_a_window_with_a_start_reminds_when_it_opens(ann):
     with at(date(2026, 12, 1)):  # recorded before the window opens
         a_pledge(
-            owner=ann, deadline_precision="range", deadline_start=date(2027, 1, 25), deadline_end=date(2032, 1, 25),
+            owner=ann,
+            deadline_precision="range",
+            deadline_start=date(2027, 1, 25),
+            deadline_end=date(2032, 1, 25),
             last_reviewed_on=date(2027, 1, 20),
         )
     with at(date(2027, 1, 24)):
@@ -115,7 +133,12 @@ def test_a_pledge_not_reviewed_for_the_interval_gets_a_review_reminder_each_inte
     settings.PLEDGES_REVIEW_INTERVAL_DAYS = 30
     with at(date(2026, 1, 1)):
         a_pledge(owner=ann, deadline_precision="none", deadline_end=None, last_reviewed_on=date(2026, 1, 1))
-    for day, expected in [(date(2026, 1, 30), 0), (date(2026, 1, 31), 1), (date(2026, 2, 15), 1), (date(2026, 3, 2), 2)]:
+    for day, expected in [
+        (date(2026, 1, 30), 0),
+        (date(2026, 1, 31), 1),
+        (date(2026, 2, 15), 1),
+        (date(2026, 3, 2), 2),
+    ]:
         with at(day):
             sweep()
         assert len(kinds_sent()) == expected, day
@@ -203,7 +226,11 @@ def test_the_reminder_log_is_in_the_admin_for_editors(client, ann):
     client.force_login(ann)
     page = client.get("/admin/pledges/reminder/")
     assert page.status_code == 200
-    assert "Logged pledge" in page.content.decode() and "Sent" in page.content.decode()
+    # The list's own rows (the status filter's labels say "Sent" on any page): one reminder, sent once.
+    rows = page.context["cl"].result_list
+    assert [(r.pledge.title, r.get_status_display(), r.attempts) for r in rows] == [("Logged pledge", "Sent", 1)]
+    row_html = page.content.decode().split('id="result_list"', 1)[1]
+    assert "Logged pledge" in row_html and '<td class="field-status">Sent</td>' in row_html
 
 
 def test_a_backlog_is_swept_in_batches_each_going_on_where_the_last_stopped(ann):
@@ -213,7 +240,10 @@ def test_a_backlog_is_swept_in_batches_each_going_on_where_the_last_stopped(ann)
         reports = [sweep(batch_size=2, time_budget=0) for _ in range(4)]
 
     assert [(r.pledges_checked, r.claimed, r.stopped_early) for r in reports] == [
-        (2, 2, True), (2, 2, True), (1, 1, True), (0, 0, False)
+        (2, 2, True),
+        (2, 2, True),
+        (1, 1, True),
+        (0, 0, False),
     ]
     sent = Reminder.objects.filter(status="sent", kind=Kind.DEADLINE_PASSED)
     assert sorted(sent.values_list("pledge_id", flat=True)) == [p.pk for p in pledges]  # each once

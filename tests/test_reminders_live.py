@@ -8,10 +8,10 @@ from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
-from pledges.models import Country, Reminder
+from pledges.models import Reminder
 from tests.factories import a_pledge, states
 from tests.live import RedisServer, SMTPServer, Worker, send_sweep, wait_until
 
@@ -76,10 +76,16 @@ def due(roles):
         users[name].groups.add(Group.objects.get(name="Editors"))
     passed = date.today() - timedelta(days=3)
     recorded = timezone.now() - timedelta(days=30)  # before the deadline passed: its passing is news
-    a_pledge(title="Ann's railway", owner=users["ann"], deadline_end=passed, last_reviewed_on=date.today(),
-             created_at=recorded)
-    a_pledge(title="Unowned vaccines", owner=None, deadline_end=passed, last_reviewed_on=date.today(),
-             created_at=recorded)
+    a_pledge(
+        title="Ann's railway",
+        owner=users["ann"],
+        deadline_end=passed,
+        last_reviewed_on=date.today(),
+        created_at=recorded,
+    )
+    a_pledge(
+        title="Unowned vaccines", owner=None, deadline_end=passed, last_reviewed_on=date.today(), created_at=recorded
+    )
     return Counter(
         {
             ("ann@example.org", "Ann's railway"): 1,
@@ -181,13 +187,18 @@ def test_an_editor_saves_a_pledge_while_the_broker_is_down(
         import redis
 
         with django_capture_on_commit_callbacks(execute=True):
-            assert client.post(url, change_form_data(client.get(url), summary="While the broker is up.")).status_code == 302
+            assert (
+                client.post(url, change_form_data(client.get(url), summary="While the broker is up.")).status_code
+                == 302
+            )
         assert redis.Redis.from_url(private.url).llen("celery") == 1  # the save asked for a sweep
         private.stop()
 
-        with caplog.at_level(logging.WARNING, logger="pledges.tasks"):
-            with django_capture_on_commit_callbacks(execute=True):
-                response = client.post(url, change_form_data(client.get(url), summary="While the broker is down."))
+        with (
+            caplog.at_level(logging.WARNING, logger="pledges.tasks"),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            response = client.post(url, change_form_data(client.get(url), summary="While the broker is down."))
     finally:
         app.conf.broker_url = original
 

@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from pledges.public import views
 from pledges.models import Pledge
+from pledges.public import views
 
 pytestmark = pytest.mark.django_db
 

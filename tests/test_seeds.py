@@ -57,7 +57,10 @@ def test_the_trade_target_has_its_baseline_and_yearly_figures(seeded):
 
     target = trade.targets.get()
     assert (target.baseline_value, target.target_value, target.unit.code) == (
-        Decimal("50100000000"), Decimal("70000000000"), "usd")
+        Decimal("50100000000"),
+        Decimal("70000000000"),
+        "usd",
+    )
     assert figures == [Decimal(v) for v in ("70200000000", "89400000000", "94820000000", "106300000000")]
     progress = target.progress(list(trade.updates.all()))
     assert progress.current_value == Decimal("106300000000") and progress.on_track is True

@@ -75,11 +75,21 @@ def test_a_malformed_setting_is_named():
 
 def test_reminder_lead_times_are_read_from_the_environment():
     result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
-         "print(settings.PLEDGES_REMINDER_LEAD_DAYS)"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-        env={"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "config.settings.local",
-             "PLEDGES_REMINDER_LEAD_DAYS": "14, 60,3"},
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.PLEDGES_REMINDER_LEAD_DAYS)",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            "PATH": os.environ["PATH"],
+            "DJANGO_SETTINGS_MODULE": "config.settings.local",
+            "PLEDGES_REMINDER_LEAD_DAYS": "14, 60,3",
+        },
     )
     assert result.stdout.strip() == "[60, 14, 3]", result.stderr
 
@@ -87,8 +97,14 @@ def test_reminder_lead_times_are_read_from_the_environment():
 @pytest.mark.parametrize(
     "env, message",
     [
-        ({"PLEDGES_REMINDER_LEAD_DAYS": "90,soon"}, "PLEDGES_REMINDER_LEAD_DAYS='90,soon' must be whole numbers of days"),
-        ({"PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS": "60"}, "PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS must be longer than"),
+        (
+            {"PLEDGES_REMINDER_LEAD_DAYS": "90,soon"},
+            "PLEDGES_REMINDER_LEAD_DAYS='90,soon' must be whole numbers of days",
+        ),
+        (
+            {"PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS": "60"},
+            "PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS must be longer than",
+        ),
         ({"PLEDGES_REMINDER_LEAD_DAYS": "40000,7"}, "PLEDGES_REMINDER_LEAD_DAYS: 40000 days is more than the 3650"),
     ],
 )

@@ -13,8 +13,11 @@ SITE_TEXT_URL = "/admin/pledges/sitetext/1/change/"
 
 def _form(**changes):
     row = SiteText.current()
-    data = {f"{field}_{code}": getattr(row, f"{field}_{code}") or ""
-            for field in ("name", "standfirst") for code in ("en", "ru", "zh_hans")}
+    data = {
+        f"{field}_{code}": getattr(row, f"{field}_{code}") or ""
+        for field in ("name", "standfirst")
+        for code in ("en", "ru", "zh_hans")
+    }
     data.update(changes)
     return data
 
@@ -41,8 +44,9 @@ def test_an_editor_changes_the_words_in_the_admin_and_readers_see_them_at_once(c
     first = client.get("/ru/")  # now cached under the version
     client.force_login(editor)
     assert client.get("/admin/pledges/sitetext/").url == SITE_TEXT_URL  # the list is the one row
-    response = client.post(SITE_TEXT_URL, _form(name_ru="Обещания Центральной Азии",
-                                                standfirst_ru="Что обещано в Сиане и в Астане."))
+    response = client.post(
+        SITE_TEXT_URL, _form(name_ru="Обещания Центральной Азии", standfirst_ru="Что обещано в Сиане и в Астане.")
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     client.logout()
     again = client.get("/ru/", HTTP_IF_NONE_MATCH=first["ETag"])

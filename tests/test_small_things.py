@@ -6,7 +6,7 @@ import re
 import signal
 import subprocess
 import sys
-from datetime import date, datetime, timezone as dt_timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -17,10 +17,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from icalendar import Calendar
 
+from pledges.files.errors import ImportRejected
 from pledges.files.imports import import_pledges, import_updates
 from pledges.models import Party, Pledge, ProgressUpdate, Reminder
 from pledges.reminders import sweep
-from pledges.files.errors import ImportRejected
 from tests.factories import PLEDGE_ROW, a_pledge, change_form_data, csv_bytes, pledge_csv, update_csv
 from tests.live import free_port, wait_until
 from tests.test_admin_editing import change_url, with_new_update
@@ -87,9 +87,10 @@ def test_the_pledge_page_refuses_an_early_update_and_a_measurement_without_targe
     page = client.get(change_url(pledge))
     index = page.context["inline_admin_formsets"][0].formset.initial_form_count()
 
-    response = client.post(change_url(pledge), change_form_data(
-        page, **with_new_update(page, index, occurred_on="2021-06-01", measurement_value="5")
-    ))
+    response = client.post(
+        change_url(pledge),
+        change_form_data(page, **with_new_update(page, index, occurred_on="2021-06-01", measurement_value="5")),
+    )
 
     assert response.status_code == 200
     errors = response.context["inline_admin_formsets"][0].formset.forms[index].errors
@@ -118,12 +119,14 @@ def test_two_measurements_of_a_pledge_on_one_day_are_refused_in_one_file_and_aga
 def test_the_database_keeps_one_measurement_a_day(reference_data):
     pledge = a_pledge(target_unit="projects", target_value=10)
     target = pledge.targets.get()
-    ProgressUpdate.objects.create(pledge=pledge, key="a", occurred_on=date(2024, 1, 1), summary="x", measurement_value=1,
-                                  target=target)
+    ProgressUpdate.objects.create(
+        pledge=pledge, key="a", occurred_on=date(2024, 1, 1), summary="x", measurement_value=1, target=target
+    )
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        ProgressUpdate.objects.create(pledge=pledge, key="b", occurred_on=date(2024, 1, 1), summary="y", measurement_value=2,
-                                      target=target)
+        ProgressUpdate.objects.create(
+            pledge=pledge, key="b", occurred_on=date(2024, 1, 1), summary="y", measurement_value=2, target=target
+        )
     ProgressUpdate.objects.create(pledge=pledge, key="c", occurred_on=date(2024, 1, 1), summary="no value")
 
 
@@ -150,7 +153,7 @@ def test_two_new_measurements_on_one_day_on_the_pledge_page_are_refused(client, 
 
 
 def at(day):
-    return time_machine.travel(datetime(day.year, day.month, day.day, 12, tzinfo=dt_timezone.utc), tick=False)
+    return time_machine.travel(datetime(day.year, day.month, day.day, 12, tzinfo=UTC), tick=False)
 
 
 @pytest.fixture
@@ -162,8 +165,13 @@ def ann(roles):
 
 def test_a_window_that_opened_before_the_pledge_was_recorded_sends_no_reminder(ann):
     with at(date(2026, 11, 10)):  # imported in November 2026; its window opened in January 2025
-        a_pledge(owner=ann, deadline_precision="range", deadline_start=date(2025, 1, 1),
-                 deadline_end=date(2027, 12, 31), last_reviewed_on=date(2026, 11, 10))
+        a_pledge(
+            owner=ann,
+            deadline_precision="range",
+            deadline_start=date(2025, 1, 1),
+            deadline_end=date(2027, 12, 31),
+            last_reviewed_on=date(2026, 11, 10),
+        )
     with at(date(2026, 11, 28)):
         sweep()
 
@@ -187,8 +195,15 @@ def test_a_deadline_an_edit_moved_long_into_the_past_sends_no_reminder(ann, sett
 
 def test_a_chart_with_one_measurement_says_one(client, reference_data):
     pledge = a_pledge(is_published=True, target_unit="projects", target_value=10, baseline_value=0)
-    ProgressUpdate.objects.create(pledge=pledge, key="a", occurred_on=date(2025, 7, 21), summary="Two.",
-                                  measurement_value=2, target=pledge.targets.get(), is_published=True)
+    ProgressUpdate.objects.create(
+        pledge=pledge,
+        key="a",
+        occurred_on=date(2025, 7, 21),
+        summary="Two.",
+        measurement_value=2,
+        target=pledge.targets.get(),
+        is_published=True,
+    )
 
     page = client.get(f"/en/pledges/{pledge.slug}/").content.decode()
 
@@ -210,8 +225,13 @@ def test_a_window_deadline_is_one_calendar_event_spanning_it_with_its_words(clie
 
 def _working_tree_copy(target):
     """The project as it stands (tracked and new files), as a git repository of its own."""
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, capture_output=True,
-                           check=True).stdout.decode().split("\0")
+    files = (
+        subprocess.run(
+            ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, capture_output=True, check=True
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for name in filter(None, files):
         source = ROOT / name
         if source.is_file():
@@ -236,9 +256,16 @@ def test_make_run_writes_nothing_outside_var(tmp_path):
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "PLEDGES_REMINDER_SWEEP_SECONDS": "1"}
     log = tmp_path / "make-run.log"
     venv = Path(sys.executable).parent.parent
-    process = subprocess.Popen(["make", "run", f"VENV={venv}", f"PORT={port}"], cwd=tree, env=env,
-                               stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        ["make", "run", f"VENV={venv}", f"PORT={port}"],
+        cwd=tree,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
+
         def serves():
             try:
                 return urllib.request.urlopen(f"http://127.0.0.1:{port}/en/", timeout=2).status == 200

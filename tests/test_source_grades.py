@@ -8,8 +8,11 @@ from pledges.models import Pledge, Source, SourceGrade
 from tests.factories import UPDATE_ROW, change_form_data, csv_bytes, pledge_csv, update_csv
 
 pytestmark = pytest.mark.django_db
-SECOND = {"source2_url": "https://example.org/official", "source2_title": "Official notice",
-          "source2_publisher": "A ministry"}
+SECOND = {
+    "source2_url": "https://example.org/official",
+    "source2_title": "Official notice",
+    "source2_publisher": "A ministry",
+}
 
 
 @pytest.fixture
@@ -33,11 +36,20 @@ def test_a_verdict_resting_only_on_weak_sources_is_refused(pledge):
 
 
 def test_a_weak_source_may_report_but_a_verdict_needs_another(pledge):
-    no_second = {key: "" for key in SECOND}
-    import_updates(update_csv({"key": "rumour", "source1_grade": "weak", "new_verdict": "", **no_second,
-                               "source2_grade": ""},
-                              {"key": "confirmed", "source1_grade": "weak", **SECOND, "source2_grade": "primary",
-                               "occurred_on": "2024-02-01", "measurement_value": "4"}))
+    no_second = dict.fromkeys(SECOND, "")
+    import_updates(
+        update_csv(
+            {"key": "rumour", "source1_grade": "weak", "new_verdict": "", **no_second, "source2_grade": ""},
+            {
+                "key": "confirmed",
+                "source1_grade": "weak",
+                **SECOND,
+                "source2_grade": "primary",
+                "occurred_on": "2024-02-01",
+                "measurement_value": "4",
+            },
+        )
+    )
 
     pledge.refresh_from_db()
     assert pledge.verdict == "in_progress"
@@ -60,8 +72,8 @@ def test_the_public_page_says_which_sources_are_primary_and_which_weak(client, p
 
     page = client.get(pledge.get_absolute_url()).content.decode()
 
-    assert "Bridges open</a>, A newspaper, 10 January 2024 · <span class=\"grade\">primary source</span>" in page
-    assert "Official notice</a>, A ministry · <span class=\"grade\">weak source: unconfirmed</span>" in page
+    assert 'Bridges open</a>, A newspaper, 10 January 2024 · <span class="grade">primary source</span>' in page
+    assert 'Official notice</a>, A ministry · <span class="grade">weak source: unconfirmed</span>' in page
 
 
 def test_the_admin_refuses_a_verdict_whose_sources_are_all_weak(client, pledge, editor):
@@ -83,9 +95,13 @@ def test_a_new_verdict_on_the_pledge_page_needs_a_source_that_is_not_weak(client
     url = f"/admin/pledges/pledge/{pledge.pk}/change/"
     client.force_login(editor)
     new_update = {
-        "verdict": "kept", "updates-0-occurred_on": "2026-11-01", "updates-0-summary": "All ten built.",
-        "updates-0-is_published": "on", "updates-0-source_url": "https://example.org/rumour",
-        "updates-0-source_title": "A rumour", "updates-0-source_publisher": "A blog",
+        "verdict": "kept",
+        "updates-0-occurred_on": "2026-11-01",
+        "updates-0-summary": "All ten built.",
+        "updates-0-is_published": "on",
+        "updates-0-source_url": "https://example.org/rumour",
+        "updates-0-source_title": "A rumour",
+        "updates-0-source_publisher": "A blog",
     }
 
     weak = client.post(url, change_form_data(client.get(url), **new_update, **{"updates-0-source_grade": "weak"}))

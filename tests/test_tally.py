@@ -5,8 +5,8 @@ from datetime import date, timedelta
 import pytest
 from django.db.models import Count
 
-from pledges.public import selectors
 from pledges.models import DeadlineState, Pledge, Verdict, VerdictTally
+from pledges.public import selectors
 from tests.factories import a_pledge
 from tests.volume import add_pledges
 
@@ -67,8 +67,15 @@ def test_emptying_the_pledges_empties_the_tally_whatever_comes_first(seeded):
             cursor.execute("TRUNCATE pledges_pledge CASCADE")
         else:  # what a flush does, table by table, the tally perhaps first
             cursor.execute("DELETE FROM pledges_verdicttally")
-            for table in ("pledges_source", "pledges_progressupdate", "pledges_target", "pledges_pledge_parties",
-                          "pledges_pledge_beneficiaries", "pledges_reminder", "pledges_pledge"):
+            for table in (
+                "pledges_source",
+                "pledges_progressupdate",
+                "pledges_target",
+                "pledges_pledge_parties",
+                "pledges_pledge_beneficiaries",
+                "pledges_reminder",
+                "pledges_pledge",
+            ):
                 cursor.execute(f"DELETE FROM {table}")
     assert not VerdictTally.objects.exists()
     add_pledges(3)

@@ -16,8 +16,9 @@ def test_the_catalogue_is_whole_and_valid(language):
         pytest.skip("msgfmt (GNU gettext) is not installed")
     po = ROOT / "locale" / language / "LC_MESSAGES" / "django.po"
 
-    result = subprocess.run(["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(po)],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(po)], capture_output=True, text=True, timeout=60
+    )
 
     assert result.returncode == 0, result.stderr
     assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr

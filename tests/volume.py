@@ -3,8 +3,8 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-from pledges.services import public_version
 from pledges.models import Country, DeadlinePrecision, Party, Pledge, ProgressUpdate, Target, Topic, Unit
+from pledges.services import public_version
 
 
 def add_pledges(count, *, updates_each=0, published=True):
@@ -32,8 +32,9 @@ def add_pledges(count, *, updates_each=0, published=True):
         )
         for n in range(count)
     )
-    unit, _ = Unit.objects.get_or_create(code="projects", defaults={"kind": "count", "name": "projects",
-                                                                    "written": "{value} projects"})
+    unit, _ = Unit.objects.get_or_create(
+        code="projects", defaults={"kind": "count", "name": "projects", "written": "{value} projects"}
+    )
     targets = Target.objects.bulk_create(Target(pledge=p, unit=unit, target_value=Decimal(100)) for p in pledges)
     countries = list(Country.objects.filter(code__in=["KZ", "UZ", "KG"]))
     states = [Party.objects.get_or_create(country=c, defaults={"name": c.name, "kind": "state"})[0] for c in countries]

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
-
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_admins, env_bool, env_days, env_int, env_list, env_str
@@ -72,7 +71,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Behind N reverse proxies, the client's address is the Nth from the right of X-Forwarded-For.
 AXES_IPWARE_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
 
 # Content Security Policy (django-csp): scripts, styles and everything else from this site only;
 # no inline script and no eval anywhere, so an editor's text can never run as code.
@@ -124,14 +125,16 @@ CACHE_URL = env_str("CACHE_URL") or env_str("REDIS_URL")
 if CACHE_URL:
     if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r} must be a redis://, rediss:// or unix:// address.")
-    CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": CACHE_URL,
-                          "KEY_PREFIX": "pledges"}}
+    CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "pledges"}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Whole public responses are also kept in each process (pledges.public.response_cache): their keys carry
 # the data version, so a copy here is never stale, and one served from it skips most of Django.
-CACHES["near"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pledges-near",
-                  "OPTIONS": {"MAX_ENTRIES": env_int("PLEDGES_NEAR_CACHE_ENTRIES", 500)}}
+CACHES["near"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "pledges-near",
+    "OPTIONS": {"MAX_ENTRIES": env_int("PLEDGES_NEAR_CACHE_ENTRIES", 500)},
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -173,13 +176,19 @@ LOGGING = {
     },
     "handlers": {
         "stderr": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "line"},
-        "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR",
-                        "filters": ["require_debug_false"]},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
     },
     "root": {"handlers": ["stderr"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
-        "django": {"handlers": ["stderr", "mail_admins"], "level": env_str("DJANGO_LOG_LEVEL", "INFO"),
-                   "propagate": False},
+        "django": {
+            "handlers": ["stderr", "mail_admins"],
+            "level": env_str("DJANGO_LOG_LEVEL", "INFO"),
+            "propagate": False,
+        },
         # Lockouts are warnings; every login's bookkeeping at INFO would drown them.
         "axes": {"level": "WARNING"},
     },
@@ -261,7 +270,9 @@ PLEDGES_REMINDER_LEAD_DAYS = env_days("PLEDGES_REMINDER_LEAD_DAYS", [90, 30, 7])
 PLEDGES_REMINDER_STALE_DAYS = env_int("PLEDGES_REMINDER_STALE_DAYS", 14)
 # A sweep stops reading due pledges after this many seconds and sends what it claimed; the next
 # sweep goes on from there. Half the soft time limit leaves the other half for sending.
-PLEDGES_REMINDER_SWEEP_BUDGET_SECONDS = env_int("PLEDGES_REMINDER_SWEEP_BUDGET_SECONDS", CELERY_TASK_SOFT_TIME_LIMIT // 2)
+PLEDGES_REMINDER_SWEEP_BUDGET_SECONDS = env_int(
+    "PLEDGES_REMINDER_SWEEP_BUDGET_SECONDS", CELERY_TASK_SOFT_TIME_LIMIT // 2
+)
 # A reminder claimed this long ago and still unsent belongs to a sweep that died; it must be
 # longer than CELERY_TASK_TIME_LIMIT, so a live sweep's claims are never taken over.
 PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS = env_int("PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS", 600)

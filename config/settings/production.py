@@ -49,8 +49,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # Static files: collected by `manage.py collectstatic`, served by whitenoise straight from the web
 # process, compressed, with content-hashed names cached for a year.
-MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,  # noqa: F405
-                  "whitenoise.middleware.WhiteNoiseMiddleware")
+MIDDLEWARE.insert(  # noqa: F405 (from base, by the star import above)
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,  # noqa: F405
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

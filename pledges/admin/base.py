@@ -39,7 +39,7 @@ class OneRowAdmin:
 
 
 # Django 6's default already: an address typed without a scheme is taken as https.
-URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+URL_FIELDS: dict[type[models.Field], dict[str, str]] = {models.URLField: {"assume_scheme": "https"}}
 
 
 class MeasurementPreviewMixin:

@@ -135,10 +135,11 @@ class MeasurementForm(VersionedForm):
             self.add_error(
                 "measurement_value",
                 forms.ValidationError(
-                    "%s %s"
-                    % (
-                        message % {"value": quantity(update.measurement_value, unit), "last": quantity(last, unit)},
-                        _("If that is right, tick “Yes, this value is right” and save again."),
+                    " ".join(
+                        (
+                            message % {"value": quantity(update.measurement_value, unit), "last": quantity(last, unit)},
+                            _("If that is right, tick “Yes, this value is right” and save again."),
+                        )
                     ),
                     code="measurement_jump",
                 ),

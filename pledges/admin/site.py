@@ -50,7 +50,6 @@ class ReminderAdmin(admin.ModelAdmin):
     list_select_related = ("recipient", "pledge")
     search_fields = ("pledge__title", "recipient__username", "recipient__email")
     show_full_result_count = False
-    date_hierarchy = None
 
     def has_add_permission(self, request):
         return False

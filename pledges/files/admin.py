@@ -15,16 +15,14 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from import_export.admin import ExportActionMixin, ImportMixin
 from import_export.forms import ConfirmImportForm, ImportForm, SelectableFieldsExportForm
-
-from django.utils import timezone
-
-from pledges.models import ImportJob
 
 from pledges.files.errors import ImportRejected
 from pledges.files.formats import FORMATS, SPREADSHEETS
 from pledges.files.jobs import RESOURCES, goes_to_background, import_job_confirm, import_job_start
+from pledges.models import ImportJob
 
 
 class BoundedImportForm(ImportForm):
@@ -67,8 +65,11 @@ class FileImportExportMixin(ImportMixin, ExportActionMixin):
     def get_urls(self):
         opts = self.model._meta
         return [
-            path("import/jobs/<int:job_id>/", self.admin_site.admin_view(self.import_job_view),
-                 name=f"{opts.app_label}_{opts.model_name}_import_job"),
+            path(
+                "import/jobs/<int:job_id>/",
+                self.admin_site.admin_view(self.import_job_view),
+                name=f"{opts.app_label}_{opts.model_name}_import_job",
+            ),
         ] + super().get_urls()
 
     def import_action(self, request, **kwargs):
@@ -81,16 +82,18 @@ class FileImportExportMixin(ImportMixin, ExportActionMixin):
                 data = b"".join(upload.chunks())
                 if goes_to_background(data, file_format):
                     layout = next(name for name, resource in RESOURCES.items() if resource in self.resource_classes)
-                    job = import_job_start(user=request.user, layout=layout, file_name=upload.name,
-                                           file_format=file_format, data=data)
+                    job = import_job_start(
+                        user=request.user, layout=layout, file_name=upload.name, file_format=file_format, data=data
+                    )
                     return redirect(self._job_url(job))
         response = self._import_page(request, **kwargs)
         return response
 
     def _job_url(self, job):
         opts = self.model._meta
-        return reverse(f"admin:{opts.app_label}_{opts.model_name}_import_job", args=[job.pk],
-                       current_app=self.admin_site.name)
+        return reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_import_job", args=[job.pk], current_app=self.admin_site.name
+        )
 
     def import_job_view(self, request, job_id):
         """A background import: its progress, then its preview and Confirm, then its result."""
@@ -102,7 +105,9 @@ class FileImportExportMixin(ImportMixin, ExportActionMixin):
             return redirect(request.path)
         history = self._history_links(job)
         context = {
-            **self.admin_site.each_context(request), "opts": self.model._meta, "job": job,
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "job": job,
             "title": f"Import of {job.file_name}",
             "rows": [{**row, "history_url": history.get(row["key"])} for row in job.outcome.get("rows", [])],
         }
@@ -148,8 +153,12 @@ class FileImportExportMixin(ImportMixin, ExportActionMixin):
                 self.get_import_formats(), self.get_import_resource_classes(request)
             )
             context = {
-                **self.admin_site.each_context(request), "title": "Import", "opts": self.model._meta,
-                "form": form, "result": result, "media": self.media + form.media,
+                **self.admin_site.each_context(request),
+                "title": "Import",
+                "opts": self.model._meta,
+                "form": form,
+                "result": result,
+                "media": self.media + form.media,
             }
             return TemplateResponse(request, [self.import_template_name], context)
         return super().process_result(result, request)

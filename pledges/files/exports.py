@@ -32,7 +32,9 @@ def encoded_chunks(header, cells_of_rows, file_format):
     if file_format == "json":
         yield b"["
         for count, cells in enumerate(cells_of_rows, start=1):
-            yield (b"," if count > 1 else b"") + b"\n" + json.dumps(dict(zip(header, cells)), ensure_ascii=False).encode()
+            yield (
+                (b"," if count > 1 else b"") + b"\n" + json.dumps(dict(zip(header, cells)), ensure_ascii=False).encode()
+            )
         yield b"\n]\n"
         return
     buffer = io.StringIO()

@@ -6,8 +6,18 @@ from pledges.files.formats import format_named
 from pledges.files.layouts import PledgeResource, ProgressUpdateResource
 
 
-def import_file(resource_class, data, *, file_format="csv", user=None, dry_run=False, reason=None,
-                file_name=None, expected_fingerprint=None, progress=None):
+def import_file(
+    resource_class,
+    data,
+    *,
+    file_format="csv",
+    user=None,
+    dry_run=False,
+    reason=None,
+    file_name=None,
+    expected_fingerprint=None,
+    progress=None,
+):
     """Import a file (bytes, or text for CSV) through a layout's resource; returns its ImportReport.
 
     Raises ImportRejected, with every error found (each naming its row and column), if any
@@ -18,7 +28,11 @@ def import_file(resource_class, data, *, file_format="csv", user=None, dry_run=F
     format_class = format_named(file_format) if isinstance(file_format, str) else file_format
     dataset = format_class().create_dataset(data)
     result = resource_class(progress=progress).import_data(
-        dataset, dry_run=dry_run, user=user, reason=reason or f"{format_class.__name__} import", file_name=file_name,
+        dataset,
+        dry_run=dry_run,
+        user=user,
+        reason=reason or f"{format_class.__name__} import",
+        file_name=file_name,
         expected_fingerprint=expected_fingerprint,
     )
     if result.rejection is not None:

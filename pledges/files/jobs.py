@@ -11,12 +11,11 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
-from pledges.models import ImportJob
-
 from pledges.files.errors import ImportRejected
 from pledges.files.formats import format_named
 from pledges.files.imports import import_file
 from pledges.files.layouts import PledgeResource, ProgressUpdateResource
+from pledges.models import ImportJob
 
 logger = logging.getLogger(__name__)
 RESOURCES = {ImportJob.Layout.PLEDGES: PledgeResource, ImportJob.Layout.UPDATES: ProgressUpdateResource}
@@ -58,9 +57,14 @@ def _enqueue(step, job_id):
     except Exception as error:  # kombu's OperationalError, a refused connection, a timeout ...
         logger.warning("Could not queue import job %s (%s)", job_id, error)
         ImportJob.objects.filter(pk=job_id).update(
-            status=ImportJob.Status.FAILED, finished_at=timezone.now(),
-            outcome={"errors": ["The task queue could not be reached, so no worker got the file. "
-                                "Nothing was written; try again in a few minutes."]},
+            status=ImportJob.Status.FAILED,
+            finished_at=timezone.now(),
+            outcome={
+                "errors": [
+                    "The task queue could not be reached, so no worker got the file. "
+                    "Nothing was written; try again in a few minutes."
+                ]
+            },
         )
 
 
@@ -98,14 +102,23 @@ def _run(job_id, *, claimed_from, running, dry_run):
     progress = _Progress(job.pk)
     try:
         report = import_file(
-            RESOURCES[job.layout], bytes(job.data), file_format=format_named(job.file_format), user=job.user,
-            dry_run=dry_run, reason=f"Imported from {job.file_name}", file_name=job.file_name,
-            expected_fingerprint=None if dry_run else job.fingerprint, progress=progress,
+            RESOURCES[job.layout],
+            bytes(job.data),
+            file_format=format_named(job.file_format),
+            user=job.user,
+            dry_run=dry_run,
+            reason=f"Imported from {job.file_name}",
+            file_name=job.file_name,
+            expected_fingerprint=None if dry_run else job.fingerprint,
+            progress=progress,
         )
     except ImportRejected as rejected:
         job.status = ImportJob.Status.REJECTED
-        job.outcome = {"errors": [str(error) for error in rejected.errors], "more": rejected.more,
-                       "total": rejected.total}
+        job.outcome = {
+            "errors": [str(error) for error in rejected.errors],
+            "more": rejected.more,
+            "total": rejected.total,
+        }
     except Exception as error:  # a fault in the code or the database: said on the page, logged in full
         logger.exception("Import job %s failed", job.pk)
         job.status = ImportJob.Status.FAILED
@@ -117,8 +130,10 @@ def _run(job_id, *, claimed_from, running, dry_run):
         job.outcome = {
             "summary": report.summary,
             "warnings": [str(warning) for warning in report.warnings],
-            "rows": [{"row": row.row, "key": row.key, "action": row.action, "changes": row.changes}
-                     for row in report.changed_rows[:LISTED_ROWS]],
+            "rows": [
+                {"row": row.row, "key": row.key, "action": row.action, "changes": row.changes}
+                for row in report.changed_rows[:LISTED_ROWS]
+            ],
             "more_rows": max(0, len(report.changed_rows) - LISTED_ROWS),
             "unchanged": report.count_unchanged,
         }

@@ -32,10 +32,9 @@ from import_export.declarative import ModelDeclarativeMetaclass
 from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import Result, RowResult
 
-from pledges.services import bulk
-
 from pledges.files.errors import Errors, ImportRejected, RowError, reject
 from pledges.files.widgets import LookupCell, cell_text
+from pledges.services import bulk
 
 CHUNK_SIZE = 2000  # rows read per query when exporting or comparing with what is stored
 PROGRESS_EVERY = 500  # rows between two calls of an import's progress callback
@@ -293,7 +292,9 @@ class RecordResource(resources.ModelResource, metaclass=LayoutMetaclass):
         every page: 0.053 of COPY's speed at 100,000 rows against 0.102 at 10,000.)
         """
         paths = [column.path for column in self._stored_columns()]
-        stream = queryset.prefetch_related(None).order_by("pk").values_list("pk", *paths).iterator(chunk_size=CHUNK_SIZE)
+        stream = (
+            queryset.prefetch_related(None).order_by("pk").values_list("pk", *paths).iterator(chunk_size=CHUNK_SIZE)
+        )
         while chunk := list(islice(stream, CHUNK_SIZE)):
             yield chunk, self.related_cells([row[0] for row in chunk])
 
@@ -316,17 +317,24 @@ class RecordResource(resources.ModelResource, metaclass=LayoutMetaclass):
         """Each record's cells in export order: what iter_queryset and export_resource give,
         without a dict per record (a third of a large export's time)."""
         position = {column.column_name: index for index, column in enumerate(self._stored_columns(), start=1)}
-        plan = [(position.get(name), name, render) for name, render in self._renderers_for(selected_fields, neutralise_formulas)]
+        plan = [
+            (position.get(name), name, render)
+            for name, render in self._renderers_for(selected_fields, neutralise_formulas)
+        ]
         for chunk, related in self._chunks(queryset):
             for row in chunk:
-                yield [render(row[index]) if index is not None else render(related[name].get(row[0]))
-                       for index, name, render in plan]
+                yield [
+                    render(row[index]) if index is not None else render(related[name].get(row[0]))
+                    for index, name, render in plan
+                ]
 
     def _renderers_for(self, selected_fields, neutralise):
         key = (tuple(selected_fields or ()), bool(neutralise))
         if key not in self._renderers:
-            self._renderers[key] = [(column.column_name, column.widget.renderer(bool(neutralise)))
-                                    for column in self.get_export_fields(selected_fields)]
+            self._renderers[key] = [
+                (column.column_name, column.widget.renderer(bool(neutralise)))
+                for column in self.get_export_fields(selected_fields)
+            ]
         return self._renderers[key]
 
     def export_resource(self, instance, selected_fields=None, **kwargs):
@@ -337,16 +345,26 @@ class RecordResource(resources.ModelResource, metaclass=LayoutMetaclass):
         renderers = self._renderers_for(selected_fields, kwargs.get("neutralise_formulas"))
         if isinstance(instance, dict):
             return [render(instance.get(name)) for name, render in renderers]
-        return [column.widget.render(column.get_value(instance), **kwargs)  # a record: its related records
-                for column in self.get_export_fields(selected_fields)]
+        return [
+            column.widget.render(column.get_value(instance), **kwargs)  # a record: its related records
+            for column in self.get_export_fields(selected_fields)
+        ]
 
     def render_row(self, record, columns):
         return {column.column_name: column.widget.render(column.get_value(record)) for column in columns}
 
     # Import: the whole file first ------------------------------------------------------------
 
-    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None,
-                    collect_failed_rows=False, rollback_on_validation_errors=False, **kwargs):
+    def import_data(
+        self,
+        dataset,
+        dry_run=False,
+        raise_errors=False,
+        use_transactions=None,
+        collect_failed_rows=False,
+        rollback_on_validation_errors=False,
+        **kwargs,
+    ):
         """The library's import, all or nothing; a rejected file's result holds `rejection`.
 
         The rejection is also a base error, so the library's admin and `import` command, which
@@ -357,15 +375,28 @@ class RecordResource(resources.ModelResource, metaclass=LayoutMetaclass):
         try:
             try:
                 return super().import_data(
-                    dataset, dry_run=dry_run, raise_errors=False, use_transactions=True,
-                    collect_failed_rows=collect_failed_rows, rollback_on_validation_errors=True, **kwargs,
+                    dataset,
+                    dry_run=dry_run,
+                    raise_errors=False,
+                    use_transactions=True,
+                    collect_failed_rows=collect_failed_rows,
+                    rollback_on_validation_errors=True,
+                    **kwargs,
                 )
             except IntegrityError:
                 # The file was checked against the records as they were read; if someone created
                 # the same key before our transaction committed, the database refuses, and
                 # nothing of ours is kept.
-                raise ImportRejected([RowError(None, None, f"some of these {self.kind} were created by someone "
-                                                           "else meanwhile; nothing was written, import the file again")])
+                raise ImportRejected(
+                    [
+                        RowError(
+                            None,
+                            None,
+                            f"some of these {self.kind} were created by someone "
+                            "else meanwhile; nothing was written, import the file again",
+                        )
+                    ]
+                ) from None
         except ImportRejected as rejected:
             result = self.get_result_class()()
             result.rejection = rejected
@@ -396,9 +427,12 @@ class RecordResource(resources.ModelResource, metaclass=LayoutMetaclass):
         # widget is called directly: the library's Field.clean adds only a default (which is
         # kept here) and a fifth of an import's time.
         self.readers = [
-            (column.column_name, column.widget.clean,
-             None if column.default is NOT_PROVIDED else column.default,
-             None if column.export_only or column.side else column.attribute)
+            (
+                column.column_name,
+                column.widget.clean,
+                None if column.default is NOT_PROVIDED else column.default,
+                None if column.export_only or column.side else column.attribute,
+            )
             for column in present
         ]
         self.comparers = [(column.column_name, column.widget.render) for column in present if not column.export_only]
@@ -406,17 +440,26 @@ class RecordResource(resources.ModelResource, metaclass=LayoutMetaclass):
             if hasattr(column.widget, "preload"):
                 column.widget.preload(dataset[column.column_name] if len(dataset) else [])
         # The key columns alone (a column of the dataset each), not a dict of every row.
-        key_names = [self.fields[name].column_name for name in self.get_import_id_fields()
-                     if self.fields[name].column_name in dataset.headers]
+        key_names = [
+            self.fields[name].column_name
+            for name in self.get_import_id_fields()
+            if self.fields[name].column_name in dataset.headers
+        ]
         key_cells = zip(*(dataset[name] for name in key_names)) if len(dataset) else ()
         keys = {self.row_key(dict(zip(key_names, cells))) for cells in key_cells} - {None}
         self.stored_instances = self.stored_records(keys)
         pks = [instance.pk for instance in self.stored_instances.values()]
         # What is stored, as the cell text an export writes: a row changes what it differs in.
-        self.stored_cells = {
-            self.record_key(record): self.render_row(record, present)
-            for record in self.iter_queryset(bulk.filter_in(self._meta.model.objects, self._meta.model._meta.pk.name, pks))
-        } if pks else {}
+        self.stored_cells = (
+            {
+                self.record_key(record): self.render_row(record, present)
+                for record in self.iter_queryset(
+                    bulk.filter_in(self._meta.model.objects, self._meta.model._meta.pk.name, pks)
+                )
+            }
+            if pks
+            else {}
+        )
         self.seen_keys = {}
 
     def check_header(self, dataset):
@@ -503,14 +546,21 @@ class RecordResource(resources.ModelResource, metaclass=LayoutMetaclass):
         values, stored = self.row.values, self.row.stored
         if self.row.new:
             action = "new"
-            changes = [] if not self.describe_new else [
-                (name, "", text) for name, text in ((name, render(values[name])) for name, render in self.comparers)
-                if text
-            ]
+            changes = (
+                []
+                if not self.describe_new
+                else [
+                    (name, "", text)
+                    for name, text in ((name, render(values[name])) for name, render in self.comparers)
+                    if text
+                ]
+            )
         else:
-            changes = [(name, stored.get(name, ""), text)
-                       for name, text in ((name, render(values[name])) for name, render in self.comparers)
-                       if stored.get(name, "") != text]
+            changes = [
+                (name, stored.get(name, ""), text)
+                for name, text in ((name, render(values[name])) for name, render in self.comparers)
+                if stored.get(name, "") != text
+            ]
             action = "update" if changes else "unchanged"
         self.row.change = RowChange(self.row.number, self.key_text(instance), action, changes)
         return action == "unchanged"
@@ -521,10 +571,13 @@ class RecordResource(resources.ModelResource, metaclass=LayoutMetaclass):
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
         key = self.row.key
-        if key is not None and self.key_column not in errors:  # one row per record: a second row with the same key is a mistake
+        if (
+            key is not None and self.key_column not in errors
+        ):  # one row per record: a second row with the same key is a mistake
             if key in self.seen_keys:
                 errors.setdefault(self.key_column, []).append(
-                    f"{self.key_text(instance)!r} is already used in row {self.seen_keys[key]}")
+                    f"{self.key_text(instance)!r} is already used in row {self.seen_keys[key]}"
+                )
             else:
                 self.seen_keys[key] = self.row.number
         if not errors:  # rules on values that could not be read would only confuse
@@ -535,8 +588,11 @@ class RecordResource(resources.ModelResource, metaclass=LayoutMetaclass):
     def relink(self, instance):
         """Point the record at related records created by this import (they had no key before)."""
         if self._relations is None:
-            self._relations = [self._meta.model._meta.get_field(column.attribute) for column in self.columns
-                               if isinstance(column.widget, LookupCell) and not column.side]
+            self._relations = [
+                self._meta.model._meta.get_field(column.attribute)
+                for column in self.columns
+                if isinstance(column.widget, LookupCell) and not column.side
+            ]
         for relation in self._relations:
             related = instance._state.fields_cache.get(relation.name, False)
             if related is not False:  # set by this import
@@ -560,7 +616,9 @@ class RecordResource(resources.ModelResource, metaclass=LayoutMetaclass):
         if result is not None and result.has_errors():
             return  # an unexpected error in a row: the library reports it and rolls back
         if self.expected_fingerprint is not None and self.expected_fingerprint != self.report().fingerprint:
-            raise ImportRejected([RowError(None, None, f"the {self.kind} changed since the preview; review the file again")])
+            raise ImportRejected(
+                [RowError(None, None, f"the {self.kind} changed since the preview; review the file again")]
+            )
         if dry_run:
             return
         self.write_new([instance for instance, row in self.pending if row.new], self.now)
@@ -570,8 +628,12 @@ class RecordResource(resources.ModelResource, metaclass=LayoutMetaclass):
         if dry_run or (result is not None and result.has_errors()):
             return
         changed = [(instance, row) for instance, row in self.pending if not row.new]
-        attributes = {self.column(name).attribute for _instance, row in changed for name, _old, _new in row.change.changes
-                      if not (self.column(name).side or self.column(name).export_only)}
+        attributes = {
+            self.column(name).attribute
+            for _instance, row in changed
+            for name, _old, _new in row.change.changes
+            if not (self.column(name).side or self.column(name).export_only)
+        }
         self.write_changed([instance for instance, _row in changed], attributes, self.now)
 
     def after_import(self, dataset, result, **kwargs):

@@ -45,7 +45,7 @@ def unneutralise(text):
 
 def cell_text(value):
     """A cell as text, whatever the file format made of it (a spreadsheet gives numbers, dates)."""
-    if type(value) is str:  # noqa: E721 (the common case first: CSV gives only text)
+    if type(value) is str:
         return value.strip()
     if value is None:
         return ""
@@ -63,7 +63,7 @@ def cell_text(value):
 class Cell(widgets.Widget):
     """A cell of one kind. Empty cells give `empty`, or "a value is required" when `required`."""
 
-    empty = None
+    empty: object = None
     format = "text"
 
     def __init__(self, *, required=False, max_length=None):
@@ -282,8 +282,20 @@ class LookupCell(widgets.ForeignKeyWidget):
     the import, never by a dry run.
     """
 
-    def __init__(self, model, field, *, what, required=False, max_length=None, create=False,
-                 queryset=None, format=None, upper=False, vocabulary=False):
+    def __init__(
+        self,
+        model,
+        field,
+        *,
+        what,
+        required=False,
+        max_length=None,
+        create=False,
+        queryset=None,
+        format=None,
+        upper=False,
+        vocabulary=False,
+    ):
         super().__init__(model, field=field)
         self.upper = upper
         # A vocabulary (topics, units) is small and editors own it: it is read whole, and a name

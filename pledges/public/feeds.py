@@ -3,20 +3,20 @@
 from datetime import datetime, time
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.conf import settings
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join, linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from pledges.public import selectors
 from pledges.models import SiteText
+from pledges.public import selectors
 
 FEED_LENGTH = 50
 
@@ -42,7 +42,10 @@ class UpdatesFeed(Feed):
 
     def title(self, event):
         if event is not None:
-            return _("%(site)s: progress updates on the pledges of %(event)s") % {"site": _site_name(), "event": event.name}
+            return _("%(site)s: progress updates on the pledges of %(event)s") % {
+                "site": _site_name(),
+                "event": event.name,
+            }
         return _("%(site)s: progress updates") % {"site": _site_name()}
 
     def subtitle(self):
@@ -68,7 +71,9 @@ class UpdatesFeed(Feed):
     def item_description(self, update):
         """The update as HTML (Atom's type="html"): editors' text escaped, each source a link."""
         sources = format_html_join(
-            "; ", '<a href="{}">{}</a>, {}', ((source.url, source.title, source.publisher) for source in update.sources.all())
+            "; ",
+            '<a href="{}">{}</a>, {}',
+            ((source.url, source.title, source.publisher) for source in update.sources.all()),
         )
         summary = mark_safe(linebreaks(update.summary, autoescape=True))  # escaped by linebreaks itself
         return format_html("{}<p>{}: {}</p>", summary, _("Sources"), sources)

@@ -8,10 +8,10 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pledges.public import selectors
 from pledges.files.exports import file_chunks, rows
 from pledges.files.layouts import MAX_SOURCES, PledgeResource, ProgressUpdateResource
 from pledges.files.resources import CHUNK_SIZE
+from pledges.public import selectors
 
 # Who owns a pledge is the newsroom's business, not the public's. A file without the column
 # re-imports without touching owners (missing columns keep what is stored). A follow-up link may
@@ -76,6 +76,8 @@ def _updates_by_slug(slugs):
         row["sources"] = sources
         updates_of.setdefault(slug, []).append(row)
     return updates_of
+
+
 def deadline_calendar(at_event=None):
     """An iCalendar file with an all-day event on each published pledge's deadline (spanning the
     window where the deadline is one), its words in the description; with `at_event` (an Event),
@@ -85,8 +87,10 @@ def deadline_calendar(at_event=None):
     calendar = Calendar()
     calendar.add("prodid", "-//Pledge tracker//deadlines//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", _("Pledge deadlines: %(event)s") % {"event": at_event.name} if at_event
-                 else _("Pledge deadlines"))
+    calendar.add(
+        "x-wr-calname",
+        _("Pledge deadlines: %(event)s") % {"event": at_event.name} if at_event else _("Pledge deadlines"),
+    )
     host = settings.PLEDGES_SITE_URL.split("://", 1)[-1].split("/", 1)[0]
     pledges = selectors.published_pledges(with_sources=False).filter(deadline_end__isnull=False)
     if at_event is not None:

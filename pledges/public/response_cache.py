@@ -56,8 +56,12 @@ class PublicResponseCache:
 
     @staticmethod
     def _keepable(response):
-        return (response.status_code == 200 and not response.streaming and not response.cookies
-                and "public" in response.get("Cache-Control", ""))
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and "public" in response.get("Cache-Control", "")
+        )
 
     @staticmethod
     def _answer(request, status, headers, content):
@@ -65,5 +69,6 @@ class PublicResponseCache:
         for name, value in headers:
             response[name] = value
         last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
-        return get_conditional_response(request, etag=response.get("ETag"), last_modified=last_modified,
-                                        response=response)
+        return get_conditional_response(
+            request, etag=response.get("ETag"), last_modified=last_modified, response=response
+        )

@@ -2,15 +2,26 @@
 
 import dataclasses
 import hashlib
-from urllib.parse import urlencode
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.db import connection
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, Subquery, Sum
 from django.utils import timezone
 
+from pledges.models import (
+    Country,
+    DeadlineState,
+    Event,
+    Party,
+    Pledge,
+    ProgressUpdate,
+    Target,
+    Topic,
+    Verdict,
+    VerdictTally,
+)
 from pledges.services import public_version
-from pledges.models import Country, DeadlineState, Event, Party, Pledge, ProgressUpdate, Target, Topic, Verdict, VerdictTally
 
 
 def public_pledges():
@@ -41,9 +52,22 @@ def published_pledges(*, with_sources=True):
     """
     updates = published_updates()
     if not with_sources:
-        updates = updates.select_related(None).prefetch_related(None).only(
-            "pledge_id", "occurred_on", "summary", "new_verdict", "measurement_value", "measurement_country_id",
-            "target_id", "measured_precision", "measured_start", "measured_end", "created_at",
+        updates = (
+            updates.select_related(None)
+            .prefetch_related(None)
+            .only(
+                "pledge_id",
+                "occurred_on",
+                "summary",
+                "new_verdict",
+                "measurement_value",
+                "measurement_country_id",
+                "target_id",
+                "measured_precision",
+                "measured_start",
+                "measured_end",
+                "created_at",
+            )
         )
     return (
         public_pledges()
@@ -125,7 +149,7 @@ def overview_page(pledges, filters):
     would be a scan on every request.
     """
     start = (filters.page - 1) * OVERVIEW_PAGE_SIZE
-    rows = list(pledges[start:start + OVERVIEW_PAGE_SIZE + 1])
+    rows = list(pledges[start : start + OVERVIEW_PAGE_SIZE + 1])
     return rows[:OVERVIEW_PAGE_SIZE], len(rows) > OVERVIEW_PAGE_SIZE
 
 
@@ -178,7 +202,8 @@ def _search(pledges, q):
         from django.contrib.postgres.search import SearchQuery
 
         return pledges.alias(words=search_vector()).filter(
-            Q(words=SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")) | names)
+            Q(words=SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")) | names
+        )
     every_word = Q()
     for word in q.split():
         one = Q()
@@ -240,11 +265,15 @@ def filter_choices():
     """
     published = public_pledges()
     topics = Topic.objects.filter(Exists(published.filter(topic=OuterRef("pk")))).order_by("name")
-    countries = _named(Country.objects.all(), Pledge.beneficiaries.through.objects.filter(
-        party__country=OuterRef("pk"), pledge__is_published=True)).order_by("name")
+    countries = _named(
+        Country.objects.all(),
+        Pledge.beneficiaries.through.objects.filter(party__country=OuterRef("pk"), pledge__is_published=True),
+    ).order_by("name")
     events = Event.objects.filter(Exists(published.filter(event=OuterRef("pk")))).order_by("-held_on", "name")
-    parties = _named(Party.objects.select_related("country"), Pledge.parties.through.objects.filter(
-        party=OuterRef("pk"), pledge__is_published=True)).order_by("name")
+    parties = _named(
+        Party.objects.select_related("country"),
+        Pledge.parties.through.objects.filter(party=OuterRef("pk"), pledge__is_published=True),
+    ).order_by("name")
     return list(topics), list(countries), list(events), list(parties)
 
 

@@ -3,10 +3,7 @@ redirected by the reader's Accept-Language); files and feeds are the same in eve
 
 from django.urls import path
 
-from pledges.public import feeds
-
-from pledges.public import views
-
+from pledges.public import feeds, views
 
 pages = [
     path("", views.pledge_list, name="list"),

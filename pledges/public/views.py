@@ -10,7 +10,8 @@ keyed by that version, so a save makes the old copies unreachable at once.
 import functools
 import hashlib
 import time
-from datetime import datetime, time as time_of_day
+from datetime import datetime
+from datetime import time as time_of_day
 
 from django.conf import settings
 from django.core.cache import cache
@@ -21,14 +22,8 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
-from pledges.public import charts
-
-from pledges.public import dumps
-
-from pledges.public import opendata
-
-from pledges.public import selectors
 from pledges.models import VERDICT_DEFINITIONS, DeadlineState, Verdict
+from pledges.public import charts, dumps, opendata, selectors
 
 # Rendered pages and files are kept this long at most (a new version makes them unreachable sooner).
 PAGE_CACHE_SECONDS = 60 * 60
@@ -118,9 +113,14 @@ def pledge_list(request):
         topics, countries, events, parties = selectors.filter_choices()
         counts = selectors.verdict_counts()
         return {
-            "verdict_counts": counts, "total": sum(count for _verdict, count in counts),
-            "overdue": selectors.overdue_count(today), "topics": topics, "countries": countries, "events": events,
-            "parties": parties, "last_checked": selectors.last_checked(),
+            "verdict_counts": counts,
+            "total": sum(count for _verdict, count in counts),
+            "overdue": selectors.overdue_count(today),
+            "topics": topics,
+            "countries": countries,
+            "events": events,
+            "parties": parties,
+            "last_checked": selectors.last_checked(),
         }
 
     def page():
@@ -173,12 +173,20 @@ def _pledge_page(request, slug):
     if pledge is None:
         return b""
     (pledge,) = selectors.with_progress([pledge])
-    countries = {u.measurement_country_id: u.measurement_country for u in pledge.public_updates if u.measurement_country}
+    countries = {
+        u.measurement_country_id: u.measurement_country for u in pledge.public_updates if u.measurement_country
+    }
     # Each target: its progress, its chart and, where countries were measured, the latest of each.
     targets = [
-        {"target": target, "progress": progress, "chart": charts.progress_chart(target, pledge.public_updates),
-         "breakdown": sorted(((countries[country_id], value) for country_id, value in progress.by_country.items()),
-                             key=lambda item: item[0].name)}
+        {
+            "target": target,
+            "progress": progress,
+            "chart": charts.progress_chart(target, pledge.public_updates),
+            "breakdown": sorted(
+                ((countries[country_id], value) for country_id, value in progress.by_country.items()),
+                key=lambda item: item[0].name,
+            ),
+        }
         for target, progress in pledge.target_progress
     ]
     earlier, later = selectors.follow_up_links(pledge)
@@ -208,20 +216,25 @@ def _event_page(request, slug):
     pledges = selectors.published_pledges(with_sources=False).filter(event=event)
     counts = selectors.verdict_counts(pledges)
     pledges = selectors.with_progress(pledges)
-    return render(request, "pledges/event_detail.html", {
-        "event": event,
-        "pledges": pledges,
-        "shared": selectors.shared_parties(pledges),
-        "verdict_counts": counts,
-        "total": sum(count for _verdict, count in counts),
-    }).content
+    return render(
+        request,
+        "pledges/event_detail.html",
+        {
+            "event": event,
+            "pledges": pledges,
+            "shared": selectors.shared_parties(pledges),
+            "verdict_counts": counts,
+            "total": sum(count for _verdict, count in counts),
+        },
+    ).content
 
 
 @public
 def about(request):
     """About the ratings: what each verdict means and how evidence is chosen."""
-    return HttpResponse(cached(_key(request, "about"), lambda: render(request, "pledges/about.html", {
-        "verdicts": _verdicts()}).content))
+    return HttpResponse(
+        cached(_key(request, "about"), lambda: render(request, "pledges/about.html", {"verdicts": _verdicts()}).content)
+    )
 
 
 @public

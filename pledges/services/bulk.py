@@ -66,7 +66,10 @@ def filter_in(queryset, field_name, values):
         return queryset.filter(**{f"{field_name}__in": values})
     opts = queryset.model._meta
     quote = connection.ops.quote_name
-    return queryset.filter(pk__in=RawSQL(
-        f"SELECT {quote(opts.pk.column)} FROM {quote(opts.db_table)} "
-        f"WHERE {quote(opts.get_field(field_name).column)} = ANY(%s)", [values]
-    ))
+    return queryset.filter(
+        pk__in=RawSQL(
+            f"SELECT {quote(opts.pk.column)} FROM {quote(opts.db_table)} "
+            f"WHERE {quote(opts.get_field(field_name).column)} = ANY(%s)",
+            [values],
+        )
+    )

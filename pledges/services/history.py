@@ -9,9 +9,9 @@ meanwhile, read from the audit history. Nobody's edit is silently overwritten.
 from datetime import datetime
 
 from django.db import models
-from simple_history.models import ModelChange
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from simple_history.models import ModelChange
 
 # Bookkeeping columns, not something an editor changed.
 UNAUDITED_FIELDS = frozenset({"created_at", "updated_at"})
@@ -49,7 +49,11 @@ def stale_versions(model, versions):
 
 def stale_records(records, versions):
     """Those of `records` saved since the version in `versions` ({pk: token}); others are not checked."""
-    return [record for record in records if record.pk in versions and version_token(record.updated_at) != versions[record.pk]]
+    return [
+        record
+        for record in records
+        if record.pk in versions and version_token(record.updated_at) != versions[record.pk]
+    ]
 
 
 def delta(newer, older):
@@ -91,19 +95,33 @@ def related_history(pledge_id, limit=RELATED_HISTORY_LIMIT):
     updates = ProgressUpdate.history.model.objects
     update_ids = set(updates.filter(pledge_id=pledge_id).values_list("id", flat=True))
     rows = []
-    for model, records, describe in (
-        (ProgressUpdate, updates.filter(pledge_id=pledge_id),
-         lambda r: _("Update of %(date)s: %(summary)s") % {"date": r.occurred_on, "summary": r.summary[:80]}),
-        (Source, Source.history.model.objects.filter(update_id__in=update_ids),
-         lambda r: _("Source %(position)s, %(title)s (%(publisher)s)") % {
-             "position": r.position, "title": r.title, "publisher": r.publisher}),
-        (Target, Target.history.model.objects.filter(pledge_id=pledge_id),
-         lambda r: _("Target %(position)s: %(value)s") % {"position": r.position, "value": r.target_value}),
+    for records, describe in (
+        (
+            updates.filter(pledge_id=pledge_id),
+            lambda r: _("Update of %(date)s: %(summary)s") % {"date": r.occurred_on, "summary": r.summary[:80]},
+        ),
+        (
+            Source.history.model.objects.filter(update_id__in=update_ids),
+            lambda r: (
+                _("Source %(position)s, %(title)s (%(publisher)s)")
+                % {"position": r.position, "title": r.title, "publisher": r.publisher}
+            ),
+        ),
+        (
+            Target.history.model.objects.filter(pledge_id=pledge_id),
+            lambda r: _("Target %(position)s: %(value)s") % {"position": r.position, "value": r.target_value},
+        ),
     ):
         for record in records.select_related("history_user").order_by("-history_date")[:limit]:
-            rows.append({"when": record.history_date, "what": describe(record),
-                         "change": _CHANGE_WORDS.get(record.history_type, record.history_type),
-                         "who": record.history_user, "why": record.history_change_reason})
+            rows.append(
+                {
+                    "when": record.history_date,
+                    "what": describe(record),
+                    "change": _CHANGE_WORDS.get(record.history_type, record.history_type),
+                    "who": record.history_user,
+                    "why": record.history_change_reason,
+                }
+            )
     return sorted(rows, key=lambda row: row["when"], reverse=True)[:limit]
 
 
@@ -116,7 +134,9 @@ def describe_change(model, change):
 def _display(field, value):
     if field.many_to_many:
         # Rows of the through table, with related objects (delta() asks for objects).
-        names = sorted(str(item) for row in value or [] for item in row.values() if isinstance(item, field.related_model))
+        names = sorted(
+            str(item) for row in value or [] for item in row.values() if isinstance(item, field.related_model)
+        )
         return ", ".join(names) or "-"
     if value in (None, ""):
         return "-"
@@ -141,8 +161,10 @@ def changes_since(record, token):
     when = formats.date_format(timezone.localtime(newer[-1].history_date), "Y-m-d H:i") if newer else "?"
     details = ""
     if newer and base:
-        parts = [f"{label}: “{old}” → “{new}”" for label, old, new in
-                 (describe_change(type(record), change) for change in delta(newer[-1], base))]
+        parts = [
+            f"{label}: “{old}” → “{new}”"
+            for label, old, new in (describe_change(type(record), change) for change in delta(newer[-1], base))
+        ]
         details = "; ".join(parts)
     return _("“%(record)s” was saved by %(who)s at %(when)s, after you opened it%(details)s.") % {
         "record": record,

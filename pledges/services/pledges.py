@@ -5,11 +5,9 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from pledges.services import bulk
-
-from pledges.services import public_version
-from pledges.services.history import EditConflict, conflict_messages, stale_records
 from pledges.models import Pledge, ProgressUpdate, Verdict
+from pledges.services import bulk, public_version
+from pledges.services.history import EditConflict, conflict_messages, stale_records
 
 
 def pledges_refresh_verdicts(pledge_ids, *, user=None, reason=""):
@@ -39,9 +37,7 @@ def pledges_refresh_verdicts(pledge_ids, *, user=None, reason=""):
                 changed.append(pledge)
         if changed:
             Pledge.objects.bulk_update(changed, ["verdict", "updated_at", "remind_after"])
-            record_history(
-                Pledge, changed, created=False, user=user, reason=reason or "Verdict from progress update"
-            )
+            record_history(Pledge, changed, created=False, user=user, reason=reason or "Verdict from progress update")
     return changed
 
 
@@ -112,9 +108,7 @@ def pledge_revert_verdict_evidence(pledge, *, restored_at, user):
     earlier verdict therefore withdraws (unpublishes, never deletes) the verdict-giving updates
     published since that version, then sets the verdict from what remains.
     """
-    withdrawn = list(
-        pledge.updates.filter(is_published=True, created_at__gt=restored_at).exclude(new_verdict="")
-    )
+    withdrawn = list(pledge.updates.filter(is_published=True, created_at__gt=restored_at).exclude(new_verdict=""))
     now = timezone.now()
     for update in withdrawn:
         update.is_published = False

@@ -12,20 +12,37 @@ is news too); a draft's edits leave the version, and so every ETag, Last-Modifie
 page, alone.
 """
 
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F, Max, Q, Subquery
 from django.utils import timezone
 
-from pledges.models import Country, Event, Party, Pledge, ProgressUpdate, PublicVersion, SiteText, Source, Target, Topic, Unit
+from pledges.models import (
+    Country,
+    Event,
+    Party,
+    Pledge,
+    ProgressUpdate,
+    PublicVersion,
+    SiteText,
+    Source,
+    Target,
+    Topic,
+    Unit,
+)
 
 VERSION_ROW = 1
 
 # How each reference record reaches the public: through a published pledge that names it.
-PLEDGE_LINK = {Party: ("parties", "beneficiaries"), Event: ("event",), Topic: ("topic",),
-               Country: ("beneficiaries__country",), Unit: ("targets__unit",)}
+PLEDGE_LINK = {
+    Party: ("parties", "beneficiaries"),
+    Event: ("event",),
+    Topic: ("topic",),
+    Country: ("beneficiaries__country",),
+    Unit: ("targets__unit",),
+}
 
 
 # Every public request asks for the version, so it is kept in the shared cache as well: a write
@@ -62,9 +79,11 @@ def _read():
         row = cursor.fetchone()
     if row is None:
         return "0", None
-    changed_at = row[1] if isinstance(row[1], datetime) else PublicVersion._meta.get_field("changed_at").to_python(row[1])
+    changed_at = (
+        row[1] if isinstance(row[1], datetime) else PublicVersion._meta.get_field("changed_at").to_python(row[1])
+    )
     if timezone.is_naive(changed_at):  # SQLite hands back naive UTC
-        changed_at = timezone.make_aware(changed_at, dt_timezone.utc)
+        changed_at = timezone.make_aware(changed_at, UTC)
     return f"{row[0]}.{changed_at.timestamp():.6f}", changed_at
 
 
@@ -76,7 +95,9 @@ def bump():
     now = timezone.now()
     if not PublicVersion.objects.filter(pk=VERSION_ROW).update(number=F("number") + 1, changed_at=now):
         # The row is made by a migration; a test database flushed between tests has lost it.
-        PublicVersion.objects.bulk_create([PublicVersion(pk=VERSION_ROW, number=1, changed_at=now)], ignore_conflicts=True)
+        PublicVersion.objects.bulk_create(
+            [PublicVersion(pk=VERSION_ROW, number=1, changed_at=now)], ignore_conflicts=True
+        )
     _forget()  # this transaction's own reads see the new version at once; others once it commits
     transaction.on_commit(_forget)
 
@@ -106,7 +127,9 @@ def _touches_public(model, records):
             Pledge.objects.filter(pk__in={u.pledge_id for u in records}, is_published=True).values_list("pk", flat=True)
         )
         shown = [u for u in records if u.pledge_id in published_pledges]
-        return any(u.is_published for u in shown) or bool(shown) and _was_published(ProgressUpdate, [u.pk for u in shown])
+        return (
+            any(u.is_published for u in shown) or bool(shown) and _was_published(ProgressUpdate, [u.pk for u in shown])
+        )
     if model is Target:  # shown with its pledge; a removed one was too
         return Pledge.objects.filter(pk__in={t.pledge_id for t in records}, is_published=True).exists()
     if model is Source:

@@ -17,7 +17,11 @@ def scale_patterns():
     """(scale, pattern) pairs, largest first, for writing big numbers in the active language."""
     if get_language().startswith("zh"):
         # Chinese counts large numbers in myriads: 1063亿, not 106.3 billion.
-        return ((Decimal(10) ** 12, "%(number)s万亿"), (Decimal(10) ** 8, "%(number)s亿"), (Decimal(10) ** 4, "%(number)s万"))
+        return (
+            (Decimal(10) ** 12, "%(number)s万亿"),
+            (Decimal(10) ** 8, "%(number)s亿"),
+            (Decimal(10) ** 4, "%(number)s万"),
+        )
     return (
         (Decimal(10) ** 12, pgettext("quantity", "%(number)s trillion")),
         (Decimal(10) ** 9, pgettext("quantity", "%(number)s billion")),
@@ -85,7 +89,7 @@ def speaking_for(parties):
 
 @register.filter
 def pledged_by(pledge):
-    """"Pledged by Xi Jinping", or "Pledged jointly by China and Kazakhstan" for a joint pledge."""
+    """ "Pledged by Xi Jinping", or "Pledged jointly by China and Kazakhstan" for a joint pledge."""
     parties = list(pledge.parties.all())
     if len(parties) > 1:
         return gettext("Pledged jointly by %(parties)s") % {"parties": and_list(parties)}
@@ -129,6 +133,5 @@ def language_versions(context):
     request = context["request"]
     current = get_language()
     return [
-        (code, name, translate_url(request.get_full_path(), code), code == current)
-        for code, name in settings.LANGUAGES
+        (code, name, translate_url(request.get_full_path(), code), code == current) for code, name in settings.LANGUAGES
     ]

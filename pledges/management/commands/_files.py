@@ -11,6 +11,7 @@ from pledges.files.errors import ImportRejected
 from pledges.files.exports import export_file
 from pledges.files.formats import BY_NAME, format_of_file
 from pledges.files.imports import import_file
+from pledges.files.resources import RecordResource
 
 
 class TerminalProgress:
@@ -32,16 +33,21 @@ class TerminalProgress:
 class ImportCommand(BaseCommand):
     """Import one file through the layout's resource; any bad row rejects it whole (exit 1)."""
 
-    resource_class = None
+    resource_class: type[RecordResource]  # the layout, set by each command
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="The file (CSV: UTF-8, comma or semicolon separated); - for stdin")
-        parser.add_argument("--format", choices=sorted(BY_NAME),
-                            help="The file's format (default: from its extension, else csv).")
-        parser.add_argument("--dry-run", action="store_true",
-                            help="Check the file and print what each row would change; write nothing.")
-        parser.add_argument("--user", help="The editor the audit history names (a user name); "
-                                           "without it, the history says which system user ran the command.")
+        parser.add_argument(
+            "--format", choices=sorted(BY_NAME), help="The file's format (default: from its extension, else csv)."
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check the file and print what each row would change; write nothing."
+        )
+        parser.add_argument(
+            "--user",
+            help="The editor the audit history names (a user name); "
+            "without it, the history says which system user ran the command.",
+        )
 
     def handle(self, *args, file, format, dry_run, user, **options):
         if file == "-":
@@ -60,14 +66,21 @@ class ImportCommand(BaseCommand):
             reason = f"Imported from {name} on the command line"
         try:
             progress = TerminalProgress(self.stderr) if self.stderr.isatty() else None
-            report = import_file(type(self).resource_class, data, file_format=file_format, dry_run=dry_run,
-                                 user=editor, reason=reason, progress=progress)
+            report = import_file(
+                type(self).resource_class,
+                data,
+                file_format=file_format,
+                dry_run=dry_run,
+                user=editor,
+                reason=reason,
+                progress=progress,
+            )
         except ImportRejected as rejected:
             for error in rejected.errors:
                 self.stderr.write(f"{name}: {error}")
             if rejected.more:
                 self.stderr.write(f"{name}: {rejected.more}")
-            raise CommandError(f"{name}: rejected with {rejected.total:,} error(s); nothing was written.")
+            raise CommandError(f"{name}: rejected with {rejected.total:,} error(s); nothing was written.") from None
         for warning in report.warnings:
             self.stderr.write(f"{name}: warning: {warning}")
         if dry_run:
@@ -79,11 +92,14 @@ class ImportCommand(BaseCommand):
 class ExportCommand(BaseCommand):
     """Write every record in the import layout to a file or standard output."""
 
-    resource_class = None
+    resource_class: type[RecordResource]  # the layout, set by each command
 
     def add_arguments(self, parser):
-        parser.add_argument("--format", choices=sorted(BY_NAME),
-                            help="csv (default), tsv, json, xlsx or ods; default from --output's extension")
+        parser.add_argument(
+            "--format",
+            choices=sorted(BY_NAME),
+            help="csv (default), tsv, json, xlsx or ods; default from --output's extension",
+        )
         parser.add_argument("--output", "-o", help="File to write (default: standard output).")
 
     def handle(self, *args, format, output, **options):

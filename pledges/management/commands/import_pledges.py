@@ -1,5 +1,4 @@
 from pledges.files.layouts import PledgeResource
-
 from pledges.management.commands._files import ImportCommand
 
 

@@ -65,7 +65,9 @@ class Command(BaseCommand):
             return
         password = get_random_string(20)
         # With an address, so the reminders written to var/mail/ have someone to go to.
-        user = User.objects.create_user(LOCAL_EDITOR, email=f"{LOCAL_EDITOR}@localhost", password=password, is_staff=True)
+        user = User.objects.create_user(
+            LOCAL_EDITOR, email=f"{LOCAL_EDITOR}@localhost", password=password, is_staff=True
+        )
         user.groups.add(Group.objects.get(name=EDITORS))
         self.stdout.write(
             self.style.SUCCESS(

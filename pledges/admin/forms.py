@@ -135,11 +135,9 @@ class MeasurementForm(VersionedForm):
             self.add_error(
                 "measurement_value",
                 forms.ValidationError(
-                    " ".join(
-                        (
-                            message % {"value": quantity(update.measurement_value, unit), "last": quantity(last, unit)},
-                            _("If that is right, tick “Yes, this value is right” and save again."),
-                        )
+                    "{} {}".format(
+                        message % {"value": quantity(update.measurement_value, unit), "last": quantity(last, unit)},
+                        _("If that is right, tick “Yes, this value is right” and save again."),
                     ),
                     code="measurement_jump",
                 ),

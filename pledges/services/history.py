@@ -57,30 +57,23 @@ def stale_records(records, versions):
 
 
 def delta(newer, older):
-    """The audited changes from history record `older` to history record `newer`, field by field.
+    """The audited changes from history record `older` to history record `newer`, in field order.
 
-    simple-history's own diff leaves out fields no form edits (the verdict); this one doesn't.
+    simple-history's `diff_against` compares every field it can; it reads values through
+    `model_to_dict`, which skips fields no form edits (the verdict, set only from evidence), so
+    those few are compared here.
     """
-    changes = []
-    for field in newer.tracked_fields:
-        if field.name in UNAUDITED_FIELDS:
-            continue
-        old, new = getattr(older, field.attname), getattr(newer, field.attname)
-        if old != new:
-            if field.is_relation:
-                old, new = _related(older, field), _related(newer, field)
-            changes.append(ModelChange(field.name, old, new))
+    audited = [field for field in newer.tracked_fields if field.name not in UNAUDITED_FIELDS]
     m2m_names = [field.name for field in newer._history_m2m_fields]
-    if m2m_names:
-        changes += newer.diff_against(older, included_fields=m2m_names, foreign_keys_are_objs=True).changes
-    return changes
-
-
-def _related(record, field):
-    try:
-        return getattr(record, field.name)
-    except field.related_model.DoesNotExist:
-        return _("(deleted)")
+    compared = [field.name for field in audited if field.editable] + m2m_names
+    changes = newer.diff_against(older, included_fields=compared, foreign_keys_are_objs=True).changes
+    changes += [
+        ModelChange(field.name, getattr(older, field.attname), getattr(newer, field.attname))
+        for field in audited
+        if not field.editable and getattr(older, field.attname) != getattr(newer, field.attname)
+    ]
+    order = {name: position for position, name in enumerate([field.name for field in audited] + m2m_names)}
+    return sorted(changes, key=lambda change: order[change.field])
 
 
 RELATED_HISTORY_LIMIT = 200

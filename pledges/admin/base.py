@@ -91,16 +91,27 @@ class AuditedAdmin(SimpleHistoryAdmin):
         # simple-history lets anyone who may view the history post a revert; only editors may.
         if request.method == "POST" and not self.has_change_permission(request):
             raise PermissionDenied
-        if not str(version_id).isdigit() or not str(object_id).isdigit():
+        if self.version_reverted_to(request) is None:
             raise Http404("No such version.")
-        request.reverting_to = self.model.history.filter(
-            history_id=version_id, **{self.model._meta.pk.attname: object_id}
-        ).first()
         with transaction.atomic(using=router.db_for_write(self.model)):
             return super().history_form_view(request, object_id, version_id, extra_context)
 
+    def version_reverted_to(self, request):
+        """On a revert page, the history record it restores; None on any other page.
+
+        Read from the page's own address, so every hook of one request (read-only fields, save)
+        sees the same version without passing it between them.
+        """
+        match = request.resolver_match
+        if match is None or not (match.url_name or "").endswith("_simple_history"):
+            return None
+        object_id, version_id = match.args[:2]  # simple-history's address: <object>/history/<version>/
+        if not (str(version_id).isdigit() and str(object_id).isdigit()):
+            return None
+        return self.model.history.filter(history_id=version_id, **{self.model._meta.pk.attname: object_id}).first()
+
     def save_model(self, request, obj, form, change):
-        version = getattr(request, "reverting_to", None)
+        version = self.version_reverted_to(request)
         if version is not None:
             obj._change_reason = f"Reverted to the version of {timezone.localtime(version.history_date):%Y-%m-%d %H:%M}"
         elif change and not set(form.changed_data) - FORM_ONLY_FIELDS:

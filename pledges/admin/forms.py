@@ -21,6 +21,7 @@ from pledges.models import (
     validate_http_url,
     validate_printable,
 )
+from pledges.services import UpdateDraft, pledge_verdict_evidence
 from pledges.services.history import conflict_messages, stale_versions, version_token
 from pledges.templatetags.pledge_format import quantity
 
@@ -87,12 +88,6 @@ class PledgeAdminForm(VersionedForm):
         super().__init__(*args, **kwargs)
         if "verdict" in self.fields:  # A revert shows the old verdict read-only instead.
             self.fields["verdict"].initial = self.instance.verdict
-
-    def clean(self):
-        cleaned = super().clean()
-        # The inline updates' formset checks that a changed verdict comes with its evidence.
-        self.instance.requested_verdict = cleaned.get("verdict") or self.instance.verdict
-        return cleaned
 
 
 class MeasurementForm(VersionedForm):
@@ -263,16 +258,16 @@ class ProgressUpdateInlineForm(MeasurementForm):
 
 
 class ProgressUpdateInlineFormSet(forms.BaseInlineFormSet):
-    """The pledge page's updates. A changed verdict needs a new, published, sourced update giving it."""
+    """The pledge page's updates. A changed verdict needs a new, published, sourced update giving it
+    (`pledge_verdict_evidence`); the admin passes the verdict the page asks for."""
+
+    def __init__(self, *args, requested_verdict=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.requested_verdict = requested_verdict if requested_verdict in Verdict.values else None
 
     def clean(self):
         super().clean()
         self._refuse_two_measurements_a_day()
-        pledge = self.instance
-        requested = getattr(pledge, "requested_verdict", pledge.verdict)
-        if requested == pledge.verdict:
-            return
-        label = Verdict(requested).label
         new_updates = [
             form
             for form in self.forms
@@ -281,44 +276,18 @@ class ProgressUpdateInlineFormSet(forms.BaseInlineFormSet):
             and not self._should_delete_form(form)
             and getattr(form, "cleaned_data", None)
         ]
-        candidates = [
-            form
+        drafts = [
+            UpdateDraft(
+                new_verdict=form.cleaned_data.get("new_verdict") or "",
+                is_published=bool(form.cleaned_data.get("is_published")),
+                occurred_on=form.cleaned_data.get("occurred_on"),
+                source_grades=form.source_grades(form.cleaned_data.get("source_grade")),
+            )
             for form in new_updates
-            if form.cleaned_data.get("new_verdict") in ("", requested) and form.cleaned_data.get("is_published")
         ]
-        evidence = [
-            form
-            for form in candidates
-            if not evidence_errors(requested, form.source_grades(form.cleaned_data.get("source_grade")))
-        ]
-        if candidates and not evidence:
-            raise forms.ValidationError(evidence_errors(requested, [SourceGrade.WEAK]), code="weak_evidence")
-        if not evidence:
-            raise forms.ValidationError(
-                _(
-                    "The verdict was not changed to “%(verdict)s”: a verdict changes only with evidence. "
-                    "Add a progress update below that gives the verdict “%(verdict)s”, is published and cites a source."
-                ),
-                params={"verdict": label},
-                code="verdict_without_evidence",
-            )
-        newest = (
-            pledge.updates.filter(is_published=True)
-            .exclude(new_verdict="")
-            .order_by("-occurred_on")
-            .values_list("occurred_on", flat=True)
-            .first()
-        )
-        form = evidence[-1]
-        if newest and form.cleaned_data["occurred_on"] < newest:
-            raise forms.ValidationError(
-                _(
-                    "The update that gives the verdict must be dated on or after %(date)s, the newest update with a verdict."
-                ),
-                params={"date": newest.isoformat()},
-                code="verdict_evidence_too_old",
-            )
-        form.instance.new_verdict = requested
+        evidence = pledge_verdict_evidence(pledge=self.instance, requested=self.requested_verdict, drafts=drafts)
+        if evidence is not None:
+            new_updates[evidence].instance.new_verdict = self.requested_verdict
 
     def _refuse_two_measurements_a_day(self):
         # Each row checks itself against the database (ProgressUpdate.clean); two new rows on this

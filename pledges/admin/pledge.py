@@ -212,9 +212,16 @@ class PledgeAdmin(MeasurementPreviewMixin, FileImportExportMixin, AuditedAdmin):
         paginator = EstimatedCountPaginator if ORDER_VAR in request.GET else OpenFirstPaginator
         return paginator(queryset, per_page, orphans, allow_empty_first_page)
 
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, ProgressUpdateInline) and request.method == "POST":
+            # The verdict the page asks for; the updates' formset checks it comes with evidence.
+            kwargs["requested_verdict"] = request.POST.get("verdict")
+        return kwargs
+
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
-        if getattr(request, "reverting_to", None) is not None:
+        if self.version_reverted_to(request) is not None:
             return (*fields, "verdict")  # A revert restores the verdict of that version, with its evidence.
         return fields
 

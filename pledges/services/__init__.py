@@ -2,11 +2,20 @@
 (`<entity>_<action>`, keyword-only), which the admin, the importer and the tasks call alike. Each
 runs in a transaction and keeps the audit history; the public data version follows from it."""
 
-from pledges.services.pledges import (
+from pledges.services.history import record_history
+from pledges.services.pledges import pledges_change
+from pledges.services.verdicts import (
+    UpdateDraft,
     pledge_revert_verdict_evidence,
-    pledges_change,
+    pledge_verdict_evidence,
     pledges_refresh_verdicts,
-    record_history,
 )
 
-__all__ = ["pledge_revert_verdict_evidence", "pledges_change", "pledges_refresh_verdicts", "record_history"]
+__all__ = [
+    "UpdateDraft",
+    "pledge_revert_verdict_evidence",
+    "pledge_verdict_evidence",
+    "pledges_change",
+    "pledges_refresh_verdicts",
+    "record_history",
+]

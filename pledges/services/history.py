@@ -8,10 +8,14 @@ meanwhile, read from the audit history. Nobody's edit is silently overwritten.
 
 from datetime import datetime
 
+from django.apps import apps
 from django.db import models
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from simple_history.models import ModelChange
+
+from pledges.models import Pledge, ProgressUpdate, Source, Target
+from pledges.services import bulk, public_version
 
 # Bookkeeping columns, not something an editor changed.
 UNAUDITED_FIELDS = frozenset({"created_at", "updated_at"})
@@ -23,6 +27,39 @@ class EditConflict(Exception):
     def __init__(self, messages):
         super().__init__(" ".join(messages))
         self.messages = messages
+
+
+def record_history(model, objects, *, created, user=None, reason="", now=None):
+    """Write one audit-history row per object in bulk, as simple-history does on save().
+
+    A pledge's history row also gets a copy of its parties and beneficiaries: without them, the
+    history would show (and a revert would restore) a pledge made by and to nobody.
+    """
+    if not objects:
+        return
+    public_version.note_changes(model, objects)  # before the rows: the last ones are the old state
+    history_model = model.history.model
+    extra = {
+        "history_date": now or timezone.now(),
+        "history_user_id": user.pk if user else None,
+        "history_change_reason": reason,
+        "history_type": "+" if created else "~",
+    }
+    tracked = [field.attname for field in history_model.tracked_fields]
+    rows = [{**{name: getattr(obj, name) for name in tracked}, **extra} for obj in objects]
+    history_ids = bulk.insert(history_model, rows, return_ids=model is Pledge)
+    if model is Pledge:
+        history_of = {obj.pk: history_id for obj, history_id in zip(objects, history_ids)}
+        for column in ("parties", "beneficiaries"):
+            m2m_history = apps.get_model("pledges", f"HistoricalPledge_{column}")
+            links = bulk.filter_in(getattr(Pledge, column).through.objects, "pledge", history_of)
+            bulk.insert(
+                m2m_history,
+                [
+                    {"history_id": history_of[pledge_id], "id": link_id, "pledge_id": pledge_id, "party_id": party_id}
+                    for link_id, pledge_id, party_id in links.values_list("id", "pledge_id", "party_id")
+                ],
+            )
 
 
 def version_token(updated_at):
@@ -83,8 +120,6 @@ _CHANGE_WORDS = {"+": "added", "~": "changed", "-": "removed"}
 def related_history(pledge_id, limit=RELATED_HISTORY_LIMIT):
     """What happened to a pledge's progress updates, their sources and its targets, newest first:
     [{when, what, change, who, why}], from their own audit history (removed ones included)."""
-    from pledges.models import ProgressUpdate, Source, Target
-
     updates = ProgressUpdate.history.model.objects
     update_ids = set(updates.filter(pledge_id=pledge_id).values_list("id", flat=True))
     rows = []

@@ -1,0 +1,126 @@
+"""A pledge's verdict and its evidence: a verdict changes only with a published, sourced update.
+
+The verdict is never typed into the pledge. It follows from the newest published update that
+gives one (`pledges_refresh_verdicts`), so the public verdict always has its evidence; an editor
+asks for a new verdict by adding such an update (`pledge_verdict_evidence` checks it first).
+"""
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pledges.models import Pledge, ProgressUpdate, SourceGrade, Verdict, evidence_errors
+from pledges.services.history import record_history
+
+
+@dataclass(frozen=True)
+class UpdateDraft:
+    """A progress update an editor is adding, as the verdict rule reads it."""
+
+    new_verdict: str
+    is_published: bool
+    occurred_on: date | None
+    source_grades: Sequence[str]
+
+
+def pledge_verdict_evidence(*, pledge: Pledge, requested: str | None, drafts: Sequence[UpdateDraft]) -> int | None:
+    """Which of `drafts` is the evidence for changing `pledge`'s verdict to `requested`.
+
+    None when the verdict stays as it is. The evidence is the last draft that is published,
+    gives the requested verdict (or none, and is then taken to give it), cites a source that
+    can bear a verdict, and is dated no earlier than the newest update that gave one. Without
+    such a draft nothing may be saved: ValidationError says why, with a code for each reason.
+    """
+    if not requested or requested == pledge.verdict:
+        return None
+    candidates = [
+        index for index, draft in enumerate(drafts) if draft.is_published and draft.new_verdict in ("", requested)
+    ]
+    evidence = [index for index in candidates if not evidence_errors(requested, drafts[index].source_grades)]
+    if candidates and not evidence:
+        raise ValidationError(evidence_errors(requested, [SourceGrade.WEAK]), code="weak_evidence")
+    if not evidence:
+        raise ValidationError(
+            _(
+                "The verdict was not changed to “%(verdict)s”: a verdict changes only with evidence. "
+                "Add a progress update below that gives the verdict “%(verdict)s”, is published and cites a source."
+            ),
+            params={"verdict": Verdict(requested).label},
+            code="verdict_without_evidence",
+        )
+    chosen = evidence[-1]
+    newest = (
+        pledge.updates.filter(is_published=True)
+        .exclude(new_verdict="")
+        .order_by("-occurred_on")
+        .values_list("occurred_on", flat=True)
+        .first()
+    )
+    occurred_on = drafts[chosen].occurred_on
+    if newest and occurred_on and occurred_on < newest:
+        raise ValidationError(
+            _(
+                "The update that gives the verdict must be dated on or after %(date)s, the newest update with a verdict."
+            ),
+            params={"date": newest.isoformat()},
+            code="verdict_evidence_too_old",
+        )
+    return chosen
+
+
+def pledges_refresh_verdicts(pledge_ids: Collection[int], *, user=None, reason: str = "") -> list[Pledge]:
+    """Set each pledge's verdict from its newest published update that gives one.
+
+    A verdict is only ever set here, from an update that cites a source (updates cannot be
+    saved without one), so the public verdict always has its evidence. With no such update the
+    pledge is Not yet rated. Returns the pledges whose verdict changed.
+    """
+    if not pledge_ids:
+        return []
+    newest = (
+        ProgressUpdate.objects.filter(pledge=OuterRef("pk"), is_published=True)
+        .exclude(new_verdict="")
+        .order_by("-occurred_on", "-created_at", "-pk")
+        .values("new_verdict")[:1]
+    )
+    changed = []
+    with transaction.atomic():
+        pledges = Pledge.objects.filter(pk__in=pledge_ids).select_for_update().annotate(evidenced=Subquery(newest))
+        for pledge in pledges:
+            verdict = pledge.evidenced or Verdict.NOT_RATED
+            if verdict != pledge.verdict:
+                pledge.verdict = verdict
+                pledge.updated_at = timezone.now()
+                pledge.remind_after = None  # a reopened verdict may make a passed deadline news again
+                changed.append(pledge)
+        if changed:
+            Pledge.objects.bulk_update(changed, ["verdict", "updated_at", "remind_after"])
+            record_history(Pledge, changed, created=False, user=user, reason=reason or "Verdict from progress update")
+    return changed
+
+
+def pledge_revert_verdict_evidence(pledge: Pledge, *, restored_at: datetime, user) -> list[ProgressUpdate]:
+    """After a pledge is reverted to its version of `restored_at`, make its verdict agree.
+
+    The verdict comes from the newest published update that gives one. Reverting to an
+    earlier verdict therefore withdraws (unpublishes, never deletes) the verdict-giving updates
+    published since that version, then sets the verdict from what remains.
+    """
+    withdrawn = list(pledge.updates.filter(is_published=True, created_at__gt=restored_at).exclude(new_verdict=""))
+    now = timezone.now()
+    for update in withdrawn:
+        update.is_published = False
+        update.updated_at = now
+    if withdrawn:
+        ProgressUpdate.objects.bulk_update(withdrawn, ["is_published", "updated_at"])
+        record_history(
+            ProgressUpdate, withdrawn, created=False, user=user, reason="Withdrawn: the pledge's verdict was reverted"
+        )
+    pledges_refresh_verdicts({pledge.pk}, user=user, reason="Verdict from the reverted version")
+    return withdrawn

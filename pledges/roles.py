@@ -1,8 +1,8 @@
 """The editors' roles: which permissions the Editors and Viewers groups hold.
 
 Editors add and change pledges, progress updates (with their measurements), sources, parties,
-events and the vocabularies (topics, units), change the site's name and standfirst, and import and export files; deleting a pledge is left to superusers (editors
-unpublish instead). Viewers only view. Both may look up users: owners are chosen with an
+events and the vocabularies (topics, units), change the site's name and standfirst, and import
+and export files; deleting a pledge is left to superusers (editors unpublish instead). Viewers only view. Both may look up users: owners are chosen with an
 autocomplete, and history pages name who changed what. Only staff users reach the admin at all.
 """
 
@@ -23,7 +23,7 @@ VIEWED = (
 )
 EDITED = ("pledge", "progressupdate", "source", "target", "party", "event", "topic", "unit")
 
-# Everyone sets their own language (pledges.admin.EditorSettingsAdmin shows each only their own).
+# Everyone sets their own language (pledges.admin.site.EditorSettingsAdmin shows each only their own).
 OWN_SETTINGS = ["view_editorsettings", "change_editorsettings"]
 
 EDITORS = "Editors"  # also the people reminders go to when a pledge has no owner

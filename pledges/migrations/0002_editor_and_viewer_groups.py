@@ -1,40 +1,16 @@
-"""The Editors and Viewers groups, with their permissions.
+"""The Editors and Viewers groups, with the permissions pledges.roles gives them.
 
-Editors add and change pledges, progress updates, sources and reference data, and import and
-export files; deleting a pledge is left to superusers (editors unpublish instead). Viewers
-only view.
+pledges.roles is the one definition of the roles: this migration and each later one that adds a
+model apply it (`ensure_groups` grants what exists at that point and skips the rest).
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
-
-MODELS = ("pledge", "progressupdate", "source", "actor", "event", "country", "topic")
-EDITABLE = ("pledge", "progressupdate", "source", "actor", "event")
 
 
 def create_groups(apps, schema_editor):
-    # Permissions are normally created after all migrations; groups need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    perms = Permission.objects.filter(content_type__app_label="pledges")
+    from pledges.roles import ensure_groups
 
-    def codenames(actions, models):
-        return [f"{action}_{model}" for action in actions for model in models]
-
-    editors, _ = Group.objects.get_or_create(name="Editors")
-    editors.permissions.add(
-        *perms.filter(
-            codename__in=codenames(("view",), MODELS)
-            + codenames(("add", "change"), EDITABLE)
-            + ["delete_source", "import_pledges"]
-        )
-    )
-    viewers, _ = Group.objects.get_or_create(name="Viewers")
-    viewers.permissions.add(*perms.filter(codename__in=codenames(("view",), MODELS)))
+    ensure_groups(apps)
 
 
 def remove_groups(apps, schema_editor):

@@ -14,10 +14,6 @@ class Verdict(models.TextChoices):
     KEPT = "kept", _("Kept")
     BROKEN = "broken", _("Broken")
 
-    @property
-    def definition(self):
-        return VERDICT_DEFINITIONS[self]
-
 
 VERDICT_DEFINITIONS = {
     Verdict.NOT_RATED: _("Every pledge starts here: there is not yet enough evidence to rate it."),

@@ -176,7 +176,7 @@ class Pledge(models.Model):
             ),
         ]
         indexes = [
-            # The overview's order (selectors.published_pledges): a page is the index's next 51 rows.
+            # The overview's order (selectors.public_pledges): a page is the index's next 51 rows.
             models.Index(fields=["is_published", "deadline_end", "title", "id"], name="pledge_overview_order"),
             # The reminder sweep's query: remind_after IS NULL OR remind_after <= today.
             models.Index(fields=["remind_after"], name="pledge_remind_after"),

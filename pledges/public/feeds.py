@@ -59,7 +59,7 @@ class UpdatesFeed(Feed):
         return settings.PLEDGES_SITE_URL + reverse("files:feed") + "?" + query
 
     def items(self, event):
-        updates = selectors.published_updates().select_related("pledge")
+        updates = selectors.public_updates(shown=True).select_related("pledge")
         if event is not None:
             updates = updates.filter(pledge__event=event)
         return updates[:FEED_LENGTH]
@@ -112,4 +112,4 @@ class PledgeUpdatesFeed(UpdatesFeed):
         return settings.PLEDGES_SITE_URL + reverse("files:pledge_feed", args=[pledge.slug]) + f"?lang={get_language()}"
 
     def items(self, pledge):
-        return selectors.published_updates().select_related("pledge").filter(pledge=pledge)[:FEED_LENGTH]
+        return selectors.public_updates(shown=True).select_related("pledge").filter(pledge=pledge)[:FEED_LENGTH]

@@ -92,7 +92,7 @@ def deadline_calendar(at_event=None):
         _("Pledge deadlines: %(event)s") % {"event": at_event.name} if at_event else _("Pledge deadlines"),
     )
     host = settings.PLEDGES_SITE_URL.split("://", 1)[-1].split("/", 1)[0]
-    pledges = selectors.published_pledges(with_sources=False).filter(deadline_end__isnull=False)
+    pledges = selectors.public_pledges(with_updates="summary").filter(deadline_end__isnull=False)
     if at_event is not None:
         pledges = pledges.filter(event=at_event)
     for pledge in pledges:

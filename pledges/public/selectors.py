@@ -23,55 +23,56 @@ from pledges.models import (
 )
 from pledges.services import public_version
 
+# What the public may see, in two reads every public page, feed and file starts from. Each takes
+# how much of the record to bring along as an argument (one name per concept).
 
-def public_pledges():
-    """The pledges the public may see: the published ones. Every public read starts here."""
-    return Pledge.objects.filter(is_published=True)
+# The few columns of an update the overview and the calendar show (they do without its sources).
+_UPDATE_SUMMARY_COLUMNS = (
+    "pledge_id",
+    "occurred_on",
+    "summary",
+    "new_verdict",
+    "measurement_value",
+    "measurement_country_id",
+    "target_id",
+    "measured_precision",
+    "measured_start",
+    "measured_end",
+    "created_at",
+)
 
 
-def public_updates():
-    """The progress updates the public may see: published ones of published pledges."""
-    return ProgressUpdate.objects.filter(is_published=True, pledge__is_published=True)
+def public_updates(*, shown=False):
+    """The progress updates the public may see: published ones of published pledges.
 
-
-def published_updates():
-    """Published progress updates of published pledges, with sources and country, newest first."""
+    With `shown=True`, as pages show them: with their sources, country and target, newest first.
+    """
+    updates = ProgressUpdate.objects.filter(is_published=True, pledge__is_published=True)
+    if not shown:
+        return updates
     return (
-        public_updates()
-        .select_related("measurement_country", "target__unit")
+        updates.select_related("measurement_country", "target__unit")
         .prefetch_related("sources")
         .order_by("-occurred_on", "-pk")
     )
 
 
-def published_pledges(*, with_sources=True):
-    """Published pledges with everything a public page shows, in a constant number of queries.
+def public_pledges(*, with_updates=None):
+    """The pledges the public may see: the published ones. Every public read starts here.
 
-    Each pledge carries `public_updates` (its published updates, newest first). The overview
-    does without the updates' sources (`with_sources=False`).
+    `with_updates="sources"` or `"summary"` brings everything a public page shows, in a constant
+    number of queries, in the public order (nearest deadline first). Each pledge then carries
+    `public_updates` (its published updates, newest first), with their sources or (for the
+    overview and the calendar) only the columns those show.
     """
-    updates = published_updates()
-    if not with_sources:
-        updates = (
-            updates.select_related(None)
-            .prefetch_related(None)
-            .only(
-                "pledge_id",
-                "occurred_on",
-                "summary",
-                "new_verdict",
-                "measurement_value",
-                "measurement_country_id",
-                "target_id",
-                "measured_precision",
-                "measured_start",
-                "measured_end",
-                "created_at",
-            )
-        )
+    pledges = Pledge.objects.filter(is_published=True)
+    if with_updates is None:
+        return pledges
+    updates = public_updates(shown=True)
+    if with_updates == "summary":
+        updates = updates.select_related(None).prefetch_related(None).only(*_UPDATE_SUMMARY_COLUMNS)
     return (
-        public_pledges()
-        .select_related("topic", "event")
+        pledges.select_related("topic", "event")
         .prefetch_related(
             Prefetch("parties", queryset=Party.objects.select_related("country", "speaks_for__country")),
             Prefetch("targets", queryset=Target.objects.select_related("unit")),

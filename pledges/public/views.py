@@ -124,7 +124,7 @@ def pledge_list(request):
         }
 
     def page():
-        matching = selectors.filter_pledges(selectors.published_pledges(with_sources=False), filters, today)
+        matching = selectors.filter_pledges(selectors.public_pledges(with_updates="summary"), filters, today)
         shown, has_next = selectors.overview_page(matching, filters)
         if not shown and filters.page > 1:
             return None  # past the last page
@@ -169,7 +169,7 @@ def pledge_detail(request, slug):
 
 
 def _pledge_page(request, slug):
-    pledge = selectors.published_pledges().filter(slug=slug).first()
+    pledge = selectors.public_pledges(with_updates="sources").filter(slug=slug).first()
     if pledge is None:
         return b""
     (pledge,) = selectors.with_progress([pledge])
@@ -213,7 +213,7 @@ def _event_page(request, slug):
     event = selectors.public_event(slug)
     if event is None:
         return b""
-    pledges = selectors.published_pledges(with_sources=False).filter(event=event)
+    pledges = selectors.public_pledges(with_updates="summary").filter(event=event)
     counts = selectors.verdict_counts(pledges)
     pledges = selectors.with_progress(pledges)
     return render(

@@ -89,7 +89,7 @@ def pledges_refresh_verdicts(pledge_ids: Collection[int], *, user=None, reason: 
         .order_by("-occurred_on", "-created_at", "-pk")
         .values("new_verdict")[:1]
     )
-    changed = []
+    changed: list[Pledge] = []
     with transaction.atomic():
         pledges = Pledge.objects.filter(pk__in=pledge_ids).select_for_update().annotate(evidenced=Subquery(newest))
         for pledge in pledges:

@@ -2,6 +2,10 @@
 
 Each one fails loudly with the variable's name when a value cannot be understood,
 so a typo in production stops the process at start-up instead of misbehaving later.
+
+Kept instead of django-environ for that reason: its `env.bool()` reads any word outside its list
+of true words as False (django-environ 0.14, `Env.parse_value`), so `DJANGO_SECURE_COOKIES=ture`
+would turn a safety setting off without a word. The database URL is read by dj-database-url.
 """
 
 import os

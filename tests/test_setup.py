@@ -106,9 +106,11 @@ def test_reminder_lead_times_are_read_from_the_environment():
             "PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS must be longer than",
         ),
         ({"PLEDGES_REMINDER_LEAD_DAYS": "40000,7"}, "PLEDGES_REMINDER_LEAD_DAYS: 40000 days is more than the 3650"),
+        # A mistyped switch stops the start instead of reading as "off" (why config/env.py stays).
+        ({"EMAIL_HOST": "smtp.example.org", "EMAIL_USE_TLS": "ture"}, "EMAIL_USE_TLS='ture' is not a boolean"),
     ],
 )
-def test_unsafe_reminder_settings_stop_the_start(env, message):
+def test_unsafe_or_mistyped_settings_stop_the_start(env, message):
     result = run_django("config.settings.local", **env)
     assert result.returncode != 0
     assert message in result.stderr

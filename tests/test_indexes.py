@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 
 from pledges.public import selectors
+from pledges.public.filters import PledgeFilterSet
 from tests.volume import add_pledges
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +15,7 @@ def test_the_overview_search_reads_the_full_text_index(seeded):
     add_pledges(3000)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE pledges_pledge")
-    query = selectors.filter_pledges(selectors.public_pledges(), selectors.PledgeFilters(q="sister cities"))
+    query = PledgeFilterSet({"q": "sister cities"}, selectors.public_pledges()).qs
     plan = query.explain()
     assert "pledge_search" in plan and "Seq Scan" not in plan, plan
     assert list(query.values_list("slug", flat=True)) == ["sister-cities-100-pairs"]

@@ -1,17 +1,10 @@
 """The reads the public pages, feeds and open-data files share. Only published data leaves here."""
 
-import dataclasses
-import hashlib
-from dataclasses import dataclass
-from urllib.parse import urlencode
-
-from django.db import connection
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Subquery, Sum
 from django.utils import timezone
 
 from pledges.models import (
     Country,
-    DeadlineState,
     Event,
     Party,
     Pledge,
@@ -89,52 +82,6 @@ OVERVIEW_PAGE_SIZE = 50
 MAX_PAGE = 100_000
 
 
-@dataclass(frozen=True)
-class PledgeFilters:
-    """What a reader narrowed the overview to; every field is optional and comes from the URL."""
-
-    verdict: str = ""
-    topic: str = ""
-    country: str = ""
-    state: str = ""
-    event: str = ""
-    party: int | None = None  # who made it (a party's id)
-    q: str = ""
-    page: int = 1
-
-    @classmethod
-    def from_query(cls, params):
-        """Read filters from a query string, ignoring values that name nothing known."""
-        verdict = params.get("verdict", "")
-        state = params.get("state", "")
-        page = params.get("page", "")
-        party = params.get("party", "")
-        return cls(
-            party=int(party) if party.isascii() and party.isdigit() and 0 < int(party) < 2**31 else None,
-            verdict=verdict if verdict in Verdict.values else "",
-            topic=params.get("topic", "")[:50],
-            country=params.get("country", "").upper()[:2],
-            state=state if state in DeadlineState.values else "",
-            event=params.get("event", "")[:120],
-            q=params.get("q", "").strip()[:200],
-            page=int(page) if page.isascii() and page.isdigit() and 0 < int(page) <= MAX_PAGE else 1,
-        )
-
-    def query(self, page):
-        """The query string of these filters on another page of the overview."""
-        values = {name: value for name, value in dataclasses.asdict(self).items() if value and name != "page"}
-        return urlencode({**values, **({"page": page} if page > 1 else {})})
-
-    @property
-    def cache_key(self):
-        """The filters as a short key: equal for every address that selects the same pledges."""
-        return hashlib.sha256(repr(dataclasses.astuple(self)).encode()).hexdigest()[:32]
-
-    @property
-    def active(self):
-        return any((self.verdict, self.topic, self.country, self.state, self.event, self.party, self.q))
-
-
 def follow_up_links(pledge):
     """(the published pledge this one follows, or None; the published pledges that follow it),
     for the pledge page: a link to a draft would show the draft's title."""
@@ -143,84 +90,21 @@ def follow_up_links(pledge):
     return earlier, later
 
 
-def overview_page(pledges, filters):
+def overview_page(pledges, page):
     """One page of the overview: (the page's pledges, whether a next page exists).
 
     Reads one row more than a page instead of counting the matches, which at a million pledges
     would be a scan on every request.
     """
-    start = (filters.page - 1) * OVERVIEW_PAGE_SIZE
+    start = (page - 1) * OVERVIEW_PAGE_SIZE
     rows = list(pledges[start : start + OVERVIEW_PAGE_SIZE + 1])
     return rows[:OVERVIEW_PAGE_SIZE], len(rows) > OVERVIEW_PAGE_SIZE
 
 
-def filter_pledges(pledges, filters, today=None):
-    """Narrow a pledge queryset to what `filters` ask for, in the database."""
-    if filters.verdict:
-        pledges = pledges.filter(verdict=filters.verdict)
-    if filters.topic:
-        pledges = pledges.filter(topic__slug=filters.topic)
-    if filters.country:
-        pledges = pledges.filter(beneficiaries__country__code=filters.country)
-    if filters.state:
-        pledges = pledges.in_deadline_state(filters.state, today)
-    if filters.event:
-        pledges = pledges.filter(event__slug=filters.event)
-    if filters.party:
-        pledges = pledges.filter(parties=filters.party)
-    if filters.q:
-        pledges = _search(pledges, filters.q)
-    # Joins through a list (countries, parties) can repeat a pledge.
-    return pledges.distinct() if filters.country or filters.party else pledges
-
-
-# Words of a pledge's own text a search matches in any form ("sister city" finds "sister cities").
-SEARCHED_TEXT = ("title", "quote", "summary")
-# On PostgreSQL that text's words are indexed (migration 0024's GIN index, on this same expression).
-SEARCH_CONFIG = "english"
-
-
-def search_vector():
-    from django.contrib.postgres.search import SearchVector
-
-    return SearchVector(*SEARCHED_TEXT, config=SEARCH_CONFIG)
-
-
-def _search(pledges, q):
-    """Pledges whose words match every word of `q` in any of its forms, or whose parties' or
-    event's names hold it. PostgreSQL's full-text search (English stemming, websearch syntax:
-    quotes, "or", "-word"); elsewhere each word's stem as a substring of the same text.
-
-    The names are looked up first, in their own small tables, so the text's condition stands
-    alone in the query and PostgreSQL answers it from the index instead of reading every pledge.
-    """
-    parties = list(Party.objects.filter(name__icontains=q).values_list("pk", flat=True))
-    events = list(Event.objects.filter(Q(name__icontains=q) | Q(place__icontains=q)).values_list("pk", flat=True))
-    names = Q(event__in=events) if events else Q(pk__in=[])
-    if parties:
-        names |= Q(pk__in=Pledge.parties.through.objects.filter(party__in=parties).values("pledge_id"))
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery
-
-        return pledges.alias(words=search_vector()).filter(
-            Q(words=SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")) | names
-        )
-    every_word = Q()
-    for word in q.split():
-        one = Q()
-        for name in SEARCHED_TEXT:
-            one |= Q(**{f"{name}__icontains": _stem(word)})
-        every_word &= one
-    return pledges.filter(every_word | names)
-
-
-def _stem(word):
-    """A crude English stem for the fallback search: cities -> cit, city -> cit, bridges -> bridge."""
-    word = word.strip(".,;:!?\"'()").lower()
-    for ending in ("ies", "y", "es", "s"):
-        if len(word) > len(ending) + 2 and word.endswith(ending):
-            return word[: -len(ending)]
-    return word
+def overview_page_number(params):
+    """The page of the overview a query string asks for; 1 for anything but a page that can exist."""
+    page = params.get("page", "")
+    return int(page) if page.isascii() and page.isdigit() and 0 < int(page) <= MAX_PAGE else 1
 
 
 def verdict_counts(pledges=None):

@@ -24,6 +24,7 @@ from django.views.decorators.http import condition
 
 from pledges.models import VERDICT_DEFINITIONS, DeadlineState, Verdict
 from pledges.public import charts, dumps, opendata, selectors
+from pledges.public.filters import PledgeFilterSet, cache_key, page_query
 
 # Rendered pages and files are kept this long at most (a new version makes them unreachable sooner).
 PAGE_CACHE_SECONDS = 60 * 60
@@ -105,8 +106,9 @@ def _key(request, name, *parts):
 @public
 def pledge_list(request):
     """Every published pledge with its verdict, deadline and progress, filtered from the URL."""
-    filters = selectors.PledgeFilters.from_query(request.GET)
     today = timezone.localdate()
+    filterset = PledgeFilterSet(request.GET, selectors.public_pledges(with_updates="summary"), today=today)
+    filters, page_number = filterset.chosen(), selectors.overview_page_number(request.GET)
 
     def aggregates():
         # Counts and filter choices, shared by every filter and page of one version.
@@ -124,9 +126,8 @@ def pledge_list(request):
         }
 
     def page():
-        matching = selectors.filter_pledges(selectors.public_pledges(with_updates="summary"), filters, today)
-        shown, has_next = selectors.overview_page(matching, filters)
-        if not shown and filters.page > 1:
+        shown, has_next = selectors.overview_page(filterset.qs, page_number)
+        if not shown and page_number > 1:
             return None  # past the last page
         pledges = selectors.with_progress(shown, today)
         return render(
@@ -136,10 +137,10 @@ def pledge_list(request):
                 "pledges": pledges,
                 "shared": selectors.shared_parties(pledges),
                 "filters": filters,
-                "first_shown": (filters.page - 1) * selectors.OVERVIEW_PAGE_SIZE + 1,
-                "last_shown": (filters.page - 1) * selectors.OVERVIEW_PAGE_SIZE + len(pledges),
-                "previous_page": filters.query(filters.page - 1) if filters.page > 1 else None,
-                "next_page": filters.query(filters.page + 1) if has_next else None,
+                "first_shown": (page_number - 1) * selectors.OVERVIEW_PAGE_SIZE + 1,
+                "last_shown": (page_number - 1) * selectors.OVERVIEW_PAGE_SIZE + len(pledges),
+                "previous_page": page_query(filters, page_number - 1) if page_number > 1 else None,
+                "next_page": page_query(filters, page_number + 1) if has_next else None,
                 "verdicts": _verdicts(),
                 "states": DeadlineState.choices,
                 **cached(_key(request, "overview-counts"), aggregates),
@@ -147,7 +148,7 @@ def pledge_list(request):
         ).content
 
     # Keyed on what the filters select, not the address: junk parameters share one copy.
-    content = cached(_key(request, "overview", filters.cache_key), lambda: page() or b"")
+    content = cached(_key(request, "overview", cache_key(filters, page_number)), lambda: page() or b"")
     if not content:
         raise Http404("No such page of pledges.")
     return HttpResponse(content)

@@ -1,0 +1,120 @@
+"""The overview's filters and search, read from the address by django-filter.
+
+A value that names nothing known (a verdict that does not exist, a party id out of range) is
+not an error: django-filter leaves that field out, and the overview shows what the rest select.
+`chosen()` is what did select, the one form of the filters the page's cache key, its links and
+its form are made from.
+"""
+
+import hashlib
+from urllib.parse import urlencode
+
+import django_filters
+from django import forms
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+
+from pledges.models import DeadlineState, Event, Party, Pledge, Verdict
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number (an id), where django-filter's NumberFilter takes decimals."""
+
+    field_class = forms.IntegerField
+
+
+class PledgeFilterSet(django_filters.FilterSet):
+    """What a reader narrows the overview to; every filter is optional and comes from the URL."""
+
+    verdict = django_filters.ChoiceFilter(choices=Verdict.choices)
+    topic = django_filters.CharFilter(field_name="topic__slug", max_length=50)
+    country = django_filters.CharFilter(
+        field_name="beneficiaries__country__code", lookup_expr="iexact", max_length=2, distinct=True
+    )
+    state = django_filters.ChoiceFilter(choices=DeadlineState.choices, method="filter_state")
+    event = django_filters.CharFilter(field_name="event__slug", max_length=120)
+    # Who made it (a party's id), within the database's integer range.
+    party = IntegerFilter(field_name="parties", distinct=True, min_value=1, max_value=2**31 - 1)
+    q = django_filters.CharFilter(method="filter_search", max_length=200)
+
+    class Meta:
+        model = Pledge
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, today=None, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        self.today = today or timezone.localdate()
+
+    def filter_state(self, pledges, name, value):
+        return pledges.in_deadline_state(value, self.today)
+
+    def filter_search(self, pledges, name, value):
+        return search(pledges, value)
+
+    def chosen(self):
+        """{name: value} of the filters that select something, as cleaned (a party as its id)."""
+        self.is_valid()
+        values = {name: value for name, value in self.form.cleaned_data.items() if value not in ("", None)}
+        if "country" in values:
+            values["country"] = values["country"].upper()
+        return values
+
+
+def cache_key(chosen, page):
+    """The filters as a short key: equal for every address that selects the same pledges."""
+    return hashlib.sha256(repr((sorted(chosen.items()), page)).encode()).hexdigest()[:32]
+
+
+def page_query(chosen, page):
+    """The query string of these filters on another page of the overview."""
+    return urlencode({**chosen, **({"page": page} if page > 1 else {})})
+
+
+# Words of a pledge's own text a search matches in any form ("sister city" finds "sister cities").
+SEARCHED_TEXT = ("title", "quote", "summary")
+# On PostgreSQL that text's words are indexed (migration 0024's GIN index, on this same expression).
+SEARCH_CONFIG = "english"
+
+
+def search_vector():
+    from django.contrib.postgres.search import SearchVector
+
+    return SearchVector(*SEARCHED_TEXT, config=SEARCH_CONFIG)
+
+
+def search(pledges, q):
+    """Pledges whose words match every word of `q` in any of its forms, or whose parties' or
+    event's names hold it. PostgreSQL's full-text search (English stemming, websearch syntax:
+    quotes, "or", "-word"); elsewhere each word's stem as a substring of the same text.
+
+    The names are looked up first, in their own small tables, so the text's condition stands
+    alone in the query and PostgreSQL answers it from the index instead of reading every pledge.
+    """
+    parties = list(Party.objects.filter(name__icontains=q).values_list("pk", flat=True))
+    events = list(Event.objects.filter(Q(name__icontains=q) | Q(place__icontains=q)).values_list("pk", flat=True))
+    names = Q(event__in=events) if events else Q(pk__in=[])
+    if parties:
+        names |= Q(pk__in=Pledge.parties.through.objects.filter(party__in=parties).values("pledge_id"))
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery
+
+        return pledges.alias(words=search_vector()).filter(
+            Q(words=SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")) | names
+        )
+    every_word = Q()
+    for word in q.split():
+        one = Q()
+        for name in SEARCHED_TEXT:
+            one |= Q(**{f"{name}__icontains": _stem(word)})
+        every_word &= one
+    return pledges.filter(every_word | names)
+
+
+def _stem(word):
+    """A crude English stem for the fallback search: cities -> cit, city -> cit, bridges -> bridge."""
+    word = word.strip(".,;:!?\"'()").lower()
+    for ending in ("ies", "y", "es", "s"):
+        if len(word) > len(ending) + 2 and word.endswith(ending):
+            return word[: -len(ending)]
+    return word

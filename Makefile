@@ -11,7 +11,7 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pledges_bench
 # (Not for `make test`: pytest.ini names the test settings, and this variable would win.)
 setup run: export DJANGO_SETTINGS_MODULE = config.settings.local
 
-.PHONY: run test check bench bench-web bench-sweep setup install clean
+.PHONY: run test check bench bench-web bench-sweep bench-history setup install clean
 
 $(INSTALLED): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -58,6 +58,10 @@ bench-web: $(INSTALLED)
 
 bench-sweep: $(INSTALLED)
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/scale.py sweep
+
+# Bulk audit history: the project's writer against simple-history's bulk_history_create.
+bench-history: $(INSTALLED)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/history_writes.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

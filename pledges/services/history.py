@@ -29,6 +29,11 @@ class EditConflict(Exception):
         self.messages = messages
 
 
+# Why not simple-history's `bulk_history_create` (behind bulk_create/update_with_history): it
+# writes no many-to-many history, so a bulk-written pledge's history would have no parties, and
+# it inserts with bulk_create. `make bench-history` (PostgreSQL, 10,000 pledges, best of 3 in one
+# process): bulk_history_create 1,177 ms for the pledge rows alone, this 438 ms with the parties'
+# and beneficiaries' rows too (COPY through services.bulk): 2.7 times as fast.
 def record_history(model, objects, *, created, user=None, reason="", now=None):
     """Write one audit-history row per object in bulk, as simple-history does on save().
 

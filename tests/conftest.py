@@ -96,6 +96,13 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_collection_modifyitems(items):
+    """Mark every test that opens a browser page, so a run can leave them out (-m "not browser")."""
+    for item in items:
+        if {"browser", "new_page"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():

@@ -439,6 +439,10 @@ def test_a_viewer_sees_but_cannot_change_anything(client, seeded, viewer):
         "export_admin_action"
     }
     assert client.get(reverse("admin:pledges_pledge_history", args=[pledge.pk])).status_code == 200
+    changelist = client.get(reverse("admin:pledges_pledge_changelist")).content.decode()
+    assert f'href="{reverse("admin:pledges_pledge_import")}"' not in changelist  # export, but no import
+    assert f'href="{reverse("admin:pledges_pledge_export")}' in changelist
+    assert client.get(reverse("admin:pledges_pledge_add")).status_code == 403
     version = pledge.history.first()
     revert_url = reverse("admin:pledges_pledge_simple_history", args=[pledge.pk, version.history_id])
     assert client.post(revert_url, change_form_data(client.get(revert_url), title="x")).status_code == 403

@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
@@ -16,7 +17,9 @@ from tests.factories import a_pledge, states
 from tests.live import RedisServer, SMTPServer, Worker, send_sweep, wait_until
 
 REDIS = ("127.0.0.1", 6379)
-BROKER_URL = "redis://127.0.0.1:6379/15"  # a database of its own on the machine's Redis
+# A database of its own on the machine's Redis, one per database engine: CI runs the SQLite and
+# PostgreSQL suites side by side, and each flushes its own.
+BROKER_URL = f"redis://127.0.0.1:6379/{15 if settings.DATABASES['default']['ENGINE'].endswith('postgresql') else 10}"
 
 
 def redis_answers():

@@ -1,5 +1,5 @@
 """The overview's search served by an index on PostgreSQL: a GIN index on the same expression the
-search filters by (pledges.public.filters.search_vector), so PostgreSQL reads the matching pledges from it
+search filters by (pledges.models.search_vector), so PostgreSQL reads the matching pledges from it
 instead of computing every pledge's words. SQLite's fallback search has no such index."""
 
 from django.db import migrations
@@ -10,7 +10,7 @@ INDEX_NAME = "pledge_search"
 def _index():
     from django.contrib.postgres.indexes import GinIndex
 
-    from pledges.public.filters import search_vector
+    from pledges.models import search_vector
 
     return GinIndex(search_vector(), name=INDEX_NAME)
 

@@ -22,7 +22,15 @@ from .choices import (
     Verdict,
 )
 from .import_job import ImportJob
-from .pledge import Pledge, PledgeQuerySet, deadline_errors, follow_up_errors
+from .pledge import (
+    SEARCH_CONFIG,
+    SEARCHED_TEXT,
+    Pledge,
+    PledgeQuerySet,
+    deadline_errors,
+    follow_up_errors,
+    search_vector,
+)
 from .progress import (
     ProgressUpdate,
     Source,
@@ -52,6 +60,9 @@ from .validation import (
 )
 
 __all__ = [
+    "SEARCH_CONFIG",
+    "SEARCHED_TEXT",
+    "search_vector",
     "DATED_PRECISIONS",
     "EARLIEST_DATE",
     "FOLLOW_UP_PASSIVE",

@@ -263,3 +263,16 @@ def deadline_errors(precision, start, end):
     if start and end and end < start:
         errors["deadline_end"] = _("The window's end is before its start.")
     return errors
+
+
+# Words of a pledge's own text a search matches in any form ("sister city" finds "sister cities").
+SEARCHED_TEXT = ("title", "quote", "summary")
+# On PostgreSQL that text's words are indexed (migration 0024's GIN index, on this same expression).
+SEARCH_CONFIG = "english"
+
+
+def search_vector():
+    """The words of a pledge's own text, as PostgreSQL's full-text search reads them."""
+    from django.contrib.postgres.search import SearchVector
+
+    return SearchVector(*SEARCHED_TEXT, config=SEARCH_CONFIG)

@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from pledges.models import DeadlineState, Event, Party, Pledge, Verdict
+from pledges.models import SEARCH_CONFIG, SEARCHED_TEXT, DeadlineState, Event, Party, Pledge, Verdict, search_vector
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -69,18 +69,6 @@ def cache_key(chosen, page):
 def page_query(chosen, page):
     """The query string of these filters on another page of the overview."""
     return urlencode({**chosen, **({"page": page} if page > 1 else {})})
-
-
-# Words of a pledge's own text a search matches in any form ("sister city" finds "sister cities").
-SEARCHED_TEXT = ("title", "quote", "summary")
-# On PostgreSQL that text's words are indexed (migration 0024's GIN index, on this same expression).
-SEARCH_CONFIG = "english"
-
-
-def search_vector():
-    from django.contrib.postgres.search import SearchVector
-
-    return SearchVector(*SEARCHED_TEXT, config=SEARCH_CONFIG)
 
 
 def search(pledges, q):

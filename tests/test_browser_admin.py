@@ -1,11 +1,12 @@
 """The editors' admin in a real browser: the day's work, imports and exports, roles, conflicts."""
 
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from pledges.models import Pledge, Verdict
 from tests.factories import pledge_csv
@@ -176,6 +177,8 @@ def test_the_admin_lists_fit_1280_pixels_without_losing_a_column(live_server, ne
         status="failed",
         attempts=3,
         last_error="SMTPRecipientsRefused: " + "the server refused the recipient; " * 12,
+        # The longest a time is written: "Sept. 30, 2026, 10:55 p.m." once pushed the log past 1280.
+        claimed_at=timezone.make_aware(datetime(2026, 9, 30, 22, 55)),
     )
     page = new_page(width=1280, height=900)
     log_in(page, live_server, "ed")

@@ -1,29 +1,16 @@
 """Forms the editors fill in: file uploads, and the admin's versioned record forms."""
 
 from django import forms
-from django.contrib.admin.widgets import AdminDateWidget
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import to_historic
 
-from pledges.admin.amounts import AmountField, jump
 from pledges.models import (
     Pledge,
-    ProgressUpdate,
-    Source,
-    SourceGrade,
     Verdict,
-    evidence_errors,
-    measurement_clash_error,
-    validate_date_in_range,
-    validate_http_url,
-    validate_printable,
 )
-from pledges.services import UpdateDraft, pledge_verdict_evidence
 from pledges.services.history import conflict_messages, stale_versions, version_token
-from pledges.templatetags.pledge_format import quantity
 
 
 def https_by_default(db_field, **kwargs):
@@ -90,220 +77,6 @@ class PledgeAdminForm(VersionedForm):
             self.fields["verdict"].initial = self.instance.verdict
 
 
-class MeasurementForm(VersionedForm):
-    """An update's form whose measurement may be typed as "106.5bn", and which asks before saving a
-    value more than ten times, or less than a tenth of, its target's last one (a slip of scale)."""
-
-    measurement_value = AmountField(
-        label=_("Measurement value"),
-        required=False,
-        help_text=_("In the target's unit. Type it in full or with a scale word: 106500000000, 106.5bn, 2.5 million."),
-    )
-    confirm_jump = forms.BooleanField(
-        label=_("Yes, this value is right"),
-        required=False,
-        help_text=_("Asked only for a value more than ten times, or less than a tenth of, the last one."),
-    )
-
-    def _post_clean(self):
-        super()._post_clean()  # the model's checks first: they choose a one-target pledge's target
-        update = self.instance
-        if (
-            self.has_error("measurement_value")
-            or update.measurement_value is None
-            or not update.target_id
-            or self.cleaned_data.get("confirm_jump")
-            or not {"measurement_value", "target", "measurement_country"} & set(self.changed_data)
-        ):
-            return
-        last = update.target.last_value(
-            country=update.measurement_country, before=update.measured_on, exclude=update.pk
-        )
-        ratio = jump(update.measurement_value, last)
-        if ratio is not None:
-            message = (
-                _("%(value)s is more than ten times the last value, %(last)s.")
-                if ratio > 1
-                else _("%(value)s is less than a tenth of the last value, %(last)s.")
-            )
-            unit = update.target.unit
-            self.add_error(
-                "measurement_value",
-                forms.ValidationError(
-                    "{} {}".format(
-                        message % {"value": quantity(update.measurement_value, unit), "last": quantity(last, unit)},
-                        _("If that is right, tick “Yes, this value is right” and save again."),
-                    ),
-                    code="measurement_jump",
-                ),
-            )
-
-
-class ProgressUpdateAdminForm(MeasurementForm):
-    class Meta:
-        model = ProgressUpdate
-        fields = "__all__"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk is None and "is_published" in self.fields:  # public unless kept a draft
-            self.fields["is_published"].initial = True
-
-    def lock_related(self):
-        # The save refreshes the pledge's verdict; take the pledge's lock first, as its page does.
-        Pledge.objects.select_for_update().filter(pk=self.instance.pledge_id).first()
-
-
-class ProgressUpdateInlineForm(MeasurementForm):
-    """A progress update on its pledge's page, with its first source in the same row.
-
-    Further sources (up to three) are added on the update's own page.
-    """
-
-    # Required, and marked so: a row left blank is not an update (the formset skips it), one in use
-    # is evidence only with its source.
-    NEEDS_SOURCE = {"required": _("A progress update needs a source: give its URL, title and publisher.")}
-    source_url = forms.URLField(
-        label=_("Source URL"),
-        max_length=500,
-        assume_scheme="https",
-        validators=[validate_http_url],
-        error_messages=NEEDS_SOURCE,
-    )
-    source_title = forms.CharField(
-        label=_("Source title"), max_length=300, validators=[validate_printable], error_messages=NEEDS_SOURCE
-    )
-    source_publisher = forms.CharField(
-        label=_("Publisher"), max_length=200, validators=[validate_printable], error_messages=NEEDS_SOURCE
-    )
-    # The admin's own date picker, as on every model date field.
-    source_published_on = forms.DateField(
-        label=_("Source date"), required=False, validators=[validate_date_in_range], widget=AdminDateWidget
-    )
-    source_grade = forms.ChoiceField(
-        label=_("Source grade"), choices=SourceGrade.choices, initial=SourceGrade.REPORTING
-    )
-
-    SOURCE_FIELDS = {
-        "source_url": "url",
-        "source_title": "title",
-        "source_publisher": "publisher",
-        "source_published_on": "published_on",
-        "source_grade": "grade",
-    }
-
-    class Meta:
-        model = ProgressUpdate
-        fields = (
-            "occurred_on",
-            "summary",
-            "new_verdict",
-            "measurement_value",
-            "target",
-            "measurement_country",
-            "measured_precision",
-            "measured_start",
-            "measured_end",
-            "is_published",
-        )
-        widgets = {"summary": forms.Textarea(attrs={"rows": 2, "cols": 40})}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk is None:  # a new update is public unless the editor keeps it a draft
-            self.fields["is_published"].initial = True
-        self.first_source = self.instance.sources.first() if self.instance.pk else None
-        if self.first_source:
-            for name, attribute in self.SOURCE_FIELDS.items():
-                self.fields[name].initial = getattr(self.first_source, attribute)
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.first_source is not None or self.has_changed():
-            # An update is evidence only with a source; it cannot be saved without one.
-            for name in ("source_url", "source_title", "source_publisher"):
-                if not cleaned.get(name) and name not in self.errors:  # a bad value has its own message
-                    self.add_error(name, _("A progress update needs a source: give its URL, title and publisher."))
-            weak = evidence_errors(cleaned.get("new_verdict"), self.source_grades(cleaned.get("source_grade")))
-            if weak and "source_grade" not in self.errors:
-                self.add_error("source_grade", weak)
-        return cleaned
-
-    def source_grades(self, first_grade):
-        """The grades of this update's sources once saved: the first as in the form, the rest stored."""
-        others = (
-            list(self.instance.sources.exclude(position=1).values_list("grade", flat=True)) if self.instance.pk else []
-        )
-        return [first_grade or SourceGrade.REPORTING, *others]
-
-    def save(self, commit=True):
-        update = super().save(commit=False)
-        update.updated_at = timezone.now()
-        if commit:
-            update.save()
-            self._save_m2m()
-            self.save_source(update)
-        return update
-
-    def save_source(self, update):
-        values = {attribute: self.cleaned_data.get(name) for name, attribute in self.SOURCE_FIELDS.items()}
-        if not values["url"]:
-            return
-        source = self.first_source or Source(update=update, position=1)
-        if all(getattr(source, name) == value for name, value in values.items()) and source.pk:
-            return
-        for name, value in values.items():
-            setattr(source, name, value if value is not None else ("" if name != "published_on" else None))
-        source.save()
-
-
-class ProgressUpdateInlineFormSet(forms.BaseInlineFormSet):
-    """The pledge page's updates. A changed verdict needs a new, published, sourced update giving it
-    (`pledge_verdict_evidence`); the admin passes the verdict the page asks for."""
-
-    def __init__(self, *args, requested_verdict=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.requested_verdict = requested_verdict if requested_verdict in Verdict.values else None
-
-    def clean(self):
-        super().clean()
-        self._refuse_two_measurements_a_day()
-        new_updates = [
-            form
-            for form in self.forms
-            if form.instance.pk is None
-            and form.has_changed()
-            and not self._should_delete_form(form)
-            and getattr(form, "cleaned_data", None)
-        ]
-        drafts = [
-            UpdateDraft(
-                new_verdict=form.cleaned_data.get("new_verdict") or "",
-                is_published=bool(form.cleaned_data.get("is_published")),
-                occurred_on=form.cleaned_data.get("occurred_on"),
-                source_grades=form.source_grades(form.cleaned_data.get("source_grade")),
-            )
-            for form in new_updates
-        ]
-        evidence = pledge_verdict_evidence(pledge=self.instance, requested=self.requested_verdict, drafts=drafts)
-        if evidence is not None:
-            new_updates[evidence].instance.new_verdict = self.requested_verdict
-
-    def _refuse_two_measurements_a_day(self):
-        # Each row checks itself against the database (ProgressUpdate.clean); two new rows on this
-        # page can only be checked against each other here.
-        seen = set()
-        for form in self.forms:
-            data = getattr(form, "cleaned_data", None)
-            if not data or self._should_delete_form(form) or data.get("measurement_value") is None:
-                continue
-            measured_on = data.get("measured_end") or data.get("occurred_on")
-            place = (data.get("target"), data.get("measurement_country"), measured_on)
-            if place in seen and measured_on:
-                form.add_error("occurred_on", measurement_clash_error(measured_on, place[1]))
-            seen.add(place)
-
-
 class AssignOwnerForm(forms.Form):
     """The owner a bulk "assign" action gives the selected pledges."""
 
@@ -312,20 +85,3 @@ class AssignOwnerForm(forms.Form):
         required=False,
         empty_label="Nobody",
     )
-
-
-class SourcesFormSet(forms.BaseInlineFormSet):
-    """An update's sources on its own page: one to three, and one not weak if it gives a verdict."""
-
-    def clean(self):
-        super().clean()
-        kept = [
-            form.cleaned_data.get("grade")
-            for form in self.forms
-            if getattr(form, "cleaned_data", None)
-            and not self._should_delete_form(form)
-            and form.cleaned_data.get("url")
-        ]
-        weak = evidence_errors(self.instance.new_verdict, kept)
-        if weak:
-            raise forms.ValidationError(weak, code="weak_evidence")

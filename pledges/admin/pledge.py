@@ -1,25 +1,19 @@
 """The pledge page: its targets and updates inline, bulk actions, revert, history."""
 
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ORDER_VAR
 from django.db import transaction
 from django.db.models import Case, F, OuterRef, Prefetch, Subquery, Value, When
-from django.template.response import TemplateResponse
-from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from pledges.admin.base import URL_FIELDS, AuditedAdmin, MeasurementPreviewMixin
 from pledges.admin.filters import DeadlineStateFilter, NamedPartyFilter, NeedsReviewFilter, OwnerFilter
-from pledges.admin.forms import (
-    AssignOwnerForm,
-    PledgeAdminForm,
-    ProgressUpdateInlineForm,
-    ProgressUpdateInlineFormSet,
-)
+from pledges.admin.forms import PledgeAdminForm
+from pledges.admin.inlines import ProgressUpdateInline, TargetInline
 from pledges.admin.pagination import EstimatedCountPaginator, OpenFirstPaginator, open_deadline
+from pledges.admin.pledge_actions import VERSION_FIELD_PREFIX, PledgeActions
 from pledges.files.admin import FileImportExportMixin
 from pledges.files.layouts import PledgeResource
 from pledges.models import (
@@ -28,82 +22,14 @@ from pledges.models import (
     Target,
     TargetProgress,
 )
-from pledges.services import pledge_revert_verdict_evidence, pledges_change, pledges_refresh_verdicts
-from pledges.services.history import EditConflict, related_history, version_token
+from pledges.services import pledge_revert_verdict_evidence, pledges_refresh_verdicts
+from pledges.services.history import related_history, version_token
 from pledges.tasks import request_sweep
 from pledges.templatetags.pledge_format import quantity
 
 
-class TargetInline(admin.TabularInline):
-    """A pledge's quantitative targets: the first is the one the overview shows."""
-
-    model = Target
-    fields = ("position", "label", "unit", "target_value", "baseline_value", "baseline_on")
-    extra = 0
-    verbose_name = _("quantitative target")
-
-
-class ProgressUpdateInline(admin.StackedInline):
-    model = ProgressUpdate
-    template = "admin/pledges/progressupdate/stacked_new_first.html"  # the blank update first, not 3,500 px down
-    form = ProgressUpdateInlineForm
-    formset = ProgressUpdateInlineFormSet
-    fields = (
-        ("occurred_on", "is_published", "new_verdict"),
-        "summary",
-        ("measurement_value", "target", "measurement_country"),
-        "confirm_jump",
-        ("measured_precision", "measured_start", "measured_end"),
-        ("source_url", "source_title"),
-        ("source_publisher", "source_published_on", "source_grade"),
-        "version",
-    )
-    autocomplete_fields = ("measurement_country",)
-    readonly_fields = ("cited",)  # shown to readers in place of the source fields
-    show_change_link = True
-    extra = 1
-    verbose_name = _("progress update")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("measurement_country", "target").prefetch_related("sources")
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "target":  # the targets of the pledge on this page
-            object_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
-            kwargs["queryset"] = (
-                Target.objects.filter(pledge_id=object_id).select_related("unit")
-                if object_id
-                else Target.objects.none()
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def get_fields(self, request, obj=None):
-        if self.has_change_permission(request, obj):
-            return self.fields
-        return (
-            "occurred_on",
-            "is_published",
-            "new_verdict",
-            "summary",
-            "measurement_value",
-            "target",
-            "measurement_country",
-            "measured_precision",
-            "measured_start",
-            "measured_end",
-            "cited",
-        )
-
-    @admin.display(description=_("Sources"))
-    def cited(self, update):
-        return format_html_join(", ", '<a href="{}">{}</a>', ((s.url, s.title) for s in update.sources.all()))
-
-
-VERSION_FIELD_PREFIX = "version-"
-
-
 @admin.register(Pledge)
-class PledgeAdmin(MeasurementPreviewMixin, FileImportExportMixin, AuditedAdmin):
+class PledgeAdmin(PledgeActions, MeasurementPreviewMixin, FileImportExportMixin, AuditedAdmin):
     resource_classes = [PledgeResource]
     form = PledgeAdminForm
     exclude = ("verdict",)  # The model's field is not typed; the form's own verdict field stands in.
@@ -320,59 +246,3 @@ class PledgeAdmin(MeasurementPreviewMixin, FileImportExportMixin, AuditedAdmin):
 
     def after_revert(self, request, obj, version):
         pledge_revert_verdict_evidence(obj, restored_at=version.history_date, user=request.user)
-
-    # Bulk actions. Each refuses the whole batch if a selected pledge was saved since the list
-    # was shown, and is recorded in every changed pledge's history.
-
-    def _apply(self, request, queryset, changes, reason):
-        selected = set(queryset.values_list("pk", flat=True))
-        versions = {
-            int(name[len(VERSION_FIELD_PREFIX) :]): value
-            for name, value in request.POST.items()
-            if name.startswith(VERSION_FIELD_PREFIX) and name[len(VERSION_FIELD_PREFIX) :].isdigit()
-        }
-        versions = {pk: token for pk, token in versions.items() if pk in selected}
-        try:
-            changed = pledges_change(selected, changes=changes, versions=versions, user=request.user, reason=reason)
-        except EditConflict as conflict:
-            for message in conflict.messages:
-                self.message_user(request, message, messages.ERROR)
-            return None
-        self.message_user(
-            request, f"{reason}: {len(changed)} pledge(s) changed, {len(selected) - len(changed)} already so."
-        )
-        return None
-
-    @admin.action(description="Mark selected as reviewed today", permissions=["change"])
-    def mark_reviewed(self, request, queryset):
-        return self._apply(request, queryset, {"last_reviewed_on": timezone.localdate()}, "Marked as reviewed")
-
-    @admin.action(description="Publish selected", permissions=["change"])
-    def publish(self, request, queryset):
-        return self._apply(request, queryset, {"is_published": True}, "Published")
-
-    @admin.action(description="Unpublish selected", permissions=["change"])
-    def unpublish(self, request, queryset):
-        return self._apply(request, queryset, {"is_published": False}, "Unpublished")
-
-    @admin.action(description="Assign selected to an owner", permissions=["change"])
-    def assign_owner(self, request, queryset):
-        form = AssignOwnerForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            owner = form.cleaned_data["owner"]
-            return self._apply(request, queryset, {"owner": owner}, f"Assigned to {owner or 'nobody'}")
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Assign an owner",
-            "opts": self.model._meta,
-            "form": form,
-            "pledges": queryset,
-            "carried": [
-                (name, value)
-                for name, value in request.POST.items()
-                if name.startswith(VERSION_FIELD_PREFIX) or name in ("select_across", "index")
-            ],
-            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/pledges/pledge/assign_owner.html", context)

@@ -4,10 +4,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from pledges.admin.base import URL_FIELDS, AuditedAdmin, MeasurementPreviewMixin
-from pledges.admin.forms import (
-    ProgressUpdateAdminForm,
-    SourcesFormSet,
-)
+from pledges.admin.update_forms import ProgressUpdateAdminForm, SourcesFormSet
 from pledges.files.admin import FileImportExportMixin
 from pledges.files.layouts import ProgressUpdateResource
 from pledges.models import (

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -31,18 +32,22 @@ class SiteTextAdmin(OneRowAdmin, TranslationAdmin):
 admin.site.register(SiteText, SiteTextAdmin)
 
 
+def _short_time(moment):
+    return formats.date_format(timezone.localtime(moment), "Y-m-d H:i") if moment else "-"
+
+
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
     """The reminder log: what was sent, to whom and when, or why it failed. Read-only."""
 
     list_display = (
-        "claimed_at",
+        "claimed",
         "recipient",
         "pledge_title",
         "kind",
         "due_on",
         "status",
-        "sent_at",
+        "sent",
         "attempts",
         "error",
     )
@@ -56,6 +61,15 @@ class ReminderAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    # Times as 2026-09-30 22:55: "Sept. 30, 2026, 10:55 p.m." alone took a sixth of 1280 px.
+    @admin.display(description=_("Claimed at"), ordering="claimed_at")
+    def claimed(self, reminder):
+        return _short_time(reminder.claimed_at)
+
+    @admin.display(description=_("Sent at"), ordering="sent_at")
+    def sent(self, reminder):
+        return _short_time(reminder.sent_at)
 
     # Long texts are cut so that the log fits 1280 px with every column; the whole is in the tooltip
     # and on the reminder's own page.

@@ -18,134 +18,26 @@ bulk hooks and after_import), with what our importer did better kept inside thos
   slower (bench/RESULTS.md).
 """
 
-import hashlib
 from dataclasses import dataclass, field
-from itertools import islice
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models.base import ModelState
 from django.db.models.fields import NOT_PROVIDED
 from django.utils import timezone
-from import_export import fields, resources
-from import_export.declarative import ModelDeclarativeMetaclass
+from import_export import resources
 from import_export.instance_loaders import BaseInstanceLoader
-from import_export.results import Result, RowResult
+from import_export.results import RowResult
 
+from pledges.files.columns import LayoutMetaclass
 from pledges.files.errors import Errors, ImportRejected, RowError, reject
-from pledges.files.widgets import LookupCell, cell_text
+from pledges.files.export_rows import ExportRows
+from pledges.files.lookups import LookupCell
+from pledges.files.reports import ImportReport, ImportResult, RowChange
+from pledges.files.widgets import cell_text
 from pledges.services import bulk
 
-CHUNK_SIZE = 2000  # rows read per query when exporting or comparing with what is stored
 PROGRESS_EVERY = 500  # rows between two calls of an import's progress callback
-
-
-class Column(fields.Field):
-    """One column of a file: the library's Field, with what the README says of it.
-
-    `export_only` columns are written but never read back (a pledge's verdict comes only from
-    progress updates). `side` columns are not set on the record itself: the layout writes them
-    (a pledge's countries, an update's sources).
-    """
-
-    def __init__(self, attribute, column_name, widget, *, meaning, example, export_only=False, side=False, **kwargs):
-        super().__init__(attribute=attribute, column_name=column_name, widget=widget, readonly=export_only, **kwargs)
-        self.meaning, self.example, self.export_only, self.side = meaning, example, export_only, side
-
-    @property
-    def required(self):
-        return getattr(self.widget, "required", False)
-
-    @property
-    def format(self):
-        return self.widget.format
-
-    @property
-    def path(self):
-        """The lookup that reads this column's stored value in bulk, or None for side columns."""
-        if self.side:
-            return None
-        if isinstance(self.widget, LookupCell):
-            return f"{self.attribute}__{self.widget.field}"
-        return self.attribute
-
-    def get_value(self, instance):
-        # Exports and comparisons read rows as dicts by column name (RecordResource.iter_queryset).
-        if isinstance(instance, dict):
-            return instance.get(self.column_name)
-        return super().get_value(instance)
-
-
-@dataclass
-class RowChange:
-    """What importing one row does: creates a record, changes some columns, or nothing."""
-
-    row: int
-    key: str
-    action: str  # "new", "update" or "unchanged"
-    changes: list = field(default_factory=list)  # (column, old text, new text)
-
-
-@dataclass
-class ImportReport:
-    """The outcome (or, for a dry run, the plan) of importing one file."""
-
-    kind: str
-    rows: list
-    warnings: list
-    dry_run: bool
-
-    def count(self, action):
-        return sum(1 for row in self.rows if row.action == action)
-
-    @property
-    def summary(self):
-        verb = "would be" if self.dry_run else "were"
-        if not self.rows:
-            return f"{self.kind}: the file has no rows"
-        return (
-            f"{self.kind}: {self.count('new')} new, {self.count('update')} updated, "
-            f"{self.count('unchanged')} unchanged {verb} imported"
-        )
-
-    @property
-    def count_unchanged(self):
-        return self.count("unchanged")
-
-    @property
-    def changed_rows(self):
-        """The rows that create or change a record (an unchanged row is only counted)."""
-        return [row for row in self.rows if row.action != "unchanged"]
-
-    def lines(self):
-        """The plan, a line per new or changed row with every value or change in full, for a terminal."""
-        for row in self.changed_rows:
-            if row.action == "new":
-                values = "; ".join(f"{column}: {new!r}" for column, _old, new in row.changes)
-                yield f"Row {row.row} ({row.key}): new: {values}"
-            else:
-                changes = "; ".join(f"{column}: {old!r} → {new!r}" for column, old, new in row.changes)
-                yield f"Row {row.row} ({row.key}): changes {changes}"
-        unchanged = self.count_unchanged
-        if unchanged:
-            yield f"{unchanged} row{'s' if unchanged != 1 else ''} unchanged"
-
-    @property
-    def fingerprint(self):
-        """A digest of the planned changes: a confirm must apply exactly what was previewed."""
-        digest = hashlib.sha256()
-        for row in self.rows:
-            digest.update(repr((row.row, row.key, row.action, row.changes)).encode())
-        return digest.hexdigest()
-
-
-class ImportResult(Result):
-    """The library's result, with our report (the plan) or the rejection (every error)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.report = None
-        self.rejection = None
 
 
 class KeyedInstanceLoader(BaseInstanceLoader):
@@ -172,27 +64,7 @@ class _Row:
     change: RowChange | None = None
 
 
-class LayoutMetaclass(ModelDeclarativeMetaclass):
-    """A layout's columns are exactly the `Column`s it declares, in the order declared.
-
-    The library would add every model field not declared (ids, timestamps) and put declared
-    fields named like model fields first, in the model's order; listing each column again in
-    Meta.fields would make a new column two lines instead of one.
-    """
-
-    def __new__(cls, name, bases, attrs):
-        declared = [key for key, value in attrs.items() if isinstance(value, fields.Field)]
-        meta = attrs.get("Meta")
-        if meta is not None and getattr(meta, "model", None) is not None:
-            inherited = [key for base in bases for key in getattr(base, "fields", {})]
-            meta.fields = tuple(inherited + declared)
-        new_class = super().__new__(cls, name, bases, attrs)
-        if meta is not None and getattr(meta, "model", None) is not None:
-            new_class.fields = {key: new_class.fields[key] for key in meta.fields}
-        return new_class
-
-
-class RecordResource(resources.ModelResource, metaclass=LayoutMetaclass):
+class RecordResource(ExportRows, resources.ModelResource, metaclass=LayoutMetaclass):
     """A file layout of one model, with the checks and write path described above."""
 
     kind = "records"  # "pledges", "updates": said in messages
@@ -262,98 +134,6 @@ class RecordResource(resources.ModelResource, metaclass=LayoutMetaclass):
         """Side columns and history, after the records themselves are written."""
 
     # Columns -------------------------------------------------------------------------------
-
-    @property
-    def columns(self):
-        return list(self.fields.values())
-
-    def column(self, name):
-        return next(column for column in self.columns if column.column_name == name)
-
-    def get_user_visible_fields(self):
-        # The columns a file may give: the import page lists these (an export-only one is not read).
-        return [column for column in self.get_import_fields() if not column.export_only]
-
-    def present_columns(self, headers):
-        return [column for column in self.columns if column.column_name in headers]
-
-    # Export: rows as dicts by column, a chunk at a time ------------------------------------
-
-    def _stored_columns(self):
-        return [column for column in self.columns if column.path]
-
-    def _chunks(self, queryset):
-        """(rows, side columns) a chunk at a time: rows are (pk, *values of _stored_columns()).
-
-        One query streams the records' own columns (related names included) through a
-        server-side cursor on PostgreSQL, and one query per CHUNK_SIZE records reads their side
-        columns, so an export of a million rows stays at a few hundred queries and flat memory.
-        (Paging with "pk > last LIMIT n" made PostgreSQL join and sort the rest of the table for
-        every page: 0.053 of COPY's speed at 100,000 rows against 0.102 at 10,000.)
-        """
-        paths = [column.path for column in self._stored_columns()]
-        stream = (
-            queryset.prefetch_related(None).order_by("pk").values_list("pk", *paths).iterator(chunk_size=CHUNK_SIZE)
-        )
-        while chunk := list(islice(stream, CHUNK_SIZE)):
-            yield chunk, self.related_cells([row[0] for row in chunk])
-
-    def iter_queryset(self, queryset):
-        """Every record of `queryset` as a dict by column name, in primary-key order.
-
-        Replaces the library's per-instance iteration (a query per relation per record), for
-        its admin export and for comparing a file with what is stored.
-        """
-        names = [column.column_name for column in self._stored_columns()]
-        for chunk, related in self._chunks(queryset):
-            related = related.items()
-            for pk, *values in chunk:
-                record = dict(zip(names, values))
-                for column, by_pk in related:
-                    record[column] = by_pk.get(pk)
-                yield record
-
-    def export_rows(self, queryset, selected_fields=None, *, neutralise_formulas=False):
-        """Each record's cells in export order: what iter_queryset and export_resource give,
-        without a dict per record (a third of a large export's time)."""
-        position = {column.column_name: index for index, column in enumerate(self._stored_columns(), start=1)}
-        plan = [
-            (position.get(name), name, render)
-            for name, render in self._renderers_for(selected_fields, neutralise_formulas)
-        ]
-        for chunk, related in self._chunks(queryset):
-            for row in chunk:
-                yield [
-                    render(row[index]) if index is not None else render(related[name].get(row[0]))
-                    for index, name, render in plan
-                ]
-
-    def _renderers_for(self, selected_fields, neutralise):
-        key = (tuple(selected_fields or ()), bool(neutralise))
-        if key not in self._renderers:
-            self._renderers[key] = [
-                (column.column_name, column.widget.renderer(bool(neutralise)))
-                for column in self.get_export_fields(selected_fields)
-            ]
-        return self._renderers[key]
-
-    def export_resource(self, instance, selected_fields=None, **kwargs):
-        # The library's export_field finds each field's name and dehydrate method per cell, and
-        # get_export_fields orders the fields again per row; no layout dehydrates, so each
-        # column's renderer is chosen once per export and called per cell (the export ran at
-        # 0.040× COPY the library's way, see bench/RESULTS.md).
-        renderers = self._renderers_for(selected_fields, kwargs.get("neutralise_formulas"))
-        if isinstance(instance, dict):
-            return [render(instance.get(name)) for name, render in renderers]
-        return [
-            column.widget.render(column.get_value(instance), **kwargs)  # a record: its related records
-            for column in self.get_export_fields(selected_fields)
-        ]
-
-    def render_row(self, record, columns):
-        return {column.column_name: column.widget.render(column.get_value(record)) for column in columns}
-
-    # Import: the whole file first ------------------------------------------------------------
 
     def import_data(
         self,

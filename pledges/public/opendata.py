@@ -8,9 +8,9 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pledges.files.export_rows import CHUNK_SIZE
 from pledges.files.exports import file_chunks, rows
 from pledges.files.layouts import MAX_SOURCES, PledgeResource, ProgressUpdateResource
-from pledges.files.resources import CHUNK_SIZE
 from pledges.public import selectors
 
 # Who owns a pledge is the newsroom's business, not the public's. A file without the column

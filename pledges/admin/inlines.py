@@ -1,0 +1,76 @@
+"""What the pledge page holds inline: its targets, and its progress updates with their first source."""
+
+from django.contrib import admin
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from pledges.admin.update_forms import ProgressUpdateInlineForm, ProgressUpdateInlineFormSet
+from pledges.models import (
+    ProgressUpdate,
+    Target,
+)
+
+
+class TargetInline(admin.TabularInline):
+    """A pledge's quantitative targets: the first is the one the overview shows."""
+
+    model = Target
+    fields = ("position", "label", "unit", "target_value", "baseline_value", "baseline_on")
+    extra = 0
+    verbose_name = _("quantitative target")
+
+
+class ProgressUpdateInline(admin.StackedInline):
+    model = ProgressUpdate
+    template = "admin/pledges/progressupdate/stacked_new_first.html"  # the blank update first, not 3,500 px down
+    form = ProgressUpdateInlineForm
+    formset = ProgressUpdateInlineFormSet
+    fields = (
+        ("occurred_on", "is_published", "new_verdict"),
+        "summary",
+        ("measurement_value", "target", "measurement_country"),
+        "confirm_jump",
+        ("measured_precision", "measured_start", "measured_end"),
+        ("source_url", "source_title"),
+        ("source_publisher", "source_published_on", "source_grade"),
+        "version",
+    )
+    autocomplete_fields = ("measurement_country",)
+    readonly_fields = ("cited",)  # shown to readers in place of the source fields
+    show_change_link = True
+    extra = 1
+    verbose_name = _("progress update")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("measurement_country", "target").prefetch_related("sources")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "target":  # the targets of the pledge on this page
+            object_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            kwargs["queryset"] = (
+                Target.objects.filter(pledge_id=object_id).select_related("unit")
+                if object_id
+                else Target.objects.none()
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if self.has_change_permission(request, obj):
+            return self.fields
+        return (
+            "occurred_on",
+            "is_published",
+            "new_verdict",
+            "summary",
+            "measurement_value",
+            "target",
+            "measurement_country",
+            "measured_precision",
+            "measured_start",
+            "measured_end",
+            "cited",
+        )
+
+    @admin.display(description=_("Sources"))
+    def cited(self, update):
+        return format_html_join(", ", '<a href="{}">{}</a>', ((s.url, s.title) for s in update.sources.all()))

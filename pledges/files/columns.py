@@ -1,0 +1,63 @@
+"""A layout's columns: django-import-export's Field with the words the README prints, declared in
+the order a file has them."""
+
+from import_export import fields
+from import_export.declarative import ModelDeclarativeMetaclass
+
+from pledges.files.lookups import LookupCell
+
+
+class Column(fields.Field):
+    """One column of a file: the library's Field, with what the README says of it.
+
+    `export_only` columns are written but never read back (a pledge's verdict comes only from
+    progress updates). `side` columns are not set on the record itself: the layout writes them
+    (a pledge's countries, an update's sources).
+    """
+
+    def __init__(self, attribute, column_name, widget, *, meaning, example, export_only=False, side=False, **kwargs):
+        super().__init__(attribute=attribute, column_name=column_name, widget=widget, readonly=export_only, **kwargs)
+        self.meaning, self.example, self.export_only, self.side = meaning, example, export_only, side
+
+    @property
+    def required(self):
+        return getattr(self.widget, "required", False)
+
+    @property
+    def format(self):
+        return self.widget.format
+
+    @property
+    def path(self):
+        """The lookup that reads this column's stored value in bulk, or None for side columns."""
+        if self.side:
+            return None
+        if isinstance(self.widget, LookupCell):
+            return f"{self.attribute}__{self.widget.field}"
+        return self.attribute
+
+    def get_value(self, instance):
+        # Exports and comparisons read rows as dicts by column name (RecordResource.iter_queryset).
+        if isinstance(instance, dict):
+            return instance.get(self.column_name)
+        return super().get_value(instance)
+
+
+class LayoutMetaclass(ModelDeclarativeMetaclass):
+    """A layout's columns are exactly the `Column`s it declares, in the order declared.
+
+    The library would add every model field not declared (ids, timestamps) and put declared
+    fields named like model fields first, in the model's order; listing each column again in
+    Meta.fields would make a new column two lines instead of one.
+    """
+
+    def __new__(cls, name, bases, attrs):
+        declared = [key for key, value in attrs.items() if isinstance(value, fields.Field)]
+        meta = attrs.get("Meta")
+        if meta is not None and getattr(meta, "model", None) is not None:
+            inherited = [key for base in bases for key in getattr(base, "fields", {})]
+            meta.fields = tuple(inherited + declared)
+        new_class = super().__new__(cls, name, bases, attrs)
+        if meta is not None and getattr(meta, "model", None) is not None:
+            new_class.fields = {key: new_class.fields[key] for key in meta.fields}
+        return new_class

@@ -1,0 +1,104 @@
+"""How a checked pledges file is written: new and changed pledges in bulk, with the parties and
+events it names, their targets and their audit history."""
+
+from pledges.files.layouts.side_columns import MAX_TARGETS, TARGET_PARTS, target_column_names
+from pledges.models import (
+    Event,
+    Party,
+    Pledge,
+    Target,
+    event_slug,
+)
+from pledges.services import bulk, record_history
+
+
+class PledgeWrites:
+    """PledgeResource's write path (django-import-export's bulk hooks call it)."""
+
+    def write_new(self, instances, now):
+        self._create_named_records()
+        for pledge in instances:
+            self.relink(pledge)
+            pledge.created_at = pledge.updated_at = now
+            pledge.remind_after = None
+        for pledge, pk in zip(
+            instances, bulk.insert(Pledge, [bulk.field_values(p) for p in instances], return_ids=True)
+        ):
+            pledge.pk = pledge.id = pk
+
+    def _create_named_records(self):
+        """The parties and events the file names that do not exist yet, created once each."""
+        for party, pk in zip(
+            parties := self.fields["parties"].widget.new_records,
+            bulk.insert(Party, [bulk.field_values(p) for p in parties], return_ids=True),
+        ):
+            party.pk = party.id = pk
+        events = self.fields["event"].widget.new_records
+        taken = set(Event.objects.values_list("slug", flat=True)) if events else set()
+        for event in events:  # an event is first held when its first pledge was announced
+            event.held_on = next((i.announced_on for i, _row in self.pending if i.event is event), None)
+            event.slug = event_slug(event.name, taken)  # bulk_create does not call save()
+        Event.objects.bulk_create(events)
+
+    def write_changed(self, instances, attributes, now):
+        for pledge in instances:
+            self.relink(pledge)
+            pledge.updated_at = now
+            pledge.remind_after = None  # the reminder sweep looks at changed pledges again
+        Pledge.objects.bulk_update(instances, sorted(attributes | {"updated_at", "remind_after"}), batch_size=1000)
+
+    def write_related(self, created, changed, now):
+        known = self.fields["parties"].widget.known
+        self._write_targets(created + changed, now)
+        for column in ("parties", "beneficiaries"):
+            through = getattr(Pledge, column).through
+            relinked = [
+                (pledge, row)
+                for pledge, row in changed
+                if any(name == column for name, _old, _new in row.change.changes)
+            ]
+            through.objects.filter(pledge_id__in=[pledge.pk for pledge, _row in relinked]).delete()
+            bulk.insert(
+                through,
+                [
+                    {"pledge_id": pledge.pk, "party_id": known[key].pk}
+                    for pledge, row in created + relinked
+                    for key in row.values[column]
+                ],
+            )
+        record_history(Pledge, [p for p, _row in created], created=True, user=self.user, reason=self.reason, now=now)
+        record_history(Pledge, [p for p, _row in changed], created=False, user=self.user, reason=self.reason, now=now)
+
+    def _write_targets(self, rows, now):
+        """Make each row's pledge's targets those it asks for, recording each change in history."""
+        target_columns = {name for number in range(1, MAX_TARGETS + 1) for name in target_column_names(number).values()}
+        created, changed = [], []
+        for pledge, row in rows:
+            if not row.new and not any(name in target_columns for name, _old, _new in row.change.changes):
+                continue
+            for number in range(1, MAX_TARGETS + 1):
+                values = row.targets.get(number)
+                stored = self.stored_targets.get((pledge.pk, number)) if not row.new else None
+                if values is None:
+                    if stored is not None:
+                        stored._history_user, stored._change_reason = self.user, self.reason
+                        stored.delete()
+                    continue
+                target = Target(
+                    pledge_id=pledge.pk,
+                    position=number,
+                    label=values["label"] or "",
+                    unit=values["unit"],
+                    baseline_value=values["baseline_value"],
+                    baseline_on=values["baseline_on"],
+                    target_value=values["target_value"],
+                )
+                if stored is None:
+                    created.append(target)
+                elif any(getattr(stored, part) != getattr(target, part) for part in TARGET_PARTS):
+                    target.pk = stored.pk
+                    changed.append(target)
+        Target.objects.bulk_create(created)
+        Target.objects.bulk_update(changed, list(TARGET_PARTS), batch_size=1000)
+        record_history(Target, created, created=True, user=self.user, reason=self.reason, now=now)
+        record_history(Target, changed, created=False, user=self.user, reason=self.reason, now=now)

@@ -1,0 +1,335 @@
+"""The pledges file: a column a line, and the rules a row of it keeps."""
+
+from django.contrib.auth import get_user_model
+
+from pledges.files.columns import Column
+from pledges.files.errors import RowError
+from pledges.files.layouts.pledge_writes import PledgeWrites
+from pledges.files.layouts.side_columns import MAX_TARGETS, target_column_names, target_columns
+from pledges.files.lookups import LookupCell, PartiesCell
+from pledges.files.resources import RecordResource
+from pledges.files.widgets import BooleanCell, ChoiceCell, DateCell, SlugCell, TextCell, UrlCell
+from pledges.models import (
+    Country,
+    DeadlinePrecision,
+    Event,
+    FollowUp,
+    Party,
+    Pledge,
+    ProgressUpdate,
+    Target,
+    Topic,
+    Verdict,
+    deadline_errors,
+    follow_up_errors,
+    target_errors,
+)
+from pledges.services import bulk
+
+
+def _staff():
+    # Owners are editors: the same rule as the model field's limit_choices_to.
+    return get_user_model().objects.filter(**Pledge._meta.get_field("owner").get_limit_choices_to())
+
+
+# One cell reader for both party columns, so a party named in both (a mutual commitment) is one record.
+_PARTIES = PartiesCell(Party, Country, required=True)
+# The columns' names in files of an earlier layout, read as today's.
+_OLD_COLUMN_NAMES = {"actor": "parties"}
+
+
+class PledgeResource(PledgeWrites, RecordResource):
+    """The pledges file: one row per pledge, matched on its slug."""
+
+    kind = "pledges"
+    key_column = "slug"
+
+    slug = Column(
+        "slug",
+        "slug",
+        SlugCell(required=True, max_length=120),
+        meaning="Stable key of the pledge; rows match existing pledges on it.",
+        example="trade-70-billion-by-2030",
+    )
+    title = Column(
+        "title",
+        "title",
+        TextCell(required=True, max_length=200),
+        meaning="Short headline.",
+        example="Raise trade to $70 billion by 2030",
+    )
+    parties = Column(
+        "parties",
+        "parties",
+        _PARTIES,
+        side=True,
+        meaning="Who made it: one party, or several for a joint pledge; a state by its country's code "
+        "(parties are created if new). Files of November 2026 call the column actor.",
+        example="Xi Jinping",
+    )
+    beneficiaries = Column(
+        "beneficiaries",
+        "beneficiaries",
+        _PARTIES,
+        side=True,
+        meaning="Who it was made to, the same way; a pledging party may be one too.",
+        example="KZ|KG|TJ|TM|UZ",
+    )
+    event = Column(
+        "event",
+        "event",
+        LookupCell(Event, "name", what="event", max_length=300, create=True),
+        meaning="Where it was announced (created if new).",
+        example="China–Central Asia virtual summit",
+    )
+    announced_on = Column(
+        "announced_on",
+        "announced_on",
+        DateCell(required=True),
+        meaning="The day it was announced.",
+        example="2022-01-25",
+    )
+    quote = Column(
+        "quote",
+        "quote",
+        TextCell(required=True),
+        meaning="The pledge's own words, verbatim.",
+        example="striving to increase trade between our two sides to $70 billion by 2030",
+    )
+    summary = Column(
+        "summary",
+        "summary",
+        TextCell(required=True),
+        meaning="A neutral summary.",
+        example="Grow trade to $70 billion a year by 2030.",
+    )
+    topic = Column(
+        "topic",
+        "topic",
+        LookupCell(Topic, "slug", what="topic", required=True, max_length=50, format=SlugCell.format, vocabulary=True),
+        meaning="Topic slug; editors add topics in the admin, a file never does.",
+        example="trade",
+    )
+    source_title = Column(
+        "source_title",
+        "source_title",
+        TextCell(required=True, max_length=300),
+        meaning="Title of the document that reports the pledge.",
+        example="Xi announces initiatives ...",
+    )
+    source_publisher = Column(
+        "source_publisher",
+        "source_publisher",
+        TextCell(required=True, max_length=200),
+        meaning="Who published that document.",
+        example="Global Times",
+    )
+    source_url = Column(
+        "source_url",
+        "source_url",
+        UrlCell(required=True, max_length=500),
+        meaning="Where it can be read.",
+        example="https://www.globaltimes.cn/page/202201/1246977.shtml",
+    )
+    source_published_on = Column(
+        "source_published_on", "source_published_on", DateCell(), meaning="When it was published.", example="2022-01-25"
+    )
+    deadline_text = Column(
+        "deadline_text",
+        "deadline_text",
+        TextCell(max_length=200),
+        meaning="The deadline in the pledge's words.",
+        example="by 2030",
+    )
+    deadline_precision = Column(
+        "deadline_precision",
+        "deadline_precision",
+        ChoiceCell(DeadlinePrecision.choices, required=True),
+        meaning="How precisely those words fix a date.",
+        example="year",
+    )
+    deadline_start = Column(
+        "deadline_start",
+        "deadline_start",
+        DateCell(),
+        meaning="Start of the deadline window (ranges).",
+        example="2027-01-25",
+    )
+    deadline_end = Column(
+        "deadline_end", "deadline_end", DateCell(), meaning="End of the deadline window.", example="2030-12-31"
+    )
+    (
+        target_label,
+        target_unit,
+        baseline_value,
+        baseline_on,
+        target_value,
+        target2_label,
+        target2_unit,
+        target2_baseline_value,
+        target2_baseline_on,
+        target2_value,
+        target3_label,
+        target3_unit,
+        target3_baseline_value,
+        target3_baseline_on,
+        target3_value,
+    ) = (column for number in range(1, MAX_TARGETS + 1) for column in target_columns(number))
+    ruling = Column(
+        "ruling",
+        "ruling",
+        TextCell(),
+        meaning="Why the verdict is what it is (or why it is not yet rated), in the editor's words.",
+        example="Kept: trade reached $70.2 billion in 2022, eight years early.",
+    )
+    owner = Column(
+        "owner",
+        "owner",
+        LookupCell(get_user_model(), "username", what="staff user name", max_length=150, queryset=_staff()),
+        meaning="User name of the editor who owns it.",
+        example="editor",
+    )
+    published = Column("is_published", "published", BooleanCell(), meaning="Shown to the public.", example="yes")
+    last_reviewed_on = Column(
+        "last_reviewed_on",
+        "last_reviewed_on",
+        DateCell(),
+        meaning="When an editor last reviewed it.",
+        example="2026-11-01",
+    )
+    follows = Column(
+        "follows",
+        "follows",
+        LookupCell(Pledge, "slug", what="pledge slug", max_length=120, format=SlugCell.format),
+        meaning="Slug of the earlier pledge this one renews, extends, replaces or restates "
+        "(it must be imported first).",
+        example="trade-70-billion-by-2030",
+    )
+    follow_up = Column(
+        "follow_up", "follow_up", ChoiceCell(FollowUp.choices), meaning="How it follows that pledge.", example="renews"
+    )
+    verdict = Column(
+        "verdict",
+        "verdict",
+        ChoiceCell(Verdict.choices),
+        export_only=True,
+        meaning="Current verdict. Export only: verdicts come from progress updates.",
+        example="kept",
+    )
+
+    class Meta(RecordResource.Meta):
+        model = Pledge
+        import_id_fields = ("slug",)
+
+    def row_key(self, row):
+        return (str(row.get("slug") or "").strip()) or None
+
+    def record_key(self, record):
+        return record["slug"]
+
+    def stored_records(self, keys):
+        return {pledge.slug: pledge for pledge in bulk.filter_in(Pledge.objects, "slug", keys)} if keys else {}
+
+    def related_cells(self, pks):
+        cells = self._party_cells(pks)
+        for number in range(1, MAX_TARGETS + 1):
+            cells.update({name: {} for name in target_column_names(number).values()})
+        targets = Target.objects.filter(pledge_id__gte=pks[0], pledge_id__lte=pks[-1], position__lte=MAX_TARGETS)
+        for pledge_id, position, *values in targets.values_list(
+            "pledge_id", "position", "label", "unit__code", "baseline_value", "baseline_on", "target_value"
+        ):
+            for column, value in zip(target_column_names(position).values(), values):
+                cells[column][pledge_id] = value
+        return cells
+
+    def _party_cells(self, pks):
+        # The parties are few and read once; the links without a join (a third faster).
+        if not hasattr(self, "_party_keys"):
+            self._party_keys = {
+                pk: code or name for pk, name, code in Party.objects.values_list("pk", "name", "country__code")
+            }
+        cells = {}
+        for column in ("parties", "beneficiaries"):
+            keys = cells[column] = {}
+            # `pks` come in order (iter_queryset): a range is a cheaper query than a list of 2,000.
+            links = getattr(Pledge, column).through.objects.filter(pledge_id__gte=pks[0], pledge_id__lte=pks[-1])
+            for pledge_id, party_id in links.values_list("pledge_id", "party_id"):
+                keys.setdefault(pledge_id, []).append(self._party_keys[party_id])
+            for pledge_id in keys:
+                keys[pledge_id].sort()
+        return cells
+
+    def before_import(self, dataset, **kwargs):
+        headers = set(dataset.headers)
+        if headers & _OLD_COLUMN_NAMES.keys():  # a file of an earlier layout: its columns as today's
+            dataset.headers = [
+                _OLD_COLUMN_NAMES[name]
+                if name in _OLD_COLUMN_NAMES and _OLD_COLUMN_NAMES[name] not in headers
+                else name
+                for name in dataset.headers
+            ]
+        super().before_import(dataset, **kwargs)
+        pledge_ids = [pledge.pk for pledge in self.stored_instances.values()]
+        self.stored_targets = (
+            {
+                (t.pledge_id, t.position): t
+                for t in bulk.filter_in(Target.objects.select_related("unit"), "pledge", pledge_ids)
+            }
+            if pledge_ids
+            else {}
+        )
+        self.measured_targets = (
+            set(
+                ProgressUpdate.objects.filter(target__in=[t.pk for t in self.stored_targets.values()])
+                .values_list("target__pledge_id", "target__position")
+                .distinct()
+            )
+            if self.stored_targets
+            else set()
+        )
+
+    def wanted_targets(self, instance, row):
+        """{position: {Target field: value}} the row asks for; a column the file leaves out keeps
+        what is stored."""
+        wanted = {}
+        for number in range(1, MAX_TARGETS + 1):
+            stored = self.stored_targets.get((instance.pk, number)) if instance.pk else None
+            values = {}
+            for part, column in target_column_names(number).items():
+                if column in row.values:
+                    values[part] = row.values[column]
+                else:
+                    values[part] = getattr(stored, part) if stored is not None else None
+            if any(value not in (None, "") for value in values.values()):
+                wanted[number] = values
+        return wanted
+
+    def rule_errors(self, instance, row):
+        # A column the file leaves out keeps its stored value, so the rules see that value.
+        errors = {
+            **deadline_errors(instance.deadline_precision, instance.deadline_start, instance.deadline_end),
+            **follow_up_errors(instance.follows, instance.follow_up, instance.slug, instance.announced_on),
+        }
+        wanted = row.targets = self.wanted_targets(instance, row)
+        for number in range(1, MAX_TARGETS + 1):
+            names = target_column_names(number)
+            values = wanted.get(number)
+            if values is None:
+                if instance.pk and (instance.pk, number) in self.measured_targets:
+                    errors[names["target_value"]] = (
+                        f"target {number} has measurements; it cannot be removed "
+                        "(remove or move its measurements first)"
+                    )
+                continue
+            for part, message in target_errors(
+                values["unit"], values["target_value"], values["baseline_value"]
+            ).items():
+                errors[names[part]] = message
+        verdict = row.values.get("verdict")
+        if verdict and verdict != row.stored.get("verdict", Verdict.NOT_RATED):
+            self.warnings.append(
+                RowError(
+                    row.number, "verdict", "not applied: verdicts change only through progress updates with a source"
+                )
+            )
+        return {column: str(message) for column, message in errors.items()}

@@ -1,0 +1,82 @@
+"""How a checked progress-updates file is written: updates in bulk, their sources replaced as the
+file lists them, their audit history, and then each pledge's verdict."""
+
+from pledges.files.layouts.side_columns import MAX_SOURCES, SOURCE_PARTS
+from pledges.models import (
+    ProgressUpdate,
+    Source,
+    SourceGrade,
+)
+from pledges.services import bulk, pledges_refresh_verdicts, record_history
+
+
+class UpdateWrites:
+    """ProgressUpdateResource's write path (django-import-export's bulk hooks call it)."""
+
+    def write_new(self, instances, now):
+        for update in instances:
+            self.relink(update)
+            update.created_at = update.updated_at = now
+        for update, pk in zip(
+            instances, bulk.insert(ProgressUpdate, [bulk.field_values(u) for u in instances], return_ids=True)
+        ):
+            update.pk = update.id = pk
+
+    def write_changed(self, instances, attributes, now):
+        for update in instances:
+            self.relink(update)
+            update.updated_at = now
+        # The measurement's target and period are side columns set on the record (import_instance).
+        measured = {"target", "measured_precision", "measured_start", "measured_end"}
+        ProgressUpdate.objects.bulk_update(instances, sorted(attributes | measured | {"updated_at"}), batch_size=1000)
+
+    def write_related(self, created, changed, now):
+        resourced = created + [
+            (update, row)
+            for update, row in changed
+            if any(column.startswith("source") for column, _old, _new in row.change.changes)
+        ]
+        self._replace_sources([(update, self._row_sources(row.values)) for update, row in resourced], now)
+        updates = [u for u, _row in created + changed]
+        record_history(
+            ProgressUpdate, [u for u, _row in created], created=True, user=self.user, reason=self.reason, now=now
+        )
+        record_history(
+            ProgressUpdate, [u for u, _row in changed], created=False, user=self.user, reason=self.reason, now=now
+        )
+        pledges_refresh_verdicts({update.pledge_id for update in updates}, user=self.user, reason=self.reason)
+
+    @staticmethod
+    def _row_sources(values):
+        # grade None: the file has no grade for it (kept as stored, or reporting; see _replace_sources).
+        return [
+            Source(position=number, **{part: values.get(f"source{number}_{part}") for part in SOURCE_PARTS})
+            for number in range(1, MAX_SOURCES + 1)
+            if values.get(f"source{number}_url")
+        ]
+
+    def _replace_sources(self, updates_with_sources, now):
+        """Make each update's sources exactly the given ones, recording every change in history."""
+        wanted = {update.pk: sources for update, sources in updates_with_sources}
+        stored = {(s.update_id, s.position): s for s in Source.objects.filter(update_id__in=wanted)}
+        created, changed = [], []
+        for update_id, sources in wanted.items():
+            for source in sources:
+                source.update_id = update_id
+                current = stored.pop((update_id, source.position), None)
+                if not source.grade:
+                    source.grade = current.grade if current is not None else SourceGrade.REPORTING
+                if current is None:
+                    created.append(source)
+                elif any(getattr(current, part) != getattr(source, part) for part in SOURCE_PARTS):
+                    source.pk = current.pk
+                    changed.append(source)
+        for removed in stored.values():
+            removed._history_user = self.user
+            removed._change_reason = self.reason
+            removed.delete()
+        for source, pk in zip(created, bulk.insert(Source, [bulk.field_values(s) for s in created], return_ids=True)):
+            source.pk = source.id = pk
+        Source.objects.bulk_update(changed, list(SOURCE_PARTS), batch_size=2000)
+        record_history(Source, created, created=True, user=self.user, reason=self.reason, now=now)
+        record_history(Source, changed, created=False, user=self.user, reason=self.reason, now=now)

@@ -17,8 +17,8 @@ from tests.factories import a_pledge, states
 from tests.live import RedisServer, SMTPServer, Worker, send_sweep, wait_until
 
 REDIS = ("127.0.0.1", 6379)
-# A database of its own on the machine's Redis, one per database engine: CI runs the SQLite and
-# PostgreSQL suites side by side, and each flushes its own.
+# A database of its own on the machine's Redis, one per database engine, so the SQLite and
+# PostgreSQL suites can run side by side, each flushing its own.
 BROKER_URL = f"redis://127.0.0.1:6379/{15 if settings.DATABASES['default']['ENGINE'].endswith('postgresql') else 10}"
 
 

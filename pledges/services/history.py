@@ -6,9 +6,11 @@ at; the save locks the row and compares, and a stale save is refused with what c
 meanwhile, read from the audit history. Nobody's edit is silently overwritten.
 """
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from django.apps import apps
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -34,7 +36,15 @@ class EditConflict(Exception):
 # it inserts with bulk_create. `make bench-history` (PostgreSQL, 10,000 pledges, best of 3 in one
 # process): bulk_history_create 1,177 ms for the pledge rows alone, this 438 ms with the parties'
 # and beneficiaries' rows too (COPY through services.bulk): 2.7 times as fast.
-def record_history(model, objects, *, created, user=None, reason="", now=None):
+def record_history(
+    model: type[models.Model],
+    objects: Sequence[models.Model],
+    *,
+    created: bool,
+    user: AbstractBaseUser | None = None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> None:
     """Write one audit-history row per object in bulk, as simple-history does on save().
 
     A pledge's history row also gets a copy of its parties and beneficiaries: without them, the
@@ -43,7 +53,7 @@ def record_history(model, objects, *, created, user=None, reason="", now=None):
     if not objects:
         return
     public_version.note_changes(model, objects)  # before the rows: the last ones are the old state
-    history_model = model.history.model
+    history_model = model.history.model  # type: ignore[attr-defined]  # the manager simple-history adds
     extra = {
         "history_date": now or timezone.now(),
         "history_user_id": user.pk if user else None,
@@ -67,7 +77,7 @@ def record_history(model, objects, *, created, user=None, reason="", now=None):
             )
 
 
-def version_token(updated_at):
+def version_token(updated_at: datetime | None) -> str:
     """The version an editor's form carries: the record's `updated_at`, to the microsecond."""
     return updated_at.isoformat() if updated_at else ""
 
@@ -79,7 +89,7 @@ def _parse_token(token):
         return None
 
 
-def stale_versions(model, versions):
+def stale_versions(model: type[models.Model], versions: Mapping[int, str]) -> list[models.Model]:
     """Lock the records in `versions` ({pk: token}) and return those saved since that version.
 
     Call inside a transaction: the row locks make a concurrent save wait until this one
@@ -207,7 +217,7 @@ def changes_since(record, token):
     }
 
 
-def conflict_messages(stale, versions):
+def conflict_messages(stale: Sequence[models.Model], versions: Mapping[int, str]) -> list[str]:
     """The messages an editor sees for each record in `stale`, with what to do next."""
     return [changes_since(record, versions[record.pk]) for record in stale] + [
         _("Your changes were not saved. Open the page again to see the current version, then make your changes again.")

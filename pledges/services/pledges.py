@@ -1,5 +1,9 @@
 """Changes to many pledges at once (publish, assign an owner ...), refused whole if any is stale."""
 
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
@@ -7,7 +11,14 @@ from pledges.models import Pledge
 from pledges.services.history import EditConflict, conflict_messages, record_history, stale_records
 
 
-def pledges_change(pledge_ids, *, changes, versions, user, reason):
+def pledges_change(
+    pledge_ids: Collection[int],
+    *,
+    changes: Mapping[str, Any],
+    versions: Mapping[int, str],
+    user: AbstractBaseUser | None,
+    reason: str,
+) -> list[Pledge]:
     """Apply the same field changes to many pledges at once (publish, assign an owner ...).
 
     `versions` ({pk: token}) are the versions the editor saw; if any of those pledges was saved

@@ -12,10 +12,11 @@ is news too); a draft's edits leave the version, and so every ETag, Last-Modifie
 page, alone.
 """
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import F, Max, Q, Subquery
 from django.utils import timezone
 
@@ -53,7 +54,7 @@ VERSION_KEY = "public-version"
 VERSION_CACHE_SECONDS = 5
 
 
-def current():
+def current() -> tuple[str, datetime | None]:
     """(token, changed_at) of the public data, from the shared cache or one read by primary key.
     ("0", None) before any.
 
@@ -90,7 +91,7 @@ def _read():
 _CURRENT_SQL = f"SELECT number, changed_at FROM {PublicVersion._meta.db_table} WHERE id = %s"
 
 
-def bump():
+def bump() -> None:
     """Move the version on, in the caller's transaction (the row lock orders concurrent writers)."""
     now = timezone.now()
     if not PublicVersion.objects.filter(pk=VERSION_ROW).update(number=F("number") + 1, changed_at=now):
@@ -102,7 +103,7 @@ def bump():
     transaction.on_commit(_forget)
 
 
-def note_changes(model, records):
+def note_changes(model: type[models.Model], records: Sequence[models.Model]) -> None:
     """Bump the version if writing `records` of `model` (their new state) changes what the public sees.
 
     Call before their new history rows are written: the newest stored history row is then each

@@ -9,6 +9,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
@@ -74,7 +75,9 @@ def pledge_verdict_evidence(*, pledge: Pledge, requested: str | None, drafts: Se
     return chosen
 
 
-def pledges_refresh_verdicts(pledge_ids: Collection[int], *, user=None, reason: str = "") -> list[Pledge]:
+def pledges_refresh_verdicts(
+    pledge_ids: Collection[int], *, user: AbstractBaseUser | None = None, reason: str = ""
+) -> list[Pledge]:
     """Set each pledge's verdict from its newest published update that gives one.
 
     A verdict is only ever set here, from an update that cites a source (updates cannot be
@@ -105,7 +108,9 @@ def pledges_refresh_verdicts(pledge_ids: Collection[int], *, user=None, reason: 
     return changed
 
 
-def pledge_revert_verdict_evidence(pledge: Pledge, *, restored_at: datetime, user) -> list[ProgressUpdate]:
+def pledge_revert_verdict_evidence(
+    pledge: Pledge, *, restored_at: datetime, user: AbstractBaseUser | None
+) -> list[ProgressUpdate]:
     """After a pledge is reverted to its version of `restored_at`, make its verdict agree.
 
     The verdict comes from the newest published update that gives one. Reverting to an

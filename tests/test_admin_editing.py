@@ -673,3 +673,22 @@ def test_an_editor_chooses_their_own_language_and_no_one_elses(client, seeded, e
     assert client.get(own.url).status_code in (302, 403, 404)
     client.post(own.url, {"language": "en", "_save": "Save"})
     assert EditorSettings.objects.get(user=editor).language == "zh-hans"
+
+
+def test_a_russian_editors_list_actions_filters_and_messages_are_in_russian(client, seeded, editor):
+    from pledges.models import EditorSettings
+
+    EditorSettings.objects.update_or_create(user=editor, defaults={"language": "ru"})
+    client.force_login(editor)
+    page = client.get(LIST_URL).content.decode()
+    assert "Опубликовать выбранные" in page and "Publish selected" not in page
+    assert "Не проверялось 90 дней" in page and "Not reviewed for" not in page
+
+    pledge = Pledge.objects.get(slug="sister-cities-100-pairs")
+    Pledge.objects.filter(pk=pledge.pk).update(is_published=False)
+    pledge.refresh_from_db()
+    messages = [str(m) for m in bulk(client, "publish", [pledge]).context["messages"]]
+
+    assert messages == ["Опубликовано: изменено 1 обещание, 0 уже были такими."]
+    # The history keeps its reason in one language, as every stored reason.
+    assert pledge.history.latest().history_change_reason == "Published"

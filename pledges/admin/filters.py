@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from pledges.models import (
     DeadlineState,
@@ -66,7 +67,13 @@ class NeedsReviewFilter(admin.SimpleListFilter):
     parameter_name = "review"
 
     def lookups(self, request, model_admin):
-        return [("needed", f"Not reviewed for {settings.PLEDGES_REVIEW_INTERVAL_DAYS} days")]
+        days = settings.PLEDGES_REVIEW_INTERVAL_DAYS
+        return [
+            (
+                "needed",
+                ngettext("Not reviewed for %(days)d day", "Not reviewed for %(days)d days", days) % {"days": days},
+            )
+        ]
 
     def queryset(self, request, queryset):
         return queryset.needing_review() if self.value() == "needed" else queryset

@@ -6,6 +6,8 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from pledges.admin.forms import AssignOwnerForm
 from pledges.services import pledges_change
@@ -21,7 +23,9 @@ class PledgeActions:
     # Bulk actions. Each refuses the whole batch if a selected pledge was saved since the list
     # was shown, and is recorded in every changed pledge's history.
 
-    def _apply(self, request, queryset, changes, reason):
+    def _apply(self, request, queryset, changes, reason, said):
+        """Apply `changes`; the history records `reason` (in English, as every stored reason), the
+        editor is told `said` in their language."""
         selected = set(queryset.values_list("pk", flat=True))
         versions = {
             int(name[len(VERSION_FIELD_PREFIX) :]): value
@@ -35,32 +39,39 @@ class PledgeActions:
             for message in conflict.messages:
                 self.message_user(request, message, messages.ERROR)
             return None
+        message = ngettext(
+            "%(said)s: %(count)d pledge changed, %(same)d already so.",
+            "%(said)s: %(count)d pledges changed, %(same)d already so.",
+            len(changed),
+        )
         self.message_user(
-            request, f"{reason}: {len(changed)} pledge(s) changed, {len(selected) - len(changed)} already so."
+            request, message % {"said": said, "count": len(changed), "same": len(selected) - len(changed)}
         )
         return None
 
-    @admin.action(description="Mark selected as reviewed today", permissions=["change"])
+    @admin.action(description=_("Mark selected as reviewed today"), permissions=["change"])
     def mark_reviewed(self, request, queryset):
-        return self._apply(request, queryset, {"last_reviewed_on": timezone.localdate()}, "Marked as reviewed")
+        changes = {"last_reviewed_on": timezone.localdate()}
+        return self._apply(request, queryset, changes, "Marked as reviewed", _("Marked as reviewed"))
 
-    @admin.action(description="Publish selected", permissions=["change"])
+    @admin.action(description=_("Publish selected"), permissions=["change"])
     def publish(self, request, queryset):
-        return self._apply(request, queryset, {"is_published": True}, "Published")
+        return self._apply(request, queryset, {"is_published": True}, "Published", _("Published"))
 
-    @admin.action(description="Unpublish selected", permissions=["change"])
+    @admin.action(description=_("Unpublish selected"), permissions=["change"])
     def unpublish(self, request, queryset):
-        return self._apply(request, queryset, {"is_published": False}, "Unpublished")
+        return self._apply(request, queryset, {"is_published": False}, "Unpublished", _("Unpublished"))
 
-    @admin.action(description="Assign selected to an owner", permissions=["change"])
+    @admin.action(description=_("Assign selected to an owner"), permissions=["change"])
     def assign_owner(self, request, queryset):
         form = AssignOwnerForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             owner = form.cleaned_data["owner"]
-            return self._apply(request, queryset, {"owner": owner}, f"Assigned to {owner or 'nobody'}")
+            said = _("Assigned to %(owner)s") % {"owner": owner} if owner else _("Assigned to nobody")
+            return self._apply(request, queryset, {"owner": owner}, f"Assigned to {owner or 'nobody'}", said)
         context = {
             **self.admin_site.each_context(request),
-            "title": "Assign an owner",
+            "title": _("Assign an owner"),
             "opts": self.model._meta,
             "form": form,
             "pledges": queryset,

@@ -73,7 +73,7 @@ class ReminderAdmin(admin.ModelAdmin):
 
     # Long texts are cut so that the log fits 1280 px with every column; the whole is in the tooltip
     # and on the reminder's own page.
-    @admin.display(description="Pledge", ordering="pledge__title")
+    @admin.display(description=_("Pledge"), ordering="pledge__title")
     def pledge_title(self, reminder):
         title = reminder.pledge.title
         return format_html('<span title="{}">{}</span>', title, Truncator(title).chars(48))

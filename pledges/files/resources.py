@@ -23,19 +23,19 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models.base import ModelState
-from django.db.models.fields import NOT_PROVIDED
 from django.utils import timezone
 from import_export import resources
 from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import RowResult
 
 from pledges.files.columns import LayoutMetaclass
-from pledges.files.errors import Errors, ImportRejected, RowError, reject
+from pledges.files.errors import Errors, ImportRejected, RowError
 from pledges.files.export_rows import ExportRows
+from pledges.files.file_checks import FileChecks
 from pledges.files.lookups import LookupCell
-from pledges.files.reports import ImportReport, ImportResult, RowChange
+from pledges.files.reports import ImportResult, RowChange
 from pledges.files.widgets import cell_text
-from pledges.services import bulk
+from pledges.files.write_gate import WriteGate
 
 PROGRESS_EVERY = 500  # rows between two calls of an import's progress callback
 
@@ -64,7 +64,7 @@ class _Row:
     change: RowChange | None = None
 
 
-class RecordResource(ExportRows, resources.ModelResource, metaclass=LayoutMetaclass):
+class RecordResource(FileChecks, WriteGate, ExportRows, resources.ModelResource, metaclass=LayoutMetaclass):
     """A file layout of one model, with the checks and write path described above."""
 
     kind = "records"  # "pledges", "updates": said in messages
@@ -190,75 +190,6 @@ class RecordResource(ExportRows, resources.ModelResource, metaclass=LayoutMetacl
             raise error
         super().handle_import_error(result, error, raise_errors)
 
-    def before_import(self, dataset, **kwargs):
-        """Whole-file checks (the columns), then read once what the rows refer to."""
-        self.user = kwargs.get("user") or None
-        if getattr(self.user, "pk", None) is None:
-            self.user = None  # AnonymousUser, or a name: the history names no one
-        self.reason = kwargs.get("reason") or (
-            f"Imported from {kwargs['file_name']}" if kwargs.get("file_name") else "File import"
-        )
-        self.expected_fingerprint = kwargs.get("expected_fingerprint")
-        self.describe_new = self.dry_run or self.expected_fingerprint is not None
-        self.check_header(dataset)
-        self.rows_total = len(dataset)
-        present = self.present = self.present_columns(dataset.headers)
-        # How each column in the file is read, set and compared, chosen once for all its rows. The
-        # widget is called directly: the library's Field.clean adds only a default (which is
-        # kept here) and a fifth of an import's time.
-        self.readers = [
-            (
-                column.column_name,
-                column.widget.clean,
-                None if column.default is NOT_PROVIDED else column.default,
-                None if column.export_only or column.side else column.attribute,
-            )
-            for column in present
-        ]
-        self.comparers = [(column.column_name, column.widget.render) for column in present if not column.export_only]
-        for column in present:
-            if hasattr(column.widget, "preload"):
-                column.widget.preload(dataset[column.column_name] if len(dataset) else [])
-        # The key columns alone (a column of the dataset each), not a dict of every row.
-        key_names = [
-            self.fields[name].column_name
-            for name in self.get_import_id_fields()
-            if self.fields[name].column_name in dataset.headers
-        ]
-        key_cells = zip(*(dataset[name] for name in key_names)) if len(dataset) else ()
-        keys = {self.row_key(dict(zip(key_names, cells))) for cells in key_cells} - {None}
-        self.stored_instances = self.stored_records(keys)
-        pks = [instance.pk for instance in self.stored_instances.values()]
-        # What is stored, as the cell text an export writes: a row changes what it differs in.
-        self.stored_cells = (
-            {
-                self.record_key(record): self.render_row(record, present)
-                for record in self.iter_queryset(
-                    bulk.filter_in(self._meta.model.objects, self._meta.model._meta.pk.name, pks)
-                )
-            }
-            if pks
-            else {}
-        )
-        self.seen_keys = {}
-
-    def check_header(self, dataset):
-        errors = Errors()
-        expected = "unknown column; expected: " + ", ".join(column.column_name for column in self.columns)
-        seen = set()
-        known = {column.column_name for column in self.columns}
-        for name in dataset.headers:
-            if name not in known:
-                # The expected columns are listed once, with the first unknown one.
-                errors.append(RowError(1, name or "(empty)", expected if len(errors) == 0 else "unknown column"))
-            elif name in seen:
-                errors.append(RowError(1, name, "the column appears twice"))
-            seen.add(name)
-        for column in self.columns:
-            if column.required and column.column_name not in seen:
-                errors.append(RowError(1, column.column_name, "this required column is missing"))
-        reject(errors)
-
     def import_row(self, row, instance_loader, **kwargs):
         number = kwargs["row_number"] + 1  # the header is the file's row 1
         if self.progress is not None and kwargs["row_number"] % PROGRESS_EVERY == 0:
@@ -383,46 +314,3 @@ class RecordResource(ExportRows, resources.ModelResource, metaclass=LayoutMetacl
             self.plan.append(self.row.change)
             if self.row.change.action != "unchanged":
                 self.pending.append((row_result.instance, self.row))
-
-    # Writes: all or nothing --------------------------------------------------------------------
-
-    def report(self):
-        return ImportReport(self.kind, self.plan, self.warnings, self.dry_run)
-
-    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        """The gate before any write, then the new records."""
-        self.create_instances.clear()  # the rows to write are self.pending, in file order
-        reject(self.errors)
-        if result is not None and result.has_errors():
-            return  # an unexpected error in a row: the library reports it and rolls back
-        if self.expected_fingerprint is not None and self.expected_fingerprint != self.report().fingerprint:
-            raise ImportRejected(
-                [RowError(None, None, f"the {self.kind} changed since the preview; review the file again")]
-            )
-        if dry_run:
-            return
-        self.write_new([instance for instance, row in self.pending if row.new], self.now)
-
-    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        self.update_instances.clear()
-        if dry_run or (result is not None and result.has_errors()):
-            return
-        changed = [(instance, row) for instance, row in self.pending if not row.new]
-        attributes = {
-            self.column(name).attribute
-            for _instance, row in changed
-            for name, _old, _new in row.change.changes
-            if not (self.column(name).side or self.column(name).export_only)
-        }
-        self.write_changed([instance for instance, _row in changed], attributes, self.now)
-
-    def after_import(self, dataset, result, **kwargs):
-        if not self.dry_run and not result.has_errors():
-            self.write_related(
-                [(instance, row) for instance, row in self.pending if row.new],
-                [(instance, row) for instance, row in self.pending if not row.new],
-                self.now,
-            )
-        result.report = self.report()
-        if self.progress is not None:
-            self.progress(self.rows_total, self.rows_total)

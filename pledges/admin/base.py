@@ -9,9 +9,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from pledges.admin.amounts import preview_data
-from pledges.models import (
-    Pledge,
-)
+from pledges.models import Pledge
 from pledges.services.history import delta as history_delta
 from pledges.services.history import describe_change
 

@@ -6,9 +6,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from pledges.models import (
-    SETTLED_VERDICTS,
-)
+from pledges.models import SETTLED_VERDICTS
 
 
 class EstimatedCountPaginator(Paginator):

@@ -4,9 +4,7 @@ target2_unit ... for the others) and an update's sources (source1_url ...)."""
 from pledges.files.columns import Column
 from pledges.files.lookups import LookupCell
 from pledges.files.widgets import DateCell, DecimalCell, SlugCell, TextCell
-from pledges.models import (
-    Unit,
-)
+from pledges.models import Unit
 
 MAX_SOURCES = 3
 SOURCE_PARTS = ("url", "title", "publisher", "published_on", "grade")

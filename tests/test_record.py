@@ -282,6 +282,22 @@ def test_the_overview_filters_by_party(client, example_summit):
     assert text(client.get("/en/?q=Example+Health")).count('<article class="pledge">') == 1  # search finds parties
 
 
+def test_the_filters_offer_no_party_or_country_that_only_a_draft_names(client, seeded):
+    secret = Party.objects.create(name="Secret Ministry")
+    niue = Country.objects.get(code="NU")  # named by no seed pledge
+    receiver = Party.objects.create(name="Niue", kind="state", country=niue)
+    draft = a_pledge(parties=[secret], beneficiaries=[receiver], is_published=False)
+
+    overview = text(client.get("/en/"))
+    assert "Secret Ministry" not in overview and "Niue" not in overview
+
+    draft.is_published = True
+    draft.save()
+    published = text(client.get("/en/"))
+    assert f'<option value="{secret.pk}">Secret Ministry</option>' in published
+    assert '<option value="NU">Niue</option>' in published
+
+
 def test_follow_ups_link_both_ways_and_the_event_page_counts_its_pledges(client, example_summit):
     earlier = text(client.get("/en/pledges/livelihood-assistance-500-million/"))
     assert "Extended at Example Regional Summit on 19 May 2023" in earlier

@@ -143,29 +143,30 @@ def filter_choices():
     published pledges.
 
     Each is asked for one published pledge that names it ("is there one?"), not found by joining
-    every published pledge. Measured at 1,000,000 pledges (bench/RESULTS.md): PostgreSQL answers
-    an EXISTS per topic or event from the index (1 ms) but turned the countries' and parties'
-    EXISTS through the link tables into joins of whole tables (2.0 s and 1.1 s); asked as a
-    LIMIT 1 subquery per country and party (`_named`) they take 3 ms and 0.3 s.
+    every published pledge. Measured (bench/RESULTS.md): PostgreSQL answers an EXISTS per topic or
+    event from the index, but turns the countries' and parties' EXISTS through the link tables
+    into joins of whole tables (2.0 s and 1.1 s at 1,000,000 pledges), and even a LIMIT 1 probe
+    per party into a merge join along every link (16 ms at 10,000). Asked as below (`_named`:
+    the record's links in its own index, each link's pledge looked up by key until one is
+    published), a probe reads a link or two: 0.2 ms for the parties at 10,000.
     """
     published = public_pledges()
     topics = Topic.objects.filter(Exists(published.filter(topic=OuterRef("pk")))).order_by("name")
-    countries = _named(
-        Country.objects.all(),
-        Pledge.beneficiaries.through.objects.filter(party__country=OuterRef("pk"), pledge__is_published=True),
-    ).order_by("name")
+    countries = _named(Country.objects.all(), Pledge.beneficiaries.through, party__country=OuterRef("pk"))
     events = Event.objects.filter(Exists(published.filter(event=OuterRef("pk")))).order_by("-held_on", "name")
-    parties = _named(
-        Party.objects.select_related("country"),
-        Pledge.parties.through.objects.filter(party=OuterRef("pk"), pledge__is_published=True),
-    ).order_by("name")
-    return list(topics), list(countries), list(events), list(parties)
+    parties = _named(Party.objects.select_related("country"), Pledge.parties.through, party=OuterRef("pk"))
+    return list(topics), list(countries.order_by("name")), list(events), list(parties.order_by("name"))
 
 
-def _named(records, naming):
-    """`records` that some row of `naming` (correlated to each record by OuterRef) names: a scalar
-    subquery with LIMIT 1, asked once per record, which the planner cannot turn into a join."""
-    return records.alias(named=Subquery(naming.values("pk")[:1])).filter(named__isnull=False)
+def _named(records, link, **to_record):
+    """`records` that a published pledge names through the `link` table (`to_record` correlates a
+    link row to each record): a scalar subquery with LIMIT 1 per record, over that record's link
+    rows, each row's pledge checked by primary key. Neither step can become a join, which the
+    planner would otherwise choose for tables of any size."""
+    published = public_pledges().filter(pk=OuterRef("pledge_id")).values("pk")[:1]
+    naming = link.objects.filter(**to_record).alias(pledge_shown=Subquery(published))
+    first = naming.filter(pledge_shown__isnull=False).values("pk")[:1]
+    return records.alias(named=Subquery(first)).filter(named__isnull=False)
 
 
 def data_version():

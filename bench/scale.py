@@ -102,6 +102,10 @@ def prepare(size):
         f"generate({size}); print(Pledge.objects.filter(slug__startswith='volume-').order_by('pk').first().pk)"
     ).strip()
     print(f"  generated {size:,} pledges and {5 * size:,} updates with COPY in {time.monotonic() - started:.0f} s")
+    # As a running site's tables are: vacuumed and analysed (else autovacuum would do it while
+    # the pages are measured, on the same two cores, and the planner would see empty tables).
+    with psycopg.connect(f"{SERVER}/{DATABASE}", autocommit=True) as database:
+        database.execute("VACUUM ANALYZE")
     return int(first)
 
 
@@ -174,18 +178,52 @@ def web(size, first_id):
     finally:
         server.stop()
     baseline = sum(bare) / len(bare)
+    rows.append(("", None))
+    for name, path in (
+        ("overview, cache off", "/en/"),
+        ("a pledge page, cache off", f"/en/pledges/volume-{first_id}/"),
+    ):
+        rows.append((f"{name}, in one process: {cold_costs(path)}", None))
     print(
         f"  bare Django view: {baseline:,.0f} requests/s (mean of {len(bare)} runs: "
         + ", ".join(f"{rate:,.0f}" for rate in bare)
         + ")"
     )
     for name, rate in rows:
-        print(f"  {name:45} {rate:9,.0f} requests/s   {rate / baseline:6.3f}x")
+        if rate is None:
+            print(f"  {name}")
+        else:
+            print(f"  {name:45} {rate:9,.0f} requests/s   {rate / baseline:6.3f}x")
+
+
+def cold_costs(path):
+    """Where one uncached request's time goes: its queries (each timed round trip included) and
+    the rest (Python: the ORM's rows and objects, the template), best of five, in one process."""
+    return django(
+        "import time\nfrom django.db import connection\nfrom django.test import Client\n"
+        "client, spent, best = Client(), [], []\n"
+        "def timed(execute, sql, params, many, context):\n"
+        "    started = time.perf_counter()\n    try:\n        return execute(sql, params, many, context)\n"
+        "    finally:\n        spent.append(time.perf_counter() - started)\n"
+        f"client.get({path!r})\n"
+        "for _ in range(5):\n    spent.clear(); started = time.perf_counter()\n"
+        "    with connection.execute_wrapper(timed):\n"
+        f"        assert client.get({path!r}).status_code == 200\n"
+        "    best.append((time.perf_counter() - started, sum(spent), len(spent)))\n"
+        "total, sql, count = min(best)\n"
+        "print(f'{total * 1000:.1f} ms: {count} queries {sql * 1000:.1f} ms, the rest {(total - sql) * 1000:.1f} ms')",
+        BENCH_CACHE_OFF="1",
+    ).strip()
 
 
 def sweep(size):
     timing = django(
-        "import time\nfrom pledges.reminders import sweep\nbest = []\n"
+        # As a running site's pledges are: last written longer ago than the sweep's RECENT_WRITE
+        # (it leaves a pledge written since its read to the next sweep), and swept once since.
+        "import time\nfrom django.utils import timezone\nfrom pledges.models import Pledge\n"
+        "from pledges.reminders import sweep\nfrom pledges.reminders.sweep import RECENT_WRITE\n"
+        "settled = timezone.now() - 2 * RECENT_WRITE\n"
+        "Pledge.objects.filter(updated_at__gt=settled).update(updated_at=settled)\nsweep()\nbest = []\n"
         "for _ in range(3):\n    started = time.perf_counter(); report = sweep(); best.append(time.perf_counter() - started)\n"
         "print(f'{min(best) * 1000:.1f} {report.pledges_checked}')"
     ).split()

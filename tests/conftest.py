@@ -175,6 +175,15 @@ def screenshot():
     folder.mkdir(parents=True, exist_ok=True)
 
     def take(page, name):
-        page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+        # At most the first 5,000 px of a long page (an import's report of 1,500 rows is far
+        # taller, and capturing all of it took over 15 s on a busy machine), with time to spare.
+        height = min(page.evaluate("document.documentElement.scrollHeight"), 5000)
+        width = page.viewport_size["width"] if page.viewport_size else 1280
+        page.screenshot(
+            path=str(folder / f"{name}.png"),
+            full_page=True,
+            clip={"x": 0, "y": 0, "width": width, "height": height},
+            timeout=60_000,
+        )
 
     return take

@@ -362,6 +362,52 @@ def test_an_inline_update_edited_meanwhile_is_not_overwritten(client, seeded, ed
     assert update.summary == "Corrected by someone else."
 
 
+def test_an_update_saved_meanwhile_as_this_page_shows_it_is_no_conflict(client, seeded, editor):
+    pledge = Pledge.objects.get(slug="sister-cities-100-pairs")
+    update = pledge.updates.order_by("-occurred_on", "-id").first()
+    client.force_login(editor)
+    page = client.get(change_url(pledge))
+    # Someone else edits the update on its own page, then thinks better of it and puts it back.
+    update_url = reverse("admin:pledges_progressupdate_change", args=[update.pk])
+    for summary in ("A second thought.", update.summary):
+        client.post(update_url, change_form_data(client.get(update_url), summary=summary))
+    assert ProgressUpdate.objects.get(pk=update.pk).updated_at > update.updated_at
+
+    response = client.post(change_url(pledge), change_form_data(page, summary="A clearer summary of the pledge."))
+
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    pledge.refresh_from_db()
+    assert pledge.summary == "A clearer summary of the pledge."
+
+
+def test_a_pledge_page_opens_in_the_same_queries_for_any_number_of_updates_and_saves_in_two_more_each(
+    client, seeded, editor
+):
+    from pledges.models import Source
+
+    pledge = Pledge.objects.get(slug="covid-vaccines-50-million-doses")
+    client.force_login(editor)
+
+    def queries():
+        with CaptureQueriesContext(connection) as opening:
+            page = client.get(change_url(pledge))
+        with CaptureQueriesContext(connection) as saving:
+            response = client.post(change_url(pledge), change_form_data(page))
+        assert response.status_code == 302, response.context["errors"] if response.context else ""
+        return len(opening), len(saving)
+
+    before = queries()
+    for day in range(1, 21):
+        update = ProgressUpdate.objects.create(
+            pledge=pledge, occurred_on=date(2023, 3, day), summary=f"Delivery {day}.", is_published=True
+        )
+        Source.objects.create(update=update, url=f"https://example.org/{day}", title="Report", publisher="Ministry")
+    after = queries()
+
+    assert after[0] == before[0]
+    assert after[1] <= before[1] + 2 * 20  # the model's own rules per row; no constraint re-checked
+
+
 # Bulk actions
 
 

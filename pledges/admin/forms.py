@@ -20,6 +20,16 @@ def https_by_default(db_field, **kwargs):
     return db_field.formfield(**kwargs)
 
 
+class VersionField(forms.CharField):
+    """The version of the record an editor opened: what they saw, never an edit of theirs, so a row
+    whose fields are as stored counts as unchanged (and is not saved) whatever version it carries."""
+
+    widget = forms.HiddenInput
+
+    def has_changed(self, initial, data):
+        return False
+
+
 class VersionedForm(forms.ModelForm):
     """A model form that refuses to save over someone else's newer save (see pledges.services.history).
 
@@ -27,7 +37,7 @@ class VersionedForm(forms.ModelForm):
     (until the admin's transaction ends) and compares versions.
     """
 
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -46,9 +56,13 @@ class VersionedForm(forms.ModelForm):
     def lock_related(self):
         """Lock rows this save will also write, before this form's own (one lock order everywhere)."""
 
+    def writes_stored_record(self):
+        """Whether saving this form writes over a stored record (whose version is then checked)."""
+        return self.instance.pk is not None and not self.instance._state.adding
+
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk is not None and not self.instance._state.adding:
+        if self.writes_stored_record():
             self.lock_related()
             versions = {self.instance.pk: cleaned.get("version") or ""}
             stale = stale_versions(type(self.instance), versions)

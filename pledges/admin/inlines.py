@@ -52,6 +52,10 @@ class ProgressUpdateInline(admin.StackedInline):
                 if object_id
                 else Target.objects.none()
             )
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            # Read once for the page: a model choice field queries again for every update's row.
+            field.choices = list(field.choices)
+            return field
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_fields(self, request, obj=None):

@@ -152,9 +152,10 @@ class ProgressUpdateInlineForm(MeasurementForm):
             for name, attribute in self.SOURCE_FIELDS.items():
                 self.fields[name].initial = getattr(self.first_source, attribute)
 
-    # A stored update left as it was on its pledge's page is not written again (the formset saves
-    # changed rows only). So its version is not checked (someone else's edit of it meanwhile is
-    # no conflict: it stays), and neither are the constraints the database enforced when it was
+    # A stored update whose row on its pledge's page is as stored is not written again (the
+    # formset saves changed rows only). So its version is not checked: a save of it meanwhile
+    # that left it as this page shows it is no conflict (one this page would undo makes the row
+    # differ, and is refused). Nor are the constraints the database enforced when it was
     # written, which Django would ask the database about again, a query and a savepoint each:
     # about 20 queries a row on every save of the page. The model's own rules still run
     # (Model.clean ignores exclusions): the update's date against the pledge's, which the page

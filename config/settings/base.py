@@ -299,3 +299,9 @@ IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 # Celery worker, with a progress bar on its page, instead of within the web request.
 PLEDGES_IMPORT_BACKGROUND_BYTES = env_int("PLEDGES_IMPORT_BACKGROUND_BYTES", 2 * 1024 * 1024)
 PLEDGES_IMPORT_BACKGROUND_ROWS = env_int("PLEDGES_IMPORT_BACKGROUND_ROWS", 5000)
+# A file with more rows than this is refused, whatever its format, before its rows are checked. A
+# spreadsheet is read only as far as this many rows (counting the gaps between them: a 2 KB XLSX can
+# declare a million), and refused if its unpacked XML is larger than PLEDGES_IMPORT_MAX_UNPACKED_BYTES
+# (a zip bomb is small on the way in).
+PLEDGES_IMPORT_MAX_ROWS = env_int("PLEDGES_IMPORT_MAX_ROWS", 200_000)
+PLEDGES_IMPORT_MAX_UNPACKED_BYTES = env_int("PLEDGES_IMPORT_MAX_UNPACKED_BYTES", 100 * 1024 * 1024)

@@ -9,8 +9,11 @@ dataset as empty rows, which the resources skip.
 
 import csv
 import io
+import zipfile
+from datetime import date, datetime
 
 import tablib
+from django.conf import settings
 from import_export.formats import base_formats
 
 from pledges.files.errors import ImportRejected, RowError
@@ -67,6 +70,7 @@ def read_csv(data, delimiter=None):
         dataset = FileDataset(headers=header)
         width = len(header)
         for number, cells in enumerate(reader, start=2):
+            _check_row_count(number)
             if len(cells) > width and any(cell.strip() for cell in cells[width:]):
                 raise ImportRejected(
                     [RowError(number, None, f"has {len(cells)} cells but the header names {width} columns")]
@@ -104,27 +108,212 @@ class JSON(base_formats.JSON):
             raise ImportRejected([RowError(None, None, f"the JSON cannot be read: {exc}")]) from None
 
 
-class _Spreadsheet:
-    """A binary workbook: the first sheet, its first row naming the columns."""
+# Far wider than any layout (the pledges layout has under a hundred columns with its numbered sides).
+MAX_COLUMNS = 1024
+
+
+def _check_row_count(number):
+    """Refuse a file once its row `number` (the header is row 1) is past the most a file may have."""
+    if number > settings.PLEDGES_IMPORT_MAX_ROWS + 1:
+        raise ImportRejected(
+            [
+                RowError(
+                    number,
+                    None,
+                    f"the file has more than {settings.PLEDGES_IMPORT_MAX_ROWS:,} rows (empty rows up to its last "
+                    "filled cell count too); split it into smaller files",
+                )
+            ]
+        )
+
+
+def _unreadable(title, exc):
+    # Some readers raise with no message at all ("the file cannot be read as XLSX: " said nothing).
+    reason = str(exc) or type(exc).__name__
+    return ImportRejected([RowError(None, None, f"the file cannot be read as {title}: {reason}")])
+
+
+def _check_unpacked_size(archive, title):
+    """Refuse a zip (XLSX, ODS) whose parts unpack to more than the setting allows.
+
+    The sizes are the zip's own word, and Python's zipfile never unpacks a part past its stated
+    size (a part that claims less than it holds fails its checksum instead), so this bounds what
+    the reader can be made to parse before a byte of it is parsed.
+    """
+    unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > settings.PLEDGES_IMPORT_MAX_UNPACKED_BYTES:
+        limit = settings.PLEDGES_IMPORT_MAX_UNPACKED_BYTES / 1024 / 1024
+        raise ImportRejected(
+            [
+                RowError(
+                    None,
+                    None,
+                    f"the {title} unpacks to {unpacked / 1024 / 1024:,.0f} MB of XML, more than the {limit:,.0f} MB "
+                    "a file may hold; split it into smaller files",
+                )
+            ]
+        )
+
+
+def spreadsheet_dataset(rows):
+    """A dataset of a sheet's rows (sequences of cell values), bounded by the cells actually there.
+
+    The first row names the columns; the table is as wide as its last named column, and a value
+    to the right of it is an error (as in CSV), so no row is wider than the header however wide
+    the sheet says it is. Rows are counted as they are read and refused past
+    PLEDGES_IMPORT_MAX_ROWS, so a sheet declaring a million rows costs no more than that.
+    """
+    rows = iter(rows)
+    header = ["" if value is None else str(value).strip() for value in next(rows, ())]
+    while header and not header[-1]:
+        header.pop()
+    if not header:
+        raise ImportRejected([RowError(1, None, "the file is empty; the first row must name the columns")])
+    width = len(header)
+    if width > MAX_COLUMNS:
+        raise ImportRejected(
+            [RowError(1, None, f"the header names {width:,} columns; a file may have at most {MAX_COLUMNS:,}")]
+        )
+    dataset = FileDataset(headers=header)
+    for number, cells in enumerate(rows, start=2):
+        _check_row_count(number)
+        cells = tuple(cells)
+        if len(cells) > width:
+            extra = next((index for index, value in enumerate(cells[width:], width) if value not in (None, "")), None)
+            if extra is not None:
+                raise ImportRejected(
+                    [RowError(number, None, f"has a value in column {extra + 1} but the header names {width} columns")]
+                )
+            cells = cells[:width]
+        dataset.append(cells + (None,) * (width - len(cells)))
+    return dataset
+
+
+class XLSX(base_formats.XLSX):
+    """A workbook's first sheet, read as a stream bounded by the cells in it.
+
+    The library's reader pads every row to the sheet's declared dimension (`A1:XFD1048576` in a
+    2 KB file is 17 billion cells, gigabytes before the first row is checked), so the sheet's
+    declared size is ignored here and the rows are read by `spreadsheet_dataset`.
+    """
 
     def create_dataset(self, in_stream, **kwargs):
+        import openpyxl
+
+        stream = io.BytesIO(in_stream)
         try:
-            dataset = super().create_dataset(in_stream)
-        except Exception as exc:  # openpyxl and odfpy raise many kinds for a file that is not theirs
-            raise ImportRejected(
-                [RowError(None, None, f"the file cannot be read as {self.get_title().upper()}: {exc}")]
-            ) from None
-        if not dataset.headers:
-            raise ImportRejected([RowError(1, None, "the file is empty; the first row must name the columns")])
-        dataset.headers = ["" if name is None else str(name).strip() for name in dataset.headers]
-        return file_dataset(dataset)
+            with zipfile.ZipFile(stream) as archive:
+                _check_unpacked_size(archive, "XLSX")
+            book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+        except ImportRejected:
+            raise
+        except Exception as exc:  # openpyxl and zipfile raise many kinds for a file that is not theirs
+            raise _unreadable("XLSX", exc) from None
+        try:
+            sheet = book.worksheets[0]
+            sheet.reset_dimensions()  # the file's word for its size, not its cells: ignored
+            return spreadsheet_dataset(sheet.iter_rows(values_only=True))
+        except ImportRejected:
+            raise
+        except Exception as exc:  # a part that is not the XML it claims to be, found while reading
+            raise _unreadable("XLSX", exc) from None
+        finally:
+            book.close()
 
 
-class XLSX(_Spreadsheet, base_formats.XLSX):
-    pass
+ODS_NAMESPACES = {
+    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+}
 
 
-class ODS(_Spreadsheet, base_formats.TablibFormat):
+def _ods_name(prefix, name):
+    return f"{{{ODS_NAMESPACES[prefix]}}}{name}"
+
+
+TABLE, ROW, CELL, COVERED_CELL = (
+    _ods_name("table", name) for name in ("table", "table-row", "table-cell", "covered-table-cell")
+)
+PARAGRAPH = _ods_name("text", "p")
+ROWS_REPEATED, COLUMNS_REPEATED = (
+    _ods_name("table", name) for name in ("number-rows-repeated", "number-columns-repeated")
+)
+VALUE_TYPE, VALUE, DATE_VALUE, BOOLEAN_VALUE = (
+    _ods_name("office", name) for name in ("value-type", "value", "date-value", "boolean-value")
+)
+
+
+def _ods_cell_value(cell):
+    """A cell's value as tablib's ODS reader gives it: numbers as float, dates as date or datetime."""
+    kind = cell.get(VALUE_TYPE)
+    if kind in ("float", "percentage", "currency") and cell.get(VALUE) is not None:
+        return float(cell.get(VALUE))
+    if kind == "date" and cell.get(DATE_VALUE):
+        value = cell.get(DATE_VALUE)
+        return datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+    if kind == "boolean":
+        return cell.get(BOOLEAN_VALUE) == "true"
+    return "\n".join("".join(paragraph.itertext()) for paragraph in cell.iter(PARAGRAPH))
+
+
+def _repeat(element, attribute):
+    try:
+        return max(1, int(element.get(attribute, "1")))
+    except ValueError:
+        return 1
+
+
+def ods_rows(content):
+    """The rows of the first sheet of an ODS's content.xml, read as a stream.
+
+    tablib's reader loads the whole document with odfpy (300,000 rows in a 121 KB file took a
+    gigabyte) and reads every sheet into one table. Here the XML is parsed as it is read
+    (defusedxml: no entity expansion), each row is dropped once yielded, and the repeats a
+    spreadsheet writes for its empty tail (`number-columns-repeated="16384"`, `number-rows-repeated=
+    "1048576"`) are counted, never laid out, unless a value follows them.
+    """
+    from defusedxml.ElementTree import iterparse
+
+    depth = 0  # of tables: a table inside a cell is part of that cell
+    empty_rows = 0
+    for event, element in iterparse(content, events=("start", "end")):
+        if element.tag == TABLE:
+            depth += 1 if event == "start" else -1
+            if event == "end" and depth == 0:
+                return  # the first sheet only
+            continue
+        if event != "end" or depth != 1 or element.tag != ROW:
+            continue
+        cells, empty_cells = [], 0
+        for cell in element:
+            if cell.tag not in (CELL, COVERED_CELL):
+                continue
+            value, repeat = _ods_cell_value(cell), _repeat(cell, COLUMNS_REPEATED)
+            if value in ("", None):
+                empty_cells += repeat
+                continue
+            if len(cells) + empty_cells + repeat > MAX_COLUMNS:
+                raise ImportRejected(
+                    [RowError(None, None, f"a row has a value past column {MAX_COLUMNS:,}, the most a file may have")]
+                )
+            cells += [""] * empty_cells + [value] * repeat
+            empty_cells = 0
+        repeat = _repeat(element, ROWS_REPEATED)
+        element.clear()
+        if not cells:
+            empty_rows += repeat
+            continue
+        for _ in range(empty_rows):
+            yield ()
+        for _ in range(repeat):
+            yield tuple(cells)
+        empty_rows = 0
+
+
+class ODS(base_formats.TablibFormat):
+    """An OpenDocument spreadsheet's first sheet, read as a stream (`ods_rows`)."""
+
     TABLIB_MODULE = "tablib.formats._ods"
     CONTENT_TYPE = "application/vnd.oasis.opendocument.spreadsheet"
 
@@ -133,6 +322,17 @@ class ODS(_Spreadsheet, base_formats.TablibFormat):
 
     def is_binary(self):
         return True
+
+    def create_dataset(self, in_stream, **kwargs):
+        try:
+            with zipfile.ZipFile(io.BytesIO(in_stream)) as archive:
+                _check_unpacked_size(archive, "ODS")
+                with archive.open("content.xml") as content:
+                    return spreadsheet_dataset(ods_rows(content))
+        except ImportRejected:
+            raise
+        except Exception as exc:  # not a zip, no content.xml, XML that is not well formed ...
+            raise _unreadable("ODS", exc) from None
 
 
 FORMATS = (CSV, XLSX, JSON, TSV, ODS)

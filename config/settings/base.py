@@ -127,13 +127,21 @@ if CACHE_URL:
         raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r} must be a redis://, rediss:// or unix:// address.")
     CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "pledges"}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache.BoundedMemoryCache",
+            "LOCATION": "pledges-default",
+            # Rendered pages and uploads between preview and confirm: a value may be a quarter of this.
+            "OPTIONS": {"MAX_BYTES": env_int("PLEDGES_MEMORY_CACHE_BYTES", 256 * 1024 * 1024)},
+        }
+    }
 # Whole public responses are also kept in each process (pledges.public.response_cache): their keys carry
-# the data version, so a copy here is never stale, and one served from it skips most of Django.
+# the data version, so a copy here is never stale, and one served from it skips most of Django. Bounded
+# in bytes, not entries: a flood of distinct addresses costs each process at most this much.
 CACHES["near"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "BACKEND": "config.cache.BoundedMemoryCache",
     "LOCATION": "pledges-near",
-    "OPTIONS": {"MAX_ENTRIES": env_int("PLEDGES_NEAR_CACHE_ENTRIES", 500)},
+    "OPTIONS": {"MAX_BYTES": env_int("PLEDGES_NEAR_CACHE_BYTES", 32 * 1024 * 1024)},
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -4,8 +4,8 @@ The views keep rendered pages in the shared cache under the data version (pledge
 a request for one still passes every middleware, the language's URL resolution and the view,
 which cost three times a bare Django view (bench/RESULTS.md). This middleware, near the top of
 the stack, keeps the finished response (its body and headers: CSP, ETag, Vary ...) in the
-per-process "near" cache, keyed by the data version, the day and the address, and answers a
-repeat request with it, a conditional one with 304.
+per-process "near" cache, keyed by the view's own canonical key, and answers a repeat request
+with it, a conditional one with 304.
 
 Only what the site itself marked public is kept (`Cache-Control: public`, set by the public
 views' decorator), complete (200, not streamed) and without a cookie: never the admin, a file
@@ -22,37 +22,41 @@ from django.utils.http import parse_http_date_safe
 
 from pledges.services import public_version
 
-# Pages under a language prefix are the same whatever the browser's languages; other public
-# addresses (feeds, the calendar) are kept per Accept-Language value as well, as they vary on it.
-LANGUAGE_PREFIXES = tuple(f"/{code}/" for code, _name in settings.LANGUAGES)
 # The public addresses (pledges.public.urls): only these pay for the version's look-up.
+LANGUAGE_PREFIXES = tuple(f"/{code}/" for code, _name in settings.LANGUAGES)
 PUBLIC_PREFIXES = (*LANGUAGE_PREFIXES, "/feed/", "/pledges/", "/deadlines.ics")
-KEEP_SECONDS = 60 * 60
 
 
 class PublicResponseCache:
+    """Answers a repeat public request from this process's memory.
+
+    Responses are kept under the key the view itself gave what it rendered (`canonical_key`:
+    the version, the day, the language from the URL or `?lang=`, the filters as the filter set
+    read them), never under a header or a raw query string, so `?utm=1`, `?utm=2` ... and every
+    Accept-Language share one copy. The address a request came by is only an alias to that key
+    (a few dozen bytes), and the cache holding both is bounded in bytes (config.cache).
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if request.method not in ("GET", "HEAD") or not request.path.startswith(PUBLIC_PREFIXES):
             return self.get_response(request)
+        request.get_host()  # an unknown Host is refused (400) before any kept answer is given
         request._data_version = public_version.current()  # the views read it from here too
-        key = self._key(request, request._data_version[0])
+        alias = f"address:{request._data_version[0]}:{timezone.localdate().isoformat()}:{request.get_full_path()}"
         near = caches["near"]
-        kept = near.get(key)
+        canonical = near.get(alias)
+        kept = near.get(canonical) if canonical else None
         if kept is not None:
             return self._answer(request, *kept)
         response = self.get_response(request)
-        if self._keepable(response):
-            near.set(key, (response.status_code, list(response.items()), response.content), KEEP_SECONDS)
+        canonical = getattr(request, "canonical_key", None)
+        if canonical and self._keepable(response):
+            near.set(canonical, (response.status_code, list(response.items()), response.content), None)
+            near.set(alias, canonical, None)
         return response
-
-    @staticmethod
-    def _key(request, token):
-        path = request.get_full_path()
-        languages = "" if path.startswith(LANGUAGE_PREFIXES) else request.headers.get("Accept-Language", "")
-        return f"response:{token}:{timezone.localdate().isoformat()}:{languages}:{path}"
 
     @staticmethod
     def _keepable(response):

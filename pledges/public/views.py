@@ -103,6 +103,14 @@ def _key(request, name, *parts):
     return ":".join([name, token, timezone.localdate().isoformat(), get_language(), *map(str, parts)])
 
 
+def _response_key(request, name, *parts):
+    """The key of what this request's response shows (see `_key`), also left on the request as
+    its canonical key: the per-process response cache keeps the response under it, so addresses
+    that differ only in what the view ignores (junk parameters, headers) share one copy."""
+    request.canonical_key = _key(request, name, *parts)
+    return request.canonical_key
+
+
 @public
 def pledge_list(request):
     """Every published pledge with its verdict, deadline and progress, filtered from the URL."""
@@ -141,6 +149,7 @@ def pledge_list(request):
                 "last_shown": (page_number - 1) * selectors.OVERVIEW_PAGE_SIZE + len(pledges),
                 "previous_page": page_query(filters, page_number - 1) if page_number > 1 else None,
                 "next_page": page_query(filters, page_number + 1) if has_next else None,
+                "canonical_query": page_query(filters, page_number),
                 "verdicts": _verdicts(),
                 "states": DeadlineState.choices,
                 **cached(_key(request, "overview-counts"), aggregates),
@@ -148,7 +157,7 @@ def pledge_list(request):
         ).content
 
     # Keyed on what the filters select, not the address: junk parameters share one copy.
-    content = cached(_key(request, "overview", cache_key(filters, page_number)), lambda: page() or b"")
+    content = cached(_response_key(request, "overview", cache_key(filters, page_number)), lambda: page() or b"")
     if not content:
         raise Http404("No such page of pledges.")
     return HttpResponse(content)
@@ -157,7 +166,7 @@ def pledge_list(request):
 def _cached_page(request, name, slug, make):
     """The page `make(request, slug)` renders, cached under the version; it gives b"" for nothing
     public at that address, which is a 404 (and not cached)."""
-    content = cached(_key(request, name, slug), lambda: make(request, slug))
+    content = cached(_response_key(request, name, slug), lambda: make(request, slug))
     if not content:
         raise Http404(f"No such {name}.")
     return HttpResponse(content)
@@ -234,7 +243,10 @@ def _event_page(request, slug):
 def about(request):
     """About the ratings: what each verdict means and how evidence is chosen."""
     return HttpResponse(
-        cached(_key(request, "about"), lambda: render(request, "pledges/about.html", {"verdicts": _verdicts()}).content)
+        cached(
+            _response_key(request, "about"),
+            lambda: render(request, "pledges/about.html", {"verdicts": _verdicts()}).content,
+        )
     )
 
 
@@ -269,9 +281,10 @@ def _deadlines_ics(request):
     event = selectors.public_event(slug) if slug else None
     if slug and event is None:
         raise Http404("No such event.")
-    calendar = cached(_key(request, "ics", slug), lambda: opendata.deadline_calendar(event))
+    calendar = cached(_response_key(request, "ics", slug), lambda: opendata.deadline_calendar(event))
     response = HttpResponse(calendar, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="deadlines.ics"'
+    response["Content-Language"] = get_language()  # the file's language, not the browser's
     return response
 
 
@@ -282,7 +295,11 @@ def cached_feed(feed):
     def view(request, **kwargs):
         narrowed = request.GET.get("event", "")[:120]  # to one event's pledges
         with translation.override(file_language(request)):
-            content = cached(_key(request, "feed", request.path, narrowed), lambda: feed(request, **kwargs).content)
-        return HttpResponse(content, content_type="application/atom+xml; charset=utf-8")
+            content = cached(
+                _response_key(request, "feed", request.path, narrowed), lambda: feed(request, **kwargs).content
+            )
+            response = HttpResponse(content, content_type="application/atom+xml; charset=utf-8")
+            response["Content-Language"] = get_language()  # the file's language, not the browser's
+        return response
 
     return view

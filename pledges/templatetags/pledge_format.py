@@ -129,9 +129,16 @@ def bar_width(percent):
 
 @register.simple_tag(takes_context=True)
 def language_versions(context):
-    """(code, name, url, is_current) for this page in each of the site's languages."""
+    """(code, name, url, is_current) for this page in each of the site's languages.
+
+    The page's own path with the query its view says it shows (`canonical_query`, the overview's
+    filters), never the address's raw query: a rendered page is kept and served to every reader,
+    so the first reader's `?utm_source=...` would otherwise be in everyone's links.
+    """
     request = context["request"]
     current = get_language()
+    query = context.get("canonical_query") or ""
     return [
-        (code, name, translate_url(request.get_full_path(), code), code == current) for code, name in settings.LANGUAGES
+        (code, name, translate_url(request.path, code) + (f"?{query}" if query else ""), code == current)
+        for code, name in settings.LANGUAGES
     ]

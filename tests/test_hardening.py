@@ -79,7 +79,7 @@ def test_the_calendar_serves_the_latest_deadline_a_pledge_may_have(client, refer
     response = client.get("/deadlines.ics")
 
     assert response.status_code == 200
-    (event,) = Calendar.from_ical(response.content).walk("VEVENT")
+    (event,) = Calendar.from_ical(response.getvalue()).walk("VEVENT")
     assert event.decoded("dtstart") == LATEST_DATE
 
 

@@ -220,7 +220,7 @@ def test_the_atom_feeds_parse_and_list_published_updates_newest_first(client, se
 
 def test_the_deadlines_calendar_parses_with_an_event_per_dated_deadline(client, seeded):
     response = client.get("/deadlines.ics")
-    calendar = Calendar.from_ical(response.content)
+    calendar = Calendar.from_ical(response.getvalue())
 
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     events = {str(event["uid"]): event for event in calendar.walk("VEVENT")}

@@ -475,7 +475,7 @@ def test_feeds_and_calendars_speak_the_language_of_the_page_that_links_them(clie
     assert all("/ru/pledges/" in entry.link for entry in feed.entries)
     assert any(link.href.endswith("lang=ru") for link in feed.feed.links)  # its own address keeps the language
 
-    calendar = Calendar.from_ical(client.get("/deadlines.ics?lang=zh-hans").content)
+    calendar = Calendar.from_ical(client.get("/deadlines.ics?lang=zh-hans").getvalue())
     summaries = [str(event["summary"]) for event in calendar.walk("VEVENT")]
     assert summaries and not any(s.startswith("Deadline") for s in summaries)
     assert "/zh-hans/pledges/" in str(next(iter(calendar.walk("VEVENT")))["url"])

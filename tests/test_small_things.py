@@ -212,7 +212,7 @@ def test_a_chart_with_one_measurement_says_one(client, reference_data):
 
 
 def test_a_window_deadline_is_one_calendar_event_spanning_it_with_its_words(client, seeded):
-    calendar = Calendar.from_ical(client.get("/deadlines.ics").content)
+    calendar = Calendar.from_ical(client.get("/deadlines.ics").getvalue())
     (window,) = [e for e in calendar.walk("VEVENT") if "sister-cities-100-pairs" in str(e["uid"])]
 
     assert str(window["summary"]) == "Deadline window: Reach 100 pairs of sister cities in 5 to 10 years"

@@ -163,10 +163,10 @@ def pledge_list(request):
     return HttpResponse(content)
 
 
-def _cached_page(request, name, slug, make):
-    """The page `make(request, slug)` renders, cached under the version; it gives b"" for nothing
-    public at that address, which is a 404 (and not cached)."""
-    content = cached(_response_key(request, name, slug), lambda: make(request, slug))
+def _cached_page(request, name, slug, make, *parts):
+    """The page `make(request, slug, *parts)` renders, cached under the version; it gives b"" for
+    nothing public at that address, which is a 404 (and not cached)."""
+    content = cached(_response_key(request, name, slug, *parts), lambda: make(request, slug, *parts))
     if not content:
         raise Http404(f"No such {name}.")
     return HttpResponse(content)
@@ -215,26 +215,36 @@ def _pledge_page(request, slug):
 
 @public
 def event_detail(request, slug):
-    """An event where pledges were made: when and where, its published pledges and their verdicts."""
-    return _cached_page(request, "event", slug, _event_page)
+    """An event where pledges were made: when and where, its published pledges (a page of them at
+    a time, as the overview: an event of 30,000 pledges was one 15 MB page) and their verdicts."""
+    page_number = selectors.overview_page_number(request.GET)
+    return _cached_page(request, "event", slug, _event_page, page_number)
 
 
-def _event_page(request, slug):
+def _event_page(request, slug, page_number):
     event = selectors.public_event(slug)
     if event is None:
         return b""
     pledges = selectors.public_pledges(with_updates="summary").filter(event=event)
     counts = selectors.verdict_counts(pledges)
-    pledges = selectors.with_progress(pledges)
+    shown, has_next = selectors.overview_page(pledges, page_number)
+    if not shown and page_number > 1:
+        return b""  # past the last page
+    shown = selectors.with_progress(shown)
     return render(
         request,
         "pledges/event_detail.html",
         {
             "event": event,
-            "pledges": pledges,
-            "shared": selectors.shared_parties(pledges),
+            "pledges": shown,
+            "shared": selectors.shared_parties(shown),
             "verdict_counts": counts,
             "total": sum(count for _verdict, count in counts),
+            "first_shown": (page_number - 1) * selectors.OVERVIEW_PAGE_SIZE + 1,
+            "last_shown": (page_number - 1) * selectors.OVERVIEW_PAGE_SIZE + len(shown),
+            "previous_page": page_query({}, page_number - 1) if page_number > 1 else None,
+            "next_page": page_query({}, page_number + 1) if has_next else None,
+            "canonical_query": page_query({}, page_number),
         },
     ).content
 
@@ -271,20 +281,24 @@ def file_language(request):
 
 @public
 def deadlines_ics(request):
-    """Every published dated deadline as an all-day event, for calendar programs to subscribe to."""
-    with translation.override(file_language(request)):
-        return _deadlines_ics(request)
+    """Every published dated deadline as an all-day event, for calendar programs to subscribe to.
 
-
-def _deadlines_ics(request):
+    Written once per data version, language and event to disk as it streams, like the open-data
+    files: readers who come while it is written follow that one file (no second render after a
+    save), later ones are sent the file."""
+    language = file_language(request)
     slug = request.GET.get("event", "")[:120]
     event = selectors.public_event(slug) if slug else None
     if slug and event is None:
         raise Http404("No such event.")
-    calendar = cached(_response_key(request, "ics", slug), lambda: opendata.deadline_calendar(event))
-    response = HttpResponse(calendar, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="deadlines.ics"'
-    response["Content-Language"] = get_language()  # the file's language, not the browser's
+    response = dumps.response(
+        f"deadlines-{language}-{event.slug if event else 'all'}.ics",
+        _version(request)[0],
+        lambda: opendata.deadline_calendar_chunks(event, language),
+        "text/calendar; charset=utf-8",
+        filename="deadlines.ics",
+    )
+    response["Content-Language"] = language  # the file's language, not the browser's
     return response
 
 

@@ -38,6 +38,7 @@ UPDATE_ROW = {
     "occurred_on": "2024-01-10",
     "summary": "Three bridges opened.",
     "new_verdict": "in_progress",
+    "ruling": "In progress: three of the ten bridges are open.",
     "measurement_value": "3",
     "measurement_country": "",
     "published": "yes",

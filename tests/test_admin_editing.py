@@ -245,15 +245,37 @@ def test_the_verdict_changes_with_a_published_sourced_update_and_is_in_the_histo
     page = client.get(change_url(pledge))
     index = page.context["inline_admin_formsets"][0].formset.initial_form_count()
 
-    response = client.post(change_url(pledge), change_form_data(page, verdict="kept", **with_new_update(page, index)))
+    ruled = with_new_update(page, index, ruling="Kept: the ministry confirmed joint production.")
+    response = client.post(change_url(pledge), change_form_data(page, verdict="kept", **ruled))
 
     assert response.status_code == 302
     pledge.refresh_from_db()
     assert pledge.verdict == Verdict.KEPT
+    assert pledge.ruling == "Kept: the ministry confirmed joint production."  # the new ruling, not the old
     assert pledge.updates.get(occurred_on=date(2026, 11, 20)).new_verdict == Verdict.KEPT
     history = client.get(reverse("admin:pledges_pledge_history", args=[pledge.pk])).content.decode()
     # The history row shows the verdict's change, from what it was to what the update made it.
     assert re.search(r"Verdict:</strong>\s*Not yet rated\s*&nbsp;&rarr;&nbsp;&nbsp;Kept", history), history
+
+
+def test_a_new_verdict_without_its_ruling_is_refused_and_nothing_is_saved(client, seeded, editor):
+    # An update giving Kept once left the old "In progress. ... no meeting has been found" ruling
+    # under the Kept badge. The verdict and the reason for it are now one act.
+    pledge = Pledge.objects.get(slug="e-commerce-dialogue-mechanism")
+    old_ruling = pledge.ruling
+    client.force_login(editor)
+    page = client.get(change_url(pledge))
+    index = page.context["inline_admin_formsets"][0].formset.initial_form_count()
+
+    response = client.post(change_url(pledge), change_form_data(page, verdict="kept", **with_new_update(page, index)))
+
+    assert response.status_code == 200
+    assert "A new verdict comes with its ruling: say in a short paragraph why the pledge is now “Kept”." in (
+        response.content.decode()
+    )
+    pledge.refresh_from_db()
+    assert (pledge.verdict, pledge.ruling) == (Verdict.IN_PROGRESS, old_ruling)
+    assert not pledge.updates.filter(occurred_on=date(2026, 11, 20)).exists()
 
 
 def test_reverting_the_verdict_withdraws_the_update_that_gave_it(client, seeded, editor):
@@ -262,7 +284,8 @@ def test_reverting_the_verdict_withdraws_the_update_that_gave_it(client, seeded,
     before = pledge.history.first()
     page = client.get(change_url(pledge))
     index = page.context["inline_admin_formsets"][0].formset.initial_form_count()
-    client.post(change_url(pledge), change_form_data(page, verdict="kept", **with_new_update(page, index)))
+    ruled = with_new_update(page, index, ruling="Kept: the ministry confirmed joint production.")
+    client.post(change_url(pledge), change_form_data(page, verdict="kept", **ruled))
     assert Pledge.objects.get(pk=pledge.pk).verdict == Verdict.KEPT
     revert_url = reverse("admin:pledges_pledge_simple_history", args=[pledge.pk, before.history_id])
     revert_page = client.get(revert_url)

@@ -132,6 +132,7 @@ def test_saving_an_update_in_the_admin_sets_the_verdict_and_deleting_it_resets_i
             key="joint-plant",
             summary="A joint plant opened.",
             new_verdict="in_progress",
+            ruling="In progress: a joint plant opened.",
             **{
                 "sources-0-position": "1",
                 "sources-0-grade": "reporting",

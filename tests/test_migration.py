@@ -23,7 +23,7 @@ RENAMED = {"actor": "parties"}
 NEW_PLEDGE_FIELDS = {"target_label", "ruling"} | {
     f"target{n}_{part}" for n in (2, 3) for part in ("label", "unit", "baseline_value", "baseline_on", "value")
 }
-NEW_UPDATE_FIELDS = {"target", "measured_period"}
+NEW_UPDATE_FIELDS = {"target", "measured_period", "ruling"}
 
 
 def load_at_0015(apps, records):
@@ -118,3 +118,54 @@ def test_what_the_public_does_not_see_is_kept_too(migrated_from_0015):
         ("Turkmenistan", "TM"),
         ("Uzbekistan", "UZ"),
     }
+
+
+@pytest.fixture
+def at_0026(transactional_db):
+    executor = MigrationExecutor(connection)
+    executor.migrate([("pledges", "0026_own_settings")])
+    try:
+        yield executor.loader.project_state([("pledges", "0026_own_settings")]).apps
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_every_ruling_moves_to_the_update_it_explains(at_0026):
+    from datetime import date
+
+    Pledge, ProgressUpdate = at_0026.get_model("pledges", "Pledge"), at_0026.get_model("pledges", "ProgressUpdate")
+    topic = at_0026.get_model("pledges", "Topic").objects.create(slug="trade", name="Trade")
+    common = {"announced_on": date(2022, 1, 25), "quote": "q", "summary": "s", "topic": topic}
+    common["source_url"] = "https://example.org/speech"
+    rated = Pledge.objects.create(slug="rated", title="Rated", verdict="kept", ruling="Kept: done.", **common)
+    unrated = Pledge.objects.create(slug="unrated", title="Unrated", ruling="Not yet rated: nothing found.", **common)
+    Pledge.objects.create(slug="quiet", title="No updates", ruling="Nothing yet.", **common)
+
+    def update(pledge, key, day, verdict=""):
+        return ProgressUpdate.objects.create(
+            pledge=pledge,
+            key=key,
+            occurred_on=date(2023, 1, day),
+            summary=f"Summary {key}",
+            new_verdict=verdict,
+            is_published=True,
+        )
+
+    update(rated, "early", 1, "in_progress")
+    update(rated, "decisive", 2, "kept")
+    update(rated, "later", 3)
+    update(unrated, "only", 1)
+    executor = MigrationExecutor(connection)
+    executor.migrate([("pledges", "0027_rulings_with_verdicts")])
+    after = executor.loader.project_state([("pledges", "0027_rulings_with_verdicts")]).apps
+    rulings = dict(after.get_model("pledges", "ProgressUpdate").objects.values_list("key", "ruling"))
+    assert rulings == {
+        "decisive": "Kept: done.",  # the ruling, on the update whose verdict it explains
+        "early": "Summary early",  # an older verdict: its own summary says why
+        "later": "",
+        "only": "Not yet rated: nothing found.",
+    }
+    kept = dict(after.get_model("pledges", "Pledge").objects.values_list("slug", "ruling"))
+    assert kept == {"rated": "Kept: done.", "unrated": "Not yet rated: nothing found.", "quiet": "Nothing yet."}

@@ -1,6 +1,8 @@
 """Any summit's pledges as they were made: parties, vocabularies, several targets, measured
 periods, follow-ups and events, from a file to the public pages, and the rules the database keeps."""
 
+import csv
+import io
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -96,7 +98,20 @@ def test_the_files_come_back_out_and_in_unchanged(example_summit):
 
 def test_a_file_in_the_november_2026_layout_still_imports(reference_data):
     import_pledges((OLD_LAYOUT / "pledges.csv").read_bytes())
-    import_updates((OLD_LAYOUT / "updates.csv").read_bytes())
+    old_updates = (OLD_LAYOUT / "updates.csv").read_text(encoding="utf-8")
+    # Since December 2026 a verdict comes with its ruling: the old file's verdicts are refused,
+    # each saying so, and imported once they say why.
+    with pytest.raises(ImportRejected) as refused:
+        import_updates(old_updates)
+    assert {error.column for error in refused.value.errors} == {"ruling"}
+    rows = list(csv.DictReader(io.StringIO(old_updates)))
+    for row in rows:
+        row["ruling"] = row["summary"] if row["new_verdict"] else ""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=[*rows[0].keys()])
+    writer.writeheader()
+    writer.writerows(rows)
+    import_updates(out.getvalue())
 
     trade = Pledge.objects.get(slug="trade-70-billion-by-2030")
     assert [party.name for party in trade.parties.all()] == ["Xi Jinping"]  # its actor column

@@ -98,6 +98,7 @@ def test_a_new_verdict_on_the_pledge_page_needs_a_source_that_is_not_weak(client
         "verdict": "kept",
         "updates-0-occurred_on": "2026-11-01",
         "updates-0-summary": "All ten built.",
+        "updates-0-ruling": "Kept: all ten are built.",
         "updates-0-is_published": "on",
         "updates-0-source_url": "https://example.org/rumour",
         "updates-0-source_title": "A rumour",

@@ -28,6 +28,7 @@ class ProgressUpdateInline(admin.StackedInline):
     fields = (
         ("occurred_on", "is_published", "new_verdict"),
         "summary",
+        "ruling",
         ("measurement_value", "target", "measurement_country"),
         "confirm_jump",
         ("measured_precision", "measured_start", "measured_end"),
@@ -66,6 +67,7 @@ class ProgressUpdateInline(admin.StackedInline):
             "is_published",
             "new_verdict",
             "summary",
+            "ruling",
             "measurement_value",
             "target",
             "measurement_country",

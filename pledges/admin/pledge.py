@@ -64,7 +64,7 @@ class PledgeAdmin(PledgeActions, MeasurementPreviewMixin, FileImportExportMixin,
     list_per_page = 50
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("parties", "event", "owner", "beneficiaries", "follows")
-    readonly_fields = ("deadline_state_now", "current_value", "progress_now", "on_track_now")
+    readonly_fields = ("ruling", "deadline_state_now", "current_value", "progress_now", "on_track_now")
     inlines = [ProgressUpdateInline, TargetInline]
     # The export button's page (django-import-export's), with a link to add an update at the top.
     change_form_template = "admin/pledges/pledge/change_form.html"

@@ -49,6 +49,7 @@ class ProgressUpdateAdmin(MeasurementPreviewMixin, FileImportExportMixin, Audite
         "occurred_on",
         "summary",
         "new_verdict",
+        "ruling",
         ("measurement_value", "target", "measurement_country"),
         "confirm_jump",
         ("measured_precision", "measured_start", "measured_end"),

@@ -133,6 +133,7 @@ class ProgressUpdateInlineForm(MeasurementForm):
             "occurred_on",
             "summary",
             "new_verdict",
+            "ruling",
             "measurement_value",
             "target",
             "measurement_country",
@@ -141,7 +142,10 @@ class ProgressUpdateInlineForm(MeasurementForm):
             "measured_end",
             "is_published",
         )
-        widgets = {"summary": forms.Textarea(attrs={"rows": 2, "cols": 40})}
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+            "ruling": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -234,6 +238,7 @@ class ProgressUpdateInlineFormSet(forms.BaseInlineFormSet):
                 is_published=bool(form.cleaned_data.get("is_published")),
                 occurred_on=form.cleaned_data.get("occurred_on"),
                 source_grades=form.source_grades(form.cleaned_data.get("source_grade")),
+                ruling=form.cleaned_data.get("ruling") or "",
             )
             for form in new_updates
         ]

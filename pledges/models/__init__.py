@@ -39,6 +39,7 @@ from .progress import (
     new_update_key,
     period_errors,
     period_text,
+    ruling_errors,
     update_errors,
 )
 from .reference import VALUE_PLACEHOLDER, Country, Event, Party, PartyKind, Topic, Unit, UnitKind, event_slug
@@ -112,6 +113,7 @@ __all__ = [
     "single_party_error",
     "target_errors",
     "unprintable_error",
+    "ruling_errors",
     "update_errors",
     "validate_date_in_range",
     "validate_http_url",

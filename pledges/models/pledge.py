@@ -99,14 +99,8 @@ class Pledge(models.Model):
 
     # Set only from a published progress update that cites a source (see services).
     verdict = models.CharField(max_length=20, choices=Verdict.choices, default=Verdict.NOT_RATED, editable=False)
-    ruling = models.TextField(
-        validators=[validate_printable],
-        blank=True,
-        help_text=_(
-            "Why the verdict is what it is, in a short paragraph: the overview shows its first sentences. "
-            "For a pledge not yet rated, why not."
-        ),
-    )
+    # The newest ruling of its published updates, set with the verdict (services): never typed here.
+    ruling = models.TextField(validators=[validate_printable], blank=True, editable=False)
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

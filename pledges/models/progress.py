@@ -78,6 +78,18 @@ def update_errors(pledge, occurred_on, measurement_value, target, *, has_targets
     return errors
 
 
+def ruling_errors(*, new_verdict: str, ruling: str) -> dict:
+    """{"ruling": message} when an update gives a verdict without saying why; empty otherwise."""
+    if new_verdict and not (ruling or "").strip():
+        return {
+            "ruling": _(
+                "A new verdict comes with its ruling: say in a short paragraph why the pledge is now “%(verdict)s”."
+            )
+            % {"verdict": Verdict(new_verdict).label}
+        }
+    return {}
+
+
 def measurement_clash_error(measured_on, country):
     """The message for a second measurement of one target (and country) for one period's end."""
     if country:
@@ -111,6 +123,18 @@ class ProgressUpdate(models.Model):
     )
     summary = models.TextField(validators=[validate_printable])
     new_verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True)
+    # The verdict and the reason for it are one act: the update that gives a verdict says why, and
+    # the pledge shows the newest ruling (services.pledges_refresh_verdicts), so an old ruling
+    # never stands under a new verdict. An update may also restate the ruling without a new verdict.
+    ruling = models.TextField(
+        _("ruling"),
+        blank=True,
+        validators=[validate_printable],
+        help_text=_(
+            "Why the pledge has its verdict, in a short paragraph: needed with a new verdict. The pledge "
+            "shows the newest ruling; the overview its first sentences."
+        ),
+    )
     measurement_value = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
     measurement_country = models.ForeignKey(Country, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     target = models.ForeignKey(
@@ -170,6 +194,7 @@ class ProgressUpdate(models.Model):
                 condition=Q(new_verdict="") | Q(new_verdict__in=Verdict.values),
                 name="update_new_verdict_is_known",
             ),
+            models.CheckConstraint(condition=Q(new_verdict="") | ~Q(ruling=""), name="update_verdict_has_ruling"),
             dates_in_range_constraint("update_dates_in_range", "occurred_on", "measured_start", "measured_end"),
             # One measured value per target, country (or the whole) and period: the chart plots one point each.
             models.UniqueConstraint(
@@ -202,10 +227,12 @@ class ProgressUpdate(models.Model):
         if self.measurement_value is not None and not self.target_id and len(targets) == 1:
             self.target = targets[0]  # a pledge with one target: that is what it measures
         target = self.target if self.target_id else None
-        errors = update_errors(
-            pledge, self.occurred_on, self.measurement_value, target, has_targets=bool(targets)
-        ) | period_errors(
-            self.measured_precision, self.measured_start, self.measured_end, self.measurement_value is not None
+        errors = (
+            update_errors(pledge, self.occurred_on, self.measurement_value, target, has_targets=bool(targets))
+            | ruling_errors(new_verdict=self.new_verdict, ruling=self.ruling)
+            | period_errors(
+                self.measured_precision, self.measured_start, self.measured_end, self.measurement_value is not None
+            )
         )
         if target is not None and self.occurred_on and not errors:
             measured_on = self.measured_end or self.occurred_on

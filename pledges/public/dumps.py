@@ -59,6 +59,9 @@ def _kept(make_chunks, path, name):
     """
     partial = path.with_suffix(path.suffix + ".part")
     for _attempt in range(2):
+        if path.exists():  # made meanwhile, by the request we would have followed
+            yield from _followed(partial, path)
+            return
         try:
             handle = os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644), "wb")
         except FileExistsError:
@@ -70,6 +73,10 @@ def _kept(make_chunks, path, name):
             if not followed:  # the writer died before a byte reached us: make it ourselves
                 yield from make_chunks()
             return
+        if path.exists():  # put in place between our look and our claim
+            handle.close()
+            partial.unlink()
+            continue
         yield from _written(make_chunks(), handle, partial, path, name)
         return
     yield from make_chunks()

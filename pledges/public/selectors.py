@@ -1,5 +1,7 @@
 """The reads the public pages, feeds and open-data files share. Only published data leaves here."""
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Subquery, Sum
 from django.utils import timezone
 
@@ -190,6 +192,28 @@ def shared_parties(pledges):
         if all([p.pk for p in getattr(pledge, relation).all()] == first for pledge in pledges[1:]):
             shared[relation] = pledges[0]
     return shared
+
+
+@dataclass(frozen=True)
+class RatingStep:
+    """One step of a pledge's rating: the verdict from then on, why, and the update that said so."""
+
+    verdict: Verdict
+    changed: bool  # a new verdict, or the same one explained anew
+    update: ProgressUpdate
+
+
+def rating_history(pledge):
+    """How a pledge's rating came to be, oldest first: each published update that gave a verdict
+    or restated the ruling, with the verdict it left the pledge at. Reads `public_updates`."""
+    steps = []
+    verdict = Verdict.NOT_RATED
+    for update in reversed(pledge.public_updates):  # newest first there
+        if update.new_verdict or update.ruling:
+            changed = bool(update.new_verdict) and update.new_verdict != verdict
+            verdict = Verdict(update.new_verdict or verdict)
+            steps.append(RatingStep(verdict=verdict, changed=changed, update=update))
+    return steps
 
 
 def with_progress(pledges, today=None):

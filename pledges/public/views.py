@@ -205,6 +205,7 @@ def _pledge_page(request, slug):
         "pledges/pledge_detail.html",
         {
             "pledge": pledge,
+            "rating_history": selectors.rating_history(pledge),
             "earlier": earlier,
             "follow_ups": later,
             "verdict_definition": VERDICT_DEFINITIONS[Verdict(pledge.verdict)],

@@ -16,7 +16,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pledges.models import Pledge, ProgressUpdate, SourceGrade, Verdict, evidence_errors
+from pledges.models import Pledge, ProgressUpdate, SourceGrade, Verdict, evidence_errors, ruling_errors
 from pledges.services.history import record_history
 
 
@@ -28,6 +28,7 @@ class UpdateDraft:
     is_published: bool
     occurred_on: date | None
     source_grades: Sequence[str]
+    ruling: str = ""
 
 
 def pledge_verdict_evidence(*, pledge: Pledge, requested: str | None, drafts: Sequence[UpdateDraft]) -> int | None:
@@ -56,6 +57,8 @@ def pledge_verdict_evidence(*, pledge: Pledge, requested: str | None, drafts: Se
             code="verdict_without_evidence",
         )
     chosen = evidence[-1]
+    if not drafts[chosen].ruling.strip():
+        raise ValidationError(ruling_errors(new_verdict=requested, ruling="")["ruling"], code="verdict_without_ruling")
     newest = (
         pledge.updates.filter(is_published=True)
         .exclude(new_verdict="")
@@ -78,32 +81,39 @@ def pledge_verdict_evidence(*, pledge: Pledge, requested: str | None, drafts: Se
 def pledges_refresh_verdicts(
     pledge_ids: Collection[int], *, user: AbstractBaseUser | None = None, reason: str = ""
 ) -> list[Pledge]:
-    """Set each pledge's verdict from its newest published update that gives one.
+    """Set each pledge's verdict, and its ruling, from its published updates.
 
-    A verdict is only ever set here, from an update that cites a source (updates cannot be
-    saved without one), so the public verdict always has its evidence. With no such update the
-    pledge is Not yet rated. Returns the pledges whose verdict changed.
+    The verdict is the newest published update's that gives one, and the ruling the newest
+    published update's that carries one (an update giving a verdict always does), so the ruling
+    shown is never older than the verdict it explains. A verdict is only ever set here, from an
+    update that cites a source (updates cannot be saved without one), so the public verdict
+    always has its evidence. With no such update the pledge is Not yet rated. Returns the
+    pledges whose verdict or ruling changed.
     """
     if not pledge_ids:
         return []
-    newest = (
-        ProgressUpdate.objects.filter(pledge=OuterRef("pk"), is_published=True)
-        .exclude(new_verdict="")
-        .order_by("-occurred_on", "-created_at", "-pk")
-        .values("new_verdict")[:1]
+    published = ProgressUpdate.objects.filter(pledge=OuterRef("pk"), is_published=True).order_by(
+        "-occurred_on", "-created_at", "-pk"
     )
     changed: list[Pledge] = []
     with transaction.atomic():
-        pledges = Pledge.objects.filter(pk__in=pledge_ids).select_for_update().annotate(evidenced=Subquery(newest))
+        pledges = (
+            Pledge.objects.filter(pk__in=pledge_ids)
+            .select_for_update()
+            .annotate(
+                evidenced=Subquery(published.exclude(new_verdict="").values("new_verdict")[:1]),
+                ruled=Subquery(published.exclude(ruling="").values("ruling")[:1]),
+            )
+        )
         for pledge in pledges:
-            verdict = pledge.evidenced or Verdict.NOT_RATED
-            if verdict != pledge.verdict:
-                pledge.verdict = verdict
+            verdict, ruling = pledge.evidenced or Verdict.NOT_RATED, pledge.ruled or ""
+            if (verdict, ruling) != (pledge.verdict, pledge.ruling):
+                pledge.verdict, pledge.ruling = verdict, ruling
                 pledge.updated_at = timezone.now()
                 pledge.remind_after = None  # a reopened verdict may make a passed deadline news again
                 changed.append(pledge)
         if changed:
-            Pledge.objects.bulk_update(changed, ["verdict", "updated_at", "remind_after"])
+            Pledge.objects.bulk_update(changed, ["verdict", "ruling", "updated_at", "remind_after"])
             record_history(Pledge, changed, created=False, user=user, reason=reason or "Verdict from progress update")
     return changed
 

@@ -179,7 +179,9 @@ class PledgeResource(PledgeWrites, RecordResource):
         "ruling",
         "ruling",
         TextCell(),
-        meaning="Why the verdict is what it is (or why it is not yet rated), in the editor's words.",
+        export_only=True,
+        meaning="Why the verdict is what it is. Export only: a ruling comes with the progress update "
+        "that gives the verdict (the updates file's ruling column).",
         example="Kept: trade reached $70.2 billion in 2022, eight years early.",
     )
     owner = Column(
@@ -330,6 +332,16 @@ class PledgeResource(PledgeWrites, RecordResource):
             self.warnings.append(
                 RowError(
                     row.number, "verdict", "not applied: verdicts change only through progress updates with a source"
+                )
+            )
+        ruling = (row.values.get("ruling") or "").strip()
+        if ruling and ruling != (row.stored.get("ruling") or "").strip():
+            self.warnings.append(
+                RowError(
+                    row.number,
+                    "ruling",
+                    "not applied: a ruling comes with the progress update that gives the verdict "
+                    "(the updates file's ruling column)",
                 )
             )
         return {column: str(message) for column, message in errors.items()}

@@ -29,6 +29,7 @@ from pledges.models import (
     measurement_clash_error,
     new_update_key,
     period_errors,
+    ruling_errors,
     update_errors,
 )
 from pledges.services import bulk
@@ -124,6 +125,14 @@ class ProgressUpdateResource(UpdateWrites, RecordResource):
         ChoiceCell(Verdict.choices),
         meaning="The verdict this evidence supports, if it changes it.",
         example="kept",
+    )
+    ruling = Column(
+        "ruling",
+        "ruling",
+        TextCell(),
+        meaning="Why the pledge has its verdict, in a short paragraph; required with new_verdict. "
+        "The pledge shows the newest ruling of its published updates.",
+        example="Kept: trade reached $70.2 billion in 2022, eight years early.",
     )
     measurement_value = Column(
         "measurement_value",
@@ -262,7 +271,7 @@ class ProgressUpdateResource(UpdateWrites, RecordResource):
                 instance.target,
                 has_targets=(pledge.pk, "1") in self.targets,
             ).items()
-        }
+        } | ruling_errors(new_verdict=instance.new_verdict, ruling=instance.ruling)
         for _field, message in period_errors(
             instance.measured_precision,
             instance.measured_start,

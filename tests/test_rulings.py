@@ -1,0 +1,102 @@
+"""A ruling moves with its verdict: the update that gives a verdict says why, the pledge shows the
+newest ruling, and the page shows how the rating changed, step by step."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from pledges.files.errors import ImportRejected
+from pledges.files.imports import import_pledges, import_updates
+from pledges.models import Pledge, ProgressUpdate, Verdict
+from pledges.services import UpdateDraft, pledge_verdict_evidence
+from tests.factories import PLEDGE_ROW, pledge_csv, update_csv
+
+pytestmark = pytest.mark.django_db
+
+
+def update_csv_without_measurement(*rows):
+    return update_csv(*({"measurement_value": "", **row} for row in rows))
+
+
+def test_a_file_giving_a_verdict_without_its_ruling_is_refused_whole(seeded):
+    with pytest.raises(ImportRejected) as refused:
+        import_updates(
+            update_csv_without_measurement(
+                {"pledge": "e-commerce-dialogue-mechanism", "key": "met-2026", "new_verdict": "kept", "ruling": ""},
+                {"pledge": "ai-big-data-cloud", "key": "ai-2026", "new_verdict": "", "ruling": ""},
+            )
+        )
+    (error,) = refused.value.errors
+    assert (error.row, error.column) == (2, "ruling")
+    assert (
+        error.message == "A new verdict comes with its ruling: say in a short paragraph why the pledge is now “Kept”."
+    )
+    assert not ProgressUpdate.objects.filter(key__in=["met-2026", "ai-2026"]).exists()
+    assert Pledge.objects.get(slug="e-commerce-dialogue-mechanism").verdict == Verdict.IN_PROGRESS
+
+
+def test_the_newest_ruling_stands_under_the_newest_verdict(seeded, client):
+    pledge = Pledge.objects.get(slug="e-commerce-dialogue-mechanism")
+    assert pledge.ruling.startswith("In progress.")
+    import_updates(
+        update_csv(
+            {
+                "pledge": pledge.slug,
+                "key": "met-2026",
+                "occurred_on": "2026-11-20",
+                "new_verdict": "kept",
+                "ruling": "Kept. The dialogue mechanism met in Xi'an in 2026, its minutes published.",
+                "measurement_value": "",
+            }
+        )
+    )
+    pledge.refresh_from_db()
+    assert (pledge.verdict, pledge.ruling) == (
+        Verdict.KEPT,
+        "Kept. The dialogue mechanism met in Xi'an in 2026, its minutes published.",
+    )
+    page = client.get(pledge.get_absolute_url()).content.decode()
+    ruling = page.split('<div class="ruling">', 1)[1].split("</div>", 1)[0]
+    assert "met in Xi&#x27;an in 2026" in ruling and "In progress." not in ruling
+    # The rating's history, oldest first: each verdict with its ruling and a link to its evidence.
+    history = page.split('<ol class="rating-history">', 1)[1].split("</ol>", 1)[0]
+    assert history.index("In progress.") < history.index("met in Xi&#x27;an in 2026")
+    assert '<span class="verdict verdict-kept">Kept</span>' in history and 'href="#update-met-2026"' in history
+
+
+def test_the_rating_history_reads_in_each_language(seeded, client):
+    for language, still in (("en", "In progress"), ("ru", "Выполняется"), ("zh-hans", "进行中")):
+        page = client.get(f"/{language}/pledges/sister-cities-100-pairs/").content.decode()
+        history = page.split('<ol class="rating-history">', 1)[1].split("</ol>", 1)[0]
+        assert still in history
+    heading = {"en": "How the rating changed", "ru": "Как менялась оценка", "zh-hans": "评级的变化"}
+    for language, words in heading.items():
+        assert words in client.get(f"/{language}/pledges/sister-cities-100-pairs/").content.decode()
+
+
+def test_a_pledges_file_cannot_set_a_ruling_and_says_so(reference_data):
+    report = import_pledges(pledge_csv({"ruling": "Broken, says a file."}, columns=[*PLEDGE_ROW, "ruling"]))
+    assert Pledge.objects.get().ruling == ""
+    assert [str(w) for w in report.warnings] == [
+        "Row 2, column 'ruling': not applied: a ruling comes with the progress update that gives the verdict "
+        "(the updates file's ruling column)"
+    ]
+
+
+def test_the_service_refuses_a_verdict_whose_evidence_gives_no_ruling(seeded):
+    pledge = Pledge.objects.get(slug="ai-big-data-cloud")
+    draft = UpdateDraft(new_verdict="kept", is_published=True, occurred_on=None, source_grades=["reporting"])
+    with pytest.raises(ValidationError) as refused:
+        pledge_verdict_evidence(pledge=pledge, requested="kept", drafts=[draft])
+    assert refused.value.code == "verdict_without_ruling"
+    ruled = UpdateDraft(
+        new_verdict="kept", is_published=True, occurred_on=None, source_grades=["reporting"], ruling="Kept: done."
+    )
+    assert pledge_verdict_evidence(pledge=pledge, requested="kept", drafts=[ruled]) == 0
+
+
+def test_the_database_itself_refuses_a_verdict_without_a_ruling(seeded):
+    from django.db import IntegrityError, transaction
+
+    update = ProgressUpdate.objects.exclude(new_verdict="").first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProgressUpdate.objects.filter(pk=update.pk).update(ruling="")

@@ -71,12 +71,31 @@ def test_an_editor_records_progress_changes_the_verdict_and_reverts_it(
     page.fill(f"#id_updates-{row}-source_title", "Training report 2026")
     page.fill(f"#id_updates-{row}-source_publisher", "Ministry of Education")
     page.select_option("#id_verdict", "kept")
+    page.click("input[name=_save]")
+    # A new verdict without its ruling is refused, saying so; the page keeps what was typed.
+    expect()(page.locator(".errorlist")).to_contain_text("A new verdict comes with its ruling")
+    page.fill(f"#id_updates-{row}-ruling", "Kept: 5,200 places filled, more than the 5,000 pledged.")
+    page.select_option("#id_verdict", "kept")
     screenshot(page, "admin-pledge-change")
     page.click("input[name=_save]")
 
     expect()(page.locator(".messagelist")).to_contain_text("was changed successfully")
     pledge.refresh_from_db()
     assert pledge.verdict == Verdict.KEPT
+    # The reader meets the new verdict with its ruling on the pledge page and in the changes log.
+    page.goto(f"{live_server.url}{pledge.get_absolute_url()}")
+    expect()(page.locator(".ruling")).to_contain_text("Kept: 5,200 places filled")
+    expect()(page.locator(".rating-history li").last).to_contain_text("Kept: 5,200 places filled")
+    for language, words in (
+        ("en", "Verdict changed from “In progress” to “Kept”"),
+        ("ru", "Оценка изменена с «Выполняется» на «Выполнено»"),
+        ("zh-hans", "评定由“进行中”改为“已兑现”"),
+    ):
+        page.goto(f"{live_server.url}/{language}/changes/")
+        expect()(page.locator(".change").first).to_contain_text(words)
+        expect()(page.locator(".change").first).to_contain_text("Kept: 5,200 places filled")
+    screenshot(page, "changes-log")
+    page.goto(f"{live_server.url}/admin/pledges/pledge/{pledge.pk}/change/")
     update = pledge.updates.get(summary="The ministry reports 5,200 places filled.")
     assert update.measurement_country.code == "KZ" and update.sources.get().title == "Training report 2026"
 

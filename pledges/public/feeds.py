@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from pledges.models import SiteText
-from pledges.public import selectors
+from pledges.public import changes, selectors
 
 FEED_LENGTH = 50
 
@@ -113,3 +113,53 @@ class PledgeUpdatesFeed(UpdatesFeed):
 
     def items(self, pledge):
         return selectors.public_updates(shown=True).select_related("pledge").filter(pledge=pledge)[:FEED_LENGTH]
+
+
+class ChangesFeed(Feed):
+    """The changes log (verdict changes, newly published pledges, withdrawn updates), newest first."""
+
+    feed_type = Atom1Feed
+
+    def get_object(self, request):
+        return changes.filters_of(request.GET)
+
+    def title(self, filters):
+        return _("%(site)s: changes to the record") % {"site": _site_name()}
+
+    def subtitle(self, filters):
+        return _("Every verdict change, newly published pledge and withdrawn update, newest first.")
+
+    def link(self, filters):
+        return settings.PLEDGES_SITE_URL + reverse("pledges:changes")
+
+    def feed_url(self, filters):
+        return (
+            settings.PLEDGES_SITE_URL
+            + reverse("files:changes_feed")
+            + "?"
+            + urlencode({**filters, "lang": get_language()})
+        )
+
+    def items(self, filters):
+        return changes.changes(filters, size=FEED_LENGTH)[0]
+
+    def item_title(self, change):
+        return f"{change.pledge.title}: {change.words}"
+
+    def item_description(self, change):
+        text = change.update.summary if change.update is not None else change.ruling
+        return mark_safe(linebreaks(text, autoescape=True))  # escaped by linebreaks itself
+
+    def item_link(self, change):
+        return settings.PLEDGES_SITE_URL + change.pledge.get_absolute_url()
+
+    def item_guid(self, change):
+        return f"change-{change.kind}-{change.pledge.slug}-{change.at.isoformat()}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, change):
+        return change.at
+
+    def item_updateddate(self, change):
+        return change.at

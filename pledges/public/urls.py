@@ -8,6 +8,7 @@ from pledges.public import feeds, views
 pages = [
     path("", views.pledge_list, name="list"),
     path("about/", views.about, name="about"),
+    path("changes/", views.changes_log, name="changes"),
     path("pledges/<slug:slug>/", views.pledge_detail, name="detail"),
     path("events/<slug:slug>/", views.event_detail, name="event"),
 ]
@@ -17,5 +18,6 @@ files = [
     path("pledges.json", views.pledges_json, name="json"),
     path("deadlines.ics", views.deadlines_ics, name="ics"),
     path("feed/", views.cached_feed(feeds.UpdatesFeed()), name="feed"),
+    path("feed/changes/", views.cached_feed(feeds.ChangesFeed()), name="changes_feed"),
     path("pledges/<slug:slug>/feed/", views.cached_feed(feeds.PledgeUpdatesFeed()), name="pledge_feed"),
 ]

@@ -23,7 +23,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
 from pledges.models import VERDICT_DEFINITIONS, DeadlineState, Verdict
-from pledges.public import charts, dumps, opendata, selectors
+from pledges.public import changes, charts, dumps, opendata, selectors
 from pledges.public.filters import PledgeFilterSet, cache_key, page_query
 
 # Rendered pages and files are kept this long at most (a new version makes them unreachable sooner).
@@ -251,6 +251,37 @@ def _event_page(request, slug, page_number):
 
 
 @public
+def changes_log(request):
+    """Every verdict change, newly published pledge and withdrawn update, newest first, paged."""
+    filters, page_number = changes.filters_of(request.GET), selectors.overview_page_number(request.GET)
+
+    def page():
+        shown, has_next = changes.changes(filters, page=page_number)
+        if not shown and page_number > 1:
+            return b""  # past the last page
+        topics, countries, events, parties = selectors.filter_choices()
+        return render(
+            request,
+            "pledges/changes.html",
+            {
+                "changes": shown,
+                "filters": filters,
+                "countries": countries,
+                "events": events,
+                "previous_page": page_query(filters, page_number - 1) if page_number > 1 else None,
+                "next_page": page_query(filters, page_number + 1) if has_next else None,
+                "canonical_query": page_query(filters, page_number),
+                "feed_query": page_query(filters, 1),
+            },
+        ).content
+
+    content = cached(_response_key(request, "changes", cache_key(filters, page_number)), page)
+    if not content:
+        raise Http404("No such page of changes.")
+    return HttpResponse(content)
+
+
+@public
 def about(request):
     """About the ratings: what each verdict means and how evidence is chosen."""
     return HttpResponse(
@@ -308,7 +339,8 @@ def cached_feed(feed):
 
     @public
     def view(request, **kwargs):
-        narrowed = request.GET.get("event", "")[:120]  # to one event's pledges
+        # To one event's pledges, or (the changes' feed) one country's.
+        narrowed = (request.GET.get("event", "")[:120], request.GET.get("country", "")[:2].upper())
         with translation.override(file_language(request)):
             content = cached(
                 _response_key(request, "feed", request.path, narrowed), lambda: feed(request, **kwargs).content

@@ -1,0 +1,121 @@
+"""The public log of changes: what changed in the public record, when and why, newest first.
+
+It is a read of the audit trail (simple-history's rows), not a second store kept in step: a
+pledge's history row that first shows it published is "published"; one whose verdict differs
+from the row before it, while published, is a verdict change with the ruling it was given; an
+update's row that shows it unpublished after being published is a withdrawal. Only pledges that
+are public now, and only what was public at the time, appear.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import F, OuterRef, Q, Subquery
+from django.utils.translation import gettext as _
+
+from pledges.models import Pledge, ProgressUpdate, Verdict
+from pledges.public import selectors
+from pledges.public.filters import PledgeFilterSet
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry of the log."""
+
+    kind: str  # "published", "verdict" or "withdrawn"
+    at: datetime
+    pledge: Pledge
+    verdict: Verdict | None = None  # the verdict it was given (published, verdict)
+    previous: Verdict | None = None  # the verdict before (verdict)
+    ruling: str = ""
+    update: ProgressUpdate | None = None  # what was withdrawn, as it was
+
+    @property
+    def words(self):
+        """What the change did, in the reader's language (the page and the feed say it alike)."""
+        if self.kind == "withdrawn":
+            return _("Update withdrawn")
+        if self.kind == "published":
+            return _("Published, rated “%(verdict)s”") % {"verdict": self.verdict.label}
+        return _("Verdict changed from “%(before)s” to “%(after)s”") % {
+            "before": self.previous.label,
+            "after": self.verdict.label,
+        }
+
+
+def _before(history_model, *fields):
+    """The same record's previous history row (by date, then id), for annotating each row."""
+    return history_model.objects.filter(
+        Q(history_date__lt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id")),
+        id=OuterRef("id"),
+    ).order_by("-history_date", "-history_id")
+
+
+FILTERS = ("event", "country")
+
+
+def filters_of(params):
+    """The log's filters from a query string, read as the overview reads them: only `event` and
+    `country`, and only values that select something (a junk value is left out)."""
+    chosen = PledgeFilterSet({name: params[name] for name in FILTERS if name in params}).chosen()
+    return {name: value for name, value in chosen.items() if name in FILTERS}
+
+
+def pledges_filtered(filters):
+    """The public pledges the log is narrowed to."""
+    return PledgeFilterSet(filters, selectors.public_pledges()).qs
+
+
+def changes(filters, *, page=1, size=PAGE_SIZE):
+    """One page of the log: (its changes, whether a next page exists)."""
+    wanted = page * size + 1  # each source gives at most this many; merged, the page is cut from them
+    shown_pledges = pledges_filtered(filters).values("pk")
+    pledge_rows = Pledge.history.model
+    before = _before(pledge_rows)
+    pledge_changes = (
+        pledge_rows.objects.filter(is_published=True, id__in=shown_pledges)
+        .annotate(
+            was_published=Subquery(before.values("is_published")[:1]),
+            was_verdict=Subquery(before.values("verdict")[:1]),
+        )
+        .filter(Q(was_published__isnull=True) | Q(was_published=False) | ~Q(was_verdict=F("verdict")))
+        .order_by("-history_date", "-history_id")
+        .values("id", "history_date", "verdict", "ruling", "was_published", "was_verdict")[:wanted]
+    )
+    update_rows = ProgressUpdate.history.model
+    withdrawals = (
+        update_rows.objects.filter(is_published=False, pledge_id__in=shown_pledges)
+        .annotate(was_published=Subquery(_before(update_rows).values("is_published")[:1]))
+        .filter(was_published=True)
+        .order_by("-history_date", "-history_id")[:wanted]
+    )
+    rows = [("pledge", row["history_date"], row) for row in pledge_changes]
+    rows += [("update", row.history_date, row) for row in withdrawals]
+    rows.sort(key=lambda item: item[1], reverse=True)
+    page_rows = rows[(page - 1) * size : page * size]
+    pledge_ids = {row["id"] if source == "pledge" else row.pledge_id for source, _at, row in page_rows}
+    pledges = {pledge.pk: pledge for pledge in selectors.public_pledges().filter(pk__in=pledge_ids)}
+    shown = []
+    for source, at, row in page_rows:
+        if source == "update":
+            shown.append(Change(kind="withdrawn", at=at, pledge=pledges[row.pledge_id], update=row))
+        elif row["was_published"]:
+            shown.append(
+                Change(
+                    kind="verdict",
+                    at=at,
+                    pledge=pledges[row["id"]],
+                    verdict=Verdict(row["verdict"]),
+                    previous=Verdict(row["was_verdict"]),
+                    ruling=row["ruling"],
+                )
+            )
+        else:
+            verdict = Verdict(row["verdict"])
+            shown.append(
+                Change(kind="published", at=at, pledge=pledges[row["id"]], verdict=verdict, ruling=row["ruling"])
+            )
+    return shown, len(rows) > page * size

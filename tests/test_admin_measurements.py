@@ -104,5 +104,7 @@ def test_the_updates_own_page_asks_too_and_an_unchanged_value_is_not_asked_again
     assert "more than ten times the last value, $94.8 billion" in client.post(url, data).content.decode()
     # The page preview knows the unit and the last value, for the script.
     assert '"written": "${value}"' in page.content.decode() and "measurement-preview" in page.content.decode()
-    again = change_form_data(page, summary="Trade in 2025 rose 12% to $106.3 billion (customs).")
+    again = change_form_data(
+        page, summary="Trade in 2025 rose 12% to $106.3 billion (customs).", correction="Said whose figure it is."
+    )
     assert client.post(url, again).status_code == 302

@@ -56,7 +56,7 @@ class MeasurementPreviewMixin:
 
 
 # Form fields that are not the record's own: its version, and the verdict that updates set.
-FORM_ONLY_FIELDS = frozenset({"version", "verdict", "confirm_jump"})
+FORM_ONLY_FIELDS = frozenset({"version", "verdict", "confirm_jump", "minor"})
 
 
 class AuditedAdmin(SimpleHistoryAdmin):

@@ -20,6 +20,41 @@ class TargetInline(admin.TabularInline):
     verbose_name = _("quantitative target")
 
 
+class PublishedUpdatesInline(admin.TabularInline):
+    """The pledge's published updates, read only, each with all its sources and a link to correct it.
+
+    A published update is evidence readers rely on: it is corrected on its own page, with a note
+    readers see, never typed over here (typing into the first form once overwrote the published
+    2025 trade figure without a word).
+    """
+
+    model = ProgressUpdate
+    template = "admin/pledges/progressupdate/published_list.html"
+    fields = ("occurred_on",)  # the template shows the whole update
+    extra = 0
+    can_delete = False
+    verbose_name = _("published progress update")
+    verbose_name_plural = _("published progress updates")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(is_published=True)
+            .select_related("target__unit", "measurement_country")
+            .prefetch_related("sources")
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ProgressUpdateInline(admin.StackedInline):
     model = ProgressUpdate
     template = "admin/pledges/progressupdate/stacked_new_first.html"  # the blank update first, not 3,500 px down
@@ -41,9 +76,17 @@ class ProgressUpdateInline(admin.StackedInline):
     show_change_link = True
     extra = 1
     verbose_name = _("progress update")
+    verbose_name_plural = _("new and draft progress updates")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("measurement_country", "target").prefetch_related("sources")
+        # Drafts only: published updates are listed read only (PublishedUpdatesInline).
+        return (
+            super()
+            .get_queryset(request)
+            .filter(is_published=False)
+            .select_related("measurement_country", "target")
+            .prefetch_related("sources")
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "target":  # the targets of the pledge on this page

@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from pledges.admin.base import URL_FIELDS, AuditedAdmin, MeasurementPreviewMixin
 from pledges.admin.filters import DeadlineStateFilter, NamedPartyFilter, NeedsReviewFilter, OwnerFilter
 from pledges.admin.forms import PledgeAdminForm
-from pledges.admin.inlines import ProgressUpdateInline, TargetInline
+from pledges.admin.inlines import ProgressUpdateInline, PublishedUpdatesInline, TargetInline
 from pledges.admin.pagination import EstimatedCountPaginator, OpenFirstPaginator, open_deadline
 from pledges.admin.pledge_actions import VERSION_FIELD_PREFIX, PledgeActions
 from pledges.files.admin import FileImportExportMixin
@@ -65,7 +65,7 @@ class PledgeAdmin(PledgeActions, MeasurementPreviewMixin, FileImportExportMixin,
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("parties", "event", "owner", "beneficiaries", "follows")
     readonly_fields = ("ruling", "deadline_state_now", "current_value", "progress_now", "on_track_now")
-    inlines = [ProgressUpdateInline, TargetInline]
+    inlines = [ProgressUpdateInline, PublishedUpdatesInline, TargetInline]
     # The export button's page (django-import-export's), with a link to add an update at the top.
     change_form_template = "admin/pledges/pledge/change_form.html"
     # simple-history's page, with the history of the pledge's updates, sources and targets below.

@@ -1,6 +1,7 @@
 """Progress updates on their own page, with their sources."""
 
 from django.contrib import admin, messages
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from pledges.admin.base import URL_FIELDS, AuditedAdmin, MeasurementPreviewMixin
@@ -54,8 +55,34 @@ class ProgressUpdateAdmin(MeasurementPreviewMixin, FileImportExportMixin, Audite
         "confirm_jump",
         ("measured_precision", "measured_start", "measured_end"),
         "is_published",
+        ("correction", "minor"),
+        "last_correction",
         "version",
     )
+    readonly_fields = ("last_correction",)
+
+    @admin.display(description=_("Last correction"))
+    def last_correction(self, update):
+        if not update.corrected_at:
+            return "—"
+        return (
+            f"{formats.date_format(timezone.localtime(update.corrected_at), 'DATE_FORMAT')}: {update.correction_note}"
+        )
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if request.method == "POST":  # the page's note covers a change to the sources too
+            kwargs["correction"] = request.POST.get("correction", "").strip()
+            kwargs["minor"] = bool(request.POST.get("minor"))
+        return kwargs
+
+    def save_model(self, request, obj, form, change):
+        note = (form.cleaned_data.get("correction") or "").strip()
+        if change and note:
+            obj.correction_note, obj.corrected_at = note, timezone.now()
+        elif change and form.cleaned_data.get("minor"):
+            obj._change_reason = "Minor fix, not announced"
+        super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

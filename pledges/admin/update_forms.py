@@ -10,14 +10,18 @@ from django.utils.translation import gettext_lazy as _
 from pledges.admin.amounts import AmountField, jump
 from pledges.admin.forms import VersionedForm
 from pledges.models import (
+    SUBSTANTIVE_FIELDS,
     Pledge,
     ProgressUpdate,
     Source,
     SourceGrade,
     Verdict,
+    WebAddressFormField,
+    correction_errors,
     evidence_errors,
     measurement_clash_error,
     validate_date_in_range,
+    validate_document_url,
     validate_http_url,
     validate_printable,
 )
@@ -74,7 +78,29 @@ class MeasurementForm(VersionedForm):
             )
 
 
+def correction_fields():
+    """The note and the "minor" box a change to a published update asks for (its own page)."""
+    note = forms.CharField(
+        label=_("Correction note"),
+        required=False,
+        validators=[validate_printable],
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 40}),
+        help_text=_(
+            "For a published update: what was wrong and what changed. Readers see “Corrected on <date>: <note>” "
+            "on the update and in the changes log."
+        ),
+    )
+    minor = forms.BooleanField(
+        label=_("Minor fix (spelling, wording): kept in the history, not announced"), required=False
+    )
+    return note, minor
+
+
 class ProgressUpdateAdminForm(MeasurementForm):
+    """An update on its own page: where a published update is corrected, with a note readers see."""
+
+    correction, minor = correction_fields()
+
     class Meta:
         model = ProgressUpdate
         fields = "__all__"
@@ -83,6 +109,22 @@ class ProgressUpdateAdminForm(MeasurementForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is None and "is_published" in self.fields:  # public unless kept a draft
             self.fields["is_published"].initial = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None:  # the instance still holds what is stored until _post_clean
+            withdrawing = (
+                self.instance.is_published and "is_published" in self.changed_data and not cleaned.get("is_published")
+            )
+            for message in correction_errors(
+                was_published=self.instance.is_published,
+                changed=[self.fields[name].label for name in SUBSTANTIVE_FIELDS if name in self.changed_data],
+                withdrawing=withdrawing,
+                note=cleaned.get("correction", ""),
+                minor=bool(cleaned.get("minor")),
+            ).values():
+                self.add_error("correction", message)
+        return cleaned
 
     def lock_related(self):
         # The save refreshes the pledge's verdict; take the pledge's lock first, as its page does.
@@ -98,11 +140,11 @@ class ProgressUpdateInlineForm(MeasurementForm):
     # Required, and marked so: a row left blank is not an update (the formset skips it), one in use
     # is evidence only with its source.
     NEEDS_SOURCE = {"required": _("A progress update needs a source: give its URL, title and publisher.")}
-    source_url = forms.URLField(
+    source_url = WebAddressFormField(
         label=_("Source URL"),
         max_length=500,
         assume_scheme="https",
-        validators=[validate_http_url],
+        validators=[validate_http_url, validate_document_url],
         error_messages=NEEDS_SOURCE,
     )
     source_title = forms.CharField(
@@ -262,10 +304,23 @@ class ProgressUpdateInlineFormSet(forms.BaseInlineFormSet):
 
 
 class SourcesFormSet(forms.BaseInlineFormSet):
-    """An update's sources on its own page: one to three, and one not weak if it gives a verdict."""
+    """An update's sources on its own page: one to three, and one not weak if it gives a verdict.
+    Adding, removing or replacing a published update's source is a correction: it needs the
+    page's note (the admin passes it) unless marked minor."""
+
+    def __init__(self, *args, correction="", minor=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.correction, self.minor = correction, minor
 
     def clean(self):
         super().clean()
+        stored = self.instance.pk and ProgressUpdate.objects.filter(pk=self.instance.pk, is_published=True).exists()
+        if stored and self.has_changed():
+            message = correction_errors(
+                was_published=True, changed=[_("sources")], withdrawing=False, note=self.correction, minor=self.minor
+            ).get("correction_note")
+            if message:
+                raise forms.ValidationError(message, code="correction_needed")
         kept = [
             form.cleaned_data.get("grade")
             for form in self.forms

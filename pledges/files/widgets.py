@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from import_export import widgets
 
-from pledges.models import date_range_error, unprintable_error
+from pledges.models import date_range_error, home_page_error, normalised_url, unprintable_error
 
 # A cell a spreadsheet would run as a formula starts with one of these.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -136,9 +136,11 @@ class UrlCell(TextCell):
             raise ValueError(f"{text!r} is not an http:// or https:// address")
         if _SPACE_RE.search(text):
             raise ValueError(f"{text!r} contains spaces")
-        scheme, rest = text.split("://", 1)
-        # Stored as browsers and Django's URL field write it: HTTPS://x is https://x.
-        return super().parse(f"{scheme.lower()}://{rest}")
+        not_a_document = home_page_error(text)
+        if not_a_document:
+            raise ValueError(str(not_a_document))
+        # Stored as browsers and Django's URL field write it: HTTPS://X.ORG/x is https://x.org/x.
+        return super().parse(normalised_url(text))
 
 
 class DateCell(Cell):

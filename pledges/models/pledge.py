@@ -14,10 +14,10 @@ from simple_history.models import HistoricalRecords
 from .choices import DATED_PRECISIONS, SETTLED_VERDICTS, DeadlinePrecision, DeadlineState, FollowUp, Verdict
 from .reference import Event, Party, Topic
 from .validation import (
+    WebAddressField,
     dates_in_range_constraint,
     http_url_condition,
     validate_date_in_range,
-    validate_http_url,
     validate_printable,
 )
 
@@ -85,7 +85,7 @@ class Pledge(models.Model):
 
     source_title = models.CharField(validators=[validate_printable], max_length=300)
     source_publisher = models.CharField(validators=[validate_printable], max_length=200)
-    source_url = models.URLField(max_length=500, validators=[validate_http_url])
+    source_url = WebAddressField(max_length=500)
     source_published_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
 
     deadline_text = models.CharField(

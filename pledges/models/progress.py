@@ -15,10 +15,10 @@ from .pledge import Pledge
 from .reference import Country
 from .target import Target
 from .validation import (
+    WebAddressField,
     dates_in_range_constraint,
     http_url_condition,
     validate_date_in_range,
-    validate_http_url,
     validate_printable,
 )
 
@@ -76,6 +76,46 @@ def update_errors(pledge, occurred_on, measurement_value, target, *, has_targets
             "%(date)s is before the pledge was announced on %(announced)s: an update reports what happened since."
         ) % {"date": occurred_on.isoformat(), "announced": pledge.announced_on.isoformat()}
     return errors
+
+
+# What a reader relies on in a published update: changing any of these (or its sources) is a
+# correction, announced with a note; a spelling fix may be marked minor instead.
+SUBSTANTIVE_FIELDS = (
+    "occurred_on",
+    "summary",
+    "new_verdict",
+    "ruling",
+    "measurement_value",
+    "target",
+    "measurement_country",
+    "measured_precision",
+    "measured_start",
+    "measured_end",
+)
+
+
+def correction_errors(*, was_published: bool, changed, withdrawing: bool, note: str, minor: bool = False) -> dict:
+    """{"correction_note": message} when a change to a published update needs a note it lacks.
+
+    `changed` names what changed (fields, or "sources"); `withdrawing` is unpublishing it.
+    """
+    if not was_published or (note or "").strip():
+        return {}
+    if withdrawing:
+        return {
+            "correction_note": _(
+                "Withdrawing a published update needs a note saying why: readers see it in the changes log."
+            )
+        }
+    if changed and not minor:
+        return {
+            "correction_note": _(
+                "This update is published: a change to its %(changed)s needs a correction note saying what was "
+                "wrong; readers see it. (A spelling fix may be marked minor instead.)"
+            )
+            % {"changed": ", ".join(str(name) for name in changed)}
+        }
+    return {}
 
 
 def ruling_errors(*, new_verdict: str, ruling: str) -> dict:
@@ -153,6 +193,15 @@ class ProgressUpdate(models.Model):
     measured_start = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
     measured_end = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
     is_published = models.BooleanField(default=False)
+    # The newest correction of a published update, shown to readers ("Corrected on …"); each earlier
+    # one stays in the audit history, where the changes log reads them.
+    correction_note = models.TextField(
+        _("correction note"),
+        blank=True,
+        validators=[validate_printable],
+        help_text=_("What was wrong and what changed, for readers: needed to change a published update."),
+    )
+    corrected_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -264,7 +313,7 @@ class Source(models.Model):
     update = models.ForeignKey(ProgressUpdate, on_delete=models.CASCADE, related_name="sources")
     position = models.PositiveSmallIntegerField(default=1)
     grade = models.CharField(max_length=10, choices=SourceGrade.choices, default=SourceGrade.REPORTING)
-    url = models.URLField(max_length=500, validators=[validate_http_url])
+    url = WebAddressField(max_length=500)
     title = models.CharField(validators=[validate_printable], max_length=300)
     publisher = models.CharField(validators=[validate_printable], max_length=200)
     published_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])

@@ -2,7 +2,9 @@
 
 import re
 from datetime import date
+from urllib.parse import urlsplit, urlunsplit
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
@@ -85,6 +87,66 @@ def validate_single_party(value):
 validate_http_url = URLValidator(
     schemes=["http", "https"], message=_("Enter an http:// or https:// address."), code="not_http"
 )
+
+
+# Path segments that name a site or a folder of it, not a document: a source a reader cannot check.
+FOLDER_SEGMENTS = frozenset(
+    {"index.html", "index.htm", "index.php", "default.aspx", "home", "en", "english", "ru", "zh", "cn", "news"}
+    | {"archive", "archives", "page", "pages"}
+)
+
+
+def home_page_error(url):
+    """Why an address names a site's home page or a bare archive folder rather than a document, or None.
+
+    `https://www.globaltimes.cn/` or `https://astanatimes.com/2025/01/` tells a reader nothing they
+    can check; `http://www.theasian.asia/archives/179704` is a document. An address with a query
+    (`?id=123`) may name one, so it passes.
+    """
+    parts = urlsplit(url or "")
+    segments = [segment for segment in parts.path.split("/") if segment]
+    if parts.query or not parts.netloc:
+        return None
+    if all(segment.lower() in FOLDER_SEGMENTS or (segment.isdigit() and len(segment) <= 4) for segment in segments):
+        return _(
+            "%(url)s is a site's home page or a folder of it, not a document: give the address of the page "
+            "that says it."
+        ) % {"url": url}
+    return None
+
+
+def validate_document_url(value):
+    message = home_page_error(value)
+    if message:
+        raise ValidationError(message, code="home_page")
+
+
+def normalised_url(value):
+    """An address as browsers write it: scheme and host in lower case (HTTPS://EXAMPLE.ORG/x is
+    https://example.org/x), so the database's rule and every comparison see one spelling."""
+    parts = urlsplit(value or "")
+    if not parts.scheme:
+        return value
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, parts.fragment))
+
+
+class WebAddressFormField(forms.URLField):
+    """An address typed into a form, stored as `normalised_url` says."""
+
+    def to_python(self, value):
+        return normalised_url(super().to_python(value))
+
+
+class WebAddressField(models.URLField):
+    """A source's address: http or https, a document (not a home page), scheme and host in lower case."""
+
+    default_validators = [validate_http_url, validate_document_url]
+
+    def to_python(self, value):
+        return normalised_url(super().to_python(value))
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": WebAddressFormField, "assume_scheme": "https", **kwargs})
 
 
 def http_url_condition(field_name):

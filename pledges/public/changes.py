@@ -3,7 +3,8 @@
 It is a read of the audit trail (simple-history's rows), not a second store kept in step: a
 pledge's history row that first shows it published is "published"; one whose verdict differs
 from the row before it, while published, is a verdict change with the ruling it was given; an
-update's row that shows it unpublished after being published is a withdrawal. Only pledges that
+update's row that shows it unpublished after being published is a withdrawal, and one whose
+correction time moved while it stayed published is a correction, each with its note. Only pledges that
 are public now, and only what was public at the time, appear.
 """
 
@@ -24,19 +25,22 @@ PAGE_SIZE = 50
 class Change:
     """One entry of the log."""
 
-    kind: str  # "published", "verdict" or "withdrawn"
+    kind: str  # "published", "verdict", "corrected" or "withdrawn"
     at: datetime
     pledge: Pledge
     verdict: Verdict | None = None  # the verdict it was given (published, verdict)
     previous: Verdict | None = None  # the verdict before (verdict)
     ruling: str = ""
-    update: ProgressUpdate | None = None  # what was withdrawn, as it was
+    update: ProgressUpdate | None = None  # what was corrected or withdrawn, as it was then
+    note: str = ""  # the correction's, or the withdrawal's, note
 
     @property
     def words(self):
         """What the change did, in the reader's language (the page and the feed say it alike)."""
         if self.kind == "withdrawn":
             return _("Update withdrawn")
+        if self.kind == "corrected":
+            return _("Update corrected")
         if self.kind == "published":
             return _("Published, rated “%(verdict)s”") % {"verdict": self.verdict.label}
         return _("Verdict changed from “%(before)s” to “%(after)s”") % {
@@ -86,14 +90,21 @@ def changes(filters, *, page=1, size=PAGE_SIZE):
         .values("id", "history_date", "verdict", "ruling", "was_published", "was_verdict")[:wanted]
     )
     update_rows = ProgressUpdate.history.model
-    withdrawals = (
-        update_rows.objects.filter(is_published=False, pledge_id__in=shown_pledges)
-        .annotate(was_published=Subquery(_before(update_rows).values("is_published")[:1]))
-        .filter(was_published=True)
+    earlier_update = _before(update_rows)
+    corrected_anew = Q(corrected_at__isnull=False) & (
+        Q(was_corrected_at__isnull=True) | ~Q(was_corrected_at=F("corrected_at"))
+    )
+    update_changes = (
+        update_rows.objects.filter(pledge_id__in=shown_pledges)
+        .annotate(
+            was_published=Subquery(earlier_update.values("is_published")[:1]),
+            was_corrected_at=Subquery(earlier_update.values("corrected_at")[:1]),
+        )
+        .filter(Q(is_published=False, was_published=True) | (Q(is_published=True, was_published=True) & corrected_anew))
         .order_by("-history_date", "-history_id")[:wanted]
     )
     rows = [("pledge", row["history_date"], row) for row in pledge_changes]
-    rows += [("update", row.history_date, row) for row in withdrawals]
+    rows += [("update", row.history_date, row) for row in update_changes]
     rows.sort(key=lambda item: item[1], reverse=True)
     page_rows = rows[(page - 1) * size : page * size]
     pledge_ids = {row["id"] if source == "pledge" else row.pledge_id for source, _at, row in page_rows}
@@ -101,7 +112,8 @@ def changes(filters, *, page=1, size=PAGE_SIZE):
     shown = []
     for source, at, row in page_rows:
         if source == "update":
-            shown.append(Change(kind="withdrawn", at=at, pledge=pledges[row.pledge_id], update=row))
+            kind = "corrected" if row.is_published else "withdrawn"
+            shown.append(Change(kind=kind, at=at, pledge=pledges[row.pledge_id], update=row, note=row.correction_note))
         elif row["was_published"]:
             shown.append(
                 Change(

@@ -116,7 +116,7 @@ class PledgeUpdatesFeed(UpdatesFeed):
 
 
 class ChangesFeed(Feed):
-    """The changes log (verdict changes, newly published pledges, withdrawn updates), newest first."""
+    """The changes log (verdict changes, newly published pledges, corrections, withdrawals), newest first."""
 
     feed_type = Atom1Feed
 
@@ -127,7 +127,7 @@ class ChangesFeed(Feed):
         return _("%(site)s: changes to the record") % {"site": _site_name()}
 
     def subtitle(self, filters):
-        return _("Every verdict change, newly published pledge and withdrawn update, newest first.")
+        return _("Every verdict change, newly published pledge, correction and withdrawn update, newest first.")
 
     def link(self, filters):
         return settings.PLEDGES_SITE_URL + reverse("pledges:changes")
@@ -147,7 +147,9 @@ class ChangesFeed(Feed):
         return f"{change.pledge.title}: {change.words}"
 
     def item_description(self, change):
-        text = change.update.summary if change.update is not None else change.ruling
+        text = (
+            change.ruling if change.update is None else "\n\n".join(filter(None, [change.update.summary, change.note]))
+        )
         return mark_safe(linebreaks(text, autoescape=True))  # escaped by linebreaks itself
 
     def item_link(self, change):

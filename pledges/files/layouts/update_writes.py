@@ -26,8 +26,9 @@ class UpdateWrites:
         for update in instances:
             self.relink(update)
             update.updated_at = now
-        # The measurement's target and period are side columns set on the record (import_instance).
-        measured = {"target", "measured_precision", "measured_start", "measured_end"}
+        # The measurement's target and period are side columns set on the record (import_instance);
+        # the time of a correction is stamped by the row's checks (ProgressUpdateResource).
+        measured = {"target", "measured_precision", "measured_start", "measured_end", "corrected_at"}
         ProgressUpdate.objects.bulk_update(instances, sorted(attributes | measured | {"updated_at"}), batch_size=1000)
 
     def write_related(self, created, changed, now):

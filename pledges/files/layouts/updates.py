@@ -1,6 +1,7 @@
 """The progress-updates file: a column a line, the rules a row keeps, and how it is written."""
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from pledges.files.columns import Column
 from pledges.files.layouts.side_columns import MAX_SOURCES, MAX_TARGETS, SOURCE_PARTS
@@ -25,6 +26,7 @@ from pledges.models import (
     SourceGrade,
     Target,
     Verdict,
+    correction_errors,
     evidence_errors,
     measurement_clash_error,
     new_update_key,
@@ -33,6 +35,12 @@ from pledges.models import (
     update_errors,
 )
 from pledges.services import bulk
+
+# The columns whose change to a published update is a correction (besides its sources).
+SUBSTANTIVE_COLUMNS = frozenset(
+    {"occurred_on", "summary", "new_verdict", "ruling", "measurement_value", "target", "measured_period"}
+    | {"measurement_country"}
+)
 
 
 def _source_columns(number):
@@ -166,6 +174,14 @@ class ProgressUpdateResource(UpdateWrites, RecordResource):
         example="TJ",
     )
     published = Column("is_published", "published", BooleanCell(), meaning="Shown to the public.", example="yes")
+    correction_note = Column(
+        "correction_note",
+        "correction_note",
+        TextCell(),
+        meaning="What was wrong and what changed: needed (new) when a published update's date, summary, "
+        "verdict, ruling, measurement or sources change, or it is unpublished; shown to readers.",
+        example="The 2025 figure was China's customs total, not the ministry's.",
+    )
     source1_url, source1_title, source1_publisher, source1_published_on, source1_grade = _source_columns(1)
     source2_url, source2_title, source2_publisher, source2_published_on, source2_grade = _source_columns(2)
     source3_url, source3_title, source3_publisher, source3_published_on, source3_grade = _source_columns(3)
@@ -260,6 +276,25 @@ class ProgressUpdateResource(UpdateWrites, RecordResource):
                 {"target": f"this pledge has no target {position}; its targets are " + ", ".join(numbers)}
             )
 
+    def _correction_errors(self, instance, row):
+        """A published row that changes what readers rely on needs a new correction note; with one,
+        the update is stamped as corrected now (readers see "Corrected on <date>: <note>")."""
+        if row.new or row.stored.get("published") != "yes" or row.change is None:
+            return {}
+        changed = [
+            column
+            for column, _old, _new in row.change.changes
+            if column in SUBSTANTIVE_COLUMNS or (column.startswith("source") and not column.endswith("_grade"))
+        ]
+        withdrawing = not instance.is_published
+        note = (row.values.get("correction_note") or "").strip()
+        if note == (row.stored.get("correction_note") or "").strip():
+            note = ""  # the note of an earlier correction, exported and read back, is not a new one
+        errors = correction_errors(was_published=True, changed=changed, withdrawing=withdrawing, note=note)
+        if not errors and note and (changed or withdrawing):
+            instance.corrected_at = timezone.now()
+        return errors
+
     def rule_errors(self, instance, row):
         pledge = instance.pledge
         errors = {
@@ -297,6 +332,7 @@ class ProgressUpdateResource(UpdateWrites, RecordResource):
             for number in range(1, MAX_SOURCES + 1)
             if row.values.get(f"source{number}_url")
         ]
+        errors |= self._correction_errors(instance, row)
         weak_evidence = evidence_errors(instance.new_verdict, grades)
         if weak_evidence:
             errors["source1_grade"] = str(weak_evidence)

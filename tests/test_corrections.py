@@ -1,0 +1,146 @@
+"""Corrections are part of the record: a change of substance to a published update needs a note,
+readers see "Corrected on <date>: <note>" on the update and in the changes log, a spelling fix may
+be minor (kept in the history, not announced), and a withdrawal says why. Published updates are
+read only on the pledge page, each corrected on its own page."""
+
+import csv
+import html
+import io
+
+import feedparser
+import pytest
+from django.urls import reverse
+
+from pledges.files.errors import ImportRejected
+from pledges.files.exports import export_updates
+from pledges.files.imports import import_updates
+from pledges.models import Pledge, ProgressUpdate
+from tests.factories import change_form_data
+
+pytestmark = pytest.mark.django_db
+NOTE = "The 2025 figure is China's customs total; the ministry's was quoted before."
+
+
+@pytest.fixture
+def trade_2025(seeded):
+    return ProgressUpdate.objects.get(key="trade-2025")
+
+
+def own_page(update):
+    return reverse("admin:pledges_progressupdate_change", args=[update.pk])
+
+
+def test_a_published_figure_changes_only_with_a_note_readers_then_see(client, editor, trade_2025):
+    client.force_login(editor)
+    page = client.get(own_page(trade_2025))
+
+    refused = client.post(own_page(trade_2025), change_form_data(page, measurement_value="106400000000"))
+    assert refused.status_code == 200
+    assert "This update is published: a change to its Measurement value needs a correction note" in (
+        refused.content.decode()
+    )
+    assert ProgressUpdate.objects.get(pk=trade_2025.pk).measurement_value == trade_2025.measurement_value
+
+    saved = client.post(own_page(trade_2025), change_form_data(page, measurement_value="106400000000", correction=NOTE))
+    assert saved.status_code == 302
+    corrected = ProgressUpdate.objects.get(pk=trade_2025.pk)
+    assert corrected.correction_note == NOTE and corrected.corrected_at is not None
+
+    pledge_page = client.get(trade_2025.pledge.get_absolute_url()).content.decode()
+    entry = pledge_page.split(f'id="update-{trade_2025.key}"', 1)[1].split("</article>", 1)[0]
+    assert "Corrected on " in entry and html.escape(NOTE) in entry
+    newest = client.get("/en/changes/").content.decode().split('<li class="change ')[1]
+    assert newest.startswith("change-corrected") and "Update corrected" in newest and html.escape(NOTE) in newest
+    assert "Новость исправлена" in client.get("/ru/changes/").content.decode()
+    assert "更新已更正" in client.get("/zh-hans/changes/").content.decode()
+    feed = feedparser.parse(client.get("/feed/changes/?lang=en").content)
+    assert feed.entries[0].title.endswith("Update corrected") and NOTE in html.unescape(feed.entries[0].summary)
+
+
+def test_replacing_a_published_updates_source_needs_the_note_too(client, editor, trade_2025):
+    client.force_login(editor)
+    page = client.get(own_page(trade_2025))
+    replaced = {"sources-0-url": "https://example.org/customs-2025", "sources-0-title": "Customs, 2025"}
+
+    refused = client.post(own_page(trade_2025), change_form_data(page, **replaced))
+    assert refused.status_code == 200 and "a change to its sources needs a correction note" in refused.content.decode()
+    assert trade_2025.sources.get(position=1).url != "https://example.org/customs-2025"
+
+    assert client.post(own_page(trade_2025), change_form_data(page, **replaced, correction=NOTE)).status_code == 302
+    assert trade_2025.sources.get(position=1).url == "https://example.org/customs-2025"
+    assert ProgressUpdate.objects.get(pk=trade_2025.pk).correction_note == NOTE
+
+
+def test_a_minor_fix_is_kept_in_the_history_and_not_announced(client, editor, trade_2025):
+    client.force_login(editor)
+    page = client.get(own_page(trade_2025))
+    fixed = trade_2025.summary.rstrip(".") + ".."  # a stray full stop
+    response = client.post(own_page(trade_2025), change_form_data(page, summary=fixed, minor="on"))
+    assert response.status_code == 302
+    update = ProgressUpdate.objects.get(pk=trade_2025.pk)
+    assert update.summary == fixed and update.corrected_at is None
+    assert update.history.first().history_change_reason == "Minor fix, not announced"
+    assert "change-corrected" not in client.get("/en/changes/").content.decode()
+
+
+def test_withdrawing_a_published_update_needs_a_note_and_shows_as_withdrawn(client, editor, trade_2025):
+    client.force_login(editor)
+    page = client.get(own_page(trade_2025))
+    refused = client.post(own_page(trade_2025), change_form_data(page, is_published=""))
+    assert "Withdrawing a published update needs a note saying why" in refused.content.decode()
+    assert ProgressUpdate.objects.get(pk=trade_2025.pk).is_published
+
+    reason = "Withdrawn: the figure was a forecast, not a result."
+    assert (
+        client.post(own_page(trade_2025), change_form_data(page, is_published="", correction=reason)).status_code == 302
+    )
+    newest = client.get("/en/changes/").content.decode().split('<li class="change ')[1]
+    assert newest.startswith("change-withdrawn") and html.escape(reason) in newest
+
+
+def test_a_file_that_changes_a_published_update_needs_a_new_note(seeded, client):
+    stream = io.BytesIO()
+    export_updates(stream)
+    exported = stream.getvalue().decode()
+    changed = exported.replace("106300000000", "106400000000")
+    assert changed != exported
+    with pytest.raises(ImportRejected) as refused:
+        import_updates(changed)
+    (error,) = refused.value.errors
+    assert error.column == "correction_note" and "needs a correction note" in error.message
+
+    lines = changed.splitlines()
+    header = lines[0].split(",")
+    row = next(n for n, line in enumerate(lines) if ",trade-2025," in line)
+    cells = next(csv.reader([lines[row]]))
+    cells[header.index("correction_note")] = NOTE
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(cells)
+    lines[row] = out.getvalue().strip()
+    import_updates("\n".join(lines) + "\n")
+    update = ProgressUpdate.objects.get(key="trade-2025")
+    assert update.measurement_value == 106_400_000_000 and update.correction_note == NOTE and update.corrected_at
+    assert "Update corrected" in client.get("/en/changes/").content.decode()
+
+
+def test_published_updates_are_read_only_on_the_pledge_page_with_every_source(client, editor, seeded):
+    pledge = Pledge.objects.get(slug="trade-70-billion-by-2030")
+    client.force_login(editor)
+    page = client.get(reverse("admin:pledges_pledge_change", args=[pledge.pk]))
+    body = page.content.decode()
+    editable = page.context["inline_admin_formsets"][0].formset
+    assert [form.instance.pk for form in editable.forms if form.instance.pk] == []  # no published row to type into
+    published = pledge.updates.filter(is_published=True)
+    for update in published:
+        assert f'id="published-update-{update.pk}"' in body
+        assert reverse("admin:pledges_progressupdate_change", args=[update.pk]) in body
+        for source in update.sources.all():
+            assert html.escape(source.url) in body
+    # The new row says it is new, not "#N" at the top of the page.
+    assert "new, not saved yet" in body
+    # A post that types into a published update's place changes nothing of it.
+    trade_2025 = published.get(key="trade-2025")
+    data = change_form_data(page, summary=pledge.summary)
+    data.update({"updates-2-0-summary": "Typed over.", "updates-0-summary": "Typed over."})
+    client.post(reverse("admin:pledges_pledge_change", args=[pledge.pk]), data)
+    assert ProgressUpdate.objects.get(pk=trade_2025.pk).summary == trade_2025.summary

@@ -144,3 +144,33 @@ def test_published_updates_are_read_only_on_the_pledge_page_with_every_source(cl
     data.update({"updates-2-0-summary": "Typed over.", "updates-0-summary": "Typed over."})
     client.post(reverse("admin:pledges_pledge_change", args=[pledge.pk]), data)
     assert ProgressUpdate.objects.get(pk=trade_2025.pk).summary == trade_2025.summary
+
+
+def test_reverting_an_update_brings_back_its_sources_shows_them_and_is_a_correction(client, editor, trade_2025):
+    # A revert once restored the figure but kept the new source: "$106.3 billion in 2025" cited
+    # to an article of November 2026.
+    client.force_login(editor)
+    before = trade_2025.history.first()
+    old_sources = list(trade_2025.sources.values_list("url", "title"))
+    page = client.get(own_page(trade_2025))
+    replaced = {
+        "measurement_value": "106400000000",
+        "sources-0-url": "https://example.org/november-2026",
+        "sources-0-title": "An article of November 2026",
+        "correction": NOTE,
+    }
+    assert client.post(own_page(trade_2025), change_form_data(page, **replaced)).status_code == 302
+    assert list(trade_2025.sources.values_list("url", flat=True))[0] == "https://example.org/november-2026"
+
+    revert_url = reverse("admin:pledges_progressupdate_simple_history", args=[trade_2025.pk, before.history_id])
+    revert_page = client.get(revert_url)
+    shown = revert_page.content.decode().split('<ul class="restored-sources">', 1)[1].split("</ul>", 1)[0]
+    assert all(html.escape(title) in shown for _url, title in old_sources)
+    assert client.post(revert_url, change_form_data(revert_page)).status_code == 302
+
+    reverted = ProgressUpdate.objects.get(pk=trade_2025.pk)
+    assert reverted.measurement_value == trade_2025.measurement_value
+    assert list(reverted.sources.values_list("url", "title")) == old_sources
+    assert reverted.correction_note.startswith("Restored as it was on ")
+    newest = client.get("/en/changes/").content.decode().split('<li class="change ')[1]
+    assert newest.startswith("change-corrected") and "Restored as it was on " in newest

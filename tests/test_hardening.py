@@ -237,7 +237,7 @@ def test_an_uppercase_https_address_is_imported_in_lower_case(reference_data):
     import_pledges(pledge_csv({"source_url": "HTTPS://Example.org/Speech"}))
     import_updates(update_csv({"source1_url": "HTTP://example.org/Bridges"}))
 
-    assert Pledge.objects.get().source_url == "https://Example.org/Speech"
+    assert Pledge.objects.get().source_url == "https://example.org/Speech"  # a host has one case
     assert Source.objects.get().url == "http://example.org/Bridges"
 
 
@@ -273,11 +273,13 @@ def test_editing_a_sources_title_on_an_updates_page_changes_the_public_etag(clie
     url = reverse("admin:pledges_progressupdate_change", args=[update.pk])
     client.force_login(editor)
 
-    response = client.post(url, change_form_data(client.get(url), **{"sources-0-title": "A corrected title"}))
+    corrected = {"sources-0-title": "A corrected title", "correction": "The title was wrong."}
+    response = client.post(url, change_form_data(client.get(url), **corrected))
     client.logout()
 
     assert response.status_code == 302
-    assert ProgressUpdate.objects.get(pk=update.pk).updated_at == update.updated_at  # only the source changed
+    # A published update's source changed: a correction, its note on the update.
+    assert ProgressUpdate.objects.get(pk=update.pk).correction_note == "The title was wrong."
     after = validators(client)
     assert all(after[url][0] != before[url][0] for url in PUBLIC_FILES)
     assert client.get(HOME, HTTP_IF_NONE_MATCH=before[HOME][0]).status_code == 200

@@ -322,7 +322,7 @@ def test_a_bad_update_row_rejects_the_file(pledge, override, column, message):
 
 def test_changing_an_updates_sources_keeps_their_history(pledge):
     import_updates(update_csv())
-    import_updates(update_csv({"source1_title": "Bridges open (corrected)"}))
+    import_updates(update_csv({"source1_title": "Bridges open (corrected)", "correction_note": "The title was wrong."}))
 
     source = Source.objects.get()
     assert source.title == "Bridges open (corrected)"

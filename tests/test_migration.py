@@ -23,7 +23,7 @@ RENAMED = {"actor": "parties"}
 NEW_PLEDGE_FIELDS = {"target_label", "ruling"} | {
     f"target{n}_{part}" for n in (2, 3) for part in ("label", "unit", "baseline_value", "baseline_on", "value")
 }
-NEW_UPDATE_FIELDS = {"target", "measured_period", "ruling"}
+NEW_UPDATE_FIELDS = {"target", "measured_period", "ruling", "correction_note"}
 
 
 def load_at_0015(apps, records):

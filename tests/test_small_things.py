@@ -107,7 +107,8 @@ def test_two_measurements_of_a_pledge_on_one_day_are_refused_in_one_file_and_aga
     in_file = rejection(lambda: import_updates(update_csv({"key": "a"}, {"key": "b", "measurement_value": "4"})))
     import_updates(update_csv({"key": "a"}))
     against_stored = rejection(lambda: import_updates(update_csv({"key": "b", "measurement_value": "4"})))
-    import_updates(update_csv({"key": "a", "measurement_value": "5"}))  # the same update, corrected: fine
+    corrected = {"key": "a", "measurement_value": "5", "correction_note": "Five, not three."}
+    import_updates(update_csv(corrected))  # the same update, corrected: fine
     import_updates(update_csv({"key": "c", "measurement_value": "5", "measurement_country": "KZ"}))  # a country's
 
     message = "This target already has a measurement for 2024-01-10: one per period (per country, for a country's)."

@@ -61,7 +61,8 @@ def test_a_file_without_grade_columns_keeps_the_grades_editors_set(pledge):
     Source.objects.update(grade=SourceGrade.PRIMARY)
 
     old_layout = {key: value for key, value in UPDATE_ROW.items() if not key.endswith("_grade")}
-    report = import_updates(csv_bytes([{**old_layout, "source1_title": "Bridges open (corrected)"}]))
+    corrected = {"source1_title": "Bridges open (corrected)", "correction_note": "The title was misspelt."}
+    report = import_updates(csv_bytes([{**old_layout, **corrected}]))
 
     assert report.count("update") == 1
     assert list(Source.objects.values_list("title", "grade")) == [("Bridges open (corrected)", "primary")]
@@ -82,12 +83,13 @@ def test_the_admin_refuses_a_verdict_whose_sources_are_all_weak(client, pledge, 
     url = f"/admin/pledges/progressupdate/{update.pk}/change/"
     client.force_login(editor)
 
-    response = client.post(url, change_form_data(client.get(url), **{"sources-0-grade": "weak"}))
+    fix = {"sources-0-grade": "weak", "correction": "The report was a rumour."}
+    response = client.post(url, change_form_data(client.get(url), **fix))
 
     assert response.status_code == 200
     assert "A verdict needs at least one source that is not weak" in response.content.decode()
     assert Source.objects.get().grade == SourceGrade.REPORTING
-    response = client.post(url, change_form_data(client.get(url), **{"sources-0-grade": "weak", "new_verdict": ""}))
+    response = client.post(url, change_form_data(client.get(url), **fix, new_verdict=""))
     assert response.status_code == 302 and Source.objects.get().grade == SourceGrade.WEAK
 
 

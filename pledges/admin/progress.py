@@ -12,7 +12,7 @@ from pledges.models import (
     ProgressUpdate,
     Source,
 )
-from pledges.services import pledges_refresh_verdicts
+from pledges.services import pledges_refresh_verdicts, update_sources_at, update_sources_restore
 
 
 class SourceInline(admin.TabularInline):
@@ -35,6 +35,7 @@ class SourceInline(admin.TabularInline):
 class ProgressUpdateAdmin(MeasurementPreviewMixin, FileImportExportMixin, AuditedAdmin):
     resource_classes = [ProgressUpdateResource]
     change_form_template = "admin/pledges/progressupdate/change_form.html"
+    object_history_form_template = "admin/pledges/progressupdate/object_history_form.html"
     form = ProgressUpdateAdminForm
     list_display = ("pledge", "occurred_on", "new_verdict", "measurement_value", "measurement_country", "is_published")
     list_filter = ("is_published", "new_verdict")
@@ -76,8 +77,22 @@ class ProgressUpdateAdmin(MeasurementPreviewMixin, FileImportExportMixin, Audite
             kwargs["minor"] = bool(request.POST.get("minor"))
         return kwargs
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        version = self.version_reverted_to(request)
+        if version is not None:  # the sources that version cited come back with it: show them
+            extra_context = {
+                **(extra_context or {}),
+                "restored_sources": update_sources_at(update=version.instance, at=version.history_date),
+            }
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def save_model(self, request, obj, form, change):
         note = (form.cleaned_data.get("correction") or "").strip()
+        version = self.version_reverted_to(request)
+        if version is not None and ProgressUpdate.objects.filter(pk=obj.pk, is_published=True).exists():
+            # Reverting a published update is a correction readers see, like any other.
+            when = formats.date_format(timezone.localtime(version.history_date), "DATE_FORMAT")
+            note = note or _("Restored as it was on %(date)s.") % {"date": when}
         if change and note:
             obj.correction_note, obj.corrected_at = note, timezone.now()
         elif change and form.cleaned_data.get("minor"):
@@ -93,6 +108,7 @@ class ProgressUpdateAdmin(MeasurementPreviewMixin, FileImportExportMixin, Audite
             )
 
     def after_revert(self, request, obj, version):
+        update_sources_restore(update=obj, at=version.history_date, user=request.user)
         pledges_refresh_verdicts({obj.pledge_id}, user=request.user, reason="Progress update reverted")
 
     def delete_model(self, request, obj):

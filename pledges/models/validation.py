@@ -107,7 +107,13 @@ def home_page_error(url):
     segments = [segment for segment in parts.path.split("/") if segment]
     if parts.query or not parts.netloc:
         return None
-    if all(segment.lower() in FOLDER_SEGMENTS or (segment.isdigit() and len(segment) <= 4) for segment in segments):
+    folder = parts.path.endswith("/")  # a date in a folder's path (/2025/01/) is a folder; /news/2 a page
+
+    def names_a_folder(number, segment):
+        dated = segment.isdigit() and len(segment) <= 4 and (folder or number < len(segments) - 1)
+        return segment.lower() in FOLDER_SEGMENTS or dated
+
+    if all(names_a_folder(number, segment) for number, segment in enumerate(segments)):
         return _(
             "%(url)s is a site's home page or a folder of it, not a document: give the address of the page "
             "that says it."

@@ -2,7 +2,7 @@
 (`<entity>_<action>`, keyword-only), which the admin, the importer and the tasks call alike. Each
 runs in a transaction and keeps the audit history; the public data version follows from it."""
 
-from pledges.services.history import record_history
+from pledges.services.history import record_history, update_sources_at, update_sources_restore
 from pledges.services.pledges import pledges_change
 from pledges.services.verdicts import (
     UpdateDraft,
@@ -18,4 +18,6 @@ __all__ = [
     "pledges_change",
     "pledges_refresh_verdicts",
     "record_history",
+    "update_sources_at",
+    "update_sources_restore",
 ]

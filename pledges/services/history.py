@@ -8,6 +8,7 @@ meanwhile, read from the audit history. Nobody's edit is silently overwritten.
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -222,3 +223,41 @@ def conflict_messages(stale: Sequence[models.Model], versions: Mapping[int, str]
     return [changes_since(record, versions[record.pk]) for record in stale] + [
         _("Your changes were not saved. Open the page again to see the current version, then make your changes again.")
     ]
+
+
+def update_sources_at(*, update: ProgressUpdate, at: datetime) -> list:
+    """The sources an update cited at `at`, as their audit-history rows, in their order."""
+    then: dict[int, Any] = {}  # simple-history's rows, a model made at run time
+    history = Source.history.filter(update_id=update.pk, history_date__lte=at)
+    for row in history.order_by("id", "-history_date", "-history_id"):
+        then.setdefault(row.id, row)
+    return sorted((row for row in then.values() if row.history_type != "-"), key=lambda row: row.position)
+
+
+def update_sources_restore(
+    *, update: ProgressUpdate, at: datetime, user: AbstractBaseUser | None = None
+) -> list[Source]:
+    """Make an update's sources what they were at `at` (the time of the version it is reverted to).
+
+    simple-history reverts the update's own row only, so a revert left today's sources under the
+    old figure ("$106.3 billion in 2025" cited to a November 2026 article). The sources' own audit
+    history says which existed then and what they said: those come back (a deleted one with its
+    old id), the ones added since go, each change recorded. Returns the sources as restored.
+    """
+    wanted = {row.id: row for row in update_sources_at(update=update, at=at)}
+    fields = [field.attname for field in Source._meta.concrete_fields]
+    current = {source.pk: source for source in update.sources.all()}
+    as_then = {pk: {name: getattr(row, name) for name in fields} for pk, row in wanted.items()}
+    if {pk: {name: getattr(source, name) for name in fields} for pk, source in current.items()} == as_then:
+        return list(current.values())
+    reason = "Restored with the update's reverted version"
+    for source in current.values():  # all go first: a position is unique within the update
+        source._history_user, source._change_reason = user, reason  # type: ignore[attr-defined]
+        source.delete()
+    restored = []
+    for values in sorted(as_then.values(), key=lambda values: values["position"]):
+        source = Source(**values)
+        source._history_user, source._change_reason = user, reason  # type: ignore[attr-defined]
+        source.save(force_insert=True)
+        restored.append(source)
+    return restored

@@ -261,7 +261,7 @@ def test_the_verdict_changes_with_a_published_sourced_update_and_is_in_the_histo
 def test_a_new_verdict_without_its_ruling_is_refused_and_nothing_is_saved(client, seeded, editor):
     # An update giving Kept once left the old "In progress. ... no meeting has been found" ruling
     # under the Kept badge. The verdict and the reason for it are now one act.
-    pledge = Pledge.objects.get(slug="e-commerce-dialogue-mechanism")
+    pledge = Pledge.objects.get(slug="ai-big-data-cloud")
     old_ruling = pledge.ruling
     client.force_login(editor)
     page = client.get(change_url(pledge))

@@ -87,9 +87,9 @@ def test_an_editor_records_progress_changes_the_verdict_and_reverts_it(
     expect()(page.locator(".ruling")).to_contain_text("Kept: 5,200 places filled")
     expect()(page.locator(".rating-history li").last).to_contain_text("Kept: 5,200 places filled")
     for language, words in (
-        ("en", "Verdict changed from “In progress” to “Kept”"),
-        ("ru", "Оценка изменена с «Выполняется» на «Выполнено»"),
-        ("zh-hans", "评定由“进行中”改为“已兑现”"),
+        ("en", "Verdict changed from “Not yet rated” to “Kept”"),
+        ("ru", "Оценка изменена с «Ещё не оценено» на «Выполнено»"),
+        ("zh-hans", "评定由“尚未评级”改为“已兑现”"),
     ):
         page.goto(f"{live_server.url}/{language}/changes/")
         expect()(page.locator(".change").first).to_contain_text(words)

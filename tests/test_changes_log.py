@@ -20,7 +20,7 @@ def verdict_changed(seeded):
     import_updates(
         update_csv(
             {
-                "pledge": "e-commerce-dialogue-mechanism",
+                "pledge": "ai-big-data-cloud",
                 "key": "met-2026",
                 "occurred_on": "2026-11-20",
                 "new_verdict": "kept",
@@ -29,7 +29,7 @@ def verdict_changed(seeded):
             }
         )
     )
-    return Pledge.objects.get(slug="e-commerce-dialogue-mechanism")
+    return Pledge.objects.get(slug="ai-big-data-cloud")
 
 
 def entries(page):

@@ -21,7 +21,7 @@ def test_a_file_giving_a_verdict_without_its_ruling_is_refused_whole(seeded):
     with pytest.raises(ImportRejected) as refused:
         import_updates(
             update_csv_without_measurement(
-                {"pledge": "e-commerce-dialogue-mechanism", "key": "met-2026", "new_verdict": "kept", "ruling": ""},
+                {"pledge": "ai-big-data-cloud", "key": "met-2026", "new_verdict": "kept", "ruling": ""},
                 {"pledge": "ai-big-data-cloud", "key": "ai-2026", "new_verdict": "", "ruling": ""},
             )
         )
@@ -31,11 +31,11 @@ def test_a_file_giving_a_verdict_without_its_ruling_is_refused_whole(seeded):
         error.message == "A new verdict comes with its ruling: say in a short paragraph why the pledge is now “Kept”."
     )
     assert not ProgressUpdate.objects.filter(key__in=["met-2026", "ai-2026"]).exists()
-    assert Pledge.objects.get(slug="e-commerce-dialogue-mechanism").verdict == Verdict.IN_PROGRESS
+    assert Pledge.objects.get(slug="ai-big-data-cloud").verdict == Verdict.IN_PROGRESS
 
 
 def test_the_newest_ruling_stands_under_the_newest_verdict(seeded, client):
-    pledge = Pledge.objects.get(slug="e-commerce-dialogue-mechanism")
+    pledge = Pledge.objects.get(slug="ai-big-data-cloud")
     assert pledge.ruling.startswith("In progress.")
     import_updates(
         update_csv(
@@ -100,3 +100,26 @@ def test_the_database_itself_refuses_a_verdict_without_a_ruling(seeded):
     update = ProgressUpdate.objects.exclude(new_verdict="").first()
     with pytest.raises(IntegrityError), transaction.atomic():
         ProgressUpdate.objects.filter(pk=update.pk).update(ruling="")
+
+
+@pytest.mark.parametrize(
+    "language, words",
+    [
+        ("en", "Past its deadline, a pledge is no longer In progress"),
+        ("ru", "После срока обещание уже не «Выполняется»"),
+        ("zh-hans", "期限过后，承诺不再是“进行中”"),
+    ],
+)
+def test_the_about_page_says_how_a_pledge_past_its_deadline_is_rated(client, db, language, words):
+    assert words in client.get(f"/{language}/about/").content.decode()
+
+
+def test_the_seed_verdicts_were_rechecked_each_change_with_its_ruling(seeded, client):
+    # The facts gathered in 2026 do not carry "In progress" for a 2022 vaccine pledge.
+    vaccines = Pledge.objects.get(slug="covid-vaccines-50-million-doses")
+    assert vaccines.verdict == Verdict.NOT_RATED
+    assert vaccines.ruling.startswith("Not yet rated. The pledge was for 50 million doses in 2022.")
+    page = client.get(vaccines.get_absolute_url()).content.decode()
+    history = page.split('<ol class="rating-history">', 1)[1].split("</ol>", 1)[0]
+    assert history.index("verdict-in_progress") < history.index("verdict-not_rated")
+    assert 'href="#update-recheck-2026-12"' in history

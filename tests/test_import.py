@@ -154,6 +154,9 @@ def test_an_unknown_column_is_named(reference_data):
                     "event",
                     "announced_on",
                     "quote",
+                    "quote_language",
+                    "quote_original",
+                    "quote_translated_by",
                     "summary",
                     "topic",
                     "source_title",
@@ -423,10 +426,11 @@ def test_a_file_of_bad_cells_counts_them_all_but_keeps_200(reference_data):
     data = (",".join(header) + "\n" + (bad + "\n") * 3_000).encode()
     rejection, peak = _rejection_and_peak_memory(data)
 
-    # 25 bad cells a row: 23 unreadable values (4 for each of three targets: unit, baseline,
-    # its date and value), an owner who is no staff user and an earlier pledge that is not there.
+    # 26 bad cells a row: 24 unreadable values (the quote's language, and 4 for each of three
+    # targets: unit, baseline, its date and value), an owner who is no staff user and an earlier
+    # pledge that is not there.
     # "bad!" is a party's name as good as any, in both party columns, and a target's label.
-    assert len(rejection.errors) == 200 and rejection.total == 3_000 * 25
+    assert len(rejection.errors) == 200 and rejection.total == 3_000 * 26
     assert {error.row for error in rejection.errors} == set(range(2, 2 + 8))  # the first rows' errors, in order
     assert peak < 25_000_000
 

@@ -81,7 +81,7 @@ class PledgeAdmin(PledgeActions, MeasurementPreviewMixin, FileImportExportMixin,
     actions = ["mark_reviewed", "publish", "unpublish", "assign_owner", "export_admin_action"]
     fieldsets = (
         (None, {"fields": ("title", "slug", "parties", "beneficiaries", "event", "announced_on", "topic")}),
-        (_("Words"), {"fields": ("quote", "summary")}),
+        (_("Words"), {"fields": ("quote", ("quote_language", "quote_translated_by"), "quote_original", "summary")}),
         (_("Source document"), {"fields": ("source_title", "source_publisher", "source_url", "source_published_on")}),
         (
             _("Deadline"),

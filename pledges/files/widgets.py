@@ -272,3 +272,9 @@ class PeriodCell(Cell):
         from pledges.models import period_text
 
         return period_text(*value) if value else ""
+
+
+class LanguageCell(ChoiceCell):
+    """A language by its code (zh-hans, ru, kk ...), from Django's list of languages."""
+
+    format = "a language code such as zh-hans, ru or kk"

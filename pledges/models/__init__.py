@@ -23,12 +23,14 @@ from .choices import (
 )
 from .import_job import ImportJob
 from .pledge import (
+    QUOTE_LANGUAGES,
     SEARCH_CONFIG,
     SEARCHED_TEXT,
     Pledge,
     PledgeQuerySet,
     deadline_errors,
     follow_up_errors,
+    quote_language_errors,
     search_vector,
 )
 from .progress import (
@@ -112,6 +114,8 @@ __all__ = [
     "correction_errors",
     "SUBSTANTIVE_FIELDS",
     "follow_up_errors",
+    "QUOTE_LANGUAGES",
+    "quote_language_errors",
     "http_url_condition",
     "language_of",
     "measurement_clash_error",

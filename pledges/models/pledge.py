@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -20,6 +21,18 @@ from .validation import (
     validate_date_in_range,
     validate_printable,
 )
+
+# The languages a pledge may have been made in: Django's own list, by code (zh-hans, ru, kk ...).
+QUOTE_LANGUAGES = sorted(
+    ((code, info["name"]) for code, info in LANG_INFO.items() if "name" in info), key=lambda c: c[1]
+)
+
+
+def quote_language_errors(*, language: str, original: str) -> dict:
+    """{"quote_language": message} when original words are given without the language they are in."""
+    if original.strip() and not language:
+        return {"quote_language": _("Say which language the original words are in.")}
+    return {}
 
 
 def follow_up_errors(follows, how, slug, announced_on):
@@ -79,7 +92,31 @@ class Pledge(models.Model):
     )
     event = models.ForeignKey(Event, on_delete=models.PROTECT, null=True, blank=True, related_name="pledges")
     announced_on = models.DateField(validators=[validate_date_in_range])
-    quote = models.TextField(validators=[validate_printable], help_text=_("The pledge's own words, verbatim."))
+    quote = models.TextField(
+        validators=[validate_printable],
+        help_text=_("The pledge's own words, verbatim, or (when said in another language) their English translation."),
+    )
+    # Words said in another language are shown as said, with the translation labelled as one.
+    quote_language = models.CharField(
+        _("quote's language"),
+        max_length=10,
+        blank=True,
+        choices=QUOTE_LANGUAGES,
+        help_text=_("The language the pledge was made in, when not English: the quote is then a translation."),
+    )
+    quote_original = models.TextField(
+        _("original words"),
+        blank=True,
+        validators=[validate_printable],
+        help_text=_("The pledge's words as said, in that language, when a source gives them."),
+    )
+    quote_translated_by = models.CharField(
+        _("translated by"),
+        max_length=200,
+        blank=True,
+        validators=[validate_printable],
+        help_text=_("Who made the English translation shown as the quote."),
+    )
     summary = models.TextField(validators=[validate_printable], help_text=_("A neutral summary in the editor's words."))
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="pledges")
 
@@ -209,11 +246,18 @@ class Pledge(models.Model):
         return FollowUp(self.follow_up).passive if self.follow_up else ""
 
     def clean(self):
-        errors = deadline_errors(self.deadline_precision, self.deadline_start, self.deadline_end) | follow_up_errors(
-            self.follows, self.follow_up, self.slug, self.announced_on
+        errors = (
+            deadline_errors(self.deadline_precision, self.deadline_start, self.deadline_end)
+            | follow_up_errors(self.follows, self.follow_up, self.slug, self.announced_on)
+            | quote_language_errors(language=self.quote_language, original=self.quote_original)
         )
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def quote_is_translation(self):
+        """Whether the quote shown is a translation (the pledge was made in another language)."""
+        return bool(self.quote_language) and self.quote_language != "en"
 
     def deadline_state(self, today=None):
         """Where the pledge stands against its deadline window's end, on `today`.

@@ -8,8 +8,9 @@ from pledges.files.layouts.pledge_writes import PledgeWrites
 from pledges.files.layouts.side_columns import MAX_TARGETS, target_column_names, target_columns
 from pledges.files.lookups import LookupCell, PartiesCell
 from pledges.files.resources import RecordResource
-from pledges.files.widgets import BooleanCell, ChoiceCell, DateCell, SlugCell, TextCell, UrlCell
+from pledges.files.widgets import BooleanCell, ChoiceCell, DateCell, LanguageCell, SlugCell, TextCell, UrlCell
 from pledges.models import (
+    QUOTE_LANGUAGES,
     Country,
     DeadlinePrecision,
     Event,
@@ -22,6 +23,7 @@ from pledges.models import (
     Verdict,
     deadline_errors,
     follow_up_errors,
+    quote_language_errors,
     target_errors,
 )
 from pledges.services import bulk
@@ -93,8 +95,29 @@ class PledgeResource(PledgeWrites, RecordResource):
         "quote",
         "quote",
         TextCell(required=True),
-        meaning="The pledge's own words, verbatim.",
+        meaning="The pledge's own words, verbatim, or (when said in another language) their English translation.",
         example="striving to increase trade between our two sides to $70 billion by 2030",
+    )
+    quote_language = Column(
+        "quote_language",
+        "quote_language",
+        LanguageCell(QUOTE_LANGUAGES),
+        meaning="The language the pledge was made in, when not English: the quote is then a translation.",
+        example="zh-hans",
+    )
+    quote_original = Column(
+        "quote_original",
+        "quote_original",
+        TextCell(),
+        meaning="The pledge's words as said, in that language, when a source gives them.",
+        example="力争到2030年将中国同中亚国家贸易额提升至700亿美元",
+    )
+    quote_translated_by = Column(
+        "quote_translated_by",
+        "quote_translated_by",
+        TextCell(max_length=200),
+        meaning="Who made the English translation shown as the quote.",
+        example="Global Times",
     )
     summary = Column(
         "summary",
@@ -311,6 +334,7 @@ class PledgeResource(PledgeWrites, RecordResource):
         errors = {
             **deadline_errors(instance.deadline_precision, instance.deadline_start, instance.deadline_end),
             **follow_up_errors(instance.follows, instance.follow_up, instance.slug, instance.announced_on),
+            **quote_language_errors(language=instance.quote_language, original=instance.quote_original),
         }
         wanted = row.targets = self.wanted_targets(instance, row)
         for number in range(1, MAX_TARGETS + 1):

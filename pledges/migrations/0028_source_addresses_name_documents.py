@@ -10,7 +10,10 @@ class Migration(migrations.Migration):
         ('pledges', '0027_rulings_with_verdicts'),
     ]
 
-    operations = [
+    # The column is the same varchar(500): only the field's class (its validation and spelling of an
+    # address) changed, so nothing is done to the database. On SQLite an AlterField would rebuild
+    # the pledge table and drop the verdict tally's triggers (migration 0023).
+    operations = [migrations.SeparateDatabaseAndState(state_operations=[
         migrations.AlterField(
             model_name='historicalpledge',
             name='source_url',
@@ -31,4 +34,4 @@ class Migration(migrations.Migration):
             name='url',
             field=pledges.models.validation.WebAddressField(max_length=500),
         ),
-    ]
+    ])]

@@ -16,6 +16,14 @@ def send_reminders():
     return str(sweep())
 
 
+@shared_task(name="pledges.check_links")
+def check_links():
+    """Beat's periodic check of the sources' links (see pledges.links.sweep)."""
+    from pledges.links import sweep as link_sweep
+
+    return link_sweep()
+
+
 @shared_task(name="pledges.check_import")
 def check_import(job_id):
     """The dry run of a large admin import (pledges.files.jobs)."""

@@ -261,11 +261,23 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_int("PLEDGES_REMINDER_SWEEP_SECONDS", 300),
         # A sweep that could not start within one period is replaced by the next one.
         "options": {"expires": env_int("PLEDGES_REMINDER_SWEEP_SECONDS", 300)},
-    }
+    },
+    "check-links": {
+        "task": "pledges.check_links",
+        "schedule": env_int("PLEDGES_LINK_CHECK_SWEEP_SECONDS", 3600),
+        "options": {"expires": env_int("PLEDGES_LINK_CHECK_SWEEP_SECONDS", 3600)},
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # The product's own knobs.
+# The link check (pledges.links): each sweep asks at most this many sources' addresses, each checked
+# again after this many days, waiting at most this long for an answer. A private or loopback address
+# is never asked (only the tests, with servers of their own on 127.0.0.1, allow it).
+PLEDGES_LINK_CHECK_BATCH = env_int("PLEDGES_LINK_CHECK_BATCH", 200)
+PLEDGES_LINK_CHECK_DAYS = env_int("PLEDGES_LINK_CHECK_DAYS", 7)
+PLEDGES_LINK_CHECK_TIMEOUT_SECONDS = env_int("PLEDGES_LINK_CHECK_TIMEOUT_SECONDS", 10)
+PLEDGES_LINK_CHECK_ALLOW_PRIVATE = False
 # A dated deadline this many days away or fewer is "due soon".
 PLEDGES_DUE_SOON_DAYS = env_int("PLEDGES_DUE_SOON_DAYS", 90)
 # A pledge nobody has reviewed for this many days "needs review" (admin filter and reminders).

@@ -23,12 +23,68 @@ class SourceInline(admin.TabularInline):
     min_num = 1
     max_num = 3
     validate_min = True
-    fields = ("position", "url", "title", "publisher", "published_on", "grade")
+    fields = ("position", "url", "title", "publisher", "published_on", "grade", "archived_url", "link_state")
+    readonly_fields = ("link_state",)
+
+    @admin.display(description=_("Link check"))
+    def link_state(self, source):
+        return link_state(source)
 
     def get_formset(self, request, obj=None, **kwargs):
         # An update is evidence only with a source: deleting the last one is refused. (The admin
         # passes min_num to the formset but not validate_min, so without this it is not checked.)
         return super().get_formset(request, obj, validate_min=True, **kwargs)
+
+
+def link_state(source):
+    """What the last link check found, in words: not yet checked, answering, or broken since when."""
+    if source is None or source.link_checked_at is None:
+        return _("not checked yet")
+    if source.broken_since is None:
+        return _("answers (%(status)s)") % {"status": source.link_status}
+    when = formats.date_format(timezone.localtime(source.broken_since), "DATE_FORMAT")
+    what = source.link_error or source.link_status
+    return _("broken since %(date)s: %(what)s") % {"date": when, "what": what}
+
+
+class BrokenLinkFilter(admin.SimpleListFilter):
+    title = _("link")
+    parameter_name = "link"
+
+    def lookups(self, request, model_admin):
+        return [("broken", _("broken")), ("unchecked", _("not checked yet"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "broken":
+            return queryset.filter(broken_since__isnull=False)
+        if self.value() == "unchecked":
+            return queryset.filter(link_checked_at__isnull=True)
+        return queryset
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    """Every source an update cites, with what the periodic link check found (Sources → broken)."""
+
+    list_display = ("title", "publisher", "url", "update", "link_status_words", "broken_since")
+    list_filter = (BrokenLinkFilter,)
+    list_select_related = ("update__pledge",)
+    search_fields = ("title", "publisher", "url")
+    ordering = ("-broken_since", "pk")
+    show_full_result_count = False
+
+    @admin.display(description=_("Link check"))
+    def link_status_words(self, source):
+        return link_state(source)
+
+    def has_add_permission(self, request):
+        return False  # a source is added on its update's page
+
+    def has_change_permission(self, request, obj=None):
+        return False  # and corrected there, with a note
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ProgressUpdate)

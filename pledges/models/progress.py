@@ -19,6 +19,7 @@ from .validation import (
     dates_in_range_constraint,
     http_url_condition,
     validate_date_in_range,
+    validate_http_url,
     validate_printable,
 )
 
@@ -314,14 +315,32 @@ class Source(models.Model):
     position = models.PositiveSmallIntegerField(default=1)
     grade = models.CharField(max_length=10, choices=SourceGrade.choices, default=SourceGrade.REPORTING)
     url = WebAddressField(max_length=500)
+    archived_url = models.URLField(
+        _("archived copy"),
+        max_length=500,
+        blank=True,
+        validators=[validate_http_url],
+        help_text=_("An archived copy of the page (the Wayback Machine, archive.today), shown to readers beside it."),
+    )
+    # What the periodic link check last found (pledges.links): when, the HTTP status (none when
+    # no answer came) and the error, and since when the link has been broken.
+    link_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    link_status = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    link_error = models.CharField(max_length=200, blank=True, editable=False)
+    broken_since = models.DateTimeField(null=True, blank=True, editable=False)
     title = models.CharField(validators=[validate_printable], max_length=300)
     publisher = models.CharField(validators=[validate_printable], max_length=200)
     published_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
 
-    history = HistoricalRecords()
+    # The link check's own columns change daily and are not an editor's change of the record.
+    history = HistoricalRecords(excluded_fields=["link_checked_at", "link_status", "link_error", "broken_since"])
 
     class Meta:
         ordering = ["position", "id"]
+        indexes = [
+            # The link check reads the sources least recently checked first (pledges.links.sweep).
+            models.Index(fields=["link_checked_at"], name="source_link_checked_at"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["update", "position"], name="source_position_unique_in_update"),
             models.CheckConstraint(condition=http_url_condition("url"), name="source_url_is_http"),

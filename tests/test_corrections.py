@@ -174,3 +174,22 @@ def test_reverting_an_update_brings_back_its_sources_shows_them_and_is_a_correct
     assert reverted.correction_note.startswith("Restored as it was on ")
     newest = client.get("/en/changes/").content.decode().split('<li class="change ')[1]
     assert newest.startswith("change-corrected") and "Restored as it was on " in newest
+
+
+def test_reverting_a_pledge_brings_back_its_targets_as_they_were(client, editor, seeded):
+    pledge = Pledge.objects.get(slug="trade-70-billion-by-2030")
+    before = pledge.history.first()
+    (target,) = pledge.targets.all()
+    client.force_login(editor)
+    url = reverse("admin:pledges_pledge_change", args=[pledge.pk])
+    page = client.get(url)
+    changed = client.post(url, change_form_data(page, **{"targets-0-target_value": "80000000000"}))
+    assert changed.status_code == 302
+    target.refresh_from_db()
+    assert target.target_value == 80_000_000_000
+
+    revert_url = reverse("admin:pledges_pledge_simple_history", args=[pledge.pk, before.history_id])
+    assert client.post(revert_url, change_form_data(client.get(revert_url))).status_code == 302
+    target.refresh_from_db()
+    assert target.target_value == 70_000_000_000
+    assert target.history.first().history_change_reason == "Restored with the pledge's reverted version"

@@ -22,7 +22,7 @@ from pledges.models import (
     Target,
     TargetProgress,
 )
-from pledges.services import pledge_revert_verdict_evidence, pledges_refresh_verdicts
+from pledges.services import pledge_revert_verdict_evidence, pledge_targets_restore, pledges_refresh_verdicts
 from pledges.services.history import related_history, version_token
 from pledges.tasks import request_sweep
 from pledges.templatetags.pledge_format import quantity
@@ -245,4 +245,5 @@ class PledgeAdmin(PledgeActions, MeasurementPreviewMixin, FileImportExportMixin,
         return formset.can_delete and formset._should_delete_form(form)
 
     def after_revert(self, request, obj, version):
+        pledge_targets_restore(pledge=obj, at=version.history_date, user=request.user)
         pledge_revert_verdict_evidence(obj, restored_at=version.history_date, user=request.user)

@@ -2,7 +2,12 @@
 (`<entity>_<action>`, keyword-only), which the admin, the importer and the tasks call alike. Each
 runs in a transaction and keeps the audit history; the public data version follows from it."""
 
-from pledges.services.history import record_history, update_sources_at, update_sources_restore
+from pledges.services.history import (
+    pledge_targets_restore,
+    record_history,
+    update_sources_at,
+    update_sources_restore,
+)
 from pledges.services.pledges import pledges_change
 from pledges.services.verdicts import (
     UpdateDraft,
@@ -17,6 +22,7 @@ __all__ = [
     "pledge_verdict_evidence",
     "pledges_change",
     "pledges_refresh_verdicts",
+    "pledge_targets_restore",
     "record_history",
     "update_sources_at",
     "update_sources_restore",

@@ -261,3 +261,43 @@ def update_sources_restore(
         source.save(force_insert=True)
         restored.append(source)
     return restored
+
+
+def pledge_targets_restore(*, pledge: Pledge, at: datetime, user: AbstractBaseUser | None = None) -> list[Target]:
+    """Make a pledge's targets what they were at `at` (the time of the version it is reverted to).
+
+    As with an update's sources, simple-history reverts the pledge's own row only: the targets
+    come back from their own audit history (a deleted one with its old id, a changed one with
+    its old values); one added since goes, unless measurements count towards it (they would be
+    left measuring nothing), and then it stays. Each change is recorded.
+    """
+    then: dict[int, Any] = {}
+    for row in Target.history.filter(pledge_id=pledge.pk, history_date__lte=at).order_by(
+        "id", "-history_date", "-history_id"
+    ):
+        then.setdefault(row.id, row)
+    wanted = {pk: row for pk, row in then.items() if row.history_type != "-"}
+    fields = [field.attname for field in Target._meta.concrete_fields]
+    as_then = {pk: {name: getattr(row, name) for name in fields} for pk, row in wanted.items()}
+    current = {target.pk: target for target in pledge.targets.all()}
+    if {pk: {name: getattr(target, name) for name in fields} for pk, target in current.items()} == as_then:
+        return list(current.values())
+    reason = "Restored with the pledge's reverted version"
+    measured = set(ProgressUpdate.objects.filter(target__in=current).values_list("target_id", flat=True))
+    for pk, target in current.items():
+        if pk not in as_then and pk not in measured:
+            target._history_user, target._change_reason = user, reason  # type: ignore[attr-defined]
+            target.delete()
+    # Positions are unique within a pledge: the kept ones step aside before each takes its old place.
+    kept = [current[pk] for pk in as_then if pk in current]
+    if kept:
+        Target.objects.filter(pk__in=[target.pk for target in kept]).update(position=models.F("position") + 1000)
+    restored = []
+    for pk, values in sorted(as_then.items(), key=lambda item: item[1]["position"]):
+        target = current.get(pk) or Target(pk=pk)
+        for name, value in values.items():
+            setattr(target, name, value)
+        target._history_user, target._change_reason = user, reason  # type: ignore[attr-defined]
+        target.save(force_insert=pk not in current)
+        restored.append(target)
+    return restored

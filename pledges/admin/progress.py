@@ -83,8 +83,9 @@ class SourceAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False  # and corrected there, with a note
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    # Not deleted from this list either (no bulk action); deleting an update or a pledge still
+    # deletes its sources, which the admin checks against this model's delete permission.
+    actions = None
 
 
 @admin.register(ProgressUpdate)

@@ -245,7 +245,9 @@ def update_sources_restore(
     old id), the ones added since go, each change recorded. Returns the sources as restored.
     """
     wanted = {row.id: row for row in update_sources_at(update=update, at=at)}
-    fields = [field.attname for field in Source._meta.concrete_fields]
+    # What the audit history keeps (not the link check's own columns, which it leaves out).
+    kept = {field.attname for field in Source.history.model._meta.concrete_fields}
+    fields = [field.attname for field in Source._meta.concrete_fields if field.attname in kept]
     current = {source.pk: source for source in update.sources.all()}
     as_then = {pk: {name: getattr(row, name) for name in fields} for pk, row in wanted.items()}
     if {pk: {name: getattr(source, name) for name in fields} for pk, source in current.items()} == as_then:

@@ -88,3 +88,18 @@ def test_the_log_has_its_own_feed(client, verdict_changed):
     assert first.link.endswith(verdict_changed.get_absolute_url())
     russian = feedparser.parse(client.get("/feed/changes/?lang=ru").content)
     assert russian.entries[0].title.endswith("Оценка изменена с «Выполняется» на «Выполнено»")
+
+
+def test_a_page_past_the_logs_reach_is_not_read(client, seeded):
+    # A deep page is cut from the newest page x 50 rows of each history table: ?page=100000 read
+    # five million. Past MAX_PAGE nothing is read at all, and the page is a 404.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pledges.public.changes import MAX_PAGE, changes
+
+    with CaptureQueriesContext(connection) as queries:
+        assert changes({}, page=MAX_PAGE + 1) == ([], False)
+    assert len(queries) == 0
+    assert client.get(f"/en/changes/?page={MAX_PAGE + 1}").status_code == 404
+    assert client.get("/en/changes/?page=1").status_code == 200

@@ -19,6 +19,9 @@ from pledges.public import selectors
 from pledges.public.filters import PledgeFilterSet
 
 PAGE_SIZE = 50
+# Each page is cut from the newest page * PAGE_SIZE entries of each source, so a deep page costs
+# in proportion: ?page=100000 would read five million history rows. The log goes this far back.
+MAX_PAGE = 200
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ class Change:
         }
 
 
-def _before(history_model, *fields):
+def _before(history_model):
     """The same record's previous history row (by date, then id), for annotating each row."""
     return history_model.objects.filter(
         Q(history_date__lt=OuterRef("history_date"))
@@ -74,7 +77,9 @@ def pledges_filtered(filters):
 
 
 def changes(filters, *, page=1, size=PAGE_SIZE):
-    """One page of the log: (its changes, whether a next page exists)."""
+    """One page of the log: (its changes, whether a next page exists); nothing past MAX_PAGE."""
+    if page > MAX_PAGE:
+        return [], False
     wanted = page * size + 1  # each source gives at most this many; merged, the page is cut from them
     shown_pledges = pledges_filtered(filters).values("pk")
     pledge_rows = Pledge.history.model
@@ -130,4 +135,4 @@ def changes(filters, *, page=1, size=PAGE_SIZE):
             shown.append(
                 Change(kind="published", at=at, pledge=pledges[row["id"]], verdict=verdict, ruling=row["ruling"])
             )
-    return shown, len(rows) > page * size
+    return shown, len(rows) > page * size and page < MAX_PAGE

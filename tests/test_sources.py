@@ -101,3 +101,14 @@ def test_the_admin_refuses_a_home_page_and_stores_an_address_in_lower_case(clien
     assert saved.status_code == 302
     source = pledge.updates.get(summary="A data centre opened.").sources.get()
     assert source.url == "https://example.org/Data-Centre"
+
+
+@pytest.mark.parametrize("url", ["[", "http://[::1", "https://[bad/x"])
+def test_an_address_that_does_not_parse_is_refused_not_a_500(url):
+    from django.core.exceptions import ValidationError
+
+    from pledges.models import WebAddressFormField, normalised_url, validate_http_url
+
+    assert home_page_error(url) is None and normalised_url(url) == url
+    with pytest.raises(ValidationError):
+        WebAddressFormField(validators=[validate_http_url]).clean(url)

@@ -103,7 +103,10 @@ def home_page_error(url):
     can check; `http://www.theasian.asia/archives/179704` is a document. An address with a query
     (`?id=123`) may name one, so it passes.
     """
-    parts = urlsplit(url or "")
+    try:
+        parts = urlsplit(url or "")
+    except ValueError:  # "[" is no address at all: the http(s) rule says so
+        return None
     segments = [segment for segment in parts.path.split("/") if segment]
     if parts.query or not parts.netloc:
         return None
@@ -130,7 +133,10 @@ def validate_document_url(value):
 def normalised_url(value):
     """An address as browsers write it: scheme and host in lower case (HTTPS://EXAMPLE.ORG/x is
     https://example.org/x), so the database's rule and every comparison see one spelling."""
-    parts = urlsplit(value or "")
+    try:
+        parts = urlsplit(value or "")
+    except ValueError:  # not an address ("["): left as typed, for the http(s) rule to refuse
+        return value
     if not parts.scheme:
         return value
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, parts.fragment))

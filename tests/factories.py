@@ -89,7 +89,7 @@ def change_form_data(response, **changes):
         for bound in form:
             if bound.field.show_hidden_initial:  # a browser posts the hidden initial value too
                 data[bound.html_initial_name] = str(bound.initial if bound.initial is not None else "")
-            value = bound.value()
+            value = bound.field.prepare_value(bound.value())  # as the widget writes it into the page
             if value is None or value is False:
                 continue
             if value is True:

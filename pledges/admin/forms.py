@@ -1,5 +1,7 @@
 """Forms the editors fill in: file uploads, and the admin's versioned record forms."""
 
+from datetime import date
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db import models
@@ -7,8 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import to_historic
 
 from pledges.models import (
+    DatePrecision,
     Pledge,
+    PreciseDate,
     Verdict,
+    validate_date_in_range,
 )
 from pledges.services.history import conflict_messages, stale_versions, version_token
 
@@ -28,6 +33,73 @@ class VersionField(forms.CharField):
 
     def has_changed(self, initial, data):
         return False
+
+
+class PreciseDateField(forms.CharField):
+    """A date typed as precisely as the source gives it: a day, a month or a year (2023-12-05,
+    2023-12, 2023), cleaned to a PreciseDate. A text box: the admin's calendar picks days only."""
+
+    default_error_messages = {
+        "invalid": _("Give a day (2023-12-05), a month (2023-12) or a year (2023), as precisely as the source says.")
+    }
+
+    def __init__(self, **kwargs):
+        # No max_length: its validator would measure the cleaned PreciseDate; the box says it.
+        kwargs.setdefault("widget", forms.TextInput(attrs={"size": 10, "maxlength": 10, "placeholder": "YYYY-MM-DD"}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, PreciseDate):
+            return value.iso
+        return value.isoformat() if isinstance(value, date) else value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            parsed = PreciseDate.parse(text)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        validate_date_in_range(parsed.last_day)
+        return parsed
+
+    def has_changed(self, initial, data):
+        try:
+            data = self.to_python(data)
+        except forms.ValidationError:
+            return True
+        return (self.prepare_value(initial) or "") != (self.prepare_value(data) or "")
+
+
+class PreciseDatesForm(forms.ModelForm):
+    """A model form whose dates in `precise_dates` (date field: its precision field) are typed as
+    a day, a month or a year; the precision is set with the date, never shown on its own."""
+
+    precise_dates: dict[str, str] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, precision in self.precise_dates.items():
+            self.fields.pop(precision, None)
+            field = self.fields.get(name)
+            if field is None or isinstance(field, PreciseDateField):
+                continue
+            self.fields[name] = PreciseDateField(
+                label=field.label, required=field.required, help_text=field.help_text, disabled=field.disabled
+            )
+            initial = self.initial.get(name)
+            if isinstance(initial, date) and not isinstance(initial, PreciseDate):
+                self.initial[name] = PreciseDate.of(initial, getattr(self.instance, precision, None))
+
+    def _post_clean(self):
+        # The model gets a plain date and the precision beside it.
+        for name, precision in self.precise_dates.items():
+            value = self.cleaned_data.get(name)
+            if name in self.fields and name in self.cleaned_data:
+                setattr(self.instance, precision, value.precision if value else DatePrecision.DAY)
+                self.cleaned_data[name] = date(value.year, value.month, value.day) if value else None
+        super()._post_clean()
 
 
 class VersionedForm(forms.ModelForm):

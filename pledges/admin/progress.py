@@ -5,6 +5,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from pledges.admin.base import URL_FIELDS, AuditedAdmin, MeasurementPreviewMixin
+from pledges.admin.forms import PreciseDatesForm
 from pledges.admin.update_forms import ProgressUpdateAdminForm, SourcesFormSet
 from pledges.files.admin import FileImportExportMixin
 from pledges.files.layouts import ProgressUpdateResource
@@ -15,8 +16,17 @@ from pledges.models import (
 from pledges.services import pledges_refresh_verdicts, update_sources_at, update_sources_restore
 
 
+class SourceForm(PreciseDatesForm):
+    precise_dates = {"published_on": "published_precision"}
+
+    class Meta:
+        model = Source
+        fields = "__all__"
+
+
 class SourceInline(admin.TabularInline):
     model = Source
+    form = SourceForm
     formset = SourcesFormSet
     formfield_overrides = URL_FIELDS
     extra = 1
@@ -94,7 +104,12 @@ class ProgressUpdateAdmin(MeasurementPreviewMixin, FileImportExportMixin, Audite
     change_form_template = "admin/pledges/progressupdate/change_form.html"
     object_history_form_template = "admin/pledges/progressupdate/object_history_form.html"
     form = ProgressUpdateAdminForm
-    list_display = ("pledge", "occurred_on", "new_verdict", "measurement_value", "measurement_country", "is_published")
+    list_display = ("pledge", "date", "new_verdict", "measurement_value", "measurement_country", "is_published")
+
+    @admin.display(description=_("date"), ordering="occurred_on")
+    def date(self, update):
+        return update.occurred.text()
+
     list_filter = ("is_published", "new_verdict")
     list_select_related = ("pledge", "measurement_country")
     search_fields = ("summary", "pledge__title", "sources__title")

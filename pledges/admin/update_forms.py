@@ -2,15 +2,17 @@
 the first source on the update's own row, and the pledge page's updates, whose new verdict needs
 its evidence."""
 
+from datetime import date
+
 from django import forms
-from django.contrib.admin.widgets import AdminDateWidget
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pledges.admin.amounts import AmountField, jump
-from pledges.admin.forms import VersionedForm
+from pledges.admin.forms import PreciseDateField, PreciseDatesForm, VersionedForm
 from pledges.models import (
     SUBSTANTIVE_FIELDS,
+    DatePrecision,
     Pledge,
     ProgressUpdate,
     Source,
@@ -20,7 +22,6 @@ from pledges.models import (
     correction_errors,
     evidence_errors,
     measurement_clash_error,
-    validate_date_in_range,
     validate_document_url,
     validate_http_url,
     validate_printable,
@@ -29,9 +30,12 @@ from pledges.services import UpdateDraft, pledge_verdict_evidence
 from pledges.templatetags.pledge_format import quantity
 
 
-class MeasurementForm(VersionedForm):
+class MeasurementForm(PreciseDatesForm, VersionedForm):
     """An update's form whose measurement may be typed as "106.5bn", and which asks before saving a
-    value more than ten times, or less than a tenth of, its target's last one (a slip of scale)."""
+    value more than ten times, or less than a tenth of, its target's last one (a slip of scale).
+    Its date is as precise as the source: a day, a month or a year."""
+
+    precise_dates = {"occurred_on": "occurred_precision"}
 
     measurement_value = AmountField(
         label=_("Measurement value"),
@@ -153,10 +157,7 @@ class ProgressUpdateInlineForm(MeasurementForm):
     source_publisher = forms.CharField(
         label=_("Publisher"), max_length=200, validators=[validate_printable], error_messages=NEEDS_SOURCE
     )
-    # The admin's own date picker, as on every model date field.
-    source_published_on = forms.DateField(
-        label=_("Source date"), required=False, validators=[validate_date_in_range], widget=AdminDateWidget
-    )
+    source_published_on = PreciseDateField(label=_("Source date"), required=False)
     source_grade = forms.ChoiceField(
         label=_("Source grade"), choices=SourceGrade.choices, initial=SourceGrade.REPORTING
     )
@@ -197,6 +198,7 @@ class ProgressUpdateInlineForm(MeasurementForm):
         if self.first_source:
             for name, attribute in self.SOURCE_FIELDS.items():
                 self.fields[name].initial = getattr(self.first_source, attribute)
+            self.fields["source_published_on"].initial = self.first_source.published
 
     # A stored update whose row on its pledge's page is as stored is not written again (the
     # formset saves changed rows only). So its version is not checked: a save of it meanwhile
@@ -247,6 +249,9 @@ class ProgressUpdateInlineForm(MeasurementForm):
         values = {attribute: self.cleaned_data.get(name) for name, attribute in self.SOURCE_FIELDS.items()}
         if not values["url"]:
             return
+        published = values.pop("published_on")  # a PreciseDate: the day and how much of it is known
+        values["published_on"] = date(published.year, published.month, published.day) if published else None
+        values["published_precision"] = published.precision if published else DatePrecision.DAY
         source = self.first_source or Source(update=update, position=1)
         if all(getattr(source, name) == value for name, value in values.items()) and source.pk:
             return

@@ -1,10 +1,13 @@
 """A layout's columns: django-import-export's Field with the words the README prints, declared in
 the order a file has them."""
 
+from datetime import date
+
 from import_export import fields
 from import_export.declarative import ModelDeclarativeMetaclass
 
 from pledges.files.lookups import LookupCell
+from pledges.models import DatePrecision, PreciseDate
 
 
 class Column(fields.Field):
@@ -13,11 +16,41 @@ class Column(fields.Field):
     `export_only` columns are written but never read back (a pledge's verdict comes only from
     progress updates). `side` columns are not set on the record itself: the layout writes them
     (a pledge's countries, an update's sources).
+
+    `precision` names the field beside a date that says how much of it is known (a PreciseDateCell
+    column): the column reads and writes both.
     """
 
-    def __init__(self, attribute, column_name, widget, *, meaning, example, export_only=False, side=False, **kwargs):
+    def __init__(
+        self,
+        attribute,
+        column_name,
+        widget,
+        *,
+        meaning,
+        example,
+        export_only=False,
+        side=False,
+        precision=None,
+        **kwargs,
+    ):
         super().__init__(attribute=attribute, column_name=column_name, widget=widget, readonly=export_only, **kwargs)
         self.meaning, self.example, self.export_only, self.side = meaning, example, export_only, side
+        self.precision = precision
+
+    def setter(self):
+        """How a read value is set on the record, or None for a column not set on it."""
+        if self.export_only or self.side:
+            return None
+        attribute, precision = self.attribute, self.precision
+        if precision is None:
+            return lambda instance, value: setattr(instance, attribute, value)
+
+        def set_date(instance, value):
+            setattr(instance, attribute, date(value.year, value.month, value.day) if value else None)
+            setattr(instance, precision, value.precision if value else DatePrecision.DAY)
+
+        return set_date
 
     @property
     def required(self):
@@ -34,12 +67,16 @@ class Column(fields.Field):
             return None
         if isinstance(self.widget, LookupCell):
             return f"{self.attribute}__{self.widget.field}"
+        if self.precision:
+            return (self.attribute, self.precision)  # read as one (date, precision) value
         return self.attribute
 
     def get_value(self, instance):
         # Exports and comparisons read rows as dicts by column name (RecordResource.iter_queryset).
         if isinstance(instance, dict):
             return instance.get(self.column_name)
+        if self.precision:
+            return PreciseDate.of(getattr(instance, self.attribute), getattr(instance, self.precision))
         return super().get_value(instance)
 
 

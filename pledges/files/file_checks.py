@@ -32,7 +32,7 @@ class FileChecks:
                 column.column_name,
                 column.widget.clean,
                 None if column.default is NOT_PROVIDED else column.default,
-                None if column.export_only or column.side else column.attribute,
+                column.setter(),
             )
             for column in present
         ]

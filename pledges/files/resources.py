@@ -230,7 +230,7 @@ class RecordResource(FileChecks, WriteGate, ExportRows, resources.ModelResource,
         """Read every cell of the row; set the record's own columns. Errors name their column."""
         errors = {}
         values = self.row.values
-        for name, clean, default, attribute in self.readers:
+        for name, clean, default, setter in self.readers:
             try:
                 value = clean(row[name])
             except ValueError as exc:
@@ -239,8 +239,8 @@ class RecordResource(FileChecks, WriteGate, ExportRows, resources.ModelResource,
             if default is not None and (value is None or value == ""):
                 value = default()
             values[name] = value
-            if attribute is not None:
-                setattr(instance, attribute, value)
+            if setter is not None:
+                setter(instance, value)
         if errors:
             self.row.failed = True
             raise ValidationError(errors)

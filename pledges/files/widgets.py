@@ -12,7 +12,14 @@ from decimal import Decimal, InvalidOperation
 
 from import_export import widgets
 
-from pledges.models import date_range_error, home_page_error, normalised_url, unprintable_error
+from pledges.models import (
+    PRECISE_DATE_FORMAT,
+    PreciseDate,
+    date_range_error,
+    home_page_error,
+    normalised_url,
+    unprintable_error,
+)
 
 # A cell a spreadsheet would run as a formula starts with one of these.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -160,6 +167,25 @@ class DateCell(Cell):
 
     def render(self, value, obj=None, **kwargs):
         return value.isoformat() if value else ""
+
+
+class PreciseDateCell(Cell):
+    """A date as precise as its source: 2023-12-05, 2023-12 or 2023, read as a PreciseDate.
+
+    Its column keeps the precision in a second field (`Column(precision=...)`), so a stored value
+    comes as (date, precision)."""
+
+    format = PRECISE_DATE_FORMAT
+
+    def parse(self, text):
+        return PreciseDate.parse(text)
+
+    def render(self, value, obj=None, **kwargs):
+        if not value:
+            return ""
+        if isinstance(value, tuple):
+            value = PreciseDate.of(*value)
+        return value.iso if isinstance(value, PreciseDate) else value.isoformat()
 
 
 class DecimalCell(Cell):

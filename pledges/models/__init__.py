@@ -21,6 +21,7 @@ from .choices import (
     SourceGrade,
     Verdict,
 )
+from .dates import PRECISE_DATE_FORMAT, DatePrecision, PreciseDate
 from .import_job import ImportJob
 from .pledge import (
     QUOTE_LANGUAGES,
@@ -81,6 +82,7 @@ __all__ = [
     "VALUE_PLACEHOLDER",
     "VERDICT_DEFINITIONS",
     "Country",
+    "DatePrecision",
     "DeadlinePrecision",
     "DeadlineState",
     "EditorSettings",
@@ -90,6 +92,8 @@ __all__ = [
     "Party",
     "PartyKind",
     "PeriodPrecision",
+    "PRECISE_DATE_FORMAT",
+    "PreciseDate",
     "Pledge",
     "PledgeQuerySet",
     "ProgressUpdate",

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .choices import PeriodPrecision, SourceGrade, Verdict
+from .dates import PreciseDate, precision_constraint, precision_field
 from .pledge import Pledge
 from .reference import Country
 from .target import Target
@@ -72,10 +73,15 @@ def update_errors(pledge, occurred_on, measurement_value, target, *, has_targets
         errors["measurement_value"] = _("A measurement of a target needs its value.")
     if target is not None and pledge.pk and target.pledge_id != pledge.pk:
         errors["target"] = _("That target belongs to another pledge.")
-    if occurred_on and pledge.announced_on and occurred_on < pledge.announced_on:
+    # A month or a year may hold the announcement: only a date wholly before it is refused.
+    last_day = getattr(occurred_on, "last_day", occurred_on)
+    if occurred_on and pledge.announced_on and last_day < pledge.announced_on:
         errors["occurred_on"] = _(
             "%(date)s is before the pledge was announced on %(announced)s: an update reports what happened since."
-        ) % {"date": occurred_on.isoformat(), "announced": pledge.announced_on.isoformat()}
+        ) % {
+            "date": getattr(occurred_on, "iso", None) or occurred_on.isoformat(),
+            "announced": pledge.announced_on.isoformat(),
+        }
     return errors
 
 
@@ -83,6 +89,7 @@ def update_errors(pledge, occurred_on, measurement_value, target, *, has_targets
 # correction, announced with a note; a spelling fix may be marked minor instead.
 SUBSTANTIVE_FIELDS = (
     "occurred_on",
+    "occurred_precision",
     "summary",
     "new_verdict",
     "ruling",
@@ -160,8 +167,10 @@ class ProgressUpdate(models.Model):
         max_length=60, default=new_update_key, help_text=_("Stable key within the pledge, for CSV round trips.")
     )
     occurred_on = models.DateField(
-        validators=[validate_date_in_range], help_text=_("When it happened or was reported.")
+        validators=[validate_date_in_range],
+        help_text=_("When it happened or was reported: a day (2023-12-05), a month (2023-12) or a year (2023)."),
     )
+    occurred_precision = precision_field(_("the update's date"))
     summary = models.TextField(validators=[validate_printable])
     new_verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True)
     # The verdict and the reason for it are one act: the update that gives a verdict says why, and
@@ -246,6 +255,7 @@ class ProgressUpdate(models.Model):
             ),
             models.CheckConstraint(condition=Q(new_verdict="") | ~Q(ruling=""), name="update_verdict_has_ruling"),
             dates_in_range_constraint("update_dates_in_range", "occurred_on", "measured_start", "measured_end"),
+            precision_constraint("update_date_precision", "occurred_on", "occurred_precision"),
             # One measured value per target, country (or the whole) and period: the chart plots one point each.
             models.UniqueConstraint(
                 models.F("target"),
@@ -257,7 +267,12 @@ class ProgressUpdate(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.occurred_on}: {self.summary[:60]}"
+        return f"{self.occurred.iso}: {self.summary[:60]}"
+
+    @property
+    def occurred(self):
+        """The update's date as precise as its source (a PreciseDate)."""
+        return PreciseDate.of(self.occurred_on, self.occurred_precision)
 
     @property
     def measured_on(self):
@@ -278,7 +293,7 @@ class ProgressUpdate(models.Model):
             self.target = targets[0]  # a pledge with one target: that is what it measures
         target = self.target if self.target_id else None
         errors = (
-            update_errors(pledge, self.occurred_on, self.measurement_value, target, has_targets=bool(targets))
+            update_errors(pledge, self.occurred, self.measurement_value, target, has_targets=bool(targets))
             | ruling_errors(new_verdict=self.new_verdict, ruling=self.ruling)
             | period_errors(
                 self.measured_precision, self.measured_start, self.measured_end, self.measurement_value is not None
@@ -330,7 +345,13 @@ class Source(models.Model):
     broken_since = models.DateTimeField(null=True, blank=True, editable=False)
     title = models.CharField(validators=[validate_printable], max_length=300)
     publisher = models.CharField(validators=[validate_printable], max_length=200)
-    published_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
+    published_on = models.DateField(
+        null=True,
+        blank=True,
+        validators=[validate_date_in_range],
+        help_text=_("A day (2023-12-05), a month (2023-12) or a year (2023), as the page gives it."),
+    )
+    published_precision = precision_field(_("the source's date"))
 
     # The link check's own columns change daily and are not an editor's change of the record.
     history = HistoricalRecords(excluded_fields=["link_checked_at", "link_status", "link_error", "broken_since"])
@@ -346,7 +367,13 @@ class Source(models.Model):
             models.CheckConstraint(condition=http_url_condition("url"), name="source_url_is_http"),
             models.CheckConstraint(condition=Q(grade__in=SourceGrade.values), name="source_grade_is_known"),
             dates_in_range_constraint("source_dates_in_range", "published_on"),
+            precision_constraint("source_date_precision", "published_on", "published_precision"),
         ]
 
     def __str__(self):
         return self.title
+
+    @property
+    def published(self):
+        """The source's date as precise as the page gives it (a PreciseDate), or None."""
+        return PreciseDate.of(self.published_on, self.published_precision)

@@ -66,7 +66,7 @@ class UpdatesFeed(Feed):
 
     def item_title(self, update):
         verdict = f" ({update.get_new_verdict_display()})" if update.new_verdict else ""
-        return f"{update.pledge.title}: {update.occurred_on.isoformat()}{verdict}"
+        return f"{update.pledge.title}: {update.occurred.iso}{verdict}"
 
     def item_description(self, update):
         """The update as HTML (Atom's type="html"): editors' text escaped, each source a link."""

@@ -25,6 +25,7 @@ from pledges.services import public_version
 _UPDATE_SUMMARY_COLUMNS = (
     "pledge_id",
     "occurred_on",
+    "occurred_precision",
     "summary",
     "new_verdict",
     "measurement_value",

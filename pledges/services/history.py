@@ -17,7 +17,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from simple_history.models import ModelChange
 
-from pledges.models import Pledge, ProgressUpdate, Source, Target
+from pledges.models import Pledge, PreciseDate, ProgressUpdate, Source, Target
 from pledges.services import bulk, public_version
 
 # Bookkeeping columns, not something an editor changed.
@@ -142,7 +142,10 @@ def related_history(pledge_id, limit=RELATED_HISTORY_LIMIT):
     for records, describe in (
         (
             updates.filter(pledge_id=pledge_id),
-            lambda r: _("Update of %(date)s: %(summary)s") % {"date": r.occurred_on, "summary": r.summary[:80]},
+            lambda r: (
+                _("Update of %(date)s: %(summary)s")
+                % {"date": PreciseDate.of(r.occurred_on, r.occurred_precision).iso, "summary": r.summary[:80]}
+            ),
         ),
         (
             Source.history.model.objects.filter(update_id__in=update_ids),

@@ -59,9 +59,11 @@ def pledge_verdict_evidence(*, pledge: Pledge, requested: str | None, drafts: Se
     chosen = evidence[-1]
     if not drafts[chosen].ruling.strip():
         raise ValidationError(ruling_errors(new_verdict=requested, ruling="")["ruling"], code="verdict_without_ruling")
+    # A ruling restated without a verdict speaks for the verdict then in force: a new verdict
+    # dated before it would stand under it.
     newest = (
         pledge.updates.filter(is_published=True)
-        .exclude(new_verdict="")
+        .exclude(new_verdict="", ruling="")
         .order_by("-occurred_on")
         .values_list("occurred_on", flat=True)
         .first()
@@ -70,7 +72,8 @@ def pledge_verdict_evidence(*, pledge: Pledge, requested: str | None, drafts: Se
     if newest and occurred_on and occurred_on < newest:
         raise ValidationError(
             _(
-                "The update that gives the verdict must be dated on or after %(date)s, the newest update with a verdict."
+                "The update that gives the verdict must be dated on or after %(date)s, the newest update with a "
+                "verdict or a ruling."
             ),
             params={"date": newest.isoformat()},
             code="verdict_evidence_too_old",

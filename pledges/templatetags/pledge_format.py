@@ -10,6 +10,8 @@ from django.urls import translate_url
 from django.utils import formats
 from django.utils.translation import get_language, gettext, pgettext
 
+from pledges.models import PreciseDate
+
 register = template.Library()
 
 
@@ -63,6 +65,13 @@ def measured_period(update):
     if precision == "range":
         return f"{formats.date_format(start, 'DATE_FORMAT')} – {formats.date_format(end, 'DATE_FORMAT')}"
     return formats.date_format(end, "DATE_FORMAT")
+
+
+@register.filter
+def precise_date(day, precision=""):
+    """A date as precise as its source, in the active language: 5 December 2023, December 2023, 2023.
+    `{{ update.occurred_on|precise_date:update.occurred_precision }}` (audit-history copies too)."""
+    return PreciseDate.of(day, precision).text() if day else ""
 
 
 @register.filter

@@ -1,13 +1,18 @@
 """How a checked progress-updates file is written: updates in bulk, their sources replaced as the
 file lists them, their audit history, and then each pledge's verdict."""
 
+from datetime import date
+
 from pledges.files.layouts.side_columns import MAX_SOURCES, SOURCE_PARTS
 from pledges.models import (
+    DatePrecision,
     ProgressUpdate,
     Source,
     SourceGrade,
 )
 from pledges.services import bulk, pledges_refresh_verdicts, record_history
+
+SOURCE_FIELDS = (*SOURCE_PARTS, "published_precision")  # what a file sets on a source
 
 
 class UpdateWrites:
@@ -26,9 +31,17 @@ class UpdateWrites:
         for update in instances:
             self.relink(update)
             update.updated_at = now
-        # The measurement's target and period are side columns set on the record (import_instance);
-        # the time of a correction is stamped by the row's checks (ProgressUpdateResource).
-        measured = {"target", "measured_precision", "measured_start", "measured_end", "corrected_at"}
+        # The measurement's target and period are side columns set on the record (import_instance),
+        # the date's precision comes with the date; the time of a correction is stamped by the
+        # row's checks (ProgressUpdateResource).
+        measured = {
+            "target",
+            "measured_precision",
+            "measured_start",
+            "measured_end",
+            "corrected_at",
+            "occurred_precision",
+        }
         ProgressUpdate.objects.bulk_update(instances, sorted(attributes | measured | {"updated_at"}), batch_size=1000)
 
     def write_related(self, created, changed, now):
@@ -50,11 +63,17 @@ class UpdateWrites:
     @staticmethod
     def _row_sources(values):
         # grade None: the file has no grade for it (kept as stored, or reporting; see _replace_sources).
-        return [
-            Source(position=number, **{part: values.get(f"source{number}_{part}") for part in SOURCE_PARTS})
-            for number in range(1, MAX_SOURCES + 1)
-            if values.get(f"source{number}_url")
-        ]
+        sources = []
+        for number in range(1, MAX_SOURCES + 1):
+            if values.get(f"source{number}_url"):
+                source = Source(
+                    position=number, **{part: values.get(f"source{number}_{part}") for part in SOURCE_PARTS}
+                )
+                published = source.published_on  # a PreciseDate: the day and how much of it is known
+                source.published_on = date(published.year, published.month, published.day) if published else None
+                source.published_precision = published.precision if published else DatePrecision.DAY
+                sources.append(source)
+        return sources
 
     def _replace_sources(self, updates_with_sources, now):
         """Make each update's sources exactly the given ones, recording every change in history."""
@@ -69,7 +88,7 @@ class UpdateWrites:
                     source.grade = current.grade if current is not None else SourceGrade.REPORTING
                 if current is None:
                     created.append(source)
-                elif any(getattr(current, part) != getattr(source, part) for part in SOURCE_PARTS):
+                elif any(getattr(current, part) != getattr(source, part) for part in SOURCE_FIELDS):
                     source.pk = current.pk
                     changed.append(source)
         for removed in stored.values():
@@ -78,6 +97,6 @@ class UpdateWrites:
             removed.delete()
         for source, pk in zip(created, bulk.insert(Source, [bulk.field_values(s) for s in created], return_ids=True)):
             source.pk = source.id = pk
-        Source.objects.bulk_update(changed, list(SOURCE_PARTS), batch_size=2000)
+        Source.objects.bulk_update(changed, list(SOURCE_FIELDS), batch_size=2000)
         record_history(Source, created, created=True, user=self.user, reason=self.reason, now=now)
         record_history(Source, changed, created=False, user=self.user, reason=self.reason, now=now)

@@ -11,9 +11,9 @@ from pledges.files.resources import RecordResource
 from pledges.files.widgets import (
     BooleanCell,
     ChoiceCell,
-    DateCell,
     DecimalCell,
     PeriodCell,
+    PreciseDateCell,
     SlugCell,
     TextCell,
     UrlCell,
@@ -21,6 +21,7 @@ from pledges.files.widgets import (
 from pledges.models import (
     Country,
     Pledge,
+    PreciseDate,
     ProgressUpdate,
     Source,
     SourceGrade,
@@ -75,9 +76,9 @@ def _source_columns(number):
         Column(
             prefix + "published_on",
             prefix + "published_on",
-            DateCell(),
+            PreciseDateCell(),
             side=True,
-            meaning=f"Source {number}: date.",
+            meaning=f"Source {number}: date, as precisely as the page gives it.",
             example="2026-01-20",
         ),
         Column(
@@ -116,9 +117,10 @@ class ProgressUpdateResource(UpdateWrites, RecordResource):
     occurred_on = Column(
         "occurred_on",
         "occurred_on",
-        DateCell(required=True),
-        meaning="When it happened or was reported.",
+        PreciseDateCell(required=True),
+        meaning="When it happened or was reported, as precisely as the source says: a day, a month or a year.",
         example="2026-01-18",
+        precision="occurred_precision",
     )
     summary = Column(
         "summary",
@@ -225,11 +227,12 @@ class ProgressUpdateResource(UpdateWrites, RecordResource):
         cited = {}  # update id -> how many of its sources were read
         # `pks` come in order (iter_queryset): a range is a cheaper query than a list of 2,000.
         sources = Source.objects.filter(update_id__gte=pks[0], update_id__lte=pks[-1]).order_by("update_id", "position")
-        for update_id, *values in sources.values_list("update_id", *SOURCE_PARTS):
+        for update_id, precision, *values in sources.values_list("update_id", "published_precision", *SOURCE_PARTS):
             number = cited[update_id] = cited.get(update_id, 0) + 1
             if number <= MAX_SOURCES:
                 for part, value in zip(SOURCE_PARTS, values):
                     cells[f"source{number}_{part}"][update_id] = value
+                cells[f"source{number}_published_on"][update_id] = PreciseDate.of(values[3], precision)
         return cells
 
     def before_import(self, dataset, **kwargs):
@@ -301,7 +304,7 @@ class ProgressUpdateResource(UpdateWrites, RecordResource):
             column: str(message)
             for column, message in update_errors(
                 pledge,
-                instance.occurred_on,
+                instance.occurred,
                 instance.measurement_value,
                 instance.target,
                 has_targets=(pledge.pk, "1") in self.targets,

@@ -22,7 +22,7 @@ def verdict_changed(seeded):
             {
                 "pledge": "ai-big-data-cloud",
                 "key": "met-2026",
-                "occurred_on": "2026-11-20",
+                "occurred_on": "2026-12-02",  # the day of the seeds' recheck, written after it
                 "new_verdict": "kept",
                 "ruling": RULING,
                 "measurement_value": "",

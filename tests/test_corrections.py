@@ -120,7 +120,14 @@ def test_a_file_that_changes_a_published_update_needs_a_new_note(seeded, client)
     import_updates("\n".join(lines) + "\n")
     update = ProgressUpdate.objects.get(key="trade-2025")
     assert update.measurement_value == 106_400_000_000 and update.correction_note == NOTE and update.corrected_at
-    assert "Update corrected" in client.get("/en/changes/").content.decode()
+    # Readers meet the file's correction as they meet the admin's: on the update, in the log and its feed.
+    entry = client.get(update.pledge.get_absolute_url()).content.decode().split(f'id="update-{update.key}"', 1)[1]
+    entry = entry.split("</article>", 1)[0]
+    assert "$106.4 billion" in entry and "Corrected on " in entry and html.escape(NOTE) in entry
+    newest = client.get("/en/changes/").content.decode().split('<li class="change ')[1]
+    assert newest.startswith("change-corrected") and html.escape(NOTE) in newest
+    feed = feedparser.parse(client.get("/feed/changes/?lang=en").content)
+    assert feed.entries[0].title.endswith("Update corrected") and NOTE in html.unescape(feed.entries[0].summary)
 
 
 def test_published_updates_are_read_only_on_the_pledge_page_with_every_source(client, editor, seeded):

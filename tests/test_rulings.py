@@ -42,7 +42,7 @@ def test_the_newest_ruling_stands_under_the_newest_verdict(seeded, client):
             {
                 "pledge": pledge.slug,
                 "key": "met-2026",
-                "occurred_on": "2026-11-20",
+                "occurred_on": "2026-12-02",  # the day of the seeds' recheck, written after it
                 "new_verdict": "kept",
                 "ruling": "Kept. The dialogue mechanism met in Xi'an in 2026, its minutes published.",
                 "measurement_value": "",

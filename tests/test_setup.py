@@ -23,7 +23,7 @@ def test_setup_loads_reference_data_and_seeds_once_and_prints_the_editor_passwor
     second = capsys.readouterr().out
 
     assert Country.objects.filter(code="KZ").exists()
-    assert (Pledge.objects.count(), ProgressUpdate.objects.count()) == (16, 56)
+    assert (Pledge.objects.count(), ProgressUpdate.objects.count()) == (16, 60)
     assert "user name 'editor', password '" in first and "password" not in second
     password = first.split("password '")[1].split("'")[0]
     assert get_user_model().objects.get(username="editor").check_password(password)

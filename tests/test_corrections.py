@@ -71,6 +71,17 @@ def test_replacing_a_published_updates_source_needs_the_note_too(client, editor,
     assert ProgressUpdate.objects.get(pk=trade_2025.pk).correction_note == NOTE
 
 
+def test_an_archived_copy_or_a_grade_is_added_in_the_admin_without_a_note(client, editor, trade_2025):
+    client.force_login(editor)
+    page = client.get(own_page(trade_2025))
+    archived = "https://web.archive.org/web/2026/https://www.globaltimes.cn/page/202601/1353538.shtml"
+
+    saved = client.post(own_page(trade_2025), change_form_data(page, **{"sources-0-archived_url": archived}))
+    assert saved.status_code == 302
+    assert trade_2025.sources.get(position=1).archived_url == archived
+    assert ProgressUpdate.objects.get(pk=trade_2025.pk).corrected_at is None
+
+
 def test_a_minor_fix_is_kept_in_the_history_and_not_announced(client, editor, trade_2025):
     client.force_login(editor)
     page = client.get(own_page(trade_2025))
@@ -200,3 +211,40 @@ def test_reverting_a_pledge_brings_back_its_targets_as_they_were(client, editor,
     target.refresh_from_db()
     assert target.target_value == 70_000_000_000
     assert target.history.first().history_change_reason == "Restored with the pledge's reverted version"
+
+
+def test_an_archived_copy_comes_from_a_file_and_needs_no_note_while_a_title_does(seeded, client):
+    stream = io.BytesIO()
+    export_updates(stream)
+    exported = stream.getvalue().decode()
+    lines = exported.splitlines()
+    header = next(csv.reader([lines[0]]))
+    row = next(n for n, line in enumerate(lines) if ",trade-2025," in line)
+    cells = next(csv.reader([lines[row]]))
+    archived = "https://web.archive.org/web/20260118000000/https://www.globaltimes.cn/page/202601/1353538.shtml"
+    cells[header.index("source1_archived_url")] = archived
+
+    def with_row(cells):
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerow(cells)
+        return "\n".join([*lines[:row], out.getvalue().strip(), *lines[row + 1 :]]) + "\n"
+
+    import_updates(with_row(cells))  # no note: an archived copy adds a way to open the page
+    update = ProgressUpdate.objects.get(key="trade-2025")
+    assert update.sources.get(position=1).archived_url == archived and update.corrected_at is None
+    page = client.get(update.pledge.get_absolute_url()).content.decode()
+    assert f'<a href="{archived}">archived copy</a>' in page
+
+    # A file without the archived-copy columns leaves it as it is.
+    names = [n for n in header if not n.endswith("_archived_url")]
+    plain = io.StringIO()
+    writer = csv.DictWriter(plain, names, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(csv.DictReader(io.StringIO(exported)))
+    import_updates(plain.getvalue())
+    assert update.sources.get(position=1).archived_url == archived
+
+    cells[header.index("source1_title")] = "China–Central Asia trade in 2025"
+    with pytest.raises(ImportRejected) as refused:
+        import_updates(with_row(cells))
+    assert refused.value.errors[0].column == "correction_note"

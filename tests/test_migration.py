@@ -24,6 +24,7 @@ NEW_PLEDGE_FIELDS = {"target_label", "ruling", "quote_language", "quote_original
     f"target{n}_{part}" for n in (2, 3) for part in ("label", "unit", "baseline_value", "baseline_on", "value")
 }
 NEW_UPDATE_FIELDS = {"target", "measured_period", "ruling", "correction_note"}
+NEW_SOURCE_FIELDS = {"archived_url"}
 
 
 def load_at_0015(apps, records):
@@ -85,6 +86,11 @@ def test_the_public_json_is_the_same_field_by_field_after_the_migration(migrated
         assert [u["key"] for u in new["updates"]] == [u["key"] for u in old["updates"]], old["slug"]
         for old_update, new_update in zip(old["updates"], new["updates"]):
             assert set(new_update) - set(old_update) <= NEW_UPDATE_FIELDS
+            # A source may have gained fields (its archived copy); the ones it had are as they were.
+            for old_source, new_source in zip(old_update["sources"], new_update["sources"], strict=True):
+                assert set(new_source) - set(old_source) <= NEW_SOURCE_FIELDS
+                assert {k: new_source[k] for k in old_source} == old_source, (old["slug"], old_update["key"])
+            new_update = {**new_update, "sources": old_update["sources"]}
             assert {k: new_update[k] for k in old_update} == old_update, (old["slug"], old_update["key"])
             # A measurement now names its target (the pledge's one, now its first) and, like
             # every measurement before periods existed, measures the day it was reported.

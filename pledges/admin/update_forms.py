@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from pledges.admin.amounts import AmountField, jump
 from pledges.admin.forms import PreciseDateField, PreciseDatesForm, VersionedForm
 from pledges.models import (
+    SOURCE_SUBSTANTIVE_FIELDS,
     SUBSTANTIVE_FIELDS,
     DatePrecision,
     Pledge,
@@ -320,7 +321,7 @@ class SourcesFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
         stored = self.instance.pk and ProgressUpdate.objects.filter(pk=self.instance.pk, is_published=True).exists()
-        if stored and self.has_changed():
+        if stored and self.changes_evidence():
             message = correction_errors(
                 was_published=True, changed=[_("sources")], withdrawing=False, note=self.correction, minor=self.minor
             ).get("correction_note")
@@ -336,3 +337,15 @@ class SourcesFormSet(forms.BaseInlineFormSet):
         weak = evidence_errors(self.instance.new_verdict, kept)
         if weak:
             raise forms.ValidationError(weak, code="weak_evidence")
+
+    def changes_evidence(self):
+        """Whether a source is added, removed or changed in what readers rely on (not only its
+        grade or archived copy)."""
+        return any(
+            self._should_delete_form(form) if form.instance.pk is not None else form.has_changed()
+            for form in self.forms
+        ) or any(
+            set(form.changed_data) & set(SOURCE_SUBSTANTIVE_FIELDS)
+            for form in self.initial_forms
+            if not self._should_delete_form(form)
+        )

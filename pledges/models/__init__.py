@@ -35,6 +35,7 @@ from .pledge import (
     search_vector,
 )
 from .progress import (
+    SOURCE_SUBSTANTIVE_FIELDS,
     SUBSTANTIVE_FIELDS,
     ProgressUpdate,
     Source,
@@ -117,6 +118,7 @@ __all__ = [
     "evidence_errors",
     "correction_errors",
     "SUBSTANTIVE_FIELDS",
+    "SOURCE_SUBSTANTIVE_FIELDS",
     "follow_up_errors",
     "QUOTE_LANGUAGES",
     "quote_language_errors",

@@ -102,6 +102,11 @@ SUBSTANTIVE_FIELDS = (
 )
 
 
+# What a reader relies on in a source: changing it is a correction too. Its grade is the editors'
+# judgement (shown, but not the evidence itself) and an archived copy only adds a way to open it.
+SOURCE_SUBSTANTIVE_FIELDS = ("url", "title", "publisher", "published_on", "published_precision")
+
+
 def correction_errors(*, was_published: bool, changed, withdrawing: bool, note: str, minor: bool = False) -> dict:
     """{"correction_note": message} when a change to a published update needs a note it lacks.
 

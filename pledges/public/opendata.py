@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from pledges.files.export_rows import CHUNK_SIZE
 from pledges.files.exports import file_chunks, rows
-from pledges.files.layouts import MAX_SOURCES, PledgeResource, ProgressUpdateResource
+from pledges.files.layouts import MAX_SOURCES, SOURCE_PARTS, PledgeResource, ProgressUpdateResource
 from pledges.models import Party
 from pledges.public import selectors
 
@@ -70,7 +70,8 @@ def _updates_by_slug(slugs):
         row = dict(zip(names, cells))
         sources = []
         for number in range(1, MAX_SOURCES + 1):
-            source = {name: row.pop(f"source{number}_{name}") for name in ("url", "title", "publisher", "published_on")}
+            # The grade stays beside the update as `sourceN_grade`, where the JSON has always had it.
+            source = {name: row.pop(f"source{number}_{name}") for name in SOURCE_PARTS if name != "grade"}
             if source["url"]:
                 sources.append(source)
         slug = row.pop("pledge")

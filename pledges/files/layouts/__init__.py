@@ -6,7 +6,7 @@ of the layout's write path).
 """
 
 from pledges.files.layouts.pledges import PledgeResource
-from pledges.files.layouts.side_columns import MAX_SOURCES, MAX_TARGETS, target_column_names
+from pledges.files.layouts.side_columns import MAX_SOURCES, MAX_TARGETS, SOURCE_PARTS, target_column_names
 from pledges.files.layouts.updates import ProgressUpdateResource
 
 PLEDGE_COLUMNS = tuple(PledgeResource.fields.values())
@@ -14,6 +14,7 @@ UPDATE_COLUMNS = tuple(ProgressUpdateResource.fields.values())
 
 __all__ = [
     "MAX_SOURCES",
+    "SOURCE_PARTS",
     "MAX_TARGETS",
     "PLEDGE_COLUMNS",
     "UPDATE_COLUMNS",

@@ -7,7 +7,7 @@ from pledges.files.widgets import DateCell, DecimalCell, SlugCell, TextCell
 from pledges.models import Unit
 
 MAX_SOURCES = 3
-SOURCE_PARTS = ("url", "title", "publisher", "published_on", "grade")
+SOURCE_PARTS = ("url", "title", "publisher", "published_on", "grade", "archived_url")
 
 MAX_TARGETS = 3
 TARGET_PARTS = ("label", "unit", "baseline_value", "baseline_on", "target_value")

@@ -62,7 +62,7 @@ class UpdateWrites:
 
     @staticmethod
     def _row_sources(values):
-        # grade None: the file has no grade for it (kept as stored, or reporting; see _replace_sources).
+        # grade or archived_url None: the file has no such column (kept as stored; see _replace_sources).
         sources = []
         for number in range(1, MAX_SOURCES + 1):
             if values.get(f"source{number}_url"):
@@ -86,6 +86,8 @@ class UpdateWrites:
                 current = stored.pop((update_id, source.position), None)
                 if not source.grade:
                     source.grade = current.grade if current is not None else SourceGrade.REPORTING
+                if source.archived_url is None:
+                    source.archived_url = current.archived_url if current is not None else ""
                 if current is None:
                     created.append(source)
                 elif any(getattr(current, part) != getattr(source, part) for part in SOURCE_FIELDS):

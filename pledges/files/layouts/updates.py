@@ -19,6 +19,7 @@ from pledges.files.widgets import (
     UrlCell,
 )
 from pledges.models import (
+    SOURCE_SUBSTANTIVE_FIELDS,
     Country,
     Pledge,
     PreciseDate,
@@ -89,6 +90,14 @@ def _source_columns(number):
             meaning=f"Source {number}: primary (the official text), reporting (the default) or weak; "
             "a verdict needs one that is not weak.",
             example="primary",
+        ),
+        Column(
+            prefix + "archived_url",
+            prefix + "archived_url",
+            UrlCell(max_length=500),
+            side=True,
+            meaning=f"Source {number}: an archived copy of the page, shown to readers beside it.",
+            example="https://web.archive.org/web/2026/https://en.people.cn/...",
         ),
     )
 
@@ -184,9 +193,15 @@ class ProgressUpdateResource(UpdateWrites, RecordResource):
         "verdict, ruling, measurement or sources change, or it is unpublished; shown to readers.",
         example="The 2025 figure was China's customs total, not the ministry's.",
     )
-    source1_url, source1_title, source1_publisher, source1_published_on, source1_grade = _source_columns(1)
-    source2_url, source2_title, source2_publisher, source2_published_on, source2_grade = _source_columns(2)
-    source3_url, source3_title, source3_publisher, source3_published_on, source3_grade = _source_columns(3)
+    (source1_url, source1_title, source1_publisher, source1_published_on, source1_grade, source1_archived_url) = (
+        _source_columns(1)
+    )
+    (source2_url, source2_title, source2_publisher, source2_published_on, source2_grade, source2_archived_url) = (
+        _source_columns(2)
+    )
+    (source3_url, source3_title, source3_publisher, source3_published_on, source3_grade, source3_archived_url) = (
+        _source_columns(3)
+    )
 
     class Meta(RecordResource.Meta):
         model = ProgressUpdate
@@ -287,7 +302,8 @@ class ProgressUpdateResource(UpdateWrites, RecordResource):
         changed = [
             column
             for column, _old, _new in row.change.changes
-            if column in SUBSTANTIVE_COLUMNS or (column.startswith("source") and not column.endswith("_grade"))
+            if column in SUBSTANTIVE_COLUMNS
+            or (column.startswith("source") and column.split("_", 1)[1] in SOURCE_SUBSTANTIVE_FIELDS)
         ]
         withdrawing = not instance.is_published
         note = (row.values.get("correction_note") or "").strip()

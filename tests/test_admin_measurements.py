@@ -13,6 +13,8 @@ from tests.test_admin_editing import change_url, with_new_update
 
 pytestmark = pytest.mark.django_db
 NEW_DAY = date(2026, 11, 20)
+# Trade is a yearly flow: a figure says which part of the year it covers.
+JANUARY_TO_OCTOBER = {"measured_precision": "range", "measured_start": "2026-01-01", "measured_end": "2026-10-31"}
 
 
 @pytest.mark.parametrize(
@@ -55,7 +57,8 @@ def _trade(client, editor):
 def test_a_value_typed_with_a_scale_word_is_saved_in_full(client, seeded, editor):
     pledge, page, index = _trade(client, editor)
     response = client.post(
-        change_url(pledge), change_form_data(page, **with_new_update(page, index, measurement_value="112.4bn"))
+        change_url(pledge),
+        change_form_data(page, **with_new_update(page, index, measurement_value="112.4bn", **JANUARY_TO_OCTOBER)),
     )
     assert response.status_code == 302, response.context["errors"] if response.context else ""
     assert pledge.updates.get(occurred_on=NEW_DAY).measurement_value == Decimal("112400000000")
@@ -63,7 +66,7 @@ def test_a_value_typed_with_a_scale_word_is_saved_in_full(client, seeded, editor
 
 def test_a_value_a_billion_times_too_small_is_held_back_until_confirmed(client, seeded, editor):
     pledge, page, index = _trade(client, editor)
-    data = change_form_data(page, **with_new_update(page, index, measurement_value="106.5"))
+    data = change_form_data(page, **with_new_update(page, index, measurement_value="106.5", **JANUARY_TO_OCTOBER))
 
     refused = client.post(change_url(pledge), data)
 

@@ -55,7 +55,7 @@ def test_a_pledge_page_shows_its_timeline_and_chart_and_passes_axe(live_server, 
     page.goto(f"{live_server.url}/en/pledges/trade-70-billion-by-2030/")
 
     expect()(page.locator("svg.chart")).to_be_visible()
-    expect()(page.locator("svg.chart circle.point")).to_have_count(4)
+    expect()(page.locator("svg.chart rect.year-bar")).to_have_count(4)  # a bar across each year
     assert page.locator("svg.chart").get_attribute("role") == "img"
     timeline = page.locator("article[id^=update-] h3").all_inner_texts()
     assert timeline[0].startswith("2 December 2026") and timeline[-1].startswith("11 May 2023")
@@ -150,21 +150,42 @@ def test_a_joint_pledge_with_two_targets_and_its_summit_read_on_any_screen_and_p
     screenshot(page, f"example-summit-{width}")
 
 
-def test_a_chart_reads_on_a_phone(live_server, new_page, screenshot, seeded):
-    phone = new_page(width=375, height=800)
-    phone.goto(f"{live_server.url}/en/pledges/trade-70-billion-by-2030/")
+CHARTS = {
+    "trade-70-billion-by-2030": ["US dollars", "Target", "on track", "$106.3 billion", "2023", "2025"],
+    "covid-vaccines-50-million-doses": ["doses", "Target", "at least 2.5 million doses"],
+}
 
-    heights = phone.eval_on_selector_all("svg.chart text", "texts => texts.map(t => t.getBoundingClientRect().height)")
-    assert heights and min(heights) >= 11, heights  # every label, tick and year: 11 px or more
-    labels = phone.eval_on_selector_all("svg.chart text", "texts => texts.map(t => t.textContent)")
-    assert "US dollars" in labels and "Target" in labels and "on track" in labels
-    assert "$106.3 billion" in labels  # the latest value, beside its point
-    widths = phone.eval_on_selector_all(
-        "svg.chart text", "texts => texts.map(t => [t.getBoundingClientRect().left, t.getBoundingClientRect().right])"
+
+@pytest.mark.parametrize("width", [1280, 375])
+@pytest.mark.parametrize("slug", list(CHARTS))
+def test_a_chart_reads_at_any_width_with_no_text_too_small_or_overlapping(
+    live_server, new_page, screenshot, seeded, slug, width
+):
+    page = new_page(width=width, height=800)
+    page.goto(f"{live_server.url}/en/pledges/{slug}/")
+
+    boxes = page.eval_on_selector_all(
+        "svg.chart text",
+        "texts => texts.map(t => { const r = t.getBoundingClientRect();"
+        " return {text: t.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom}; })",
     )
-    chart = phone.locator("svg.chart").bounding_box()
-    assert all(left >= chart["x"] - 1 and right <= chart["x"] + chart["width"] + 1 for left, right in widths)
-    screenshot(phone, "chart-375")
+    assert min(box["bottom"] - box["top"] for box in boxes) >= 11, boxes  # every label, tick and year
+    labels = [box["text"] for box in boxes]
+    assert all(label in labels for label in CHARTS[slug]), labels
+    chart = page.locator("svg.chart").bounding_box()
+    assert all(b["left"] >= chart["x"] - 1 and b["right"] <= chart["x"] + chart["width"] + 1 for b in boxes)
+    overlapping = [
+        (a["text"], b["text"])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a["left"] < b["right"] - 1
+        and b["left"] < a["right"] - 1
+        and a["top"] < b["bottom"] - 1
+        and b["top"] < a["bottom"] - 1
+    ]
+    assert overlapping == []
+    assert fits_the_screen(page) and accessibility_violations(page) == []
+    screenshot(page, f"chart-{slug}-{width}")
 
 
 @pytest.mark.parametrize("language", ["en", "ru", "zh-hans"])

@@ -172,16 +172,19 @@ def test_an_unknown_column_is_named(reference_data):
                     "baseline_value",
                     "baseline_on",
                     "target_value",
+                    "target_kind",
                     "target2_label",
                     "target2_unit",
                     "target2_baseline_value",
                     "target2_baseline_on",
                     "target2_value",
+                    "target2_kind",
                     "target3_label",
                     "target3_unit",
                     "target3_baseline_value",
                     "target3_baseline_on",
                     "target3_value",
+                    "target3_kind",
                     "ruling",
                     "owner",
                     "published",
@@ -426,12 +429,12 @@ def test_a_file_of_bad_cells_counts_them_all_but_keeps_200(reference_data):
     data = (",".join(header) + "\n" + (bad + "\n") * 3_000).encode()
     rejection, peak = _rejection_and_peak_memory(data)
 
-    # 26 bad cells a row: 24 unreadable values (the quote's language, and 4 for each of three
-    # targets: unit, baseline, its date and value), an owner who is no staff user and an earlier
-    # pledge that is not there.
+    # 29 bad cells a row: 27 unreadable values (the quote's language, and 5 for each of three
+    # targets: unit, baseline, its date, value and kind), an owner who is no staff user and an
+    # earlier pledge that is not there.
     # "bad!" is a party's name as good as any, in both party columns, and a target's label.
-    assert len(rejection.errors) == 200 and rejection.total == 3_000 * 26
-    assert {error.row for error in rejection.errors} == set(range(2, 2 + 8))  # the first rows' errors, in order
+    assert len(rejection.errors) == 200 and rejection.total == 3_000 * 29
+    assert {error.row for error in rejection.errors} == set(range(2, 2 + 7))  # the first rows' errors, in order
     assert peak < 25_000_000
 
 

@@ -20,10 +20,16 @@ DATA = Path(__file__).parent / "data" / "migration"
 BEFORE = [("pledges", "0015_follow_ups")]
 # A column renamed with the record (the one actor became the pledging parties) -> its new name.
 RENAMED = {"actor": "parties"}
-NEW_PLEDGE_FIELDS = {"target_label", "ruling", "quote_language", "quote_original", "quote_translated_by"} | {
-    f"target{n}_{part}" for n in (2, 3) for part in ("label", "unit", "baseline_value", "baseline_on", "value")
-}
-NEW_UPDATE_FIELDS = {"target", "measured_period", "ruling", "correction_note"}
+NEW_PLEDGE_FIELDS = (
+    {"target_label", "target_kind", "ruling", "quote_language", "quote_original"}
+    | {"quote_translated_by"}
+    | {
+        f"target{n}_{part}"
+        for n in (2, 3)
+        for part in ("label", "unit", "baseline_value", "baseline_on", "value", "kind")
+    }
+)
+NEW_UPDATE_FIELDS = {"target", "measured_period", "ruling", "correction_note", "measurement_qualifier"}
 NEW_SOURCE_FIELDS = {"archived_url"}
 
 

@@ -132,9 +132,14 @@ def test_country_measurements_add_up_using_each_countrys_latest():
         ]
     )
 
-    assert progress.current_value == Decimal(500) and progress.percent == Decimal("50.0")
-    assert progress.by_country == {1: Decimal(300), 2: Decimal(200)}
+    # Only countries' figures: their sum is a floor ("at least 500 of 1,000"), never a share.
+    assert progress.current_value == Decimal(500) and progress.at_least
+    assert progress.percent is None and progress.share is None and not progress.reached
+    assert {c: u.measurement_value for c, u in progress.by_country.items()} == {1: Decimal(300), 2: Decimal(200)}
     assert progress.on_track is None
+    # A figure for all the countries together is the whole again.
+    whole = t.progress([measured(date(2022, 6, 1), "300", country=1), measured(date(2022, 7, 1), "650")])
+    assert whole.current_value == Decimal(650) and not whole.at_least and whole.percent == Decimal("65.0")
 
 
 def test_each_target_counts_only_its_own_measurements():

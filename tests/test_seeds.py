@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from pledges.models import DeadlineState, Pledge, ProgressUpdate, Verdict
+from pledges.models import DeadlineState, Pledge, ProgressUpdate, Target, Verdict
 
 pytestmark = pytest.mark.django_db
 
@@ -89,12 +89,27 @@ def test_the_november_2026_facts_are_sourced_updates_and_say_where_no_total_exis
     assert not ProgressUpdate.objects.filter(sources__grade="weak", new_verdict__gt="").exists()
 
 
-def test_vaccine_doses_are_measured_per_country(seeded):
+def test_vaccine_doses_are_measured_per_country_and_read_as_a_floor(seeded):
     vaccines = Pledge.objects.get(slug="covid-vaccines-50-million-doses")
     progress = vaccines.targets.get().progress(list(vaccines.updates.all()))
 
-    assert progress.current_value == Decimal("2543200")
-    assert progress.percent == Decimal("5.1")
+    # Tajikistan's figure is a breakdown of a five-country total nobody has reported.
+    assert progress.current_value == Decimal("2543200") and progress.at_least and progress.percent is None
+
+
+def test_the_targets_say_what_their_numbers_mean(seeded, client):
+    kinds = dict(Target.objects.values_list("pledge__slug", "kind"))
+    assert kinds == {
+        "trade-70-billion-by-2030": "flow",
+        "covid-vaccines-50-million-doses": "total",
+        "sister-cities-100-pairs": "level",
+        "livelihood-assistance-500-million": "total",
+        "training-5000-places": "total",
+    }
+    sister = client.get("/en/pledges/sister-cities-100-pairs/").content.decode()
+    assert 'class="on-track"' not in sister  # no baseline recorded, so no straight line from a made-up zero
+    trade = client.get("/en/pledges/trade-70-billion-by-2030/").content.decode()
+    assert trade.count('<rect class="year-bar"') == 4 and 'class="on-track"' in trade
 
 
 def test_the_railway_is_made_to_kyrgyzstan_and_uzbekistan(seeded):

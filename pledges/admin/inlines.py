@@ -15,7 +15,7 @@ class TargetInline(admin.TabularInline):
     """A pledge's quantitative targets: the first is the one the overview shows."""
 
     model = Target
-    fields = ("position", "label", "unit", "target_value", "baseline_value", "baseline_on")
+    fields = ("position", "label", "kind", "unit", "target_value", "baseline_value", "baseline_on")
     extra = 0
     verbose_name = _("quantitative target")
 
@@ -64,7 +64,7 @@ class ProgressUpdateInline(admin.StackedInline):
         ("occurred_on", "is_published", "new_verdict"),
         "summary",
         "ruling",
-        ("measurement_value", "target", "measurement_country"),
+        ("measurement_qualifier", "measurement_value", "target", "measurement_country"),
         "confirm_jump",
         ("measured_precision", "measured_start", "measured_end"),
         ("source_url", "source_title"),
@@ -111,6 +111,7 @@ class ProgressUpdateInline(admin.StackedInline):
             "new_verdict",
             "summary",
             "ruling",
+            "measurement_qualifier",
             "measurement_value",
             "target",
             "measurement_country",

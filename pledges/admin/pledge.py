@@ -111,7 +111,15 @@ class PledgeAdmin(PledgeActions, MeasurementPreviewMixin, FileImportExportMixin,
             ProgressUpdate.objects.filter(pledge=OuterRef("pk")).order_by("-occurred_on").values("occurred_on")[:1]
         )
         measured = ProgressUpdate.objects.filter(measurement_value__isnull=False).only(
-            "pledge_id", "occurred_on", "measurement_value", "measurement_country_id", "target_id", "measured_end"
+            "pledge_id",
+            "occurred_on",
+            "measurement_value",
+            "measurement_qualifier",
+            "measurement_country_id",
+            "target_id",
+            "measured_precision",
+            "measured_start",
+            "measured_end",
         )
         return (
             Pledge.objects.annotate(

@@ -124,7 +124,7 @@ class ProgressUpdateAdmin(MeasurementPreviewMixin, FileImportExportMixin, Audite
         "summary",
         "new_verdict",
         "ruling",
-        ("measurement_value", "target", "measurement_country"),
+        ("measurement_qualifier", "measurement_value", "target", "measurement_country"),
         "confirm_jump",
         ("measured_precision", "measured_start", "measured_end"),
         "is_published",

@@ -178,6 +178,7 @@ class ProgressUpdateInlineForm(MeasurementForm):
             "summary",
             "new_verdict",
             "ruling",
+            "measurement_qualifier",
             "measurement_value",
             "target",
             "measurement_country",

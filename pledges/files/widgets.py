@@ -242,7 +242,8 @@ class ChoiceCell(Cell):
 
     @property
     def format(self):
-        return "one of: " + ", ".join(value for value, _label in self.choices)
+        # A choice whose value is empty (a qualifier's "exactly") is the empty cell.
+        return "one of: " + ", ".join(value for value, _label in self.choices if value)
 
     def parse(self, text):
         lowered = text.lower()
@@ -251,7 +252,7 @@ class ChoiceCell(Cell):
         for value, label in self.choices:
             if lowered == str(label).lower():
                 return value
-        raise ValueError(f"{text!r} is not one of: " + ", ".join(v for v, _ in self.choices))
+        raise ValueError(f"{text!r} is not {self.format}")
 
 
 class PeriodCell(Cell):

@@ -18,7 +18,9 @@ from .choices import (
     DeadlineState,
     FollowUp,
     PeriodPrecision,
+    Qualifier,
     SourceGrade,
+    TargetKind,
     Verdict,
 )
 from .dates import PRECISE_DATE_FORMAT, DatePrecision, PreciseDate
@@ -51,7 +53,7 @@ from .progress import (
 from .reference import VALUE_PLACEHOLDER, Country, Event, Party, PartyKind, Topic, Unit, UnitKind, event_slug
 from .reminder import Reminder
 from .site import UNDATED_DAY, EditorSettings, PublicVersion, SiteText, VerdictTally, chosen_language, language_of
-from .target import Target, TargetProgress, target_errors
+from .target import Target, TargetProgress, covers_a_year, target_errors
 from .validation import (
     EARLIEST_DATE,
     LATEST_DATE,
@@ -93,6 +95,8 @@ __all__ = [
     "Party",
     "PartyKind",
     "PeriodPrecision",
+    "Qualifier",
+    "TargetKind",
     "PRECISE_DATE_FORMAT",
     "PreciseDate",
     "Pledge",
@@ -111,6 +115,7 @@ __all__ = [
     "Verdict",
     "VerdictTally",
     "chosen_language",
+    "covers_a_year",
     "date_range_error",
     "dates_in_range_constraint",
     "deadline_errors",

@@ -93,6 +93,25 @@ class PeriodPrecision(models.TextChoices):
     RANGE = "range", _("A range of dates")
 
 
+class TargetKind(models.TextChoices):
+    """What a target's number means, and so how its measurements count towards it."""
+
+    TOTAL = "total", _("A running total (doses delivered, money granted)")
+    LEVEL = "level", _("A level to reach (pairs of sister cities)")
+    FLOW = "flow", _("A yearly flow (trade in a year): each measurement a whole year")
+    DIRECTION = "direction", _("A direction only (“more”, “expand”): no number")
+
+
+class Qualifier(models.TextChoices):
+    """How exact a figure is, as its source gives it."""
+
+    EXACT = "", _("exactly")
+    ABOUT = "about", _("about")
+    MORE_THAN = "more_than", _("more than")
+    AT_LEAST = "at_least", _("at least")
+    UP_TO = "up_to", _("up to")
+
+
 class SourceGrade(models.TextChoices):
     """How much a source can bear: a verdict needs at least one source that is not weak."""
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .choices import PeriodPrecision, SourceGrade, Verdict
+from .choices import PeriodPrecision, Qualifier, SourceGrade, TargetKind, Verdict
 from .dates import PreciseDate, precision_constraint, precision_field
 from .pledge import Pledge
 from .reference import Country
@@ -54,7 +54,7 @@ def period_errors(precision, start, end, has_value):
     return errors
 
 
-def update_errors(pledge, occurred_on, measurement_value, target, *, has_targets=False):
+def update_errors(pledge, occurred_on, measurement_value, target, *, has_targets=False, measured_precision=None):
     """The ways a progress update breaks its pledge's rules, as {field: message}; empty when sound.
 
     The admin (ProgressUpdate.clean) and the importer give these same messages.
@@ -73,6 +73,17 @@ def update_errors(pledge, occurred_on, measurement_value, target, *, has_targets
         errors["measurement_value"] = _("A measurement of a target needs its value.")
     if target is not None and pledge.pk and target.pledge_id != pledge.pk:
         errors["target"] = _("That target belongs to another pledge.")
+    if (
+        target is not None
+        and measurement_value is not None
+        and target.kind == TargetKind.FLOW
+        and measured_precision is not None
+        and not measured_precision
+    ):
+        errors["measured_precision"] = _(
+            "A yearly flow is measured a year at a time: say the period the figure covers, a year (2024) or "
+            "part of one (2026-01-01/2026-10-31), which is shown but not compared with the target."
+        )
     # A month or a year may hold the announcement: only a date wholly before it is refused.
     last_day = getattr(occurred_on, "last_day", occurred_on)
     if occurred_on and pledge.announced_on and last_day < pledge.announced_on:
@@ -94,6 +105,7 @@ SUBSTANTIVE_FIELDS = (
     "new_verdict",
     "ruling",
     "measurement_value",
+    "measurement_qualifier",
     "target",
     "measurement_country",
     "measured_precision",
@@ -191,6 +203,13 @@ class ProgressUpdate(models.Model):
         ),
     )
     measurement_value = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
+    measurement_qualifier = models.CharField(
+        _("how exact"),
+        max_length=10,
+        choices=Qualifier.choices,
+        blank=True,
+        help_text=_("As the source gives the figure: exactly, about, more than, at least or up to."),
+    )
     measurement_country = models.ForeignKey(Country, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     target = models.ForeignKey(
         Target,
@@ -298,7 +317,14 @@ class ProgressUpdate(models.Model):
             self.target = targets[0]  # a pledge with one target: that is what it measures
         target = self.target if self.target_id else None
         errors = (
-            update_errors(pledge, self.occurred, self.measurement_value, target, has_targets=bool(targets))
+            update_errors(
+                pledge,
+                self.occurred,
+                self.measurement_value,
+                target,
+                has_targets=bool(targets),
+                measured_precision=self.measured_precision,
+            )
             | ruling_errors(new_verdict=self.new_verdict, ruling=self.ruling)
             | period_errors(
                 self.measured_precision, self.measured_start, self.measured_end, self.measurement_value is not None

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .choices import PeriodPrecision, TargetKind
 from .pledge import Pledge
 from .reference import Unit
 from .validation import dates_in_range_constraint, validate_date_in_range, validate_printable
@@ -25,11 +26,16 @@ class TargetProgress:
     percent: Decimal | None = None  # of the way from the baseline to the target
     expected_value: Decimal | None = None
     on_track: bool | None = None
-    by_country: dict = field(default_factory=dict)
+    by_country: dict = field(default_factory=dict)  # country id: the update with its latest figure
     share: Decimal | None = None  # the current value as a share of the target, for a target to grow to
     reached: bool = False  # the current value is the target's
     exceeded: bool = False  # the current value is past the target
     latest: object = None  # the update whose measurement is the current value (its period, its report date)
+    # Only countries' figures, no figure for the whole: the sum is a floor ("at least 2.5 million
+    # of 50 million reported"), never a share of the target.
+    at_least: bool = False
+    qualifier: str = ""  # how exact the current value is ("about"), as its source gives it
+    partial: tuple = ()  # a yearly flow's measurements of part of a year: shown, never compared
 
 
 class Target(models.Model):
@@ -45,12 +51,25 @@ class Target(models.Model):
     label = models.CharField(
         validators=[validate_printable], max_length=200, blank=True, help_text=_("What is counted, e.g. annual trade.")
     )
+    kind = models.CharField(
+        _("kind"),
+        max_length=10,
+        choices=TargetKind.choices,
+        default=TargetKind.TOTAL,
+        help_text=_("What the number means, and so how measurements count towards it."),
+    )
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="targets")
     baseline_value = models.DecimalField(
         max_digits=20, decimal_places=2, null=True, blank=True, help_text=_("The value when the pledge was made.")
     )
     baseline_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
-    target_value = models.DecimalField(max_digits=20, decimal_places=2, help_text=_("The promised value."))
+    target_value = models.DecimalField(
+        max_digits=20,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("The promised value (none for a direction only)."),
+    )
 
     history = HistoricalRecords()
 
@@ -60,6 +79,11 @@ class Target(models.Model):
             models.UniqueConstraint(fields=["pledge", "position"], name="target_position_unique_in_pledge"),
             models.CheckConstraint(condition=Q(position__gte=1), name="target_position_from_one"),
             dates_in_range_constraint("target_dates_in_range", "baseline_on"),
+            models.CheckConstraint(
+                condition=Q(kind=TargetKind.DIRECTION, target_value__isnull=True)
+                | (Q(kind__in=[TargetKind.TOTAL, TargetKind.LEVEL, TargetKind.FLOW]) & Q(target_value__isnull=False)),
+                name="target_value_as_its_kind",
+            ),
         ]
 
     def __str__(self):
@@ -80,67 +104,110 @@ class Target(models.Model):
     def progress(self, updates):
         """Progress towards this target from the given progress updates' measurements of it.
 
-        The current value is the latest region-wide measurement, by the period it measures;
-        where there is none, the sum of each country's latest. Percent runs from the baseline
-        (or zero) to the target. The pledge is on track when the current value has reached the
-        straight line drawn from the baseline at the announcement to the target at the
-        deadline window's end, both read at the end of the measured period.
+        The current value is the latest measurement for the whole region, by the period it
+        measures; where there is none, the sum of each country's latest, which is only a floor
+        ("at least"). A yearly flow counts whole years only: a part of a year is kept apart
+        (`partial`), never compared with the target. Percent runs from the baseline (or zero) to
+        the target. With a recorded baseline, the pledge is on track when the current value has
+        reached the straight line from the baseline at the announcement to the target at the
+        deadline window's end, both read at the end of the measured period. A direction has no
+        number: only its latest value.
         """
         pledge = self.pledge
         measured = sorted(
             (u for u in updates if u.measurement_value is not None and u.target_id == self.pk),
             key=lambda u: (u.measured_on, u.pk or 0),
         )
+        partial = ()
+        if self.kind == TargetKind.FLOW:
+            partial = tuple(u for u in measured if not covers_a_year(u))
+            measured = [u for u in measured if covers_a_year(u)]
         if not measured:
-            return TargetProgress()
+            return TargetProgress(partial=partial)
         overall = [u for u in measured if u.measurement_country_id is None]
         latest_by_country = {}
         for update in measured:
             if update.measurement_country_id is not None:
                 latest_by_country[update.measurement_country_id] = update
         if overall:
-            current, as_of, latest = overall[-1].measurement_value, overall[-1].measured_on, overall[-1]
+            latest = overall[-1]
+            current, as_of, qualifier = latest.measurement_value, latest.measured_on, latest.measurement_qualifier
         else:
             current = sum((u.measurement_value for u in latest_by_country.values()), Decimal(0))
             latest = max(latest_by_country.values(), key=lambda u: u.measured_on)
             as_of = latest.measured_on
+            exact = {u.measurement_qualifier for u in latest_by_country.values()} == {""}
+            qualifier = "" if exact else "about"
+        shown = {"current_value": current, "as_of": as_of, "by_country": latest_by_country, "latest": latest}
+        if self.kind == TargetKind.DIRECTION or self.target_value is None:
+            return TargetProgress(**shown, qualifier=qualifier, partial=partial)
+        growing = self.target_value >= (self.baseline_value or Decimal(0))
+        past = current > self.target_value if growing else current < self.target_value
+        if not overall:
+            # A floor: it may show the target met ("at least 52 million of 50 million"), no more.
+            return TargetProgress(
+                **shown,
+                at_least=True,
+                qualifier=qualifier,
+                partial=partial,
+                reached=past or current == self.target_value,
+            )
         baseline = self.baseline_value or Decimal(0)
         span = self.target_value - baseline
         percent = None if span == 0 else ((current - baseline) / span * 100).quantize(Decimal("0.1"))
         expected = on_track = None
-        if pledge.deadline_end and pledge.deadline_end > pledge.announced_on:
+        if self.baseline_value is not None and pledge.deadline_end and pledge.deadline_end > pledge.announced_on:
             elapsed = (as_of - pledge.announced_on).days / (pledge.deadline_end - pledge.announced_on).days
             fraction = Decimal(str(min(max(elapsed, 0.0), 1.0)))
             expected = (baseline + span * fraction).quantize(Decimal("0.01"))
             on_track = current >= expected if span >= 0 else current <= expected
-        growing = span >= 0
         return TargetProgress(
-            current_value=current,
-            as_of=as_of,
+            **shown,
             percent=percent,
             expected_value=expected,
             on_track=on_track,
-            by_country={u.measurement_country_id: u.measurement_value for u in latest_by_country.values()},
             # "152% of the target" reads right only for a target to grow to; a cut is told otherwise.
             share=(current / self.target_value * 100).quantize(Decimal("1"))
-            if growing and self.target_value > 0
+            if span >= 0 and self.target_value > 0
             else None,
             reached=current == self.target_value,
-            exceeded=current > self.target_value if growing else current < self.target_value,
-            latest=latest,
+            exceeded=past,
+            qualifier=qualifier,
+            partial=partial,
         )
 
     def clean(self):
         errors = target_errors(
-            getattr(self, "unit", None) if self.unit_id else None, self.target_value, self.baseline_value
+            getattr(self, "unit", None) if self.unit_id else None,
+            self.target_value,
+            self.baseline_value,
+            kind=self.kind,
         )
         if errors:
             raise ValidationError(errors)
 
 
-def target_errors(unit, target, baseline):
+def covers_a_year(update):
+    """Whether a measurement covers a whole calendar year (what a yearly flow compares)."""
+    precision, start, end = update.measured_precision, update.measured_start, update.measured_end
+    if precision == PeriodPrecision.YEAR:
+        return True
+    return (
+        precision == PeriodPrecision.RANGE
+        and (start.month, start.day, end.month, end.day) == (1, 1, 12, 31)
+        and start.year == end.year
+    )
+
+
+def target_errors(unit, target, baseline, kind=TargetKind.TOTAL):
     """The ways a quantitative target breaks its rules, as {field: message} (field names as on Target)."""
     errors = {}
+    if kind == TargetKind.DIRECTION:
+        if target is not None:
+            errors["target_value"] = _("A direction only has no target value: leave it empty, or choose another kind.")
+        if not unit:
+            errors["unit"] = _("A target needs a unit.")
+        return errors
     if target is not None and not unit:
         errors["unit"] = _("A target needs a unit.")
     if unit and target is None:

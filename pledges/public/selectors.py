@@ -29,6 +29,7 @@ _UPDATE_SUMMARY_COLUMNS = (
     "summary",
     "new_verdict",
     "measurement_value",
+    "measurement_qualifier",
     "measurement_country_id",
     "target_id",
     "measured_precision",

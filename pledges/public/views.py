@@ -193,7 +193,7 @@ def _pledge_page(request, slug):
             "progress": progress,
             "chart": charts.progress_chart(target, pledge.public_updates),
             "breakdown": sorted(
-                ((countries[country_id], value) for country_id, value in progress.by_country.items()),
+                ((countries[country_id], update) for country_id, update in progress.by_country.items()),
                 key=lambda item: item[0].name,
             ),
         }

@@ -2,6 +2,7 @@
 and links to the same page in the other languages."""
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 from django import template
@@ -10,7 +11,7 @@ from django.urls import translate_url
 from django.utils import formats
 from django.utils.translation import get_language, gettext, pgettext
 
-from pledges.models import PreciseDate
+from pledges.models import PreciseDate, TargetKind, covers_a_year
 
 register = template.Library()
 
@@ -51,6 +52,36 @@ def quantity(value, unit=None):
     return unit.write(text) if unit else text
 
 
+def qualified(text, qualifier):
+    """A figure as exact as its source gives it: "about $3.7 billion", "more than 100"."""
+    patterns = {
+        "about": pgettext("figure", "about %(value)s"),
+        "more_than": pgettext("figure", "more than %(value)s"),
+        "at_least": pgettext("figure", "at least %(value)s"),
+        "up_to": pgettext("figure", "up to %(value)s"),
+    }
+    return patterns[qualifier] % {"value": text} if qualifier in patterns else text
+
+
+@register.filter
+def measurement(update):
+    """An update's measured value in its target's unit, as exact as the source: "about 2.5 million doses"."""
+    unit = update.target.unit if update.target_id else None
+    return qualified(quantity(update.measurement_value, unit), update.measurement_qualifier)
+
+
+@register.filter
+def part_of_a_year(update):
+    """Whether a measurement of a yearly flow covers only part of a year (shown, not compared)."""
+    return bool(update.target_id and update.target.kind == TargetKind.FLOW and not covers_a_year(update))
+
+
+@register.filter
+def current_value(progress, target):
+    """A target's current value, as exact as its source: "$106.3 billion", "about 30 billion m³"."""
+    return qualified(quantity(progress.current_value, target.unit), progress.qualifier)
+
+
 @register.filter
 def measured_period(update):
     """The period a measurement describes, as a reader reads it: "2022", "May 2023", "11 May 2023",
@@ -63,6 +94,10 @@ def measured_period(update):
     if precision == "month":
         return formats.date_format(end, "YEAR_MONTH_FORMAT")
     if precision == "range":
+        if start.day == 1 and (end + timedelta(days=1)).day == 1:  # whole months: January 2026 – October 2026
+            return (
+                f"{formats.date_format(start, 'YEAR_MONTH_FORMAT')} – {formats.date_format(end, 'YEAR_MONTH_FORMAT')}"
+            )
         return f"{formats.date_format(start, 'DATE_FORMAT')} – {formats.date_format(end, 'DATE_FORMAT')}"
     return formats.date_format(end, "DATE_FORMAT")
 

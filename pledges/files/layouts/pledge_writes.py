@@ -7,6 +7,7 @@ from pledges.models import (
     Party,
     Pledge,
     Target,
+    TargetKind,
     event_slug,
 )
 from pledges.services import bulk, record_history
@@ -92,6 +93,7 @@ class PledgeWrites:
                     baseline_value=values["baseline_value"],
                     baseline_on=values["baseline_on"],
                     target_value=values["target_value"],
+                    kind=values["kind"] or TargetKind.TOTAL,
                 )
                 if stored is None:
                     created.append(target)

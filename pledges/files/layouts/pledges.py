@@ -19,6 +19,7 @@ from pledges.models import (
     Pledge,
     ProgressUpdate,
     Target,
+    TargetKind,
     Topic,
     Verdict,
     deadline_errors,
@@ -187,16 +188,19 @@ class PledgeResource(PledgeWrites, RecordResource):
         baseline_value,
         baseline_on,
         target_value,
+        target_kind,
         target2_label,
         target2_unit,
         target2_baseline_value,
         target2_baseline_on,
         target2_value,
+        target2_kind,
         target3_label,
         target3_unit,
         target3_baseline_value,
         target3_baseline_on,
         target3_value,
+        target3_kind,
     ) = (column for number in range(1, MAX_TARGETS + 1) for column in target_columns(number))
     ruling = Column(
         "ruling",
@@ -261,7 +265,7 @@ class PledgeResource(PledgeWrites, RecordResource):
             cells.update({name: {} for name in target_column_names(number).values()})
         targets = Target.objects.filter(pledge_id__gte=pks[0], pledge_id__lte=pks[-1], position__lte=MAX_TARGETS)
         for pledge_id, position, *values in targets.values_list(
-            "pledge_id", "position", "label", "unit__code", "baseline_value", "baseline_on", "target_value"
+            "pledge_id", "position", "label", "unit__code", "baseline_value", "baseline_on", "target_value", "kind"
         ):
             for column, value in zip(target_column_names(position).values(), values):
                 cells[column][pledge_id] = value
@@ -321,11 +325,11 @@ class PledgeResource(PledgeWrites, RecordResource):
             stored = self.stored_targets.get((instance.pk, number)) if instance.pk else None
             values = {}
             for part, column in target_column_names(number).items():
-                if column in row.values:
+                if column in row.values and not (part == "kind" and not row.values[column]):
                     values[part] = row.values[column]
-                else:
+                else:  # an empty kind keeps the stored one too (a new target's is total)
                     values[part] = getattr(stored, part) if stored is not None else None
-            if any(value not in (None, "") for value in values.values()):
+            if any(value not in (None, "") for part, value in values.items() if part != "kind"):
                 wanted[number] = values
         return wanted
 
@@ -348,7 +352,10 @@ class PledgeResource(PledgeWrites, RecordResource):
                     )
                 continue
             for part, message in target_errors(
-                values["unit"], values["target_value"], values["baseline_value"]
+                values["unit"],
+                values["target_value"],
+                values["baseline_value"],
+                kind=values["kind"] or TargetKind.TOTAL,
             ).items():
                 errors[names[part]] = message
         verdict = row.values.get("verdict")

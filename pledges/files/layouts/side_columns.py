@@ -3,14 +3,14 @@ target2_unit ... for the others) and an update's sources (source1_url ...)."""
 
 from pledges.files.columns import Column
 from pledges.files.lookups import LookupCell
-from pledges.files.widgets import DateCell, DecimalCell, SlugCell, TextCell
-from pledges.models import Unit
+from pledges.files.widgets import ChoiceCell, DateCell, DecimalCell, SlugCell, TextCell
+from pledges.models import TargetKind, Unit
 
 MAX_SOURCES = 3
 SOURCE_PARTS = ("url", "title", "publisher", "published_on", "grade", "archived_url")
 
 MAX_TARGETS = 3
-TARGET_PARTS = ("label", "unit", "baseline_value", "baseline_on", "target_value")
+TARGET_PARTS = ("label", "unit", "baseline_value", "baseline_on", "target_value", "kind")
 
 
 def target_column_names(number):
@@ -23,6 +23,7 @@ def target_column_names(number):
             "baseline_value": "baseline_value",
             "baseline_on": "baseline_on",
             "target_value": "target_value",
+            "kind": "target_kind",
         }
     return {
         "label": f"target{number}_label",
@@ -30,6 +31,7 @@ def target_column_names(number):
         "baseline_value": f"target{number}_baseline_value",
         "baseline_on": f"target{number}_baseline_on",
         "target_value": f"target{number}_value",
+        "kind": f"target{number}_kind",
     }
 
 
@@ -37,7 +39,14 @@ def target_columns(number):
     names = target_column_names(number)
     which = "the" if number == 1 else f"a {('second', 'third')[number - 2]}"
     example = (
-        {"label": "annual trade", "unit": "usd", "baseline": "50100000000", "on": "2021-12-31", "value": "70000000000"}
+        {
+            "label": "annual trade",
+            "unit": "usd",
+            "baseline": "50100000000",
+            "on": "2021-12-31",
+            "value": "70000000000",
+            "kind": "flow",
+        }
         if number == 1
         else {
             "label": "government scholarships",
@@ -45,6 +54,7 @@ def target_columns(number):
             "baseline": "0",
             "on": "2023-05-19",
             "value": "3000",
+            "kind": "total",
         }
     )
     return (
@@ -85,7 +95,16 @@ def target_columns(number):
             names["target_value"],
             DecimalCell(),
             side=True,
-            meaning="The promised value.",
+            meaning="The promised value (empty for a direction only).",
             example=example["value"],
+        ),
+        Column(
+            names["kind"],
+            names["kind"],
+            ChoiceCell(TargetKind.choices),
+            side=True,
+            meaning="What the number means: total (a running total, the default), level (a level to reach), "
+            "flow (a yearly flow, each measurement a whole year) or direction (no number).",
+            example=example["kind"],
         ),
     )

@@ -24,6 +24,7 @@ from pledges.models import (
     Pledge,
     PreciseDate,
     ProgressUpdate,
+    Qualifier,
     Source,
     SourceGrade,
     Target,
@@ -41,6 +42,7 @@ from pledges.services import bulk
 # The columns whose change to a published update is a correction (besides its sources).
 SUBSTANTIVE_COLUMNS = frozenset(
     {"occurred_on", "summary", "new_verdict", "ruling", "measurement_value", "target", "measured_period"}
+    | {"measurement_qualifier"}
     | {"measurement_country"}
 )
 
@@ -167,6 +169,14 @@ class ProgressUpdateResource(UpdateWrites, RecordResource):
         side=True,
         meaning="Which of the pledge's targets the value measures, by number (empty: the first).",
         example="1",
+    )
+    measurement_qualifier = Column(
+        "measurement_qualifier",
+        "measurement_qualifier",
+        ChoiceCell(Qualifier.choices),
+        meaning="How exact the value is, as the source gives it: empty for exactly, about, more_than, at_least "
+        "or up_to.",
+        example="about",
     )
     measured_period = Column(
         "measured_period",
@@ -317,13 +327,14 @@ class ProgressUpdateResource(UpdateWrites, RecordResource):
     def rule_errors(self, instance, row):
         pledge = instance.pledge
         errors = {
-            column: str(message)
-            for column, message in update_errors(
+            ("measured_period" if field == "measured_precision" else field): str(message)
+            for field, message in update_errors(
                 pledge,
                 instance.occurred,
                 instance.measurement_value,
                 instance.target,
                 has_targets=(pledge.pk, "1") in self.targets,
+                measured_precision=instance.measured_precision,
             ).items()
         } | ruling_errors(new_verdict=instance.new_verdict, ruling=instance.ruling)
         for _field, message in period_errors(

@@ -243,6 +243,10 @@ def test_a_measurement_shows_its_unit_and_scale_as_it_is_typed_and_a_slip_asks_f
     page.fill(f"#id_updates-{row}-occurred_on", "2026-11-20")
     page.fill(f"#id_updates-{row}-summary", "Trade so far this year.")
     value.fill("106.5")
+    # Trade is a yearly flow: the figure says which part of the year it covers.
+    page.select_option(f"#id_updates-{row}-measured_precision", "range")
+    page.fill(f"#id_updates-{row}-measured_start", "2026-01-01")
+    page.fill(f"#id_updates-{row}-measured_end", "2026-10-31")
     page.fill(f"#id_updates-{row}-source_url", "https://example.org/customs")
     page.fill(f"#id_updates-{row}-source_title", "Customs")
     page.fill(f"#id_updates-{row}-source_publisher", "Customs office")

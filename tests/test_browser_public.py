@@ -188,6 +188,24 @@ def test_a_chart_reads_at_any_width_with_no_text_too_small_or_overlapping(
     screenshot(page, f"chart-{slug}-{width}")
 
 
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_target_of_steps_lists_each_step_readably_at_any_width(live_server, new_page, screenshot, seeded, width):
+    page = new_page(width=width, height=800)
+    page.goto(f"{live_server.url}/en/pledges/china-kyrgyzstan-uzbekistan-railway/")
+
+    steps = page.locator("ol.steps li")
+    expect()(steps).to_have_count(4)
+    assert steps.nth(3).inner_text() == "opening: not yet"
+    page.locator("ol.steps li.done a").first.click()  # the evidence of the first step done
+    assert page.url.endswith("#update-survey-2022")
+    sizes = page.eval_on_selector_all(
+        "ol.steps li", "items => items.map(i => parseFloat(getComputedStyle(i).fontSize))"
+    )
+    assert min(sizes) >= 11
+    assert fits_the_screen(page) and accessibility_violations(page) == []
+    screenshot(page, f"steps-railway-{width}")
+
+
 @pytest.mark.parametrize("language", ["en", "ru", "zh-hans"])
 def test_every_public_page_in_each_language_passes_axe_at_both_widths(
     live_server, new_page, screenshot, seeded, language

@@ -21,15 +21,15 @@ BEFORE = [("pledges", "0015_follow_ups")]
 # A column renamed with the record (the one actor became the pledging parties) -> its new name.
 RENAMED = {"actor": "parties"}
 NEW_PLEDGE_FIELDS = (
-    {"target_label", "target_kind", "ruling", "quote_language", "quote_original"}
+    {"target_label", "target_kind", "target_steps", "ruling", "quote_language", "quote_original"}
     | {"quote_translated_by"}
     | {
         f"target{n}_{part}"
         for n in (2, 3)
-        for part in ("label", "unit", "baseline_value", "baseline_on", "value", "kind")
+        for part in ("label", "unit", "baseline_value", "baseline_on", "value", "kind", "steps")
     }
 )
-NEW_UPDATE_FIELDS = {"target", "measured_period", "ruling", "correction_note", "measurement_qualifier"}
+NEW_UPDATE_FIELDS = {"target", "measured_period", "ruling", "correction_note", "measurement_qualifier", "milestone"}
 NEW_SOURCE_FIELDS = {"archived_url"}
 
 

@@ -105,11 +105,17 @@ def test_the_targets_say_what_their_numbers_mean(seeded, client):
         "sister-cities-100-pairs": "level",
         "livelihood-assistance-500-million": "total",
         "training-5000-places": "total",
+        "china-kyrgyzstan-uzbekistan-railway": "milestones",
     }
     sister = client.get("/en/pledges/sister-cities-100-pairs/").content.decode()
     assert 'class="on-track"' not in sister  # no baseline recorded, so no straight line from a made-up zero
     trade = client.get("/en/pledges/trade-70-billion-by-2030/").content.decode()
     assert trade.count('<rect class="year-bar"') == 4 and 'class="on-track"' in trade
+    railway = client.get("/en/pledges/china-kyrgyzstan-uzbekistan-railway/").content.decode()
+    assert "3 of 4 steps done" in railway and '<li class="to-do">opening: not yet</li>' in railway
+    assert (
+        '<li class="done">intergovernmental agreement: done, 6 June 2024 (<a href="#update-agreement-2024">' in railway
+    )
 
 
 def test_the_railway_is_made_to_kyrgyzstan_and_uzbekistan(seeded):

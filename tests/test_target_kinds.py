@@ -112,3 +112,89 @@ def test_a_file_without_the_kind_columns_keeps_the_kinds_stored(client, seeded):
 
     assert report.summary.endswith("0 new, 0 updated, 16 unchanged were imported")
     assert Target.objects.get(pledge__slug="trade-70-billion-by-2030").kind == "flow"
+
+
+STEPS = {
+    "target_kind": "milestones",
+    "target_steps": "feasibility study|agreement|opening",
+    "target_unit": "",
+    "target_value": "",
+    "baseline_value": "",
+    "baseline_on": "",
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [
+        ("en", ["1 of 3 steps done", '<li class="done">agreement: done, 10 January 2024', "opening: not yet"]),
+        ("ru", ["Выполнено этапов: 1 из 3", "agreement: выполнено, 10 января 2024 г.", "opening: ещё нет"]),
+        ("zh-hans", ["已完成3个步骤中的1个", "agreement：已完成，2024年1月10日", "opening：尚未完成"]),
+    ],
+)
+def test_a_target_of_steps_counts_the_steps_its_updates_show_done(client, reference_data, language, shown):
+    import_pledges(pledge_csv(STEPS))
+    import_updates(update_csv({"measurement_value": "", "milestone": "agreement"}))
+
+    page_text = page(client, f"/{language}/pledges/test-pledge/")
+    assert all(text in page_text for text in shown), page_text
+    assert '<svg class="chart"' not in page_text  # steps are listed, not drawn
+
+
+def test_a_step_the_target_does_not_name_or_a_measured_step_is_refused(reference_data):
+    import_pledges(pledge_csv(STEPS))
+
+    errors = rejected(
+        lambda: import_updates(
+            update_csv(
+                {"key": "a", "measurement_value": "", "milestone": "ribbon cutting"},
+                {"key": "b", "measurement_value": "3", "milestone": ""},
+            )
+        )
+    )
+
+    assert (
+        2,
+        "milestone",
+        "“ribbon cutting” is not one of the target's steps: feasibility study; agreement; opening.",
+    ) in errors
+    assert (
+        3,
+        "measurement_value",
+        "A target of steps is not measured: name the step this update shows done instead.",
+    ) in errors
+
+
+def test_a_step_shown_done_cannot_be_removed_from_the_target(reference_data):
+    import_pledges(pledge_csv(STEPS))
+    import_updates(update_csv({"measurement_value": "", "milestone": "agreement"}))
+
+    errors = rejected(lambda: import_pledges(pledge_csv({**STEPS, "target_steps": "feasibility study|treaty|opening"})))
+
+    assert errors == [
+        (
+            2,
+            "target_steps",
+            "step 'agreement' is shown done by update 'first'; it cannot be removed or renamed "
+            "(change that update first)",
+        )
+    ]
+    assert Target.objects.get().milestones == ["feasibility study", "agreement", "opening"]
+
+
+def test_an_editor_lists_the_steps_one_a_line_in_the_admin(client, reference_data, editor):
+    from tests.factories import change_form_data
+    from tests.test_admin_editing import change_url
+
+    import_pledges(pledge_csv(STEPS))
+    pledge = Pledge.objects.get()
+    client.force_login(editor)
+    form = client.get(change_url(pledge))
+    assert "feasibility study\nagreement\nopening</textarea>" in form.content.decode()
+
+    saved = client.post(
+        change_url(pledge), change_form_data(form, **{"targets-0-milestones": "survey\r\nagreement\r\nopening\r\n"})
+    )
+
+    assert saved.status_code == 302, saved.context["errors"] if saved.context else ""
+    assert Target.objects.get().milestones == ["survey", "agreement", "opening"]

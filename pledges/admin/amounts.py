@@ -138,6 +138,8 @@ def preview_data(targets):
 
     described = {}
     for target in targets:
+        if target.unit_id is None:
+            continue  # a target of steps is not measured
         last = target.last_value()
         described[str(target.pk)] = {
             "written": target.unit.written,

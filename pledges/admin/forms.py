@@ -12,6 +12,7 @@ from pledges.models import (
     DatePrecision,
     Pledge,
     PreciseDate,
+    Target,
     Verdict,
     validate_date_in_range,
 )
@@ -70,6 +71,33 @@ class PreciseDateField(forms.CharField):
         except forms.ValidationError:
             return True
         return (self.prepare_value(initial) or "") != (self.prepare_value(data) or "")
+
+
+class StepsField(forms.CharField):
+    """A target's named steps, one a line, in order (kept as a list)."""
+
+    widget = forms.Textarea(attrs={"rows": 4, "cols": 40})
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+    def has_changed(self, initial, data):
+        return (initial or []) != self.to_python(data)
+
+
+class TargetForm(forms.ModelForm):
+    milestones = StepsField(
+        label=_("steps"),
+        required=False,
+        help_text=_("For a target of milestones: one step a line, in order. An update marks the one it shows done."),
+    )
+
+    class Meta:
+        model = Target
+        fields = "__all__"
 
 
 class PreciseDatesForm(forms.ModelForm):

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from pledges.admin.forms import TargetForm
 from pledges.admin.update_forms import ProgressUpdateInlineForm, ProgressUpdateInlineFormSet
 from pledges.models import (
     ProgressUpdate,
@@ -15,7 +16,8 @@ class TargetInline(admin.TabularInline):
     """A pledge's quantitative targets: the first is the one the overview shows."""
 
     model = Target
-    fields = ("position", "label", "kind", "unit", "target_value", "baseline_value", "baseline_on")
+    form = TargetForm
+    fields = ("position", "label", "kind", "unit", "target_value", "baseline_value", "baseline_on", "milestones")
     extra = 0
     verbose_name = _("quantitative target")
 
@@ -65,6 +67,7 @@ class ProgressUpdateInline(admin.StackedInline):
         "summary",
         "ruling",
         ("measurement_qualifier", "measurement_value", "target", "measurement_country"),
+        "milestone",
         "confirm_jump",
         ("measured_precision", "measured_start", "measured_end"),
         ("source_url", "source_title"),
@@ -115,6 +118,7 @@ class ProgressUpdateInline(admin.StackedInline):
             "measurement_value",
             "target",
             "measurement_country",
+            "milestone",
             "measured_precision",
             "measured_start",
             "measured_end",

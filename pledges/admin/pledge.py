@@ -213,7 +213,10 @@ class PledgeAdmin(PledgeActions, MeasurementPreviewMixin, FileImportExportMixin,
 
     @admin.display(description=_("Progress"))
     def progress_now(self, obj):
-        percent = self._progress(obj).percent
+        progress = self._progress(obj)
+        if progress.steps:
+            return f"{progress.steps_done}/{len(progress.steps)}"
+        percent = progress.percent
         return "-" if percent is None else f"{percent}%"
 
     @admin.display(description=_("On track"))

@@ -125,6 +125,7 @@ class ProgressUpdateAdmin(MeasurementPreviewMixin, FileImportExportMixin, Audite
         "new_verdict",
         "ruling",
         ("measurement_qualifier", "measurement_value", "target", "measurement_country"),
+        "milestone",
         "confirm_jump",
         ("measured_precision", "measured_start", "measured_end"),
         "is_published",

@@ -182,6 +182,7 @@ class ProgressUpdateInlineForm(MeasurementForm):
             "measurement_value",
             "target",
             "measurement_country",
+            "milestone",
             "measured_precision",
             "measured_start",
             "measured_end",

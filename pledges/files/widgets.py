@@ -126,6 +126,29 @@ class TextCell(Cell):
         return lambda value: "" if value is None else value
 
 
+class StepsCell(TextCell):
+    """Named steps in order, separated by vertical bars: "field survey|agreement|opening"."""
+
+    @property
+    def empty(self):
+        return []  # a new list each time: the cell's value becomes a record's
+
+    format = "step names in order, separated by vertical bars"
+
+    def parse(self, text):
+        steps = [super(StepsCell, self).parse(step.strip()) for step in text.split(LIST_SEPARATOR)]
+        if not all(steps):
+            raise ValueError("a step has no name (two vertical bars together, or one at an end)")
+        return steps
+
+    def render(self, value, obj=None, **kwargs):
+        return super().render(LIST_SEPARATOR.join(value or []), obj, **kwargs)
+
+    def renderer(self, neutralise_formulas=False):
+        text = super().renderer(neutralise_formulas)
+        return lambda value: text(LIST_SEPARATOR.join(value) if value else None)
+
+
 class SlugCell(TextCell):
     format = "letters, digits, hyphens and underscores"
 

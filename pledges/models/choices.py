@@ -100,6 +100,7 @@ class TargetKind(models.TextChoices):
     LEVEL = "level", _("A level to reach (pairs of sister cities)")
     FLOW = "flow", _("A yearly flow (trade in a year): each measurement a whole year")
     DIRECTION = "direction", _("A direction only (“more”, “expand”): no number")
+    MILESTONES = "milestones", _("Named steps (survey, agreement, construction start, opening), each done or not")
 
 
 class Qualifier(models.TextChoices):

@@ -54,12 +54,36 @@ def period_errors(precision, start, end, has_value):
     return errors
 
 
-def update_errors(pledge, occurred_on, measurement_value, target, *, has_targets=False, measured_precision=None):
+def update_errors(
+    pledge, occurred_on, measurement_value, target, *, has_targets=False, measured_precision=None, milestone=""
+):
     """The ways a progress update breaks its pledge's rules, as {field: message}; empty when sound.
 
     The admin (ProgressUpdate.clean) and the importer give these same messages.
     """
     errors = {}
+    steps = target is not None and target.kind == TargetKind.MILESTONES
+    if milestone and not steps:
+        errors["milestone"] = (
+            _("Say which of the pledge's targets of steps this step belongs to.")
+            if target is None and has_targets
+            else _("Only a target of named steps has steps; this update names a step of none.")
+        )
+    elif milestone and milestone not in target.milestones:
+        errors["milestone"] = _("“%(step)s” is not one of the target's steps: %(steps)s.") % {
+            "step": milestone,
+            "steps": "; ".join(target.milestones),
+        }
+    if steps:
+        if measurement_value is not None:
+            errors["measurement_value"] = _(
+                "A target of steps is not measured: name the step this update shows done instead."
+            )
+        elif not milestone:
+            errors["milestone"] = _("Name the step of the target this update shows done.")
+        if pledge.pk and target.pledge_id != pledge.pk:
+            errors["target"] = _("That target belongs to another pledge.")
+        measurement_value = target = None  # the rules below are a measurement's
     if measurement_value is not None and target is None:
         errors["measurement_value"] = (
             _("Say which of the pledge's targets this measures.")
@@ -108,6 +132,7 @@ SUBSTANTIVE_FIELDS = (
     "measurement_qualifier",
     "target",
     "measurement_country",
+    "milestone",
     "measured_precision",
     "measured_start",
     "measured_end",
@@ -211,6 +236,13 @@ class ProgressUpdate(models.Model):
         help_text=_("As the source gives the figure: exactly, about, more than, at least or up to."),
     )
     measurement_country = models.ForeignKey(Country, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    milestone = models.CharField(
+        _("step done"),
+        max_length=200,
+        blank=True,
+        validators=[validate_printable],
+        help_text=_("For a target of named steps: the step this update shows done, as the target names it."),
+    )
     target = models.ForeignKey(
         Target,
         on_delete=models.PROTECT,
@@ -251,9 +283,11 @@ class ProgressUpdate(models.Model):
                 condition=Q(measurement_country__isnull=True) | Q(measurement_value__isnull=False),
                 name="update_measurement_country_needs_value",
             ),
+            # A target is named by a measurement (its value) or by a step shown done, never both.
             models.CheckConstraint(
-                condition=Q(measurement_value__isnull=True, target__isnull=True)
-                | Q(measurement_value__isnull=False, target__isnull=False),
+                condition=Q(measurement_value__isnull=True, target__isnull=True, milestone="")
+                | Q(measurement_value__isnull=False, target__isnull=False, milestone="")
+                | (Q(measurement_value__isnull=True, target__isnull=False) & ~Q(milestone="")),
                 name="update_measurement_names_its_target",
             ),
             models.CheckConstraint(
@@ -313,8 +347,8 @@ class ProgressUpdate(models.Model):
         except Pledge.DoesNotExist:
             return  # the form says a pledge is required
         targets = list(pledge.targets.all()[:2]) if pledge.pk else []
-        if self.measurement_value is not None and not self.target_id and len(targets) == 1:
-            self.target = targets[0]  # a pledge with one target: that is what it measures
+        if (self.measurement_value is not None or self.milestone) and not self.target_id and len(targets) == 1:
+            self.target = targets[0]  # a pledge with one target: that is what it measures or steps through
         target = self.target if self.target_id else None
         errors = (
             update_errors(
@@ -324,13 +358,14 @@ class ProgressUpdate(models.Model):
                 target,
                 has_targets=bool(targets),
                 measured_precision=self.measured_precision,
+                milestone=self.milestone,
             )
             | ruling_errors(new_verdict=self.new_verdict, ruling=self.ruling)
             | period_errors(
                 self.measured_precision, self.measured_start, self.measured_end, self.measurement_value is not None
             )
         )
-        if target is not None and self.occurred_on and not errors:
+        if target is not None and self.measurement_value is not None and self.occurred_on and not errors:
             measured_on = self.measured_end or self.occurred_on
             clash = ProgressUpdate.objects.filter(
                 Q(measured_end=measured_on) | Q(measured_end__isnull=True, occurred_on=measured_on),

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -36,6 +37,11 @@ class TargetProgress:
     at_least: bool = False
     qualifier: str = ""  # how exact the current value is ("about"), as its source gives it
     partial: tuple = ()  # a yearly flow's measurements of part of a year: shown, never compared
+    steps: tuple = ()  # a target of named steps: (step, the published update that shows it done, or None)
+
+    @property
+    def steps_done(self):
+        return sum(1 for _step, update in self.steps if update is not None)
 
 
 class Target(models.Model):
@@ -58,7 +64,13 @@ class Target(models.Model):
         default=TargetKind.TOTAL,
         help_text=_("What the number means, and so how measurements count towards it."),
     )
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="targets")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="targets")
+    milestones = models.JSONField(
+        _("steps"),
+        default=list,
+        blank=True,
+        help_text=_("For a target of named steps: the steps in order; an update marks the one it shows done."),
+    )
     baseline_value = models.DecimalField(
         max_digits=20, decimal_places=2, null=True, blank=True, help_text=_("The value when the pledge was made.")
     )
@@ -81,13 +93,20 @@ class Target(models.Model):
             dates_in_range_constraint("target_dates_in_range", "baseline_on"),
             models.CheckConstraint(
                 condition=Q(kind=TargetKind.DIRECTION, target_value__isnull=True)
+                | Q(kind=TargetKind.MILESTONES, target_value__isnull=True, baseline_value__isnull=True)
                 | (Q(kind__in=[TargetKind.TOTAL, TargetKind.LEVEL, TargetKind.FLOW]) & Q(target_value__isnull=False)),
                 name="target_value_as_its_kind",
+            ),
+            # Steps are counted, so a target of steps has no unit; every other target has one.
+            models.CheckConstraint(
+                condition=Q(kind=TargetKind.MILESTONES, unit__isnull=True)
+                | (~Q(kind=TargetKind.MILESTONES) & Q(unit__isnull=False)),
+                name="target_unit_unless_steps",
             ),
         ]
 
     def __str__(self):
-        return self.label or str(self.unit.name)
+        return self.label or (str(self.unit.name) if self.unit_id else gettext("steps"))
 
     def last_value(self, *, country=None, before=None, exclude=None):
         """What a new measurement (for `country`, of the period ending `before`) is compared with:
@@ -111,8 +130,17 @@ class Target(models.Model):
         the target. With a recorded baseline, the pledge is on track when the current value has
         reached the straight line from the baseline at the announcement to the target at the
         deadline window's end, both read at the end of the measured period. A direction has no
-        number: only its latest value.
+        number: only its latest value. A target of steps counts the steps its published updates
+        show done.
         """
+        if self.kind == TargetKind.MILESTONES:
+            # The earliest update to show a step done dates it.
+            shown = sorted((u for u in updates if u.target_id == self.pk and u.milestone), key=lambda u: u.occurred_on)
+            done = {u.milestone: u for u in reversed(shown)}
+            steps = tuple((step, done.get(step)) for step in self.milestones)
+            count = sum(1 for _step, update in steps if update is not None)
+            share = (Decimal(count * 100) / len(steps)).quantize(Decimal("1")) if steps else None
+            return TargetProgress(steps=steps, share=share, reached=bool(steps) and count == len(steps))
         pledge = self.pledge
         measured = sorted(
             (u for u in updates if u.measurement_value is not None and u.target_id == self.pk),
@@ -182,6 +210,7 @@ class Target(models.Model):
             self.target_value,
             self.baseline_value,
             kind=self.kind,
+            milestones=self.milestones,
         )
         if errors:
             raise ValidationError(errors)
@@ -199,9 +228,21 @@ def covers_a_year(update):
     )
 
 
-def target_errors(unit, target, baseline, kind=TargetKind.TOTAL):
+def target_errors(unit, target, baseline, kind=TargetKind.TOTAL, milestones=()):
     """The ways a quantitative target breaks its rules, as {field: message} (field names as on Target)."""
     errors = {}
+    if kind == TargetKind.MILESTONES:
+        if not milestones:
+            errors["milestones"] = _("Name the steps of a target of steps, in order.")
+        elif len(set(milestones)) < len(milestones):
+            errors["milestones"] = _("Each step needs its own name.")
+        if target is not None or baseline is not None:
+            errors["target_value"] = _("A target of steps has no value or baseline: its steps are its target.")
+        if unit:
+            errors["unit"] = _("A target of steps counts its steps: leave the unit empty.")
+        return errors
+    if milestones:
+        errors["milestones"] = _("Only a target of steps has steps: choose that kind, or leave the steps empty.")
     if kind == TargetKind.DIRECTION:
         if target is not None:
             errors["target_value"] = _("A direction only has no target value: leave it empty, or choose another kind.")

@@ -31,6 +31,7 @@ _UPDATE_SUMMARY_COLUMNS = (
     "measurement_value",
     "measurement_qualifier",
     "measurement_country_id",
+    "milestone",
     "target_id",
     "measured_precision",
     "measured_start",

@@ -94,6 +94,7 @@ class PledgeWrites:
                     baseline_on=values["baseline_on"],
                     target_value=values["target_value"],
                     kind=values["kind"] or TargetKind.TOTAL,
+                    milestones=values["milestones"] or [],
                 )
                 if stored is None:
                     created.append(target)

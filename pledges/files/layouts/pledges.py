@@ -189,18 +189,21 @@ class PledgeResource(PledgeWrites, RecordResource):
         baseline_on,
         target_value,
         target_kind,
+        target_steps,
         target2_label,
         target2_unit,
         target2_baseline_value,
         target2_baseline_on,
         target2_value,
         target2_kind,
+        target2_steps,
         target3_label,
         target3_unit,
         target3_baseline_value,
         target3_baseline_on,
         target3_value,
         target3_kind,
+        target3_steps,
     ) = (column for number in range(1, MAX_TARGETS + 1) for column in target_columns(number))
     ruling = Column(
         "ruling",
@@ -265,7 +268,15 @@ class PledgeResource(PledgeWrites, RecordResource):
             cells.update({name: {} for name in target_column_names(number).values()})
         targets = Target.objects.filter(pledge_id__gte=pks[0], pledge_id__lte=pks[-1], position__lte=MAX_TARGETS)
         for pledge_id, position, *values in targets.values_list(
-            "pledge_id", "position", "label", "unit__code", "baseline_value", "baseline_on", "target_value", "kind"
+            "pledge_id",
+            "position",
+            "label",
+            "unit__code",
+            "baseline_value",
+            "baseline_on",
+            "target_value",
+            "kind",
+            "milestones",
         ):
             for column, value in zip(target_column_names(position).values(), values):
                 cells[column][pledge_id] = value
@@ -316,6 +327,15 @@ class PledgeResource(PledgeWrites, RecordResource):
             if self.stored_targets
             else set()
         )
+        self.steps_shown = (
+            list(
+                ProgressUpdate.objects.filter(target__in=[t.pk for t in self.stored_targets.values()])
+                .exclude(milestone="")
+                .values_list("target__pledge_id", "target__position", "milestone", "key")
+            )
+            if self.stored_targets
+            else []
+        )
 
     def wanted_targets(self, instance, row):
         """{position: {Target field: value}} the row asks for; a column the file leaves out keeps
@@ -329,7 +349,7 @@ class PledgeResource(PledgeWrites, RecordResource):
                     values[part] = row.values[column]
                 else:  # an empty kind keeps the stored one too (a new target's is total)
                     values[part] = getattr(stored, part) if stored is not None else None
-            if any(value not in (None, "") for part, value in values.items() if part != "kind"):
+            if any(value not in (None, "", []) for part, value in values.items() if part != "kind"):
                 wanted[number] = values
         return wanted
 
@@ -356,8 +376,20 @@ class PledgeResource(PledgeWrites, RecordResource):
                 values["target_value"],
                 values["baseline_value"],
                 kind=values["kind"] or TargetKind.TOTAL,
+                milestones=values["milestones"] or [],
             ).items():
                 errors[names[part]] = message
+            dropped = {
+                step: key
+                for pledge_id, position, step, key in self.steps_shown
+                if (pledge_id, position) == (instance.pk, number) and step not in (values["milestones"] or [])
+            }
+            if dropped:
+                step, key = next(iter(dropped.items()))
+                errors[names["milestones"]] = (
+                    f"step {step!r} is shown done by update {key!r}; it cannot be removed or renamed "
+                    "(change that update first)"
+                )
         verdict = row.values.get("verdict")
         if verdict and verdict != row.stored.get("verdict", Verdict.NOT_RATED):
             self.warnings.append(

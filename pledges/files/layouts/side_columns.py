@@ -3,14 +3,14 @@ target2_unit ... for the others) and an update's sources (source1_url ...)."""
 
 from pledges.files.columns import Column
 from pledges.files.lookups import LookupCell
-from pledges.files.widgets import ChoiceCell, DateCell, DecimalCell, SlugCell, TextCell
+from pledges.files.widgets import ChoiceCell, DateCell, DecimalCell, SlugCell, StepsCell, TextCell
 from pledges.models import TargetKind, Unit
 
 MAX_SOURCES = 3
 SOURCE_PARTS = ("url", "title", "publisher", "published_on", "grade", "archived_url")
 
 MAX_TARGETS = 3
-TARGET_PARTS = ("label", "unit", "baseline_value", "baseline_on", "target_value", "kind")
+TARGET_PARTS = ("label", "unit", "baseline_value", "baseline_on", "target_value", "kind", "milestones")
 
 
 def target_column_names(number):
@@ -24,6 +24,7 @@ def target_column_names(number):
             "baseline_on": "baseline_on",
             "target_value": "target_value",
             "kind": "target_kind",
+            "milestones": "target_steps",
         }
     return {
         "label": f"target{number}_label",
@@ -32,6 +33,7 @@ def target_column_names(number):
         "baseline_on": f"target{number}_baseline_on",
         "target_value": f"target{number}_value",
         "kind": f"target{number}_kind",
+        "milestones": f"target{number}_steps",
     }
 
 
@@ -104,7 +106,17 @@ def target_columns(number):
             ChoiceCell(TargetKind.choices),
             side=True,
             meaning="What the number means: total (a running total, the default), level (a level to reach), "
-            "flow (a yearly flow, each measurement a whole year) or direction (no number).",
+            "flow (a yearly flow, each measurement a whole year), direction (no number) or milestones "
+            "(named steps, each done or not).",
             example=example["kind"],
+        ),
+        Column(
+            names["milestones"],
+            names["milestones"],
+            StepsCell(max_length=200),
+            side=True,
+            meaning="For milestones: the steps in order (no unit or values); an update marks the one it "
+            "shows done (the updates file's milestone column).",
+            example="field survey|intergovernmental agreement|construction start|opening",
         ),
     )

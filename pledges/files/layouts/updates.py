@@ -43,7 +43,7 @@ from pledges.services import bulk
 SUBSTANTIVE_COLUMNS = frozenset(
     {"occurred_on", "summary", "new_verdict", "ruling", "measurement_value", "target", "measured_period"}
     | {"measurement_qualifier"}
-    | {"measurement_country"}
+    | {"measurement_country", "milestone"}
 )
 
 
@@ -167,7 +167,8 @@ class ProgressUpdateResource(UpdateWrites, RecordResource):
         "target",
         ChoiceCell([(str(n), str(n)) for n in range(1, MAX_TARGETS + 1)]),
         side=True,
-        meaning="Which of the pledge's targets the value measures, by number (empty: the first).",
+        meaning="Which of the pledge's targets the value measures or the step belongs to, by number "
+        "(empty: the first).",
         example="1",
     )
     measurement_qualifier = Column(
@@ -193,6 +194,14 @@ class ProgressUpdateResource(UpdateWrites, RecordResource):
         LookupCell(Country, "code", what="country code", max_length=2, upper=True),
         meaning="Country code when the value is for one country.",
         example="TJ",
+    )
+    milestone = Column(
+        "milestone",
+        "milestone",
+        TextCell(max_length=200),
+        meaning="For a target of milestones: the step this update shows done, as the pledges file names it "
+        "(target says which target; empty: the first).",
+        example="intergovernmental agreement",
     )
     published = Column("is_published", "published", BooleanCell(), meaning="Shown to the public.", example="yes")
     correction_note = Column(
@@ -290,7 +299,7 @@ class ProgressUpdateResource(UpdateWrites, RecordResource):
                 None,
                 None,
             )
-        if instance.measurement_value is None:
+        if instance.measurement_value is None and not instance.milestone:
             instance.target = None
             return
         stored = self.target_positions.get(instance.target_id) if instance.target_id else None
@@ -335,6 +344,7 @@ class ProgressUpdateResource(UpdateWrites, RecordResource):
                 instance.target,
                 has_targets=(pledge.pk, "1") in self.targets,
                 measured_precision=instance.measured_precision,
+                milestone=instance.milestone,
             ).items()
         } | ruling_errors(new_verdict=instance.new_verdict, ruling=instance.ruling)
         for _field, message in period_errors(
@@ -366,7 +376,12 @@ class ProgressUpdateResource(UpdateWrites, RecordResource):
         weak_evidence = evidence_errors(instance.new_verdict, grades)
         if weak_evidence:
             errors["source1_grade"] = str(weak_evidence)
-        if instance.target is not None and instance.occurred_on and not errors:
+        if (
+            instance.measurement_value is not None
+            and instance.target is not None
+            and instance.occurred_on
+            and not errors
+        ):
             measured_on = instance.measured_on
             place = (instance.target.pk, country.code if country else None, measured_on)
             key, number = self.measured.get(place, (None, None))

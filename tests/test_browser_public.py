@@ -213,7 +213,7 @@ def test_every_public_page_in_each_language_passes_axe_at_both_widths(
     pages = {
         "overview": f"/{language}/",
         "pledge": f"/{language}/pledges/trade-70-billion-by-2030/",
-        "event": f"/{language}/events/virtual-summit-on-30-years-of-chinacentral-asia-diplomatic-relations/",
+        "event": f"/{language}/events/virtual-summit-on-30-years-of-china-central-asia-diplomatic-relations/",
         "not found": f"/{language}/pledges/no-such-pledge/",
         "about": f"/{language}/about/",
     }

@@ -9,7 +9,7 @@ from pledges.models import Event, Pledge, event_slug
 from tests.factories import pledge_csv
 
 pytestmark = pytest.mark.django_db
-SUMMIT = "/en/events/virtual-summit-on-30-years-of-chinacentral-asia-diplomatic-relations/"
+SUMMIT = "/en/events/virtual-summit-on-30-years-of-china-central-asia-diplomatic-relations/"
 SUMMIT_NAME = "Virtual summit on 30 years of China–Central Asia diplomatic relations"
 
 
@@ -134,3 +134,42 @@ def test_an_event_with_many_pledges_is_shown_a_page_at_a_time(client, seeded):
     second = client.get(url + "?page=2").content.decode()
     assert second.count('<article class="pledge">') == 5 and "Pledges 51–55" in second and 'rel="prev"' in second
     assert client.get(url + "?page=3").status_code == 404
+
+
+# Addresses that read as the name does, and details that come from a file
+
+
+def test_an_events_address_splits_its_words_at_dashes_and_an_old_address_redirects(client, seeded):
+    event = Event.objects.get(name=SUMMIT_NAME)
+    assert event.get_absolute_url() == SUMMIT
+
+    event.slug = "summit-2022"
+    event.save()
+
+    for old in (SUMMIT, "/ru" + SUMMIT[3:]):
+        moved = client.get(old + "?page=1")
+        assert moved.status_code == 301
+        assert moved["Location"] == old[:4] + "events/summit-2022/?page=1"
+    assert client.get("/en/events/no-such-summit/").status_code == 404
+
+
+def test_a_file_gives_an_events_date_place_and_description_and_rows_may_not_disagree(client, reference_data):
+    row = {"event": "China–Central Asia Summit", "event_held_on": "2023-05-19", "event_place": "Xi'an"}
+    import_pledges(pledge_csv({**row, "event_description": "The first summit held in person."}))
+
+    event = Event.objects.get()
+    assert (event.slug, str(event.held_on), event.place) == ("china-central-asia-summit", "2023-05-19", "Xi'an")
+    page = client.get(event.get_absolute_url()).content.decode()
+    assert "19 May 2023 · Xi&#x27;an" in page and "<p>The first summit held in person.</p>" in page
+
+    # A later file moves the place; an empty cell keeps what is stored.
+    import_pledges(pledge_csv({"event": row["event"], "event_place": "Xi'an, Shaanxi", "event_description": ""}))
+    event.refresh_from_db()
+    assert event.place == "Xi'an, Shaanxi" and event.description == "The first summit held in person."
+
+    from tests.test_import import rejected
+
+    errors = rejected(
+        lambda: import_pledges(pledge_csv({**row, "slug": "a"}, {**row, "slug": "b", "event_place": "Astana"}))
+    )
+    assert errors == [(3, "event_place", "row 2 gives 'China–Central Asia Summit' another place: Xi'an")]

@@ -6,6 +6,7 @@ from pledges.files.errors import ImportRejected
 from pledges.files.imports import import_pledges
 from pledges.models import Pledge
 from tests.factories import pledge_csv
+from tests.test_import import rejected
 
 pytestmark = pytest.mark.django_db
 EARLIER = {"slug": "bridges-2022", "title": "Build 10 bridges", "announced_on": "2022-01-25", "event": "Summit 2022"}
@@ -96,3 +97,38 @@ def test_the_admin_links_a_follow_up_with_the_same_rules(client, reference_data,
     later.refresh_from_db()
     assert (later.follows, later.follow_up) == (earlier, "extends")
     assert later.history.first().follows_id == earlier.pk
+
+
+def test_a_file_may_follow_a_pledge_defined_on_an_earlier_row(client, reference_data):
+    import_pledges(
+        pledge_csv(
+            {"slug": "first-pledge", "follows": "", "follow_up": ""},
+            {"slug": "renewed", "announced_on": "2023-05-19", "follows": "first-pledge", "follow_up": "renews"},
+        )
+    )
+
+    renewed = Pledge.objects.get(slug="renewed")
+    assert renewed.follows.slug == "first-pledge" and renewed.follow_up == "renews"
+
+
+def test_a_row_may_not_follow_one_later_in_the_file(reference_data):
+    errors = rejected(
+        lambda: import_pledges(
+            pledge_csv(
+                {"slug": "renewed", "follows": "later-pledge", "follow_up": "renews"},
+                {"slug": "later-pledge", "follows": "", "follow_up": ""},
+            )
+        )
+    )
+
+    assert errors == [(2, "follows", "unknown pledge slug 'later-pledge'")]
+    assert not Pledge.objects.exists()
+
+
+def test_a_pledge_may_name_no_one_it_was_made_to(client, reference_data):
+    import_pledges(pledge_csv({"beneficiaries": ""}))
+
+    page = client.get("/en/pledges/test-pledge/").content.decode()
+    assert "Made to" not in page and Pledge.objects.get().beneficiaries.count() == 0
+    overview = client.get("/en/").content.decode()
+    assert "Build 10 bridges" in overview and "→" not in overview and "made to" not in overview

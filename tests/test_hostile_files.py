@@ -110,7 +110,7 @@ def test_a_declared_dimension_of_billions_of_cells_costs_only_the_cells_there(tm
     data = xlsx_with_sheet(
         sheet(header_row() + '<row r="20000"><c r="A20000" t="inlineStr"><is><t>x</t></is></c></row>', "A1:XFD20000")
     )
-    assert len(data) < 5000
+    assert len(data) < 6000  # a few kilobytes, most of them the header's column names
     assert_refused_cheaply(tmp_path, data, "xlsx", "Row 20000")
 
 

@@ -23,6 +23,7 @@ RENAMED = {"actor": "parties"}
 NEW_PLEDGE_FIELDS = (
     {"target_label", "target_kind", "target_steps", "ruling", "quote_language", "quote_original"}
     | {"quote_translated_by"}
+    | {"event_held_on", "event_place", "event_description"}
     | {
         f"target{n}_{part}"
         for n in (2, 3)
@@ -181,3 +182,13 @@ def test_every_ruling_moves_to_the_update_it_explains(at_0026):
     }
     kept = dict(after.get_model("pledges", "Pledge").objects.values_list("slug", "ruling"))
     assert kept == {"rated": "Kept: done.", "unrated": "Not yet rated: nothing found.", "quiet": "Nothing yet."}
+
+
+def test_an_events_slug_made_from_its_name_is_split_at_dashes_and_the_old_one_redirects(migrated_from_0015, client):
+    from pledges.models import Event
+
+    old = "virtual-summit-on-30-years-of-chinacentral-asia-diplomatic-relations"
+    event = Event.objects.get(former_slugs__slug=old)
+    assert event.slug == "virtual-summit-on-30-years-of-china-central-asia-diplomatic-relations"
+    moved = client.get(f"/en/events/{old}/")
+    assert moved.status_code == 301 and moved["Location"] == f"/en/events/{event.slug}/"

@@ -42,7 +42,7 @@ class PartyAdmin(admin.ModelAdmin):
 class EventAdmin(admin.ModelAdmin):
     list_display = ("name", "held_on", "place", "slug")
     search_fields = ("name", "place")
-    prepopulated_fields = {"slug": ("name",)}
+    fields = ("name", "slug", "held_on", "place", "description")
 
 
 admin.site.register(Country, CountryAdmin)

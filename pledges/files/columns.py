@@ -32,11 +32,13 @@ class Column(fields.Field):
         export_only=False,
         side=False,
         precision=None,
+        read_from=None,
         **kwargs,
     ):
         super().__init__(attribute=attribute, column_name=column_name, widget=widget, readonly=export_only, **kwargs)
         self.meaning, self.example, self.export_only, self.side = meaning, example, export_only, side
         self.precision = precision
+        self.read_from = read_from  # a side column's stored value, read with the record's own columns
 
     def setter(self):
         """How a read value is set on the record, or None for a column not set on it."""
@@ -62,9 +64,10 @@ class Column(fields.Field):
 
     @property
     def path(self):
-        """The lookup that reads this column's stored value in bulk, or None for side columns."""
+        """The lookup that reads this column's stored value in bulk, or None for side columns read
+        on their own (related_cells)."""
         if self.side:
-            return None
+            return self.read_from
         if isinstance(self.widget, LookupCell):
             return f"{self.attribute}__{self.widget.field}"
         if self.precision:

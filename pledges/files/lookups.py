@@ -1,6 +1,8 @@
 """Cells that name other records: a pledge, a topic, an owner by their key (read once per file,
 not once per row), and the parties of a pledge by name, created once each if new."""
 
+import copy
+
 from import_export import widgets
 
 from pledges.files.widgets import COUNTRY_RE, LIST_SEPARATOR, TextCell, cell_text, neutralise_formula, unneutralise
@@ -122,6 +124,12 @@ class PartiesCell(widgets.ManyToManyWidget):
             # The state of a country no party stands for yet, named after it ("Name (KZ)" if that is taken).
             name = f"{country.name} ({country.code})" if country.name in taken else country.name
             self.known[country.code] = self.model(kind="state", country=country, name=name)
+
+    def optional(self):
+        """This cell where an empty cell is allowed, sharing the parties it has read and made."""
+        other = copy.copy(self)
+        other.required = False
+        return other
 
     @staticmethod
     def _keys(text):

@@ -50,7 +50,19 @@ from .progress import (
     ruling_errors,
     update_errors,
 )
-from .reference import VALUE_PLACEHOLDER, Country, Event, Party, PartyKind, Topic, Unit, UnitKind, event_slug
+from .reference import (
+    VALUE_PLACEHOLDER,
+    Country,
+    Event,
+    FormerEventSlug,
+    Party,
+    PartyKind,
+    Topic,
+    Unit,
+    UnitKind,
+    event_slug,
+    name_slug,
+)
 from .reminder import Reminder
 from .site import UNDATED_DAY, EditorSettings, PublicVersion, SiteText, VerdictTally, chosen_language, language_of
 from .target import Target, TargetProgress, covers_a_year, target_errors
@@ -90,6 +102,7 @@ __all__ = [
     "DeadlineState",
     "EditorSettings",
     "Event",
+    "FormerEventSlug",
     "FollowUp",
     "ImportJob",
     "Party",
@@ -120,6 +133,7 @@ __all__ = [
     "dates_in_range_constraint",
     "deadline_errors",
     "event_slug",
+    "name_slug",
     "evidence_errors",
     "correction_errors",
     "SUBSTANTIVE_FIELDS",

@@ -88,7 +88,10 @@ class Pledge(models.Model):
         help_text=_("Who made the pledge: one party, or several jointly."),
     )
     beneficiaries = models.ManyToManyField(
-        Party, related_name="benefiting_pledges", help_text=_("Who it was made to; a pledging party may be one too.")
+        Party,
+        related_name="benefiting_pledges",
+        blank=True,
+        help_text=_("Who it was made to, if it names anyone; a pledging party may be one too."),
     )
     event = models.ForeignKey(Event, on_delete=models.PROTECT, null=True, blank=True, related_name="pledges")
     announced_on = models.DateField(validators=[validate_date_in_range])

@@ -127,9 +127,16 @@ class Party(models.Model):
         return self.country.code if self.country_id else self.name
 
 
+def name_slug(name):
+    """A slug of a name, its words split at dashes and punctuation as a reader splits them:
+    "China–Central Asia Summit" is china-central-asia-summit (slugify alone joins the words
+    across a dash: chinacentral-asia-summit)."""
+    return slugify(re.sub(r"[^\w\s-]", " ", re.sub(r"['’]", "", name)))
+
+
 def event_slug(name, taken):
     """A slug for an event called `name` that is not in `taken` (a set, to which it is added)."""
-    base = slugify(name)[:110] or "event"
+    base = name_slug(name)[:110] or "event"
     slug, number = base, 2
     while slug in taken:
         slug, number = f"{base}-{number}", number + 1
@@ -141,13 +148,27 @@ class Event(models.Model):
     """Where pledges were announced: a summit, a speech, a press conference. Each has a public page."""
 
     name = models.CharField(validators=[validate_printable], max_length=300, unique=True)
-    slug = models.SlugField(max_length=120, unique=True, help_text=_("Its public address: /events/<slug>/."))
+    slug = models.SlugField(
+        max_length=120,
+        unique=True,
+        blank=True,
+        help_text=_(
+            "Its public address: /events/<slug>/. Left empty, it is made from the name; when it changes, the "
+            "old address redirects to the new."
+        ),
+    )
     held_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
     place = models.CharField(
         validators=[validate_printable],
         max_length=200,
         blank=True,
         help_text=_("Where it was held, e.g. Astana, or online."),
+    )
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        validators=[validate_printable],
+        help_text=_("What the event was, in a sentence or two, for its page."),
     )
 
     class Meta:
@@ -159,14 +180,30 @@ class Event(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:  # an event named in an import or typed without one
-            base = slugify(self.name)[:110] or "event"
+            base = name_slug(self.name)[:110] or "event"
             self.slug = event_slug(
                 self.name, set(Event.objects.filter(slug__startswith=base).values_list("slug", flat=True))
             )
+        former = Event.objects.filter(pk=self.pk).values_list("slug", flat=True).first() if self.pk else None
         super().save(*args, **kwargs)
+        # An address readers may have kept goes on working: the old slug redirects to the new.
+        FormerEventSlug.objects.filter(slug=self.slug).delete()
+        if former and former != self.slug:
+            FormerEventSlug.objects.update_or_create(slug=former, defaults={"event": self})
 
     def get_absolute_url(self):
         return reverse("pledges:event", args=[self.slug])
+
+
+class FormerEventSlug(models.Model):
+    """An event's earlier address, redirected to its page (slugs once ran words together across a
+    dash; an editor may rename one)."""
+
+    slug = models.SlugField(max_length=120, unique=True)
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="former_slugs")
+
+    def __str__(self):
+        return self.slug
 
 
 class UnitKind(models.TextChoices):

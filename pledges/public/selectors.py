@@ -130,6 +130,12 @@ def public_event(slug):
     return Event.objects.filter(slug=slug).filter(Exists(public_pledges().filter(event=OuterRef("pk")))).first()
 
 
+def moved_event(slug):
+    """The public event whose earlier address this is, if any (its page redirects there)."""
+    event = Event.objects.filter(former_slugs__slug=slug).first()
+    return event if event is not None and public_event(event.slug) is not None else None
+
+
 def overdue_count(today=None):
     """How many published pledges have a deadline that passed without being kept: as
     `in_deadline_state(OVERDUE)` counts them, summed from the tally (tests check the two agree)."""

@@ -15,7 +15,7 @@ from datetime import time as time_of_day
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -219,7 +219,14 @@ def event_detail(request, slug):
     """An event where pledges were made: when and where, its published pledges (a page of them at
     a time, as the overview: an event of 30,000 pledges was one 15 MB page) and their verdicts."""
     page_number = selectors.overview_page_number(request.GET)
-    return _cached_page(request, "event", slug, _event_page, page_number)
+    try:
+        return _cached_page(request, "event", slug, _event_page, page_number)
+    except Http404:
+        moved = selectors.moved_event(slug)
+        if moved is None:
+            raise
+        query = request.GET.urlencode()
+        return HttpResponsePermanentRedirect(moved.get_absolute_url() + (f"?{query}" if query else ""))
 
 
 def _event_page(request, slug, page_number):

@@ -18,14 +18,20 @@ class PledgeWrites:
 
     def write_new(self, instances, now):
         self._create_named_records()
-        for pledge in instances:
-            self.relink(pledge)
-            pledge.created_at = pledge.updated_at = now
-            pledge.remind_after = None
-        for pledge, pk in zip(
-            instances, bulk.insert(Pledge, [bulk.field_values(p) for p in instances], return_ids=True)
-        ):
-            pledge.pk = pledge.id = pk
+        # A pledge that follows one new in this file is written after it, when that one has its key.
+        remaining = instances
+        while remaining:  # the rows' checks let a pledge follow only an earlier row, so this ends
+            waiting = [p for p in remaining if p.follows is not None and p.follows.pk is None]
+            ready = [p for p in remaining if not (p.follows is not None and p.follows.pk is None)]
+            if not ready:
+                raise RuntimeError("new pledges that follow none of the file's written pledges")
+            remaining = waiting
+            for pledge in ready:
+                self.relink(pledge)
+                pledge.created_at = pledge.updated_at = now
+                pledge.remind_after = None
+            for pledge, pk in zip(ready, bulk.insert(Pledge, [bulk.field_values(p) for p in ready], return_ids=True)):
+                pledge.pk = pledge.id = pk
 
     def _create_named_records(self):
         """The parties and events the file names that do not exist yet, created once each."""
@@ -36,10 +42,23 @@ class PledgeWrites:
             party.pk = party.id = pk
         events = self.fields["event"].widget.new_records
         taken = set(Event.objects.values_list("slug", flat=True)) if events else set()
-        for event in events:  # an event is first held when its first pledge was announced
+        for event in events:  # held, unless the file says when, when its first pledge was announced
             event.held_on = next((i.announced_on for i, _row in self.pending if i.event is event), None)
+            for part, (value, _row_number) in self.event_details.get(event.name, {}).items():
+                setattr(event, part, value)
             event.slug = event_slug(event.name, taken)  # bulk_create does not call save()
         Event.objects.bulk_create(events)
+
+    def _write_event_details(self):
+        """What the file says of events that were there already, saved one by one (an event is
+        watched by the public version through its save signal; a file names few)."""
+        for event in Event.objects.filter(name__in=list(self.event_details)):
+            given = {part: value for part, (value, _row) in self.event_details[event.name].items()}
+            changed = [part for part, value in given.items() if getattr(event, part) != value]
+            if changed:
+                for part in changed:
+                    setattr(event, part, given[part])
+                event.save(update_fields=changed)
 
     def write_changed(self, instances, attributes, now):
         for pledge in instances:
@@ -50,6 +69,7 @@ class PledgeWrites:
 
     def write_related(self, created, changed, now):
         known = self.fields["parties"].widget.known
+        self._write_event_details()
         self._write_targets(created + changed, now)
         for column in ("parties", "beneficiaries"):
             through = getattr(Pledge, column).through

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from pledges.files.columns import Column
 from pledges.files.errors import RowError
 from pledges.files.layouts.pledge_writes import PledgeWrites
-from pledges.files.layouts.side_columns import MAX_TARGETS, target_column_names, target_columns
+from pledges.files.layouts.side_columns import EVENT_COLUMNS, MAX_TARGETS, target_column_names, target_columns
 from pledges.files.lookups import LookupCell, PartiesCell
 from pledges.files.resources import RecordResource
 from pledges.files.widgets import BooleanCell, ChoiceCell, DateCell, LanguageCell, SlugCell, TextCell, UrlCell
@@ -73,7 +73,7 @@ class PledgeResource(PledgeWrites, RecordResource):
     beneficiaries = Column(
         "beneficiaries",
         "beneficiaries",
-        _PARTIES,
+        _PARTIES.optional(),
         side=True,
         meaning="Who it was made to, the same way; a pledging party may be one too.",
         example="KZ|KG|TJ|TM|UZ",
@@ -84,6 +84,33 @@ class PledgeResource(PledgeWrites, RecordResource):
         LookupCell(Event, "name", what="event", max_length=300, create=True),
         meaning="Where it was announced (created if new).",
         example="China–Central Asia virtual summit",
+    )
+    event_held_on = Column(
+        "event_held_on",
+        "event_held_on",
+        DateCell(),
+        side=True,
+        read_from="event__held_on",
+        meaning="When the event was held (empty: as stored; a new event's is the day its first pledge was announced).",
+        example="2022-01-25",
+    )
+    event_place = Column(
+        "event_place",
+        "event_place",
+        TextCell(max_length=200),
+        side=True,
+        read_from="event__place",
+        meaning="Where the event was held (empty: as stored).",
+        example="online",
+    )
+    event_description = Column(
+        "event_description",
+        "event_description",
+        TextCell(),
+        side=True,
+        read_from="event__description",
+        meaning="What the event was, for its page (empty: as stored).",
+        example="A video summit marking 30 years of diplomatic relations.",
     )
     announced_on = Column(
         "announced_on",
@@ -234,7 +261,7 @@ class PledgeResource(PledgeWrites, RecordResource):
         "follows",
         LookupCell(Pledge, "slug", what="pledge slug", max_length=120, format=SlugCell.format),
         meaning="Slug of the earlier pledge this one renews, extends, replaces or restates "
-        "(it must be imported first).",
+        "(stored already, or on an earlier row of the same file).",
         example="trade-70-billion-by-2030",
     )
     follow_up = Column(
@@ -309,6 +336,7 @@ class PledgeResource(PledgeWrites, RecordResource):
                 for name in dataset.headers
             ]
         super().before_import(dataset, **kwargs)
+        self.event_details = {}  # event name: {part: (value, row number)}, from event_errors
         pledge_ids = [pledge.pk for pledge in self.stored_instances.values()]
         self.stored_targets = (
             {
@@ -353,9 +381,30 @@ class PledgeResource(PledgeWrites, RecordResource):
                 wanted[number] = values
         return wanted
 
+    def event_errors(self, instance, row):
+        """What the row says of its event (date, place, description), kept for the write; a
+        detail another row gives the same event differently is refused."""
+        errors = {}
+        for part, column in EVENT_COLUMNS.items():
+            value = row.values.get(column)
+            if value in (None, ""):
+                continue  # an empty cell keeps what is stored
+            if instance.event is None:
+                errors[column] = "an event's details need the event column"
+                continue
+            given = self.event_details.setdefault(instance.event.name, {})
+            if part in given and given[part][0] != value:
+                errors[column] = f"row {given[part][1]} gives {instance.event.name!r} another {part}: {given[part][0]}"
+            else:
+                given.setdefault(part, (value, row.number))
+        return errors
+
     def rule_errors(self, instance, row):
+        if instance.pk is None and instance.slug:  # a later row of the file may follow this new pledge
+            self.fields["follows"].widget.known.setdefault(instance.slug, instance)
         # A column the file leaves out keeps its stored value, so the rules see that value.
         errors = {
+            **self.event_errors(instance, row),
             **deadline_errors(instance.deadline_precision, instance.deadline_start, instance.deadline_end),
             **follow_up_errors(instance.follows, instance.follow_up, instance.slug, instance.announced_on),
             **quote_language_errors(language=instance.quote_language, original=instance.quote_original),

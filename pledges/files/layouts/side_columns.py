@@ -9,6 +9,9 @@ from pledges.models import TargetKind, Unit
 MAX_SOURCES = 3
 SOURCE_PARTS = ("url", "title", "publisher", "published_on", "grade", "archived_url")
 
+# What a pledges file may say of the event a pledge was made at, by Event field.
+EVENT_COLUMNS = {"held_on": "event_held_on", "place": "event_place", "description": "event_description"}
+
 MAX_TARGETS = 3
 TARGET_PARTS = ("label", "unit", "baseline_value", "baseline_on", "target_value", "kind", "milestones")
 

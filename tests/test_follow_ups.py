@@ -7,6 +7,7 @@ from pledges.files.imports import import_pledges
 from pledges.models import Pledge
 from tests.factories import pledge_csv
 from tests.test_import import rejected
+from tests.test_public_site import text
 
 pytestmark = pytest.mark.django_db
 EARLIER = {"slug": "bridges-2022", "title": "Build 10 bridges", "announced_on": "2022-01-25", "event": "Summit 2022"}
@@ -132,3 +133,40 @@ def test_a_pledge_may_name_no_one_it_was_made_to(client, reference_data):
     assert "Made to" not in page and Pledge.objects.get().beneficiaries.count() == 0
     overview = client.get("/en/").content.decode()
     assert "Build 10 bridges" in overview and "→" not in overview and "made to" not in overview
+
+
+def test_parties_keep_the_order_they_were_named_in(client, reference_data):
+    route = "TM|UZ|TJ|KG"  # a railway's route, west to east, not the alphabet's order
+    import_pledges(pledge_csv({"parties": route, "beneficiaries": route}))
+
+    page = client.get("/en/pledges/test-pledge/").content.decode()
+    assert "Turkmenistan, Uzbekistan, Tajikistan and Kyrgyzstan" in page
+    exported = text(client.get("/pledges.csv"))
+    assert f",{route},{route}," in exported
+    assert import_pledges(exported.encode(), dry_run=True).summary.endswith(
+        "0 new, 0 updated, 1 unchanged would be imported"
+    )
+
+    reordered = import_pledges(pledge_csv({"parties": "KG|TJ|UZ|TM", "beneficiaries": route}))
+    assert reordered.summary.endswith("0 new, 1 updated, 0 unchanged were imported")
+    assert (
+        "Kyrgyzstan, Tajikistan, Uzbekistan and Turkmenistan" in client.get("/en/pledges/test-pledge/").content.decode()
+    )
+
+
+def test_a_pledge_may_be_on_several_topics_and_each_finds_it(client, reference_data):
+    import_pledges(pledge_csv({"topic": "transport", "more_topics": "people|education"}))
+
+    page = client.get("/en/pledges/test-pledge/").content.decode()
+    assert "Topics</th><td>Transport and connectivity, People-to-people exchange, Education and training</td>" in page
+    russian = client.get("/ru/pledges/test-pledge/").content.decode()
+    assert "Темы</th>" in russian
+    for topic in ("transport", "people", "education"):
+        assert "Build 10 bridges" in client.get(f"/en/?topic={topic}").content.decode(), topic
+    assert "Build 10 bridges" not in client.get("/en/?topic=health").content.decode()
+    exported = text(client.get("/pledges.csv"))
+    assert ",transport,people|education," in exported
+    assert import_pledges(exported.encode(), dry_run=True).summary.endswith("1 unchanged would be imported")
+
+    errors = rejected(lambda: import_pledges(pledge_csv({"more_topics": "people|astrology"})))
+    assert errors[0][:2] == (2, "more_topics") and "unknown topic 'astrology'" in errors[0][2]

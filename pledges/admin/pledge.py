@@ -63,7 +63,7 @@ class PledgeAdmin(PledgeActions, MeasurementPreviewMixin, FileImportExportMixin,
     paginator = EstimatedCountPaginator
     list_per_page = 50
     prepopulated_fields = {"slug": ("title",)}
-    autocomplete_fields = ("parties", "event", "owner", "beneficiaries", "follows")
+    autocomplete_fields = ("parties", "event", "owner", "beneficiaries", "follows", "more_topics")
     readonly_fields = ("ruling", "deadline_state_now", "current_value", "progress_now", "on_track_now")
     inlines = [ProgressUpdateInline, PublishedUpdatesInline, TargetInline]
     # The export button's page (django-import-export's), with a link to add an update at the top.
@@ -80,7 +80,10 @@ class PledgeAdmin(PledgeActions, MeasurementPreviewMixin, FileImportExportMixin,
 
     actions = ["mark_reviewed", "publish", "unpublish", "assign_owner", "export_admin_action"]
     fieldsets = (
-        (None, {"fields": ("title", "slug", "parties", "beneficiaries", "event", "announced_on", "topic")}),
+        (
+            None,
+            {"fields": ("title", "slug", "parties", "beneficiaries", "event", "announced_on", "topic", "more_topics")},
+        ),
         (_("Words"), {"fields": ("quote", ("quote_language", "quote_translated_by"), "quote_original", "summary")}),
         (_("Source document"), {"fields": ("source_title", "source_publisher", "source_url", "source_published_on")}),
         (

@@ -97,6 +97,27 @@ class LookupCell(widgets.ForeignKeyWidget):
         return [record for record in self.known.values() if record.pk is None]
 
 
+class LookupListCell(LookupCell):
+    """Records of a vocabulary (topics) named by key, `|`-separated, in order: a list of keys."""
+
+    def clean(self, value, row=None, **kwargs):
+        keys = [key.strip() for key in cell_text(value).split(LIST_SEPARATOR) if key.strip()]
+        for key in keys:
+            super().clean(key)  # known, or refused with the list of those that are
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"a {self.what} is listed twice")
+        return keys
+
+    def preload(self, values):
+        super().preload([])  # a vocabulary is read whole
+
+    def render(self, value, obj=None, **kwargs):
+        return LIST_SEPARATOR.join(value) if value else ""
+
+    def renderer(self, neutralise_formulas=False):
+        return lambda value: LIST_SEPARATOR.join(value) if value else ""
+
+
 class PartiesCell(widgets.ManyToManyWidget):
     """Parties, `|`-separated: a state by its country's ISO 3166-1 alpha-2 code, anyone else by name.
 
@@ -158,8 +179,8 @@ class PartiesCell(widgets.ManyToManyWidget):
             keys.append(key)
         if len(set(keys)) != len(keys):
             raise ValueError("a party is listed twice")
-        # Order carries no meaning; sorted, a file and the database compare equal.
-        return sorted(keys)
+        # In the order named (a railway's route): it is kept, and a file that reorders them changes them.
+        return keys
 
     def render(self, value, obj=None, **kwargs):
         return LIST_SEPARATOR.join(value) if value else ""

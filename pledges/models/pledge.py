@@ -121,7 +121,16 @@ class Pledge(models.Model):
         help_text=_("Who made the English translation shown as the quote."),
     )
     summary = models.TextField(validators=[validate_printable], help_text=_("A neutral summary in the editor's words."))
-    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="pledges")
+    topic = models.ForeignKey(
+        Topic, on_delete=models.PROTECT, related_name="pledges", help_text=_("Its topic, the one the overview shows.")
+    )
+    more_topics = models.ManyToManyField(
+        Topic,
+        blank=True,
+        related_name="more_pledges",
+        verbose_name=_("more topics"),
+        help_text=_("Any other topics it is on (transport and culture), in order."),
+    )
 
     source_title = models.CharField(validators=[validate_printable], max_length=300)
     source_publisher = models.CharField(validators=[validate_printable], max_length=200)
@@ -169,7 +178,7 @@ class Pledge(models.Model):
     # clears it, meaning "look now"; the sweep sets it to the next day something falls due.
     remind_after = models.DateField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(m2m_fields=[parties, beneficiaries], excluded_fields=["remind_after"])
+    history = HistoricalRecords(m2m_fields=[parties, beneficiaries, more_topics], excluded_fields=["remind_after"])
     objects = PledgeQuerySet.as_manager()
 
     class Meta:

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import django_filters
 from django import forms
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from pledges.models import SEARCH_CONFIG, SEARCHED_TEXT, DeadlineState, Event, Party, Pledge, Verdict, search_vector
@@ -28,7 +28,7 @@ class PledgeFilterSet(django_filters.FilterSet):
     """What a reader narrows the overview to; every filter is optional and comes from the URL."""
 
     verdict = django_filters.ChoiceFilter(choices=Verdict.choices)
-    topic = django_filters.CharFilter(field_name="topic__slug", max_length=50)
+    topic = django_filters.CharFilter(method="filter_topic", max_length=50)
     country = django_filters.CharFilter(
         field_name="beneficiaries__country__code", lookup_expr="iexact", max_length=2, distinct=True
     )
@@ -45,6 +45,11 @@ class PledgeFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, today=None, **kwargs):
         super().__init__(data, queryset, **kwargs)
         self.today = today or timezone.localdate()
+
+    def filter_topic(self, pledges, name, value):
+        """Pledges on this topic, as their first topic or one of their others."""
+        more = Pledge.more_topics.through.objects.filter(pledge=OuterRef("pk"), topic__slug=value)
+        return pledges.filter(Q(topic__slug=value) | Q(Exists(more)))
 
     def filter_state(self, pledges, name, value):
         return pledges.in_deadline_state(value, self.today)

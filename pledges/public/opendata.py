@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from pledges.files.export_rows import CHUNK_SIZE
 from pledges.files.exports import file_chunks, rows
 from pledges.files.layouts import MAX_SOURCES, SOURCE_PARTS, PledgeResource, ProgressUpdateResource
-from pledges.models import Party
 from pledges.public import selectors
 
 # Who owns a pledge is the newsroom's business, not the public's. A file without the column
@@ -106,9 +105,7 @@ def deadline_calendar_chunks(at_event=None, language=None):
         pledges = (
             selectors.public_pledges()
             .filter(deadline_end__isnull=False)
-            .prefetch_related(
-                Prefetch("parties", queryset=Party.objects.select_related("country", "speaks_for__country"))
-            )
+            .prefetch_related(Prefetch("parties", queryset=selectors.named_order("parties")))
             .order_by("deadline_end", "pk")
         )
         if at_event is not None:

@@ -15,6 +15,7 @@ from datetime import time as time_of_day
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils import timezone, translation
@@ -183,6 +184,7 @@ def _pledge_page(request, slug):
     if pledge is None:
         return b""
     (pledge,) = selectors.with_progress([pledge])
+    prefetch_related_objects([pledge], Prefetch("more_topics", queryset=selectors.named_order("more_topics")))
     countries = {
         u.measurement_country_id: u.measurement_country for u in pledge.public_updates if u.measurement_country
     }

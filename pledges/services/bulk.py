@@ -2,12 +2,13 @@
 
 COPY is several times faster than multi-row INSERT for thousands of rows, most of that
 because rows skip Django's per-value preparation and go to psycopg's C adapters. Every model
-the importer writes has only plain columns (text, numbers, dates, booleans, foreign keys),
-which psycopg adapts the same way Django would.
+the importer writes has plain columns (text, numbers, dates, booleans, foreign keys), which
+psycopg adapts the same way Django would, and for a JSON column (a target's steps) is told so.
 """
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models.expressions import RawSQL
+from psycopg.types.json import Jsonb
 
 
 def field_values(instance):
@@ -17,6 +18,10 @@ def field_values(instance):
         for field in instance._meta.concrete_fields
         if not field.primary_key
     }
+
+
+def _field(model, attname):
+    return next((f for f in model._meta.concrete_fields if f.attname == attname), None)
 
 
 def insert(model, rows, *, return_ids=False):
@@ -33,6 +38,13 @@ def insert(model, rows, *, return_ids=False):
     pk_column = model._meta.pk.column
     columns = list(rows[0])
     ids = None
+    # COPY adapts a list as an array; a JSON column (a target's steps) takes it as JSON.
+    json_columns = {index for index, name in enumerate(columns) if isinstance(_field(model, name), models.JSONField)}
+    if json_columns:
+        rows = [
+            {name: Jsonb(value) if index in json_columns else value for index, (name, value) in enumerate(row.items())}
+            for row in rows
+        ]
     # COPY goes past Django's cursor wrapper; this turns psycopg's errors into Django's
     # (IntegrityError and so on), as the ORM's own writes would raise.
     with connection.wrap_database_errors, connection.cursor() as cursor:

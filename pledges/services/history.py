@@ -48,7 +48,7 @@ def record_history(
 ) -> None:
     """Write one audit-history row per object in bulk, as simple-history does on save().
 
-    A pledge's history row also gets a copy of its parties and beneficiaries: without them, the
+    A pledge's history row also gets a copy of its parties, beneficiaries and more topics: without them, the
     history would show (and a revert would restore) a pledge made by and to nobody.
     """
     if not objects:
@@ -66,14 +66,15 @@ def record_history(
     history_ids = bulk.insert(history_model, rows, return_ids=model is Pledge)
     if model is Pledge:
         history_of = {obj.pk: history_id for obj, history_id in zip(objects, history_ids)}
-        for column in ("parties", "beneficiaries"):
+        for column in ("parties", "beneficiaries", "more_topics"):
             m2m_history = apps.get_model("pledges", f"HistoricalPledge_{column}")
+            other = getattr(Pledge, column).field.m2m_reverse_name()  # party_id, topic_id
             links = bulk.filter_in(getattr(Pledge, column).through.objects, "pledge", history_of)
             bulk.insert(
                 m2m_history,
                 [
-                    {"history_id": history_of[pledge_id], "id": link_id, "pledge_id": pledge_id, "party_id": party_id}
-                    for link_id, pledge_id, party_id in links.values_list("id", "pledge_id", "party_id")
+                    {"history_id": history_of[pledge_id], "id": link_id, "pledge_id": pledge_id, other: other_id}
+                    for link_id, pledge_id, other_id in links.values_list("id", "pledge_id", other)
                 ],
             )
 

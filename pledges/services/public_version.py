@@ -40,7 +40,7 @@ VERSION_ROW = 1
 PLEDGE_LINK = {
     Party: ("parties", "beneficiaries"),
     Event: ("event",),
-    Topic: ("topic",),
+    Topic: ("topic", "more_topics"),
     Country: ("beneficiaries__country",),
     Unit: ("targets__unit",),
 }

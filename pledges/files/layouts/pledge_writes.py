@@ -68,23 +68,25 @@ class PledgeWrites:
         Pledge.objects.bulk_update(instances, sorted(attributes | {"updated_at", "remind_after"}), batch_size=1000)
 
     def write_related(self, created, changed, now):
-        known = self.fields["parties"].widget.known
         self._write_event_details()
         self._write_targets(created + changed, now)
-        for column in ("parties", "beneficiaries"):
+        for column in ("parties", "beneficiaries", "more_topics"):
             through = getattr(Pledge, column).through
+            other = getattr(Pledge, column).field.m2m_reverse_name()  # party_id, topic_id
+            known = self.fields[column].widget.known
             relinked = [
                 (pledge, row)
                 for pledge, row in changed
                 if any(name == column for name, _old, _new in row.change.changes)
             ]
             through.objects.filter(pledge_id__in=[pledge.pk for pledge, _row in relinked]).delete()
+            # Written in the order the row names them, which is the order they are read back in.
             bulk.insert(
                 through,
                 [
-                    {"pledge_id": pledge.pk, "party_id": known[key].pk}
+                    {"pledge_id": pledge.pk, other: known[key].pk}
                     for pledge, row in created + relinked
-                    for key in row.values[column]
+                    for key in row.values.get(column) or []
                 ],
             )
         record_history(Pledge, [p for p, _row in created], created=True, user=self.user, reason=self.reason, now=now)

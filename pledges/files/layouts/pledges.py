@@ -6,7 +6,7 @@ from pledges.files.columns import Column
 from pledges.files.errors import RowError
 from pledges.files.layouts.pledge_writes import PledgeWrites
 from pledges.files.layouts.side_columns import EVENT_COLUMNS, MAX_TARGETS, target_column_names, target_columns
-from pledges.files.lookups import LookupCell, PartiesCell
+from pledges.files.lookups import LookupCell, LookupListCell, PartiesCell
 from pledges.files.resources import RecordResource
 from pledges.files.widgets import BooleanCell, ChoiceCell, DateCell, LanguageCell, SlugCell, TextCell, UrlCell
 from pledges.models import (
@@ -160,6 +160,14 @@ class PledgeResource(PledgeWrites, RecordResource):
         LookupCell(Topic, "slug", what="topic", required=True, max_length=50, format=SlugCell.format, vocabulary=True),
         meaning="Topic slug; editors add topics in the admin, a file never does.",
         example="trade",
+    )
+    more_topics = Column(
+        "more_topics",
+        "more_topics",
+        LookupListCell(Topic, "slug", what="topic", max_length=50, vocabulary=True),
+        side=True,
+        meaning="Any other topics it is on, in order (the overview shows topic).",
+        example="people|education",
     )
     source_title = Column(
         "source_title",
@@ -316,14 +324,17 @@ class PledgeResource(PledgeWrites, RecordResource):
                 pk: code or name for pk, name, code in Party.objects.values_list("pk", "name", "country__code")
             }
         cells = {}
+        cells["more_topics"] = topics = {}
+        links = Pledge.more_topics.through.objects.filter(pledge_id__gte=pks[0], pledge_id__lte=pks[-1])
+        for pledge_id, slug in links.order_by("id").values_list("pledge_id", "topic__slug"):
+            topics.setdefault(pledge_id, []).append(slug)
         for column in ("parties", "beneficiaries"):
             keys = cells[column] = {}
             # `pks` come in order (iter_queryset): a range is a cheaper query than a list of 2,000.
             links = getattr(Pledge, column).through.objects.filter(pledge_id__gte=pks[0], pledge_id__lte=pks[-1])
-            for pledge_id, party_id in links.values_list("pledge_id", "party_id"):
+            # In the order the pledge names them: the order its links were written.
+            for pledge_id, party_id in links.order_by("id").values_list("pledge_id", "party_id"):
                 keys.setdefault(pledge_id, []).append(self._party_keys[party_id])
-            for pledge_id in keys:
-                keys[pledge_id].sort()
         return cells
 
     def before_import(self, dataset, **kwargs):

@@ -99,9 +99,9 @@ def test_export_takes_the_same_few_queries_for_many_rows(reference_data):
     with CaptureQueriesContext(connection) as large:
         export(exporters.export_pledges)
 
-    # The parties, the rows (streamed), and per chunk their more topics, pledging parties,
-    # beneficiaries and targets.
-    assert len(small) == len(large) == 6
+    # The parties, the rows (streamed), and per chunk the other pledges they follow, their more
+    # topics, pledging parties, beneficiaries and targets.
+    assert len(small) == len(large) == 7
 
 
 def test_the_export_command_writes_a_file(seeded, tmp_path):

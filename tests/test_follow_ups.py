@@ -2,10 +2,12 @@
 
 import pytest
 
+from pledges.files import exports as exporters
 from pledges.files.errors import ImportRejected
 from pledges.files.imports import import_pledges
 from pledges.models import Pledge
 from tests.factories import pledge_csv
+from tests.test_export import export
 from tests.test_import import rejected
 from tests.test_public_site import text
 
@@ -170,3 +172,47 @@ def test_a_pledge_may_be_on_several_topics_and_each_finds_it(client, reference_d
 
     errors = rejected(lambda: import_pledges(pledge_csv({"more_topics": "people|astrology"})))
     assert errors[0][:2] == (2, "more_topics") and "unknown topic 'astrology'" in errors[0][2]
+
+
+def test_a_pledge_may_restate_several_earlier_ones_and_each_links_to_it(client, reference_data):
+    import_pledges(
+        pledge_csv(
+            {"slug": "trade", "title": "Trade pledge", "follows": "", "follow_up": "", "also_follows": ""},
+            {"slug": "transit", "title": "Transit pledge", "follows": "", "follow_up": "", "also_follows": ""},
+            {
+                "slug": "both",
+                "title": "Both restated",
+                "announced_on": "2023-05-19",
+                "follows": "trade",
+                "follow_up": "restates",
+                "also_follows": "transit",
+            },
+        )
+    )
+
+    page = client.get("/en/pledges/both/").content.decode()
+    assert page.count("Restates an earlier pledge") == 2
+    assert page.index('href="/en/pledges/trade/"') < page.index('href="/en/pledges/transit/"')
+    for earlier in ("trade", "transit"):
+        assert "Restated at A summit on 19 May 2023" in client.get(f"/en/pledges/{earlier}/").content.decode(), earlier
+    exported = export(exporters.export_pledges).decode("utf-8-sig")
+    assert ",trade,transit,restates," in exported
+    assert import_pledges(exported.encode(), dry_run=True).summary.endswith("3 unchanged would be imported")
+    assert "also_follows" not in text(client.get("/pledges.csv"))  # it may name a draft, as follows may
+    assert Pledge.history.filter(slug="both").first().also_follows.count() == 1
+
+
+def test_other_earlier_pledges_need_a_first_one_and_must_come_before(reference_data):
+    import_pledges(pledge_csv({"slug": "later-one", "announced_on": "2030-01-01", "follows": "", "follow_up": ""}))
+
+    errors = rejected(
+        lambda: import_pledges(
+            pledge_csv(
+                {"slug": "a", "follows": "", "follow_up": "", "also_follows": "later-one"},
+                {"slug": "b", "follows": "a", "follow_up": "restates", "also_follows": "later-one"},
+            )
+        )
+    )
+
+    assert (2, "also_follows", "Name the first earlier pledge in “follows”, and the others here.") in errors
+    assert (3, "also_follows", "“later-one” was announced on 2030-01-01, after this one.") in errors

@@ -23,7 +23,7 @@ RENAMED = {"actor": "parties"}
 NEW_PLEDGE_FIELDS = (
     {"target_label", "target_kind", "target_steps", "ruling", "quote_language", "quote_original"}
     | {"quote_translated_by"}
-    | {"event_held_on", "event_place", "event_description", "more_topics"}
+    | {"event_held_on", "event_place", "event_description", "more_topics", "also_follows"}
     | {
         f"target{n}_{part}"
         for n in (2, 3)

@@ -14,6 +14,7 @@ from pledges.models import (
     PreciseDate,
     Target,
     Verdict,
+    follow_up_errors,
     validate_date_in_range,
 )
 from pledges.services.history import conflict_messages, stale_versions, version_token
@@ -189,6 +190,20 @@ class PledgeAdminForm(VersionedForm):
         super().__init__(*args, **kwargs)
         if "verdict" in self.fields:  # A revert shows the old verdict read-only instead.
             self.fields["verdict"].initial = self.instance.verdict
+
+    def clean(self):
+        cleaned = super().clean()
+        if "also_follows" in cleaned:  # the link rules with the other earlier pledges (the model's see one)
+            errors = follow_up_errors(
+                cleaned.get("follows"),
+                cleaned.get("follow_up"),
+                cleaned.get("slug"),
+                cleaned.get("announced_on"),
+                also_follows=list(cleaned["also_follows"]),
+            )
+            if "also_follows" in errors:
+                self.add_error("also_follows", errors["also_follows"])
+        return cleaned
 
 
 class AssignOwnerForm(forms.Form):

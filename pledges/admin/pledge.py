@@ -63,7 +63,7 @@ class PledgeAdmin(PledgeActions, MeasurementPreviewMixin, FileImportExportMixin,
     paginator = EstimatedCountPaginator
     list_per_page = 50
     prepopulated_fields = {"slug": ("title",)}
-    autocomplete_fields = ("parties", "event", "owner", "beneficiaries", "follows", "more_topics")
+    autocomplete_fields = ("parties", "event", "owner", "beneficiaries", "follows", "more_topics", "also_follows")
     readonly_fields = ("ruling", "deadline_state_now", "current_value", "progress_now", "on_track_now")
     inlines = [ProgressUpdateInline, PublishedUpdatesInline, TargetInline]
     # The export button's page (django-import-export's), with a link to add an update at the top.
@@ -102,7 +102,7 @@ class PledgeAdmin(PledgeActions, MeasurementPreviewMixin, FileImportExportMixin,
             _("Progress of the first target (the targets are listed below)"),
             {"fields": (("current_value", "progress_now", "on_track_now"),)},
         ),
-        (_("Follows an earlier pledge"), {"fields": (("follows", "follow_up"),)}),
+        (_("Follows an earlier pledge"), {"fields": (("follows", "follow_up"), "also_follows")}),
         (_("Editorial"), {"fields": ("owner", "is_published", "last_reviewed_on", "version")}),
     )
 

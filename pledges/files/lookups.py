@@ -98,7 +98,7 @@ class LookupCell(widgets.ForeignKeyWidget):
 
 
 class LookupListCell(LookupCell):
-    """Records of a vocabulary (topics) named by key, `|`-separated, in order: a list of keys."""
+    """Records named by key (topics, earlier pledges), `|`-separated, in order: a list of keys."""
 
     def clean(self, value, row=None, **kwargs):
         keys = [key.strip() for key in cell_text(value).split(LIST_SEPARATOR) if key.strip()]
@@ -109,7 +109,10 @@ class LookupListCell(LookupCell):
         return keys
 
     def preload(self, values):
-        super().preload([])  # a vocabulary is read whole
+        # A vocabulary is read whole; otherwise the records each cell names.
+        super().preload(
+            [] if self.vocabulary else [key for value in values for key in cell_text(value).split(LIST_SEPARATOR)]
+        )
 
     def render(self, value, obj=None, **kwargs):
         return LIST_SEPARATOR.join(value) if value else ""

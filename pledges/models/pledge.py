@@ -35,9 +35,20 @@ def quote_language_errors(*, language: str, original: str) -> dict:
     return {}
 
 
-def follow_up_errors(follows, how, slug, announced_on):
-    """The ways a follow-up link breaks its rules, as {field: message}; empty when it is sound."""
+def follow_up_errors(follows, how, slug, announced_on, also_follows=()):
+    """The ways a follow-up link breaks its rules, as {field: message}; empty when it is sound.
+    `also_follows` are the other earlier pledges it follows the same way."""
     errors = {}
+    if also_follows and follows is None:
+        errors["also_follows"] = _("Name the first earlier pledge in “follows”, and the others here.")
+    for other in also_follows if follows is not None else ():
+        if (slug and other.slug == slug) or (follows is not None and other.slug == follows.slug):
+            errors["also_follows"] = _("“%(slug)s” is this pledge or the one it follows first.") % {"slug": other.slug}
+        elif announced_on and other.announced_on and other.announced_on > announced_on:
+            errors["also_follows"] = _("“%(slug)s” was announced on %(date)s, after this one.") % {
+                "slug": other.slug,
+                "date": other.announced_on.isoformat(),
+            }
     if follows is not None and not how:
         errors["follow_up"] = _("Say how this pledge follows the earlier one (renews, extends, replaces or restates).")
     if how and follows is None:
@@ -172,13 +183,23 @@ class Pledge(models.Model):
         help_text=_("The earlier pledge this one renews, extends, replaces or restates."),
     )
     follow_up = models.CharField(_("how it follows"), max_length=10, choices=FollowUp.choices, blank=True)
+    also_follows = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="also_followed_by",
+        verbose_name=_("also follows"),
+        help_text=_("Any other earlier pledges it follows the same way (a pledge restating two), in order."),
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
     # When the reminder sweep must look at this pledge next (pledges.reminders). Every write
     # clears it, meaning "look now"; the sweep sets it to the next day something falls due.
     remind_after = models.DateField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(m2m_fields=[parties, beneficiaries, more_topics], excluded_fields=["remind_after"])
+    history = HistoricalRecords(
+        m2m_fields=[parties, beneficiaries, more_topics, also_follows], excluded_fields=["remind_after"]
+    )
     objects = PledgeQuerySet.as_manager()
 
     class Meta:

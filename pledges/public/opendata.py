@@ -17,7 +17,7 @@ from pledges.public import selectors
 # Who owns a pledge is the newsroom's business, not the public's. A file without the column
 # re-imports without touching owners (missing columns keep what is stored). A follow-up link may
 # name a draft, so it is left out too; the pages show the links between published pledges.
-PRIVATE_COLUMNS = frozenset({"owner", "follows", "follow_up"})
+PRIVATE_COLUMNS = frozenset({"owner", "follows", "also_follows", "follow_up"})
 PUBLIC_PLEDGE_FIELDS = [name for name in PledgeResource.fields if name not in PRIVATE_COLUMNS]
 
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Subquery, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, Subquery, Sum
 from django.utils import timezone
 
 from pledges.models import (
@@ -102,11 +102,15 @@ MAX_PAGE = 100_000
 
 
 def follow_up_links(pledge):
-    """(the published pledge this one follows, or None; the published pledges that follow it),
-    for the pledge page: a link to a draft would show the draft's title."""
-    earlier = public_pledges().filter(pk=pledge.follows_id).first() if pledge.follows_id else None
-    later = list(public_pledges().filter(follows=pledge).select_related("event").order_by("announced_on", "pk"))
-    return earlier, later
+    """(the published pledges this one follows, first first; the published pledges that follow
+    it), for the pledge page: a link to a draft would show the draft's title."""
+    earlier = []
+    if pledge.follows_id:
+        earlier = list(public_pledges().filter(pk=pledge.follows_id))
+        earlier += list(named_order("also_follows").filter(is_published=True, also_followed_by=pledge))
+    also = Pledge.also_follows.through.objects.filter(from_pledge=OuterRef("pk"), to_pledge=pledge)
+    later = public_pledges().filter(Q(follows=pledge) | Q(Exists(also))).select_related("event")
+    return earlier, list(later.order_by("announced_on", "pk"))
 
 
 def overview_page(pledges, page):

@@ -11,6 +11,7 @@ from pledges.models import (
     event_slug,
 )
 from pledges.services import bulk, record_history
+from pledges.services.history import PLEDGE_LINKS
 
 
 class PledgeWrites:
@@ -70,21 +71,21 @@ class PledgeWrites:
     def write_related(self, created, changed, now):
         self._write_event_details()
         self._write_targets(created + changed, now)
-        for column in ("parties", "beneficiaries", "more_topics"):
-            through = getattr(Pledge, column).through
-            other = getattr(Pledge, column).field.m2m_reverse_name()  # party_id, topic_id
+        for column in PLEDGE_LINKS:
+            through, field = getattr(Pledge, column).through, getattr(Pledge, column).field
+            own, other = field.m2m_column_name(), field.m2m_reverse_name()  # pledge_id, party_id
             known = self.fields[column].widget.known
             relinked = [
                 (pledge, row)
                 for pledge, row in changed
                 if any(name == column for name, _old, _new in row.change.changes)
             ]
-            through.objects.filter(pledge_id__in=[pledge.pk for pledge, _row in relinked]).delete()
+            through.objects.filter(**{f"{own}__in": [pledge.pk for pledge, _row in relinked]}).delete()
             # Written in the order the row names them, which is the order they are read back in.
             bulk.insert(
                 through,
                 [
-                    {"pledge_id": pledge.pk, other: known[key].pk}
+                    {own: pledge.pk, other: known[key].pk}
                     for pledge, row in created + relinked
                     for key in row.values.get(column) or []
                 ],

@@ -272,6 +272,14 @@ class PledgeResource(PledgeWrites, RecordResource):
         "(stored already, or on an earlier row of the same file).",
         example="trade-70-billion-by-2030",
     )
+    also_follows = Column(
+        "also_follows",
+        "also_follows",
+        LookupListCell(Pledge, "slug", what="pledge slug", max_length=120),
+        side=True,
+        meaning="Slugs of any other earlier pledges it follows the same way (a pledge restating two), in order.",
+        example="sister-cities-100-pairs",
+    )
     follow_up = Column(
         "follow_up", "follow_up", ChoiceCell(FollowUp.choices), meaning="How it follows that pledge.", example="renews"
     )
@@ -324,6 +332,10 @@ class PledgeResource(PledgeWrites, RecordResource):
                 pk: code or name for pk, name, code in Party.objects.values_list("pk", "name", "country__code")
             }
         cells = {}
+        cells["also_follows"] = followed = {}
+        links = Pledge.also_follows.through.objects.filter(from_pledge_id__gte=pks[0], from_pledge_id__lte=pks[-1])
+        for pledge_id, slug in links.order_by("id").values_list("from_pledge_id", "to_pledge__slug"):
+            followed.setdefault(pledge_id, []).append(slug)
         cells["more_topics"] = topics = {}
         links = Pledge.more_topics.through.objects.filter(pledge_id__gte=pks[0], pledge_id__lte=pks[-1])
         for pledge_id, slug in links.order_by("id").values_list("pledge_id", "topic__slug"):
@@ -413,11 +425,20 @@ class PledgeResource(PledgeWrites, RecordResource):
     def rule_errors(self, instance, row):
         if instance.pk is None and instance.slug:  # a later row of the file may follow this new pledge
             self.fields["follows"].widget.known.setdefault(instance.slug, instance)
+            self.fields["also_follows"].widget.known.setdefault(instance.slug, instance)
         # A column the file leaves out keeps its stored value, so the rules see that value.
         errors = {
             **self.event_errors(instance, row),
             **deadline_errors(instance.deadline_precision, instance.deadline_start, instance.deadline_end),
-            **follow_up_errors(instance.follows, instance.follow_up, instance.slug, instance.announced_on),
+            **follow_up_errors(
+                instance.follows,
+                instance.follow_up,
+                instance.slug,
+                instance.announced_on,
+                also_follows=[
+                    self.fields["also_follows"].widget.known[key] for key in row.values.get("also_follows") or []
+                ],
+            ),
             **quote_language_errors(language=instance.quote_language, original=instance.quote_original),
         }
         wanted = row.targets = self.wanted_targets(instance, row)

@@ -107,7 +107,11 @@ def test_it_accepts_excel_variants(reference_data, bom, delimiter):
 
 
 BAD_PLEDGE_ROWS = [
-    ({"announced_on": "25/01/2022"}, "announced_on", "is not a date in the form YYYY-MM-DD"),
+    (
+        {"announced_on": "25/01/2022"},
+        "announced_on",
+        "is not a date: give a day (2023-12-05), a month (2023-12) or a year (2023)",
+    ),
     ({"announced_on": ""}, "announced_on", "a value is required"),
     ({"beneficiaries": "KZ|XX"}, "beneficiaries", "unknown country code 'XX'"),
     ({"target_unit": "furlongs"}, "target_unit", "unknown unit 'furlongs'; known: centres, city_pairs, cny, doses,"),
@@ -374,7 +378,8 @@ def test_the_command_fails_with_row_and_column_on_bad_input(reference_data, tmp_
         call_command("import_pledges", str(path))
 
     assert (
-        "bad.csv: Row 2, column 'announced_on': 'soon' is not a date in the form YYYY-MM-DD" in capsys.readouterr().err
+        "bad.csv: Row 2, column 'announced_on': 'soon' is not a date: give a day (2023-12-05), a month (2023-12) or a year (2023)"
+        in capsys.readouterr().err
     )
     assert Pledge.objects.count() == 0
 

@@ -138,3 +138,32 @@ def test_an_editor_types_a_month_on_the_updates_own_page(seeded, client, editor)
     update.refresh_from_db()
     assert (update.occurred_on, update.occurred_precision) == (date(2025, 1, 1), DatePrecision.YEAR)
     assert "<h3>2025" in entry(client, "en", "kazakh-data-centre-2025")
+
+
+def test_an_announcement_and_its_source_may_be_known_to_the_month_or_year(reference_data, client, editor):
+    from pledges.files.exports import export_pledges
+    from pledges.files.imports import import_pledges
+    from pledges.models import Event, Pledge
+    from tests.factories import pledge_csv
+
+    import_pledges(pledge_csv({"announced_on": "2023-12", "source_published_on": "2024"}))
+
+    pledge = Pledge.objects.get()
+    assert (pledge.announced_on, pledge.announced_precision) == (date(2023, 12, 1), DatePrecision.MONTH)
+    assert Event.objects.get().held_on is None  # not a made-up 1 December
+    english = client.get("/en/pledges/test-pledge/").content.decode()
+    assert "A Leader, December 2023," in english and "(A newspaper, 2024)" in english
+    assert "a leader, декабрь 2023" in client.get("/ru/pledges/test-pledge/").content.decode().lower()
+    out = io.BytesIO()
+    export_pledges(out, None, "csv")
+    assert ",2023-12," in out.getvalue().decode() and ",2024," in out.getvalue().decode()
+    assert import_pledges(out.getvalue(), dry_run=True).summary.endswith("1 unchanged would be imported")
+
+    url = reverse("admin:pledges_pledge_change", args=[pledge.pk])
+    client.force_login(editor)
+    page = client.get(url)
+    assert 'value="2023-12"' in page.content.decode()
+    saved = client.post(url, change_form_data(page, announced_on="2023-12-05"))
+    assert saved.status_code == 302, saved.context["errors"] if saved.context else ""
+    pledge.refresh_from_db()
+    assert (pledge.announced_on, pledge.announced_precision) == (date(2023, 12, 5), DatePrecision.DAY)

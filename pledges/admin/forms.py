@@ -172,8 +172,11 @@ class VersionedForm(forms.ModelForm):
         return cleaned
 
 
-class PledgeAdminForm(VersionedForm):
-    """The pledge change form. The verdict may be changed only together with its evidence."""
+class PledgeAdminForm(PreciseDatesForm, VersionedForm):
+    """The pledge change form. The verdict may be changed only together with its evidence; the
+    announcement and its source are dated as precisely as the source says."""
+
+    precise_dates = {"announced_on": "announced_precision", "source_published_on": "source_published_precision"}
 
     verdict = forms.ChoiceField(
         choices=Verdict.choices,

@@ -206,8 +206,10 @@ class PreciseDateCell(Cell):
     def render(self, value, obj=None, **kwargs):
         if not value:
             return ""
-        if isinstance(value, tuple):
+        if isinstance(value, tuple):  # (date, precision) as stored; an empty date is (None, "day")
             value = PreciseDate.of(*value)
+        if value is None:
+            return ""
         return value.iso if isinstance(value, PreciseDate) else value.isoformat()
 
 

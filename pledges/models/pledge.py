@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .choices import DATED_PRECISIONS, SETTLED_VERDICTS, DeadlinePrecision, DeadlineState, FollowUp, Verdict
+from .dates import PreciseDate, precision_constraint, precision_field
 from .reference import Event, Party, Topic
 from .validation import (
     WebAddressField,
@@ -106,6 +107,7 @@ class Pledge(models.Model):
     )
     event = models.ForeignKey(Event, on_delete=models.PROTECT, null=True, blank=True, related_name="pledges")
     announced_on = models.DateField(validators=[validate_date_in_range])
+    announced_precision = precision_field(_("the announcement date"))
     quote = models.TextField(
         validators=[validate_printable],
         help_text=_("The pledge's own words, verbatim, or (when said in another language) their English translation."),
@@ -147,6 +149,7 @@ class Pledge(models.Model):
     source_publisher = models.CharField(validators=[validate_printable], max_length=200)
     source_url = WebAddressField(max_length=500)
     source_published_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
+    source_published_precision = precision_field(_("the source's date"))
 
     deadline_text = models.CharField(
         validators=[validate_printable], max_length=200, blank=True, help_text=_('The words used, e.g. "by 2030".')
@@ -233,6 +236,8 @@ class Pledge(models.Model):
                 "deadline_end",
                 "last_reviewed_on",
             ),
+            precision_constraint("pledge_announced_precision", "announced_on", "announced_precision"),
+            precision_constraint("pledge_source_date_precision", "source_published_on", "source_published_precision"),
             models.CheckConstraint(condition=Q(verdict__in=Verdict.values), name="pledge_verdict_is_known"),
             models.CheckConstraint(
                 condition=(Q(follows__isnull=True) & Q(follow_up="")) | (Q(follows__isnull=False) & ~Q(follow_up="")),
@@ -273,6 +278,15 @@ class Pledge(models.Model):
 
     def get_absolute_url(self):
         return reverse("pledges:detail", args=[self.slug])
+
+    @property
+    def announced(self):
+        """The announcement date as precise as its source (a PreciseDate): "December 2023"."""
+        return PreciseDate.of(self.announced_on, self.announced_precision)
+
+    @property
+    def source_published(self):
+        return PreciseDate.of(self.source_published_on, self.source_published_precision)
 
     def get_follow_up_passive(self):
         """How this pledge follows its earlier one, from that one's side ("Renewed")."""

@@ -43,8 +43,9 @@ class PledgeWrites:
             party.pk = party.id = pk
         events = self.fields["event"].widget.new_records
         taken = set(Event.objects.values_list("slug", flat=True)) if events else set()
-        for event in events:  # held, unless the file says when, when its first pledge was announced
-            event.held_on = next((i.announced_on for i, _row in self.pending if i.event is event), None)
+        for event in events:  # held, unless the file says when, the day its first pledge was announced
+            first = next((i for i, _row in self.pending if i.event is event), None)
+            event.held_on = first.announced_on if first is not None and first.announced_precision == "day" else None
             for part, (value, _row_number) in self.event_details.get(event.name, {}).items():
                 setattr(event, part, value)
             event.slug = event_slug(event.name, taken)  # bulk_create does not call save()

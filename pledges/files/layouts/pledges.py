@@ -8,7 +8,16 @@ from pledges.files.layouts.pledge_writes import PledgeWrites
 from pledges.files.layouts.side_columns import EVENT_COLUMNS, MAX_TARGETS, target_column_names, target_columns
 from pledges.files.lookups import LookupCell, LookupListCell, PartiesCell
 from pledges.files.resources import RecordResource
-from pledges.files.widgets import BooleanCell, ChoiceCell, DateCell, LanguageCell, SlugCell, TextCell, UrlCell
+from pledges.files.widgets import (
+    BooleanCell,
+    ChoiceCell,
+    DateCell,
+    LanguageCell,
+    PreciseDateCell,
+    SlugCell,
+    TextCell,
+    UrlCell,
+)
 from pledges.models import (
     QUOTE_LANGUAGES,
     Country,
@@ -115,9 +124,10 @@ class PledgeResource(PledgeWrites, RecordResource):
     announced_on = Column(
         "announced_on",
         "announced_on",
-        DateCell(required=True),
-        meaning="The day it was announced.",
+        PreciseDateCell(required=True),
+        meaning="When it was announced, as precisely as the source says: a day, a month or a year.",
         example="2022-01-25",
+        precision="announced_precision",
     )
     quote = Column(
         "quote",
@@ -191,7 +201,12 @@ class PledgeResource(PledgeWrites, RecordResource):
         example="https://www.globaltimes.cn/page/202201/1246977.shtml",
     )
     source_published_on = Column(
-        "source_published_on", "source_published_on", DateCell(), meaning="When it was published.", example="2022-01-25"
+        "source_published_on",
+        "source_published_on",
+        PreciseDateCell(),
+        meaning="When it was published, as precisely as the page gives it.",
+        example="2022-01-25",
+        precision="source_published_precision",
     )
     deadline_text = Column(
         "deadline_text",

@@ -21,13 +21,13 @@ BEFORE = [("pledges", "0015_follow_ups")]
 # A column renamed with the record (the one actor became the pledging parties) -> its new name.
 RENAMED = {"actor": "parties"}
 NEW_PLEDGE_FIELDS = (
-    {"target_label", "target_kind", "target_steps", "ruling", "quote_language", "quote_original"}
+    {"target_label", "target_kind", "target_steps", "target_qualifier", "ruling", "quote_language", "quote_original"}
     | {"quote_translated_by"}
     | {"event_held_on", "event_place", "event_description", "more_topics", "also_follows"}
     | {
         f"target{n}_{part}"
         for n in (2, 3)
-        for part in ("label", "unit", "baseline_value", "baseline_on", "value", "kind", "steps")
+        for part in ("label", "unit", "baseline_value", "baseline_on", "value", "qualifier", "kind", "steps")
     }
 )
 NEW_UPDATE_FIELDS = {"target", "measured_period", "ruling", "correction_note", "measurement_qualifier", "milestone"}

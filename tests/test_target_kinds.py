@@ -198,3 +198,24 @@ def test_an_editor_lists_the_steps_one_a_line_in_the_admin(client, reference_dat
 
     assert saved.status_code == 302, saved.context["errors"] if saved.context else ""
     assert Target.objects.get().milestones == ["survey", "agreement", "opening"]
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [("en", "Target</th><td>about 10 projects, from 0 projects"), ("ru", "около 10"), ("zh-hans", "约10")],
+)
+def test_a_target_keeps_how_exact_the_pledge_gives_it_in_each_language(client, reference_data, language, shown):
+    import_pledges(pledge_csv({"target_qualifier": "about"}))
+    import_updates(update_csv())
+
+    assert Target.objects.get().value_qualifier == "about"
+    page_text = page(client, f"/{language}/pledges/test-pledge/")
+    assert shown in page_text
+    if language == "en":
+        assert "30% of the target (3 projects of about 10 projects" in page_text
+
+
+def test_a_target_qualifier_that_is_none_of_the_four_is_refused(reference_data):
+    errors = rejected(lambda: import_pledges(pledge_csv({"target_qualifier": "roughly"})))
+
+    assert errors == [(2, "target_qualifier", "'roughly' is not one of: about, more_than, at_least, up_to")]

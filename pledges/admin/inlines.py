@@ -17,7 +17,17 @@ class TargetInline(admin.TabularInline):
 
     model = Target
     form = TargetForm
-    fields = ("position", "label", "kind", "unit", "target_value", "baseline_value", "baseline_on", "milestones")
+    fields = (
+        "position",
+        "label",
+        "kind",
+        "unit",
+        "value_qualifier",
+        "target_value",
+        "baseline_value",
+        "baseline_on",
+        "milestones",
+    )
     extra = 0
     verbose_name = _("quantitative target")
 

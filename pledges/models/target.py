@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .choices import PeriodPrecision, TargetKind
+from .choices import PeriodPrecision, Qualifier, TargetKind
 from .pledge import Pledge
 from .reference import Unit
 from .validation import dates_in_range_constraint, validate_date_in_range, validate_printable
@@ -81,6 +81,13 @@ class Target(models.Model):
         null=True,
         blank=True,
         help_text=_("The promised value (none for a direction only)."),
+    )
+    value_qualifier = models.CharField(
+        _("how exact"),
+        max_length=10,
+        choices=Qualifier.choices,
+        blank=True,
+        help_text=_("As the pledge gives the value: exactly, about, more than, at least or up to."),
     )
 
     history = HistoricalRecords()

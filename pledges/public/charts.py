@@ -212,7 +212,7 @@ def progress_chart(target, updates):
         )
     )
     target_text = (
-        _("The target is %(target)s.") % {"target": quantity(goal, unit)}
+        _("The target is %(target)s.") % {"target": qualified(quantity(goal, unit), target.value_qualifier)}
         if goal is not None
         else _("The pledge sets no number.")
     )

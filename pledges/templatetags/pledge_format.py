@@ -77,6 +77,12 @@ def part_of_a_year(update):
 
 
 @register.filter
+def goal(target):
+    """A target's promised value, as exact as the pledge gives it: "about 30 billion m³"."""
+    return qualified(quantity(target.target_value, target.unit), target.value_qualifier)
+
+
+@register.filter
 def current_value(progress, target):
     """A target's current value, as exact as its source: "$106.3 billion", "about 30 billion m³"."""
     return qualified(quantity(progress.current_value, target.unit), progress.qualifier)

@@ -117,6 +117,7 @@ class PledgeWrites:
                     baseline_value=values["baseline_value"],
                     baseline_on=values["baseline_on"],
                     target_value=values["target_value"],
+                    value_qualifier=values["value_qualifier"] or "",
                     kind=values["kind"] or TargetKind.TOTAL,
                     milestones=values["milestones"] or [],
                 )

@@ -238,6 +238,7 @@ class PledgeResource(PledgeWrites, RecordResource):
         baseline_value,
         baseline_on,
         target_value,
+        target_qualifier,
         target_kind,
         target_steps,
         target2_label,
@@ -245,6 +246,7 @@ class PledgeResource(PledgeWrites, RecordResource):
         target2_baseline_value,
         target2_baseline_on,
         target2_value,
+        target2_qualifier,
         target2_kind,
         target2_steps,
         target3_label,
@@ -252,6 +254,7 @@ class PledgeResource(PledgeWrites, RecordResource):
         target3_baseline_value,
         target3_baseline_on,
         target3_value,
+        target3_qualifier,
         target3_kind,
         target3_steps,
     ) = (column for number in range(1, MAX_TARGETS + 1) for column in target_columns(number))
@@ -333,6 +336,7 @@ class PledgeResource(PledgeWrites, RecordResource):
             "baseline_value",
             "baseline_on",
             "target_value",
+            "value_qualifier",
             "kind",
             "milestones",
         ):

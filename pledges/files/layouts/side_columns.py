@@ -4,7 +4,7 @@ target2_unit ... for the others) and an update's sources (source1_url ...)."""
 from pledges.files.columns import Column
 from pledges.files.lookups import LookupCell
 from pledges.files.widgets import ChoiceCell, DateCell, DecimalCell, SlugCell, StepsCell, TextCell
-from pledges.models import TargetKind, Unit
+from pledges.models import Qualifier, TargetKind, Unit
 
 MAX_SOURCES = 3
 SOURCE_PARTS = ("url", "title", "publisher", "published_on", "grade", "archived_url")
@@ -13,7 +13,16 @@ SOURCE_PARTS = ("url", "title", "publisher", "published_on", "grade", "archived_
 EVENT_COLUMNS = {"held_on": "event_held_on", "place": "event_place", "description": "event_description"}
 
 MAX_TARGETS = 3
-TARGET_PARTS = ("label", "unit", "baseline_value", "baseline_on", "target_value", "kind", "milestones")
+TARGET_PARTS = (
+    "label",
+    "unit",
+    "baseline_value",
+    "baseline_on",
+    "target_value",
+    "value_qualifier",
+    "kind",
+    "milestones",
+)
 
 
 def target_column_names(number):
@@ -26,6 +35,7 @@ def target_column_names(number):
             "baseline_value": "baseline_value",
             "baseline_on": "baseline_on",
             "target_value": "target_value",
+            "value_qualifier": "target_qualifier",
             "kind": "target_kind",
             "milestones": "target_steps",
         }
@@ -35,6 +45,7 @@ def target_column_names(number):
         "baseline_value": f"target{number}_baseline_value",
         "baseline_on": f"target{number}_baseline_on",
         "target_value": f"target{number}_value",
+        "value_qualifier": f"target{number}_qualifier",
         "kind": f"target{number}_kind",
         "milestones": f"target{number}_steps",
     }
@@ -102,6 +113,15 @@ def target_columns(number):
             side=True,
             meaning="The promised value (empty for a direction only).",
             example=example["value"],
+        ),
+        Column(
+            names["value_qualifier"],
+            names["value_qualifier"],
+            ChoiceCell(Qualifier.choices),
+            side=True,
+            meaning="How exact the promised value is, as the pledge gives it: empty for exactly, about, more_than, "
+            "at_least or up_to.",
+            example="about" if number == 1 else "",
         ),
         Column(
             names["kind"],

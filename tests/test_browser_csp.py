@@ -41,9 +41,9 @@ def test_the_admin_works_under_the_policy(live_server, new_page, my_pledge_due_s
 
     page.goto(f"{live_server.url}/admin/pledges/pledge/{my_pledge_due_soon.pk}/change/")
     pick_autocomplete(page, "id_parties", "Xi")  # select2's script and styles run
-    page.goto(f"{live_server.url}/admin/pledges/pledge/add/")
-    page.locator("#id_title").press_sequentially("Build ten bridges")
-    expect()(page.locator("#id_slug")).to_have_value("build-ten-bridges")  # the prepopulating script runs
+    page.goto(f"{live_server.url}/admin/pledges/topic/add/")
+    page.locator("#id_name_en").press_sequentially("Culture and tourism")
+    expect()(page.locator("#id_slug")).to_have_value("culture-and-tourism")  # the prepopulating script runs
     page.goto(f"{live_server.url}/admin/pledges/pledge/")
 
     assert refused == []

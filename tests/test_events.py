@@ -173,3 +173,31 @@ def test_a_file_gives_an_events_date_place_and_description_and_rows_may_not_disa
         lambda: import_pledges(pledge_csv({**row, "slug": "a"}, {**row, "slug": "b", "event_place": "Astana"}))
     )
     assert errors == [(3, "event_place", "row 2 gives 'China–Central Asia Summit' another place: Xi'an")]
+
+
+def test_a_pledge_added_in_the_admin_without_a_slug_gets_one_split_at_dashes(client, seeded, editor):
+    from tests.factories import change_form_data
+
+    client.force_login(editor)
+    url = "/admin/pledges/pledge/add/"
+    existing = Pledge.objects.get(slug="trade-70-billion-by-2030")
+    data = change_form_data(
+        client.get(url),
+        title="Open a China–Central Asia trade centre",
+        slug="",
+        parties=[str(p.pk) for p in existing.parties.all()],
+        beneficiaries=[],
+        announced_on="2023-05",
+        topic=str(existing.topic_id),
+        quote="We will open a trade centre",
+        summary="A trade centre.",
+        source_title="Speech",
+        source_publisher="Xinhua",
+        source_url="https://example.org/speech",
+        deadline_precision="none",
+    )
+
+    saved = client.post(url, data)
+
+    assert saved.status_code == 302, saved.context["errors"] if saved.context else ""
+    assert Pledge.objects.filter(slug="open-a-china-central-asia-trade-centre").exists()

@@ -15,6 +15,7 @@ from pledges.models import (
     Target,
     Verdict,
     follow_up_errors,
+    name_slug,
     validate_date_in_range,
 )
 from pledges.services.history import conflict_messages, stale_versions, version_token
@@ -193,6 +194,16 @@ class PledgeAdminForm(PreciseDatesForm, VersionedForm):
         super().__init__(*args, **kwargs)
         if "verdict" in self.fields:  # A revert shows the old verdict read-only instead.
             self.fields["verdict"].initial = self.instance.verdict
+        if "slug" in self.fields and not self.fields["slug"].disabled:
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = _(
+                "Its stable public address. Left empty, it is made from the title, its words split at dashes."
+            )
+
+    def clean_slug(self):
+        # Made here, not by the admin's script, which runs words together across a dash.
+        slug = self.cleaned_data.get("slug")
+        return slug or name_slug(self.data.get(self.add_prefix("title"), ""))[:120]
 
     def clean(self):
         cleaned = super().clean()

@@ -62,7 +62,6 @@ class PledgeAdmin(PledgeActions, MeasurementPreviewMixin, FileImportExportMixin,
     show_facets = admin.ShowFacets.NEVER
     paginator = EstimatedCountPaginator
     list_per_page = 50
-    prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("parties", "event", "owner", "beneficiaries", "follows", "more_topics", "also_follows")
     readonly_fields = ("ruling", "deadline_state_now", "current_value", "progress_now", "on_track_now")
     inlines = [ProgressUpdateInline, PublishedUpdatesInline, TargetInline]

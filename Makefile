@@ -41,11 +41,13 @@ run: setup
 test: $(INSTALLED)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# Lint, format and types: ruff and mypy (with django-stubs); settings in pyproject.toml.
+# Lint, format and types: ruff and mypy (with django-stubs); settings in pyproject.toml. And no
+# model change without its migration.
 check: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 
 bench: $(INSTALLED)
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SETTINGS_MODULE=config.settings.test $(PY) bench/pledge_io.py

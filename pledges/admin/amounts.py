@@ -15,6 +15,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from pledges.models import VALUE_PLACEHOLDER
+
 # Scale words and abbreviations, lower case, in the three languages editors type.
 SCALE_WORDS = {
     "k": 3,
@@ -142,7 +144,7 @@ def preview_data(targets):
             continue  # a target of steps is not measured
         last = target.last_value()
         described[str(target.pk)] = {
-            "written": target.unit.written,
+            "written": target.unit.write(VALUE_PLACEHOLDER, 10**9, scaled=True),  # the form after a scale word
             "last": "" if last is None else str(last),
             "last_text": quantity(last, target.unit),
         }

@@ -1,12 +1,14 @@
 """Reference records pledges point to: countries, topics, parties, events and units."""
 
 import re
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .validation import (
@@ -222,6 +224,34 @@ class UnitManager(models.Manager):
         return self.get(code=code)
 
 
+# How a unit's forms are separated, in the order of CLDR's plural categories for the language:
+# English "one|other" ("{value} city pair|{value} city pairs"), Russian "one|few|many|other"
+# ("{value} центр|{value} центра|{value} центров|{value} центра"); one form serves every number.
+PLURAL_SEPARATOR = "|"
+
+
+def plural_index(language, value, scaled, forms):
+    """Which of `forms` unit forms a number takes in `language`, by CLDR's plural rules."""
+    if forms == 1:
+        return 0
+    number = Decimal(value) if value is not None else None
+    whole = number is not None and number == number.to_integral_value()
+    if language.startswith("ru") and forms == 4:
+        if scaled:
+            return 2  # "2,5 млн доз": after a scale word, the genitive plural
+        if not whole:
+            return 3  # other: "2,5 дозы"
+        i = int(abs(number))
+        if i % 10 == 1 and i % 100 != 11:
+            return 0
+        if 2 <= i % 10 <= 4 and not 12 <= i % 100 <= 14:
+            return 1
+        return 2
+    if forms == 2:  # one|other, as English
+        return 0 if not scaled and whole and abs(number) == 1 else 1
+    return forms - 1
+
+
 class Unit(models.Model):
     """A unit a quantitative target is counted in. Editors add units and write them in each
     language in the admin; a file names a unit by its code and never creates one. Fixtures name
@@ -237,7 +267,8 @@ class Unit(models.Model):
         validators=[validate_printable],
         max_length=100,
         help_text=_(
-            "How an amount is written, {value} standing for the number: ${value}, {value} scholarships, {value} km."
+            "How an amount is written, {value} standing for the number: ${value}, {value} km; where the "
+            "language has plural forms, each, separated by |: {value} scholarship|{value} scholarships."
         ),
     )
 
@@ -266,7 +297,7 @@ class Unit(models.Model):
             errors["currency"] = _("Only money has a currency.")
         for field_name in [f.name for f in self._meta.get_fields() if f.name.startswith("written")]:
             value = getattr(self, field_name, "")
-            if value and VALUE_PLACEHOLDER not in value:
+            if value and any(VALUE_PLACEHOLDER not in form for form in value.split(PLURAL_SEPARATOR)):
                 errors[field_name] = _("Write {value} where the number goes, e.g. {value} scholarships.")
         if errors:
             raise ValidationError(errors)
@@ -274,6 +305,11 @@ class Unit(models.Model):
     def natural_key(self):
         return (self.code,)
 
-    def write(self, number_text):
-        """An amount in this unit, in the active language: "$106.3 billion", "100 city pairs"."""
-        return self.written.replace(VALUE_PLACEHOLDER, number_text)
+    def write(self, number_text, value=None, scaled=False):
+        """An amount in this unit, in the active language: "$106.3 billion", "100 city pairs",
+        "1 city pair", "3 центра". `value` is the number written, for its plural form (CLDR's
+        categories for the language); `scaled` says a scale word stands before the unit ("2.5
+        million doses", "2,5 млн доз"), which takes the many form in Russian."""
+        forms = self.written.split(PLURAL_SEPARATOR)
+        form = forms[plural_index(get_language() or "en", value, scaled, len(forms))]
+        return form.replace(VALUE_PLACEHOLDER, number_text)

@@ -46,10 +46,9 @@ def quantity(value, unit=None):
         if abs(value) >= scale:
             number = formats.number_format((value / scale).quantize(Decimal("0.1")).normalize(), use_l10n=True)
             text = pattern % {"number": number}
-            break
-    else:
-        text = formats.number_format(value.normalize(), use_l10n=True, force_grouping=True)
-    return unit.write(text) if unit else text
+            return unit.write(text, value, scaled=True) if unit else text
+    text = formats.number_format(value.normalize(), use_l10n=True, force_grouping=True)
+    return unit.write(text, value) if unit else text
 
 
 def qualified(text, qualifier):

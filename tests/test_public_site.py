@@ -10,6 +10,7 @@ import feedparser
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from icalendar import Calendar
@@ -544,3 +545,25 @@ def test_search_matches_word_forms(client, seeded, q, slug):
 
 def test_search_needs_every_word(client, seeded):
     assert "No published pledge matches these filters." in text(client.get("/en/", {"q": "sister pipeline"}))
+
+
+@pytest.mark.parametrize(
+    ("language", "country"), [("en", "Kazakhstan"), ("ru", "Казахстан"), ("zh-hans", "哈萨克斯坦")]
+)
+def test_a_country_search_finds_the_pledges_made_to_it_in_each_language(client, seeded, language, country):
+    made_to_kazakhstan = Pledge.objects.filter(is_published=True, beneficiaries__country__code="KZ").count()
+
+    response = client.get(f"/{language}/", {"q": country})
+
+    assert made_to_kazakhstan >= 15 and len(listed(response)) == min(made_to_kazakhstan, 50)
+
+
+def test_a_search_reads_the_updates_and_rulings_too(client, seeded):
+    # "visa" is in no pledge's own words, only in what the fast-tracks pledge's updates report.
+    assert not Pledge.objects.filter(
+        Q(title__icontains="visa") | Q(quote__icontains="visa") | Q(summary__icontains="visa")
+    )
+
+    assert listed(client.get("/en/", {"q": "visa"})) == ["fast-tracks-for-people"]
+    assert listed(client.get("/en/", {"q": "visa Kazakhstan"})) == ["fast-tracks-for-people"]  # every word, in its text
+    assert listed(client.get("/en/", {"q": "no-such-word-anywhere"})) == []

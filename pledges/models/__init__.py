@@ -29,12 +29,14 @@ from .pledge import (
     QUOTE_LANGUAGES,
     SEARCH_CONFIG,
     SEARCHED_TEXT,
+    UPDATE_SEARCHED_TEXT,
     Pledge,
     PledgeQuerySet,
     deadline_errors,
     follow_up_errors,
     quote_language_errors,
     search_vector,
+    update_search_vector,
 )
 from .progress import (
     SOURCE_SUBSTANTIVE_FIELDS,
@@ -88,6 +90,8 @@ __all__ = [
     "SEARCH_CONFIG",
     "SEARCHED_TEXT",
     "search_vector",
+    "update_search_vector",
+    "UPDATE_SEARCHED_TEXT",
     "DATED_PRECISIONS",
     "EARLIEST_DATE",
     "FOLLOW_UP_PASSIVE",

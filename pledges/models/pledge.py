@@ -361,3 +361,15 @@ def search_vector():
     from django.contrib.postgres.search import SearchVector
 
     return SearchVector(*SEARCHED_TEXT, config=SEARCH_CONFIG)
+
+
+# An update's words a search matches too: what happened, and why the pledge has its verdict.
+UPDATE_SEARCHED_TEXT = ("summary", "ruling")
+
+
+def update_search_vector():
+    """The words of a progress update, as PostgreSQL's full-text search reads them (migration
+    0042's GIN index is on this same expression)."""
+    from django.contrib.postgres.search import SearchVector
+
+    return SearchVector(*UPDATE_SEARCHED_TEXT, config=SEARCH_CONFIG)

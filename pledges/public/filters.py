@@ -15,7 +15,19 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from pledges.models import SEARCH_CONFIG, SEARCHED_TEXT, DeadlineState, Event, Party, Pledge, Verdict, search_vector
+from pledges.models import (
+    SEARCH_CONFIG,
+    SEARCHED_TEXT,
+    UPDATE_SEARCHED_TEXT,
+    DeadlineState,
+    Event,
+    Party,
+    Pledge,
+    ProgressUpdate,
+    Verdict,
+    search_vector,
+    update_search_vector,
+)
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -77,31 +89,54 @@ def page_query(chosen, page):
 
 
 def search(pledges, q):
-    """Pledges whose words match every word of `q` in any of its forms, or whose parties' or
-    event's names hold it. PostgreSQL's full-text search (English stemming, websearch syntax:
-    quotes, "or", "-word"); elsewhere each word's stem as a substring of the same text.
+    """Pledges whose words, or whose published updates' words (what happened, the rulings),
+    match every word of `q` in any of its forms, or whose parties', beneficiaries' or event's
+    names hold it: a country in any of the site's languages ("Kazakhstan", "Казахстан",
+    "哈萨克斯坦"). PostgreSQL's full-text search (English stemming, websearch syntax: quotes,
+    "or", "-word"); elsewhere each word's stem as a substring of the same text.
 
     The names are looked up first, in their own small tables, so the text's condition stands
     alone in the query and PostgreSQL answers it from the index instead of reading every pledge.
     """
-    parties = list(Party.objects.filter(name__icontains=q).values_list("pk", flat=True))
+    countries = Q(country__name_en__icontains=q) | Q(country__name_ru__icontains=q)
+    countries |= Q(country__name_zh_hans__icontains=q)
+    parties = list(Party.objects.filter(Q(name__icontains=q) | countries).values_list("pk", flat=True))
     events = list(Event.objects.filter(Q(name__icontains=q) | Q(place__icontains=q)).values_list("pk", flat=True))
     names = Q(event__in=events) if events else Q(pk__in=[])
     if parties:
-        names |= Q(pk__in=Pledge.parties.through.objects.filter(party__in=parties).values("pledge_id"))
+        for relation in (Pledge.parties, Pledge.beneficiaries):
+            names |= Q(pk__in=relation.through.objects.filter(party__in=parties).values("pledge_id"))
+    updates = ProgressUpdate.objects.filter(is_published=True)
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery
 
-        return pledges.alias(words=search_vector()).filter(
-            Q(words=SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")) | names
-        )
-    every_word = Q()
+        query = SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")
+        updates = updates.alias(words=update_search_vector()).filter(words=query)
+        names |= _pledges_of(updates)
+        return pledges.alias(words=search_vector()).filter(Q(words=query) | names)
+    every_word, every_word_of_an_update = Q(), Q()
     for word in q.split():
-        one = Q()
+        one, one_of_an_update = Q(), Q()
         for name in SEARCHED_TEXT:
             one |= Q(**{f"{name}__icontains": _stem(word)})
+        for name in UPDATE_SEARCHED_TEXT:
+            one_of_an_update |= Q(**{f"{name}__icontains": _stem(word)})
         every_word &= one
+        every_word_of_an_update &= one_of_an_update
+    names |= _pledges_of(updates.filter(every_word_of_an_update))
     return pledges.filter(every_word | names)
+
+
+# Up to this many pledges found by their updates are named by key, so the pledges' own words
+# are still read from their index (an OR with a subquery made PostgreSQL scan every pledge).
+UPDATE_MATCHES_BY_KEY = 10_000
+
+
+def _pledges_of(updates):
+    keys = list(updates.values_list("pledge_id", flat=True).distinct()[: UPDATE_MATCHES_BY_KEY + 1])
+    if len(keys) > UPDATE_MATCHES_BY_KEY:  # a word in most updates: a scan is the cheaper plan anyway
+        return Q(pk__in=updates.values("pledge_id"))
+    return Q(pk__in=keys)
 
 
 def _stem(word):

@@ -112,3 +112,15 @@ def test_the_in_process_caches_are_bounded_in_bytes_not_entries():
     assert cache.get("too-big") is None and cache.get("page-399") is not None
     cache.clear()
     assert cache.bytes_held == 0
+
+
+def test_a_cache_key_is_short_and_plain_whatever_the_reader_asks(client, seeded, monkeypatch):
+    from django.core.cache.backends.base import memcache_key_warnings
+
+    keys, original = [], views._key
+    monkeypatch.setattr(views, "_key", lambda *args: keys.append(original(*args)) or keys[-1])
+
+    client.get("/ru/", {"q": "Казахстан  и\tвизы " * 40})
+    client.get("/feed/", {"event": "a closed meeting"})
+
+    assert len(keys) >= 2 and all(len(key) < 120 and not list(memcache_key_warnings(key)) for key in keys)

@@ -101,7 +101,10 @@ def cached(key, make, seconds=PAGE_CACHE_SECONDS):
 
 def _key(request, name, *parts):
     token, _changed_at = _version(request)
-    return ":".join([name, token, timezone.localdate().isoformat(), get_language(), *map(str, parts)])
+    # What the reader asked for (a slug, filters, a search of any length and script) as a digest:
+    # a key of bounded length, with no spaces or control characters for a memcached-style cache.
+    asked = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return ":".join([name, token, timezone.localdate().isoformat(), get_language(), asked])
 
 
 def _response_key(request, name, *parts):

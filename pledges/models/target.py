@@ -1,6 +1,6 @@
 """A pledge's quantitative targets and how far it has got towards them."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -144,10 +144,10 @@ class Target(models.Model):
             # The earliest update to show a step done dates it.
             shown = sorted((u for u in updates if u.target_id == self.pk and u.milestone), key=lambda u: u.occurred_on)
             done = {u.milestone: u for u in reversed(shown)}
-            steps = tuple((step, done.get(step)) for step in self.milestones)
-            count = sum(1 for _step, update in steps if update is not None)
-            share = (Decimal(count * 100) / len(steps)).quantize(Decimal("1")) if steps else None
-            return TargetProgress(steps=steps, share=share, reached=bool(steps) and count == len(steps))
+            steps = TargetProgress(steps=tuple((step, done.get(step)) for step in self.milestones))
+            total, count = len(self.milestones), steps.steps_done
+            share = (Decimal(count * 100) / total).quantize(Decimal("1")) if total else None
+            return replace(steps, share=share, reached=bool(total) and count == total)
         pledge = self.pledge
         measured = sorted(
             (u for u in updates if u.measurement_value is not None and u.target_id == self.pk),

@@ -14,6 +14,11 @@ from pledges.services import bulk, record_history
 from pledges.services.history import PLEDGE_LINKS
 
 
+def _waits(pledge):
+    """Whether a new pledge follows one of the same file not written yet."""
+    return pledge.follows is not None and pledge.follows.pk is None
+
+
 class PledgeWrites:
     """PledgeResource's write path (django-import-export's bulk hooks call it)."""
 
@@ -22,11 +27,10 @@ class PledgeWrites:
         # A pledge that follows one new in this file is written after it, when that one has its key.
         remaining = instances
         while remaining:  # the rows' checks let a pledge follow only an earlier row, so this ends
-            waiting = [p for p in remaining if p.follows is not None and p.follows.pk is None]
-            ready = [p for p in remaining if not (p.follows is not None and p.follows.pk is None)]
+            ready = [p for p in remaining if not _waits(p)]
+            remaining = [p for p in remaining if _waits(p)]
             if not ready:
                 raise RuntimeError("new pledges that follow none of the file's written pledges")
-            remaining = waiting
             for pledge in ready:
                 self.relink(pledge)
                 pledge.created_at = pledge.updated_at = now

@@ -129,8 +129,24 @@ COPY_COLUMNS = [
     "updated_at",
     "follow_up",
     "ruling",
+    "quote_language",
+    "quote_original",
+    "quote_translated_by",
+    "announced_precision",
+    "source_published_precision",
 ]
-TARGET_COLUMNS = ["pledge_id", "position", "label", "unit_id", "baseline_value", "baseline_on", "target_value"]
+TARGET_COLUMNS = [
+    "pledge_id",
+    "position",
+    "label",
+    "unit_id",
+    "baseline_value",
+    "baseline_on",
+    "target_value",
+    "kind",
+    "milestones",
+    "value_qualifier",
+]
 
 
 def copy_payload(rows):
@@ -169,10 +185,26 @@ def copy_payload(rows):
                 "2026-11-27 00:00:00+00",
                 "",
                 r.get("ruling", ""),
+                "en",
+                "",
+                "",
+                "day",
+                "day",
             ]
         )
         target_rows.writerow(
-            [pk, 1, "", units[r["target_unit"]], r["baseline_value"], r["baseline_on"], r["target_value"]]
+            [
+                pk,
+                1,
+                "",
+                units[r["target_unit"]],
+                r["baseline_value"],
+                r["baseline_on"],
+                r["target_value"],
+                "total",
+                "[]",
+                "",
+            ]
         )
         link_rows.writerow([pk, parties[r["parties"]]])
     return pledges.getvalue().encode(), targets.getvalue().encode(), links.getvalue().encode()
@@ -182,11 +214,11 @@ def copy_in(payload):
     pledges, targets, links = payload
     with connection.cursor() as cursor:
         with cursor.copy(
-            f"COPY pledges_pledge ({', '.join(COPY_COLUMNS)}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (follow_up, ruling))"
+            f"COPY pledges_pledge ({', '.join(COPY_COLUMNS)}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (follow_up, ruling, quote_original, quote_translated_by))"
         ) as copy:
             copy.write(pledges)
         with cursor.copy(
-            f"COPY pledges_target ({', '.join(TARGET_COLUMNS)}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (label))"
+            f"COPY pledges_target ({', '.join(TARGET_COLUMNS)}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (label, value_qualifier))"
         ) as copy:
             copy.write(targets)
         with cursor.copy("COPY pledges_pledge_parties (pledge_id, party_id) FROM STDIN WITH (FORMAT csv)") as copy:

@@ -99,7 +99,7 @@ def test_an_editor_downloads_an_export(client, seeded, editor):
 
     body = response.content.decode()
     assert response["Content-Disposition"].startswith('attachment; filename="pledges-')
-    assert body.splitlines()[0].startswith("slug,title,parties,beneficiaries")
+    assert body.splitlines()[0].startswith("slug,title,title_ru,title_zh_hans,parties,beneficiaries")
     assert len(body.splitlines()) == 17
 
 
@@ -218,7 +218,7 @@ def test_the_import_page_lists_the_columns_a_file_may_give_and_starts_at_csv(cli
     page = client.get(IMPORT_URL)
 
     fields = dict(page.context["fields_list"])["PledgeResource"]
-    assert fields[:3] == ["slug", "title", "parties"] and "verdict" not in fields  # export only
+    assert fields[:5] == ["slug", "title", "title_ru", "title_zh_hans", "parties"] and "verdict" not in fields  # export only
     assert page.context["form"]["format"].value() == FORMAT["csv"]
 
 
@@ -231,5 +231,5 @@ def test_a_viewer_may_export_what_they_may_read(client, seeded, viewer):
 
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert response.status_code == 200 and response["Content-Disposition"].endswith('.xlsx"')
-    assert [cell.value for cell in sheet[1]][:3] == ["slug", "title", "parties"]
+    assert [cell.value for cell in sheet[1]][:5] == ["slug", "title", "title_ru", "title_zh_hans", "parties"]
     assert sheet.max_row == Pledge.objects.count() + 1

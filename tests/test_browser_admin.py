@@ -139,7 +139,7 @@ def test_an_editor_imports_through_preview_and_confirm_then_exports(live_server,
     with page.expect_download() as download:
         page.click("input[type=submit]")
     lines = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0].startswith("slug,title,parties")
+    assert lines[0].startswith("slug,title,title_ru,title_zh_hans,parties")
     assert len(lines) == Pledge.objects.count() + 1
     assert any(line.startswith("ten-bridges,") for line in lines)
 

@@ -76,7 +76,7 @@ def test_the_librarys_export_and_import_commands_use_the_layouts(seeded, tmp_pat
     call_command("export", "CSV", "pledges.files.layouts.PledgeResource")
     path = tmp_path / "pledges.csv"
     path.write_bytes(capsysbinary.readouterr().out)
-    assert path.read_bytes().startswith(b"slug,title,parties,beneficiaries")
+    assert path.read_bytes().startswith(b"slug,title,title_ru,title_zh_hans,parties,beneficiaries")
 
     call_command("import", "pledges.files.layouts.PledgeResource", str(path), "--no-input")
     assert f"0 new, 0 updated, 0 deleted and {Pledge.objects.count()} skipped" in capsysbinary.readouterr().err.decode()

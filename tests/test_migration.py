@@ -29,8 +29,19 @@ NEW_PLEDGE_FIELDS = (
         for n in (2, 3)
         for part in ("label", "unit", "baseline_value", "baseline_on", "value", "qualifier", "kind", "steps")
     }
+    # Each text in Russian and Chinese beside the English (migration 0043).
+    | {
+        f"{name}_{language}"
+        for name in (
+            *("title", "quote", "summary", "deadline_text", "ruling", "event", "event_place", "event_description"),
+            *(f"{target}_{part}" for target in ("target", "target2", "target3") for part in ("label", "steps")),
+        )
+        for language in ("ru", "zh_hans")
+    }
 )
-NEW_UPDATE_FIELDS = {"target", "measured_period", "ruling", "correction_note", "measurement_qualifier", "milestone"}
+NEW_UPDATE_FIELDS = {"target", "measured_period", "ruling", "correction_note", "measurement_qualifier", "milestone"} | {
+    f"{name}_{language}" for name in ("summary", "ruling", "correction_note") for language in ("ru", "zh_hans")
+}
 NEW_SOURCE_FIELDS = {"archived_url"}
 
 

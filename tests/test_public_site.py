@@ -178,7 +178,7 @@ def test_the_csv_is_the_import_layout_and_reimports_with_no_change(client, seede
     body = text(response)
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert body.splitlines()[0].startswith("slug,title,parties,beneficiaries")
+    assert body.splitlines()[0].startswith("slug,title,title_ru,title_zh_hans,parties,beneficiaries")
     assert ",owner," not in body.splitlines()[0]  # who owns a pledge is not published
     report = import_pledges(body, dry_run=True)
     assert report.summary == "pledges: 0 new, 0 updated, 16 unchanged would be imported"

@@ -509,4 +509,9 @@ def test_a_person_is_shown_with_the_state_they_speak_for(client, example_summit)
     xi.save()
 
     assert "<td>Xi Jinping (for China)</td>" in text(client.get("/en/pledges/example-trade-renewed/"))
-    assert "Xi Jinping (от имени: Китай)" in text(client.get("/ru/pledges/example-trade-renewed/"))
+    # A name not yet written in Russian is shown in English, marked as such; once written, in Russian.
+    marked = '<span lang="en">Xi Jinping</span> <span class="in-language">(на английском)</span> (от имени: Китай)'
+    assert marked in text(client.get("/ru/pledges/example-trade-renewed/"))
+    xi.name_ru = "Си Цзиньпин"
+    xi.save()
+    assert "<td>Си Цзиньпин (от имени: Китай)</td>" in text(client.get("/ru/pledges/example-trade-renewed/"))

@@ -279,7 +279,8 @@ def test_each_recipient_is_written_to_in_the_language_they_chose(ann, bob, setti
     russian, chinese = to["ann@example.org"], to["bob@example.org"]
     assert russian.subject == "Трекер обещаний: 1 напоминание на 2 января 2031 г."
     assert "Здравствуйте, ann!" in russian.body and "Срок прошёл: Trade to $70 billion" in russian.body
-    assert "Срок («by 2030», 31 декабря 2030 г.) прошёл, оценка — «Ещё не оценено»" in russian.body
+    # The pledge's words not yet written in Russian are given in English, and say so.
+    assert "Срок («by 2030 (на английском)», 31 декабря 2030 г.) прошёл, оценка — «Ещё не оценено»" in russian.body
     assert '<html lang="ru">' in russian.alternatives[0][0]
     assert chinese.subject.startswith("承诺追踪：") and "您好" in chinese.body
     # Nobody's choice leaks into the next message or the thread.

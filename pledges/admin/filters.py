@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from pledges.models import (
+    MISSING_IN,
+    OTHER_LANGUAGES,
     DeadlineState,
     Party,
 )
@@ -46,7 +48,9 @@ class NamedPartyFilter(admin.RelatedFieldListFilter):
 
     def field_choices(self, field, request, model_admin):
         named = field.remote_field.through.objects.filter(party=OuterRef("pk"))
-        return [(party.pk, str(party)) for party in Party.objects.filter(Exists(named)).order_by("name")]
+        # In the editor's language: a state by its country's name (Казахстан), a person by theirs.
+        parties = Party.objects.filter(Exists(named)).select_related("country").order_by("name")
+        return [(party.pk, str(party.shown_name)) for party in parties]
 
 
 class DeadlineStateFilter(admin.SimpleListFilter):
@@ -59,6 +63,21 @@ class DeadlineStateFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() in DeadlineState.values:
             return queryset.in_deadline_state(self.value())
+        return queryset
+
+
+class MissingLanguageFilter(admin.SimpleListFilter):
+    """Pledges with a text (theirs or an update's) not yet written in a language."""
+
+    title = _("translation")
+    parameter_name = "missing"
+
+    def lookups(self, request, model_admin):
+        return [(language, MISSING_IN[language]) for language in OTHER_LANGUAGES]
+
+    def queryset(self, request, queryset):
+        if self.value() in OTHER_LANGUAGES:
+            return queryset.missing_language(self.value())
         return queryset
 
 

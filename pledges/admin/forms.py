@@ -38,6 +38,10 @@ class VersionField(forms.CharField):
         return False
 
 
+# Dates are typed as files write them, ISO 8601, in every language; the box says so in the editor's.
+DATE_PLACEHOLDER = _("YYYY-MM-DD")
+
+
 class PreciseDateField(forms.CharField):
     """A date typed as precisely as the source gives it: a day, a month or a year (2023-12-05,
     2023-12, 2023), cleaned to a PreciseDate. A text box: the admin's calendar picks days only."""
@@ -48,7 +52,9 @@ class PreciseDateField(forms.CharField):
 
     def __init__(self, **kwargs):
         # No max_length: its validator would measure the cleaned PreciseDate; the box says it.
-        kwargs.setdefault("widget", forms.TextInput(attrs={"size": 10, "maxlength": 10, "placeholder": "YYYY-MM-DD"}))
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"size": 10, "maxlength": 10, "placeholder": DATE_PLACEHOLDER})
+        )
         super().__init__(**kwargs)
 
     def prepare_value(self, value):
@@ -96,6 +102,8 @@ class TargetForm(forms.ModelForm):
         required=False,
         help_text=_("For a target of milestones: one step a line, in order. An update marks the one it shows done."),
     )
+    milestones_ru = StepsField(label=_("steps (Russian)"), required=False)
+    milestones_zh_hans = StepsField(label=_("steps (Chinese)"), required=False)
 
     class Meta:
         model = Target
@@ -139,7 +147,7 @@ class VersionedForm(forms.ModelForm):
     (until the admin's transaction ends) and compares versions.
     """
 
-    version = VersionField(required=False)
+    version = VersionField(label=_("Version"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -180,6 +188,7 @@ class PledgeAdminForm(PreciseDatesForm, VersionedForm):
     precise_dates = {"announced_on": "announced_precision", "source_published_on": "source_published_precision"}
 
     verdict = forms.ChoiceField(
+        label=_("Verdict"),
         choices=Verdict.choices,
         required=False,
         help_text=_("To change it, add a published progress update below that gives it and cites a source."),

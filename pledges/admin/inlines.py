@@ -9,27 +9,25 @@ from pledges.admin.update_forms import ProgressUpdateInlineForm, ProgressUpdateI
 from pledges.models import (
     ProgressUpdate,
     Target,
+    every_language,
 )
 
 
-class TargetInline(admin.TabularInline):
-    """A pledge's quantitative targets: the first is the one the overview shows."""
+class TargetInline(admin.StackedInline):
+    """A pledge's quantitative targets: the first is the one the overview shows. Stacked, so a
+    target's label and steps stand beside their translations within the page's width."""
 
     model = Target
     form = TargetForm
     fields = (
-        "position",
-        "label",
-        "kind",
-        "unit",
-        "value_qualifier",
-        "target_value",
-        "baseline_value",
-        "baseline_on",
-        "milestones",
+        ("position", "kind", "unit"),
+        every_language("label"),
+        ("value_qualifier", "target_value", "baseline_value", "baseline_on"),
+        every_language("milestones"),
     )
     extra = 0
     verbose_name = _("quantitative target")
+    verbose_name_plural = _("quantitative targets")
 
 
 class PublishedUpdatesInline(admin.TabularInline):
@@ -74,8 +72,8 @@ class ProgressUpdateInline(admin.StackedInline):
     formset = ProgressUpdateInlineFormSet
     fields = (
         ("occurred_on", "is_published", "new_verdict"),
-        "summary",
-        "ruling",
+        every_language("summary"),
+        every_language("ruling"),
         ("measurement_qualifier", "measurement_value", "target", "measurement_country"),
         "milestone",
         "confirm_jump",
@@ -122,8 +120,8 @@ class ProgressUpdateInline(admin.StackedInline):
             "occurred_on",
             "is_published",
             "new_verdict",
-            "summary",
-            "ruling",
+            *every_language("summary"),
+            *every_language("ruling"),
             "measurement_qualifier",
             "measurement_value",
             "target",

@@ -4,12 +4,19 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR
 from django.db import transaction
 from django.db.models import Case, F, OuterRef, Prefetch, Subquery, Value, When
+from django.utils import formats
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from pledges.admin.base import URL_FIELDS, AuditedAdmin, MeasurementPreviewMixin
-from pledges.admin.filters import DeadlineStateFilter, NamedPartyFilter, NeedsReviewFilter, OwnerFilter
+from pledges.admin.filters import (
+    DeadlineStateFilter,
+    MissingLanguageFilter,
+    NamedPartyFilter,
+    NeedsReviewFilter,
+    OwnerFilter,
+)
 from pledges.admin.forms import PledgeAdminForm
 from pledges.admin.inlines import ProgressUpdateInline, PublishedUpdatesInline, TargetInline
 from pledges.admin.pagination import EstimatedCountPaginator, OpenFirstPaginator, open_deadline
@@ -17,10 +24,13 @@ from pledges.admin.pledge_actions import VERSION_FIELD_PREFIX, PledgeActions
 from pledges.files.admin import FileImportExportMixin
 from pledges.files.layouts import PledgeResource
 from pledges.models import (
+    LANGUAGE_NAMES,
+    OTHER_LANGUAGES,
     Pledge,
     ProgressUpdate,
     Target,
     TargetProgress,
+    every_language,
 )
 from pledges.services import pledge_revert_verdict_evidence, pledge_targets_restore, pledges_refresh_verdicts
 from pledges.services.history import related_history, version_token
@@ -53,6 +63,7 @@ class PledgeAdmin(PledgeActions, MeasurementPreviewMixin, FileImportExportMixin,
         OwnerFilter,
         "is_published",
         NeedsReviewFilter,
+        MissingLanguageFilter,
     )
     list_select_related = ("owner",)
     search_fields = ("title", "quote", "summary", "source_title", "updates__sources__title")
@@ -63,7 +74,14 @@ class PledgeAdmin(PledgeActions, MeasurementPreviewMixin, FileImportExportMixin,
     paginator = EstimatedCountPaginator
     list_per_page = 50
     autocomplete_fields = ("parties", "event", "owner", "beneficiaries", "follows", "more_topics", "also_follows")
-    readonly_fields = ("ruling", "deadline_state_now", "current_value", "progress_now", "on_track_now")
+    readonly_fields = (
+        *every_language("ruling"),
+        "translations_missing",
+        "deadline_state_now",
+        "current_value",
+        "progress_now",
+        "on_track_now",
+    )
     inlines = [ProgressUpdateInline, PublishedUpdatesInline, TargetInline]
     # The export button's page (django-import-export's), with a link to add an update at the top.
     change_form_template = "admin/pledges/pledge/change_form.html"
@@ -81,22 +99,44 @@ class PledgeAdmin(PledgeActions, MeasurementPreviewMixin, FileImportExportMixin,
     fieldsets = (
         (
             None,
-            {"fields": ("title", "slug", "parties", "beneficiaries", "event", "announced_on", "topic", "more_topics")},
+            {
+                "fields": (
+                    every_language("title"),
+                    "slug",
+                    "parties",
+                    "beneficiaries",
+                    "event",
+                    "announced_on",
+                    "topic",
+                    "more_topics",
+                )
+            },
         ),
-        (_("Words"), {"fields": ("quote", ("quote_language", "quote_translated_by"), "quote_original", "summary")}),
+        (
+            _("Words"),
+            {
+                "fields": (
+                    every_language("quote"),
+                    ("quote_language", "quote_translated_by"),
+                    "quote_original",
+                    every_language("summary"),
+                )
+            },
+        ),
         (_("Source document"), {"fields": ("source_title", "source_publisher", "source_url", "source_published_on")}),
         (
             _("Deadline"),
             {
                 "fields": (
-                    "deadline_text",
+                    every_language("deadline_text"),
                     "deadline_precision",
                     ("deadline_start", "deadline_end"),
                     "deadline_state_now",
                 )
             },
         ),
-        (_("Verdict"), {"fields": ("verdict", "ruling")}),
+        (_("Verdict"), {"fields": ("verdict", every_language("ruling"))}),
+        (_("Languages"), {"fields": ("translations_missing",)}),
         (
             _("Progress of the first target (the targets are listed below)"),
             {"fields": (("current_value", "progress_now", "on_track_now"),)},
@@ -155,6 +195,22 @@ class PledgeAdmin(PledgeActions, MeasurementPreviewMixin, FileImportExportMixin,
             kwargs["requested_verdict"] = request.POST.get("verdict")
         return kwargs
 
+    @admin.display(description=_("Texts to translate"))
+    def translations_missing(self, pledge):
+        """How many of the page's texts are still only in English, per language."""
+        if pledge is None or pledge.pk is None:
+            return "—"
+        counts = []
+        for language in OTHER_LANGUAGES:
+            count = pledge.texts_missing(language)
+            counts.append(
+                ngettext("%(language)s: %(count)d text missing", "%(language)s: %(count)d texts missing", count)
+                % {"language": LANGUAGE_NAMES[language], "count": count}
+                if count
+                else _("%(language)s: complete") % {"language": LANGUAGE_NAMES[language]}
+            )
+        return " · ".join(counts)
+
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
         if self.version_reverted_to(request) is not None:
@@ -176,7 +232,7 @@ class PledgeAdmin(PledgeActions, MeasurementPreviewMixin, FileImportExportMixin,
             state,
             state.label,
             obj.deadline_text or "-",
-            obj.deadline_end or "no date",
+            formats.date_format(obj.deadline_end, "DATE_FORMAT") if obj.deadline_end else _("no date"),
             state.label,
         )
 
@@ -211,7 +267,10 @@ class PledgeAdmin(PledgeActions, MeasurementPreviewMixin, FileImportExportMixin,
         progress = self._progress(obj)
         if progress.current_value is None:
             return "-"
-        return f"{quantity(progress.current_value, obj.first_target.unit)} (as of {progress.as_of})"
+        return _("%(value)s (as of %(date)s)") % {
+            "value": quantity(progress.current_value, obj.first_target.unit),
+            "date": formats.date_format(progress.as_of, "DATE_FORMAT"),
+        }
 
     @admin.display(description=_("Progress"))
     def progress_now(self, obj):
@@ -219,15 +278,21 @@ class PledgeAdmin(PledgeActions, MeasurementPreviewMixin, FileImportExportMixin,
         if progress.steps:
             return f"{progress.steps_done}/{len(progress.steps)}"
         percent = progress.percent
-        return "-" if percent is None else f"{percent}%"
+        return (
+            "-" if percent is None else _("%(percent)s%%") % {"percent": formats.number_format(percent, use_l10n=True)}
+        )
 
     @admin.display(description=_("On track"))
     def on_track_now(self, obj):
         progress = self._progress(obj)
         if progress.on_track is None:
             return "-"
-        verdict = "yes" if progress.on_track else "no"
-        return f"{verdict} (the straight line to the target expects {quantity(progress.expected_value)} by then)"
+        words = (
+            _("yes (the straight line to the target expects %(value)s by then)")
+            if progress.on_track
+            else _("no (the straight line to the target expects %(value)s by then)")
+        )
+        return words % {"value": quantity(progress.expected_value)}
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -1,7 +1,7 @@
 """Progress updates on their own page, with their sources."""
 
 from django.contrib import admin, messages
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from pledges.admin.base import URL_FIELDS, AuditedAdmin, MeasurementPreviewMixin
@@ -10,8 +10,12 @@ from pledges.admin.update_forms import ProgressUpdateAdminForm, SourcesFormSet
 from pledges.files.admin import FileImportExportMixin
 from pledges.files.layouts import ProgressUpdateResource
 from pledges.models import (
+    LANGUAGES,
+    WORKING_LANGUAGE,
     ProgressUpdate,
     Source,
+    every_language,
+    field_in,
 )
 from pledges.services import pledges_refresh_verdicts, update_sources_at, update_sources_restore
 
@@ -121,15 +125,16 @@ class ProgressUpdateAdmin(MeasurementPreviewMixin, FileImportExportMixin, Audite
         "pledge",
         "key",
         "occurred_on",
-        "summary",
+        every_language("summary"),
         "new_verdict",
-        "ruling",
+        every_language("ruling"),
         ("measurement_qualifier", "measurement_value", "target", "measurement_country"),
         "milestone",
         "confirm_jump",
         ("measured_precision", "measured_start", "measured_end"),
         "is_published",
-        ("correction", "minor"),
+        every_language("correction"),
+        "minor",
         "last_correction",
         "version",
     )
@@ -160,14 +165,21 @@ class ProgressUpdateAdmin(MeasurementPreviewMixin, FileImportExportMixin, Audite
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def save_model(self, request, obj, form, change):
-        note = (form.cleaned_data.get("correction") or "").strip()
+        # The note in each language: correction, correction_ru, correction_zh_hans.
+        notes = {
+            language: (form.cleaned_data.get(field_in("correction", language)) or "").strip() for language in LANGUAGES
+        }
         version = self.version_reverted_to(request)
         if version is not None and ProgressUpdate.objects.filter(pk=obj.pk, is_published=True).exists():
             # Reverting a published update is a correction readers see, like any other.
-            when = formats.date_format(timezone.localtime(version.history_date), "DATE_FORMAT")
-            note = note or _("Restored as it was on %(date)s.") % {"date": when}
-        if change and note:
-            obj.correction_note, obj.corrected_at = note, timezone.now()
+            for language in LANGUAGES if not notes[WORKING_LANGUAGE] else ():
+                with translation.override(language):
+                    when = formats.date_format(timezone.localtime(version.history_date), "DATE_FORMAT")
+                    notes[language] = _("Restored as it was on %(date)s.") % {"date": when}
+        if change and notes[WORKING_LANGUAGE]:
+            for language, note in notes.items():
+                setattr(obj, field_in("correction_note", language), note)
+            obj.corrected_at = timezone.now()
         elif change and form.cleaned_data.get("minor"):
             obj._change_reason = "Minor fix, not announced"
         super().save_model(request, obj, form, change)

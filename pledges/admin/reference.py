@@ -9,6 +9,7 @@ from pledges.models import (
     Party,
     Topic,
     Unit,
+    every_language,
 )
 
 
@@ -31,18 +32,32 @@ class UnitAdmin(TranslationAdmin):
     search_fields = ("code", "name")
 
 
+class SideBySide:
+    """Each text and its translations side by side."""
+
+    class Media:
+        css = {"all": ("pledges/admin.css",)}
+
+
 # Parties and events keep no audit history of their own (their "History" is Django's admin log).
-class PartyAdmin(admin.ModelAdmin):
+class PartyAdmin(SideBySide, admin.ModelAdmin):
     list_display = ("name", "kind", "role", "country", "speaks_for")
     list_filter = ("kind",)  # "Empty" lists the parties imports named and nobody has classified yet
-    search_fields = ("name", "role", "country__code")
+    search_fields = (*every_language("name"), "role", "country__code")
     autocomplete_fields = ("country", "speaks_for")
+    fields = (every_language("name"), "kind", every_language("role"), "country", "speaks_for")
 
 
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(SideBySide, admin.ModelAdmin):
     list_display = ("name", "held_on", "place", "slug")
-    search_fields = ("name", "place")
-    fields = ("name", "slug", "held_on", "place", "description")
+    search_fields = (*every_language("name"), *every_language("place"))
+    fields = (
+        every_language("name"),
+        "slug",
+        "held_on",
+        every_language("place"),
+        every_language("description"),
+    )
 
 
 admin.site.register(Country, CountryAdmin)

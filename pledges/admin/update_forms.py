@@ -105,6 +105,18 @@ class ProgressUpdateAdminForm(MeasurementForm):
     """An update on its own page: where a published update is corrected, with a note readers see."""
 
     correction, minor = correction_fields()
+    correction_ru = forms.CharField(
+        label=_("Correction note (Russian)"),
+        required=False,
+        validators=[validate_printable],
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 40}),
+    )
+    correction_zh_hans = forms.CharField(
+        label=_("Correction note (Chinese)"),
+        required=False,
+        validators=[validate_printable],
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 40}),
+    )
 
     class Meta:
         model = ProgressUpdate

@@ -1,6 +1,7 @@
 """A layout's columns: django-import-export's Field with the words the README prints, declared in
 the order a file has them."""
 
+import copy
 from datetime import date
 
 from import_export import fields
@@ -81,6 +82,33 @@ class Column(fields.Field):
         if self.precision:
             return PreciseDate.of(getattr(instance, self.attribute), getattr(instance, self.precision))
         return super().get_value(instance)
+
+
+# The other languages a file's translated columns are in, by column-name suffix.
+LANGUAGE_COLUMNS = {"ru": "Russian", "zh_hans": "Chinese"}
+
+
+def translations(column, *, ru, zh):
+    """The columns beside a translated text's (`title`) for its Russian and Chinese (`title_ru`,
+    `title_zh_hans`): optional, read and written like it; `ru` and `zh` are the README's examples.
+    A file without them keeps what is stored."""
+    columns = []
+    for suffix, example in zip(LANGUAGE_COLUMNS, (ru, zh)):
+        widget = copy.copy(column.widget)
+        widget.required = False
+        columns.append(
+            Column(
+                f"{column.attribute}_{suffix}",
+                f"{column.column_name}_{suffix}",
+                widget,
+                meaning=f"The same in {LANGUAGE_COLUMNS[suffix]} (empty: pages show the English, marked as such).",
+                example=example,
+                export_only=column.export_only,
+                side=column.side,
+                read_from=f"{column.read_from}_{suffix}" if column.read_from else None,
+            )
+        )
+    return tuple(columns)
 
 
 class LayoutMetaclass(ModelDeclarativeMetaclass):

@@ -25,13 +25,29 @@ from .choices import (
 )
 from .dates import PRECISE_DATE_FORMAT, DatePrecision, PreciseDate
 from .import_job import ImportJob
+from .languages import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    MISSING_IN,
+    OTHER_LANGUAGES,
+    WORKING_LANGUAGE,
+    Shown,
+    every_language,
+    field_in,
+    missing,
+    shown,
+    shown_item,
+    site_language,
+)
 from .pledge import (
     QUOTE_LANGUAGES,
     SEARCH_CONFIG,
+    SEARCH_CONFIGS,
     SEARCHED_TEXT,
     UPDATE_SEARCHED_TEXT,
     Pledge,
     PledgeQuerySet,
+    chinese_text,
     deadline_errors,
     follow_up_errors,
     quote_language_errors,
@@ -87,8 +103,22 @@ from .validation import (
 )
 
 __all__ = [
+    "LANGUAGE_NAMES",
+    "LANGUAGES",
+    "OTHER_LANGUAGES",
+    "WORKING_LANGUAGE",
+    "Shown",
+    "every_language",
+    "field_in",
+    "missing",
+    "shown",
+    "shown_item",
+    "MISSING_IN",
+    "site_language",
     "SEARCH_CONFIG",
+    "SEARCH_CONFIGS",
     "SEARCHED_TEXT",
+    "chinese_text",
     "search_vector",
     "update_search_vector",
     "UPDATE_SEARCHED_TEXT",

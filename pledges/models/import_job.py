@@ -28,20 +28,28 @@ class ImportJob(models.Model):
         PLEDGES = "pledges", _("Pledges")
         UPDATES = "updates", _("Progress updates")
 
-    layout = models.CharField(max_length=10, choices=Layout.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs")
-    file_name = models.CharField(max_length=255)
-    file_format = models.CharField(max_length=10)
-    data = models.BinaryField(help_text=_("The file, until it is imported or rejected."))
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    rows_total = models.PositiveIntegerField(null=True, blank=True)
-    rows_done = models.PositiveIntegerField(default=0)
-    fingerprint = models.CharField(max_length=64, blank=True, help_text=_("The digest of the previewed changes."))
-    outcome = models.JSONField(default=dict, blank=True, help_text=_("The preview, the result or the errors."))
-    created_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    layout = models.CharField(max_length=10, choices=Layout.choices, verbose_name=_("layout"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs", verbose_name=_("user")
+    )
+    file_name = models.CharField(max_length=255, verbose_name=_("file name"))
+    file_format = models.CharField(max_length=10, verbose_name=_("file format"))
+    data = models.BinaryField(help_text=_("The file, until it is imported or rejected."), verbose_name=_("data"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, verbose_name=_("status"))
+    rows_total = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("rows"))
+    rows_done = models.PositiveIntegerField(default=0, verbose_name=_("rows done"))
+    fingerprint = models.CharField(
+        max_length=64, blank=True, help_text=_("The digest of the previewed changes."), verbose_name=_("fingerprint")
+    )
+    outcome = models.JSONField(
+        default=dict, blank=True, help_text=_("The preview, the result or the errors."), verbose_name=_("outcome")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
 
     class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
         ordering = ["-created_at"]
 
     def __str__(self):

@@ -7,6 +7,7 @@ from django.conf.locale import LANG_INFO
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from .choices import DATED_PRECISIONS, SETTLED_VERDICTS, DeadlinePrecision, DeadlineState, FollowUp, Verdict
 from .dates import PreciseDate, precision_constraint, precision_field
+from .languages import field_in, missing, shown, site_language, translated
 from .reference import Event, Party, Topic
 from .validation import (
     WebAddressField,
@@ -81,6 +83,20 @@ class PledgeQuerySet(models.QuerySet):
         }[state]
         return self.filter(condition)
 
+    def missing_language(self, language):
+        """Pledges with a text written in English and not in `language`: their own (`TRANSLATED`),
+        or a text of one of their updates (`ProgressUpdate.TRANSLATED`)."""
+        from .progress import ProgressUpdate  # progress imports this module
+
+        def lacking(names):
+            condition = Q(pk__in=[])
+            for name in names:
+                condition |= ~Q(**{name: ""}) & Q(**{field_in(name, language): ""})
+            return condition
+
+        updates = ProgressUpdate.objects.filter(lacking(ProgressUpdate.TRANSLATED), pledge=models.OuterRef("pk"))
+        return self.filter(lacking(Pledge.TRANSLATED) | models.Exists(updates))
+
     def needing_review(self, today=None):
         """Pledges nobody has reviewed within PLEDGES_REVIEW_INTERVAL_DAYS (or ever)."""
         today = today or timezone.localdate()
@@ -91,8 +107,9 @@ class PledgeQuerySet(models.QuerySet):
 class Pledge(models.Model):
     """One trackable commitment, with its deadline window, verdict and optional target."""
 
-    slug = models.SlugField(max_length=120, unique=True, help_text=_("Stable public address."))
-    title = models.CharField(validators=[validate_printable], max_length=200)
+    slug = models.SlugField(max_length=120, unique=True, help_text=_("Stable public address."), verbose_name=_("slug"))
+    title = models.CharField(validators=[validate_printable], max_length=200, verbose_name=_("title"))
+    title_ru, title_zh_hans = translated(title)
     parties = models.ManyToManyField(
         Party,
         related_name="pledges",
@@ -104,14 +121,19 @@ class Pledge(models.Model):
         related_name="benefiting_pledges",
         blank=True,
         help_text=_("Who it was made to, if it names anyone; a pledging party may be one too."),
+        verbose_name=_("beneficiaries"),
     )
-    event = models.ForeignKey(Event, on_delete=models.PROTECT, null=True, blank=True, related_name="pledges")
-    announced_on = models.DateField(validators=[validate_date_in_range])
+    event = models.ForeignKey(
+        Event, on_delete=models.PROTECT, null=True, blank=True, related_name="pledges", verbose_name=_("event")
+    )
+    announced_on = models.DateField(validators=[validate_date_in_range], verbose_name=_("announced on"))
     announced_precision = precision_field(_("the announcement date"))
     quote = models.TextField(
         validators=[validate_printable],
         help_text=_("The pledge's own words, verbatim, or (when said in another language) their English translation."),
+        verbose_name=_("quote"),
     )
+    quote_ru, quote_zh_hans = translated(quote)
     # Words said in another language are shown as said, with the translation labelled as one.
     quote_language = models.CharField(
         _("quote's language"),
@@ -133,9 +155,18 @@ class Pledge(models.Model):
         validators=[validate_printable],
         help_text=_("Who made the English translation shown as the quote."),
     )
-    summary = models.TextField(validators=[validate_printable], help_text=_("A neutral summary in the editor's words."))
+    summary = models.TextField(
+        validators=[validate_printable],
+        help_text=_("A neutral summary in the editor's words."),
+        verbose_name=_("summary"),
+    )
+    summary_ru, summary_zh_hans = translated(summary)
     topic = models.ForeignKey(
-        Topic, on_delete=models.PROTECT, related_name="pledges", help_text=_("Its topic, the one the overview shows.")
+        Topic,
+        on_delete=models.PROTECT,
+        related_name="pledges",
+        help_text=_("Its topic, the one the overview shows."),
+        verbose_name=_("topic"),
     )
     more_topics = models.ManyToManyField(
         Topic,
@@ -145,25 +176,44 @@ class Pledge(models.Model):
         help_text=_("Any other topics it is on (transport and culture), in order."),
     )
 
-    source_title = models.CharField(validators=[validate_printable], max_length=300)
-    source_publisher = models.CharField(validators=[validate_printable], max_length=200)
-    source_url = WebAddressField(max_length=500)
-    source_published_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
+    source_title = models.CharField(validators=[validate_printable], max_length=300, verbose_name=_("source title"))
+    source_publisher = models.CharField(
+        validators=[validate_printable], max_length=200, verbose_name=_("source publisher")
+    )
+    source_url = WebAddressField(max_length=500, verbose_name=_("source address"))
+    source_published_on = models.DateField(
+        null=True, blank=True, validators=[validate_date_in_range], verbose_name=_("source date")
+    )
     source_published_precision = precision_field(_("the source's date"))
 
     deadline_text = models.CharField(
-        validators=[validate_printable], max_length=200, blank=True, help_text=_('The words used, e.g. "by 2030".')
+        validators=[validate_printable],
+        max_length=200,
+        blank=True,
+        help_text=_('The words used, e.g. "by 2030".'),
+        verbose_name=_("deadline in words"),
     )
+    deadline_text_ru, deadline_text_zh_hans = translated(deadline_text)
     deadline_precision = models.CharField(
-        max_length=20, choices=DeadlinePrecision.choices, default=DeadlinePrecision.NONE
+        max_length=20,
+        choices=DeadlinePrecision.choices,
+        default=DeadlinePrecision.NONE,
+        verbose_name=_("kind of deadline"),
     )
-    deadline_start = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
-    deadline_end = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
+    deadline_start = models.DateField(
+        null=True, blank=True, validators=[validate_date_in_range], verbose_name=_("deadline window opens")
+    )
+    deadline_end = models.DateField(
+        null=True, blank=True, validators=[validate_date_in_range], verbose_name=_("deadline")
+    )
 
     # Set only from a published progress update that cites a source (see services).
-    verdict = models.CharField(max_length=20, choices=Verdict.choices, default=Verdict.NOT_RATED, editable=False)
+    verdict = models.CharField(
+        max_length=20, choices=Verdict.choices, default=Verdict.NOT_RATED, editable=False, verbose_name=_("verdict")
+    )
     # The newest ruling of its published updates, set with the verdict (services): never typed here.
-    ruling = models.TextField(validators=[validate_printable], blank=True, editable=False)
+    ruling = models.TextField(validators=[validate_printable], blank=True, editable=False, verbose_name=_("ruling"))
+    ruling_ru, ruling_zh_hans = translated(ruling)
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -173,9 +223,12 @@ class Pledge(models.Model):
         related_name="owned_pledges",
         # Owners are editors: the admin's choices, its autocomplete and validation all follow this.
         limit_choices_to={"is_staff": True},
+        verbose_name=_("owner"),
     )
-    is_published = models.BooleanField(default=False)
-    last_reviewed_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
+    is_published = models.BooleanField(default=False, verbose_name=_("published"))
+    last_reviewed_on = models.DateField(
+        null=True, blank=True, validators=[validate_date_in_range], verbose_name=_("last reviewed on")
+    )
     # A pledge may renew, extend, replace or restate an earlier one; each keeps its own verdict.
     follows = models.ForeignKey(
         "self",
@@ -184,6 +237,7 @@ class Pledge(models.Model):
         blank=True,
         related_name="follow_ups",
         help_text=_("The earlier pledge this one renews, extends, replaces or restates."),
+        verbose_name=_("follows"),
     )
     follow_up = models.CharField(_("how it follows"), max_length=10, choices=FollowUp.choices, blank=True)
     also_follows = models.ManyToManyField(
@@ -194,18 +248,22 @@ class Pledge(models.Model):
         verbose_name=_("also follows"),
         help_text=_("Any other earlier pledges it follows the same way (a pledge restating two), in order."),
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(default=timezone.now, editable=False, verbose_name=_("updated at"))
     # When the reminder sweep must look at this pledge next (pledges.reminders). Every write
     # clears it, meaning "look now"; the sweep sets it to the next day something falls due.
-    remind_after = models.DateField(null=True, blank=True, editable=False)
+    remind_after = models.DateField(null=True, blank=True, editable=False, verbose_name=_("remind after"))
 
     history = HistoricalRecords(
         m2m_fields=[parties, beneficiaries, more_topics, also_follows], excluded_fields=["remind_after"]
     )
+    # Its texts readers see, each with a field per other language (languages.translated).
+    TRANSLATED = ("title", "quote", "summary", "deadline_text", "ruling")
     objects = PledgeQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("pledge")
+        verbose_name_plural = _("pledges")
         ordering = ["deadline_end", "title"]
         constraints = [
             models.CheckConstraint(
@@ -306,6 +364,28 @@ class Pledge(models.Model):
         """Whether the quote shown is a translation (the pledge was made in another language)."""
         return bool(self.quote_language) and self.quote_language != "en"
 
+    def texts_missing(self, language):
+        """How many texts a reader of `language` meets on this pledge's page written only in
+        English: its own, its updates', targets', event's and people's (a state's name is its
+        country's, which every language has)."""
+        records = [
+            (self, Pledge.TRANSLATED),
+            *((update, update.TRANSLATED) for update in self.updates.all()),
+            *((target, target.TRANSLATED) for target in self.targets.all()),
+            *((party, party.TRANSLATED) for party in self.parties.all() if not party.country_id),
+        ]
+        if self.event_id:
+            records.append((self.event, self.event.TRANSLATED))
+        return sum(missing(record, name, language) for record, names in records for name in names)
+
+    @property
+    def quote_for_reader(self):
+        """The quote's translation shown to the reader under the words as said (in their language
+        where it is written, else the English, marked): none when they read the words as said."""
+        if self.quote_original and self.quote_language == site_language():
+            return None
+        return shown(self, "quote")
+
     def deadline_state(self, today=None):
         """Where the pledge stands against its deadline window's end, on `today`.
 
@@ -352,24 +432,33 @@ def deadline_errors(precision, start, end):
 
 # Words of a pledge's own text a search matches in any form ("sister city" finds "sister cities").
 SEARCHED_TEXT = ("title", "quote", "summary")
-# On PostgreSQL that text's words are indexed (migration 0024's GIN index, on this same expression).
-SEARCH_CONFIG = "english"
-
-
-def search_vector():
-    """The words of a pledge's own text, as PostgreSQL's full-text search reads them."""
-    from django.contrib.postgres.search import SearchVector
-
-    return SearchVector(*SEARCHED_TEXT, config=SEARCH_CONFIG)
-
-
 # An update's words a search matches too: what happened, and why the pledge has its verdict.
 UPDATE_SEARCHED_TEXT = ("summary", "ruling")
+# On PostgreSQL each language's words are read with its own stemming and indexed (GIN indexes
+# on these same expressions: migrations 0024 and 0042 for English, 0044 for Russian). PostgreSQL
+# as Debian ships it has no Chinese parser: Chinese is matched as written, from a trigram index
+# (pg_trgm, which takes any characters) on `chinese_text`.
+SEARCH_CONFIG = "english"
+SEARCH_CONFIGS = {"en": SEARCH_CONFIG, "ru": "russian"}
 
 
-def update_search_vector():
-    """The words of a progress update, as PostgreSQL's full-text search reads them (migration
-    0042's GIN index is on this same expression)."""
+def search_vector(language="en"):
+    """The words of a pledge's own text in `language`, as PostgreSQL's full-text search reads them."""
     from django.contrib.postgres.search import SearchVector
 
-    return SearchVector(*UPDATE_SEARCHED_TEXT, config=SEARCH_CONFIG)
+    return SearchVector(*(field_in(name, language) for name in SEARCHED_TEXT), config=SEARCH_CONFIGS[language])
+
+
+def update_search_vector(language="en"):
+    """The words of a progress update in `language`, as PostgreSQL's full-text search reads them."""
+    from django.contrib.postgres.search import SearchVector
+
+    return SearchVector(*(field_in(name, language) for name in UPDATE_SEARCHED_TEXT), config=SEARCH_CONFIGS[language])
+
+
+def chinese_text(names):
+    """A record's Chinese texts `names` as one text, which a Chinese search matches by substring."""
+    parts = []
+    for name in names:
+        parts += [models.F(field_in(name, "zh-hans")), models.Value(" ")]
+    return Concat(*parts[:-1], output_field=models.TextField())

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from .choices import PeriodPrecision, Qualifier, SourceGrade, TargetKind, Verdict
 from .dates import PreciseDate, precision_constraint, precision_field
+from .languages import translated
 from .pledge import Pledge
 from .reference import Country
 from .target import Target
@@ -204,17 +205,22 @@ class ProgressUpdate(models.Model):
     a published update with a new verdict is what changes the pledge's verdict.
     """
 
-    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="updates")
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="updates", verbose_name=_("pledge"))
     key = models.SlugField(
-        max_length=60, default=new_update_key, help_text=_("Stable key within the pledge, for CSV round trips.")
+        max_length=60,
+        default=new_update_key,
+        help_text=_("Stable key within the pledge, for CSV round trips."),
+        verbose_name=_("key"),
     )
     occurred_on = models.DateField(
         validators=[validate_date_in_range],
         help_text=_("When it happened or was reported: a day (2023-12-05), a month (2023-12) or a year (2023)."),
+        verbose_name=_("date"),
     )
     occurred_precision = precision_field(_("the update's date"))
-    summary = models.TextField(validators=[validate_printable])
-    new_verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True)
+    summary = models.TextField(validators=[validate_printable], verbose_name=_("summary"))
+    summary_ru, summary_zh_hans = translated(summary)
+    new_verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True, verbose_name=_("new verdict"))
     # The verdict and the reason for it are one act: the update that gives a verdict says why, and
     # the pledge shows the newest ruling (services.pledges_refresh_verdicts), so an old ruling
     # never stands under a new verdict. An update may also restate the ruling without a new verdict.
@@ -227,7 +233,10 @@ class ProgressUpdate(models.Model):
             "shows the newest ruling; the overview its first sentences."
         ),
     )
-    measurement_value = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
+    ruling_ru, ruling_zh_hans = translated(ruling)
+    measurement_value = models.DecimalField(
+        max_digits=20, decimal_places=2, null=True, blank=True, verbose_name=_("measured value")
+    )
     measurement_qualifier = models.CharField(
         _("how exact"),
         max_length=10,
@@ -235,7 +244,9 @@ class ProgressUpdate(models.Model):
         blank=True,
         help_text=_("As the source gives the figure: exactly, about, more than, at least or up to."),
     )
-    measurement_country = models.ForeignKey(Country, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    measurement_country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("measured country")
+    )
     milestone = models.CharField(
         _("step done"),
         max_length=200,
@@ -250,15 +261,20 @@ class ProgressUpdate(models.Model):
         blank=True,
         related_name="measurements",
         help_text=_("Which of the pledge's targets the value measures."),
+        verbose_name=_("target"),
     )
     # The period a measurement describes, apart from the day it was reported (trade in 2022,
     # reported in May 2023). Empty: the day of the update.
     measured_precision = models.CharField(
         _("measured period"), max_length=10, choices=PeriodPrecision.choices, blank=True
     )
-    measured_start = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
-    measured_end = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
-    is_published = models.BooleanField(default=False)
+    measured_start = models.DateField(
+        null=True, blank=True, validators=[validate_date_in_range], verbose_name=_("measured from")
+    )
+    measured_end = models.DateField(
+        null=True, blank=True, validators=[validate_date_in_range], verbose_name=_("measured to")
+    )
+    is_published = models.BooleanField(default=False, verbose_name=_("published"))
     # The newest correction of a published update, shown to readers ("Corrected on …"); each earlier
     # one stays in the audit history, where the changes log reads them.
     correction_note = models.TextField(
@@ -267,13 +283,17 @@ class ProgressUpdate(models.Model):
         validators=[validate_printable],
         help_text=_("What was wrong and what changed, for readers: needed to change a published update."),
     )
-    corrected_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    correction_note_ru, correction_note_zh_hans = translated(correction_note)
+    corrected_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("corrected at"))
+    created_at = models.DateTimeField(default=timezone.now, editable=False, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(default=timezone.now, editable=False, verbose_name=_("updated at"))
 
     history = HistoricalRecords()
+    TRANSLATED = ("summary", "ruling", "correction_note")
 
     class Meta:
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
         ordering = ["-occurred_on", "-id"]
         permissions = [("import_progressupdate", "Can import progress updates from files")]
         indexes = [models.Index(fields=["updated_at"], name="update_updated_at")]  # see selectors.data_version
@@ -392,10 +412,14 @@ def evidence_errors(new_verdict, grades):
 class Source(models.Model):
     """A document an update cites: a URL with its title, publisher, date and grade."""
 
-    update = models.ForeignKey(ProgressUpdate, on_delete=models.CASCADE, related_name="sources")
-    position = models.PositiveSmallIntegerField(default=1)
-    grade = models.CharField(max_length=10, choices=SourceGrade.choices, default=SourceGrade.REPORTING)
-    url = WebAddressField(max_length=500)
+    update = models.ForeignKey(
+        ProgressUpdate, on_delete=models.CASCADE, related_name="sources", verbose_name=_("update")
+    )
+    position = models.PositiveSmallIntegerField(default=1, verbose_name=_("position"))
+    grade = models.CharField(
+        max_length=10, choices=SourceGrade.choices, default=SourceGrade.REPORTING, verbose_name=_("grade")
+    )
+    url = WebAddressField(max_length=500, verbose_name=_("address"))
     archived_url = models.URLField(
         _("archived copy"),
         max_length=500,
@@ -405,17 +429,18 @@ class Source(models.Model):
     )
     # What the periodic link check last found (pledges.links): when, the HTTP status (none when
     # no answer came) and the error, and since when the link has been broken.
-    link_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
-    link_status = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
-    link_error = models.CharField(max_length=200, blank=True, editable=False)
-    broken_since = models.DateTimeField(null=True, blank=True, editable=False)
-    title = models.CharField(validators=[validate_printable], max_length=300)
-    publisher = models.CharField(validators=[validate_printable], max_length=200)
+    link_checked_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("link checked at"))
+    link_status = models.PositiveSmallIntegerField(null=True, blank=True, editable=False, verbose_name=_("link status"))
+    link_error = models.CharField(max_length=200, blank=True, editable=False, verbose_name=_("link error"))
+    broken_since = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("broken since"))
+    title = models.CharField(validators=[validate_printable], max_length=300, verbose_name=_("title"))
+    publisher = models.CharField(validators=[validate_printable], max_length=200, verbose_name=_("publisher"))
     published_on = models.DateField(
         null=True,
         blank=True,
         validators=[validate_date_in_range],
         help_text=_("A day (2023-12-05), a month (2023-12) or a year (2023), as the page gives it."),
+        verbose_name=_("date"),
     )
     published_precision = precision_field(_("the source's date"))
 
@@ -423,6 +448,8 @@ class Source(models.Model):
     history = HistoricalRecords(excluded_fields=["link_checked_at", "link_status", "link_error", "broken_since"])
 
     class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
         ordering = ["position", "id"]
         indexes = [
             # The link check reads the sources least recently checked first (pledges.links.sweep).

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .languages import shown, translated
 from .validation import (
     dates_in_range_constraint,
     validate_date_in_range,
@@ -22,12 +23,15 @@ from .validation import (
 class Country(models.Model):
     """A country a pledge can benefit, keyed by its ISO 3166-1 alpha-2 code."""
 
-    code = models.CharField(max_length=2, unique=True, help_text=_("ISO 3166-1 alpha-2, e.g. KZ."))
-    name = models.CharField(validators=[validate_printable], max_length=100)
+    code = models.CharField(
+        max_length=2, unique=True, help_text=_("ISO 3166-1 alpha-2, e.g. KZ."), verbose_name=_("code")
+    )
+    name = models.CharField(validators=[validate_printable], max_length=100, verbose_name=_("name"))
 
     class Meta:
-        ordering = ["name"]
+        verbose_name = _("country")
         verbose_name_plural = _("countries")
+        ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=Q(code__regex=r"^[A-Z]{2}$"), name="country_code_is_alpha2"),
         ]
@@ -39,10 +43,12 @@ class Country(models.Model):
 class Topic(models.Model):
     """A policy area (trade, health, transport ...), used to group and filter pledges."""
 
-    slug = models.SlugField(unique=True)
-    name = models.CharField(validators=[validate_printable], max_length=100)
+    slug = models.SlugField(unique=True, verbose_name=_("slug"))
+    name = models.CharField(validators=[validate_printable], max_length=100, verbose_name=_("name"))
 
     class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
         ordering = ["name"]
 
     def __str__(self):
@@ -65,16 +71,25 @@ class Party(models.Model):
     a person may speak for a state.
     """
 
-    name = models.CharField(validators=[validate_printable, validate_single_party], max_length=200, unique=True)
+    name = models.CharField(
+        validators=[validate_printable, validate_single_party], max_length=200, unique=True, verbose_name=_("name")
+    )
+    name_ru, name_zh_hans = translated(name)
     kind = models.CharField(
         max_length=12,
         choices=PartyKind.choices,
         blank=True,
         help_text=_("Empty until an editor classifies a party an import named."),
+        verbose_name=_("kind"),
     )
     role = models.CharField(
-        validators=[validate_printable], max_length=200, blank=True, help_text=_("e.g. President of China.")
+        validators=[validate_printable],
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. President of China."),
+        verbose_name=_("role"),
     )
+    role_ru, role_zh_hans = translated(role)
     country = models.OneToOneField(
         Country,
         on_delete=models.PROTECT,
@@ -82,6 +97,7 @@ class Party(models.Model):
         blank=True,
         related_name="party",
         help_text=_("For a state: its country, by which files name it."),
+        verbose_name=_("country"),
     )
     speaks_for = models.ForeignKey(
         "self",
@@ -91,11 +107,15 @@ class Party(models.Model):
         related_name="speakers",
         limit_choices_to={"kind": PartyKind.STATE},
         help_text=_("For a person: the state they speak for."),
+        verbose_name=_("speaks for"),
     )
 
+    TRANSLATED = ("name", "role")
+
     class Meta:
-        ordering = ["name"]
+        verbose_name = _("party")
         verbose_name_plural = _("parties")
+        ordering = ["name"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(country__isnull=True) | Q(kind=PartyKind.STATE), name="party_country_is_a_state"
@@ -120,8 +140,9 @@ class Party(models.Model):
 
     @property
     def shown_name(self):
-        """The name readers see: a state's is its country's, in their language."""
-        return self.country.name if self.country_id else self.name
+        """The name readers see, in their language: a state's is its country's; anyone else's is
+        theirs, marked when it is not written in the reader's language (languages.Shown)."""
+        return self.country.name if self.country_id else shown(self, "name")
 
     @property
     def file_key(self):
@@ -149,7 +170,8 @@ def event_slug(name, taken):
 class Event(models.Model):
     """Where pledges were announced: a summit, a speech, a press conference. Each has a public page."""
 
-    name = models.CharField(validators=[validate_printable], max_length=300, unique=True)
+    name = models.CharField(validators=[validate_printable], max_length=300, unique=True, verbose_name=_("name"))
+    name_ru, name_zh_hans = translated(name)
     slug = models.SlugField(
         max_length=120,
         unique=True,
@@ -158,22 +180,30 @@ class Event(models.Model):
             "Its public address: /events/<slug>/. Left empty, it is made from the name; when it changes, the "
             "old address redirects to the new."
         ),
+        verbose_name=_("slug"),
     )
-    held_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
+    held_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range], verbose_name=_("held on"))
     place = models.CharField(
         validators=[validate_printable],
         max_length=200,
         blank=True,
         help_text=_("Where it was held, e.g. Astana, or online."),
+        verbose_name=_("place"),
     )
+    place_ru, place_zh_hans = translated(place)
     description = models.TextField(
         _("description"),
         blank=True,
         validators=[validate_printable],
         help_text=_("What the event was, in a sentence or two, for its page."),
     )
+    description_ru, description_zh_hans = translated(description)
+
+    TRANSLATED = ("name", "place", "description")
 
     class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
         ordering = ["-held_on", "name"]
         constraints = [dates_in_range_constraint("event_dates_in_range", "held_on")]
 
@@ -201,8 +231,12 @@ class FormerEventSlug(models.Model):
     """An event's earlier address, redirected to its page (slugs once ran words together across a
     dash; an editor may rename one)."""
 
-    slug = models.SlugField(max_length=120, unique=True)
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="former_slugs")
+    slug = models.SlugField(max_length=120, unique=True, verbose_name=_("slug"))
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="former_slugs", verbose_name=_("event"))
+
+    class Meta:
+        verbose_name = _("former event address")
+        verbose_name_plural = _("former event addresses")
 
     def __str__(self):
         return self.slug
@@ -257,11 +291,24 @@ class Unit(models.Model):
     language in the admin; a file names a unit by its code and never creates one. Fixtures name
     units by code (fixtures/units.json), so loading them again updates what a migration made."""
 
-    code = models.SlugField(max_length=30, unique=True, help_text=_("How files name it: usd, cny, scholarships, km."))
-    kind = models.CharField(max_length=10, choices=UnitKind.choices)
-    currency = models.CharField(max_length=3, blank=True, help_text=_("For money: the ISO 4217 code, e.g. USD, CNY."))
+    code = models.SlugField(
+        max_length=30,
+        unique=True,
+        help_text=_("How files name it: usd, cny, scholarships, km."),
+        verbose_name=_("code"),
+    )
+    kind = models.CharField(max_length=10, choices=UnitKind.choices, verbose_name=_("kind"))
+    currency = models.CharField(
+        max_length=3,
+        blank=True,
+        help_text=_("For money: the ISO 4217 code, e.g. USD, CNY."),
+        verbose_name=_("currency"),
+    )
     name = models.CharField(
-        validators=[validate_printable], max_length=100, help_text=_("e.g. US dollars, scholarships.")
+        validators=[validate_printable],
+        max_length=100,
+        help_text=_("e.g. US dollars, scholarships."),
+        verbose_name=_("name"),
     )
     written = models.CharField(
         validators=[validate_printable],
@@ -270,11 +317,14 @@ class Unit(models.Model):
             "How an amount is written, {value} standing for the number: ${value}, {value} km; where the "
             "language has plural forms, each, separated by |: {value} scholarship|{value} scholarships."
         ),
+        verbose_name=_("written"),
     )
 
     objects = UnitManager()
 
     class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=UnitKind.values), name="unit_kind_is_known"),

@@ -28,19 +28,25 @@ class Reminder(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed, will be retried")
 
-    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="reminders")
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    due_on = models.DateField(help_text=_("The day it fell due: e.g. 30 days before the deadline."))
-    lead_days = models.PositiveSmallIntegerField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CLAIMED)
-    claim = models.CharField(max_length=32, help_text=_("The sweep that holds this reminder."))
-    claimed_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("pledge"))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("recipient")
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("kind"))
+    due_on = models.DateField(
+        help_text=_("The day it fell due: e.g. 30 days before the deadline."), verbose_name=_("due on")
+    )
+    lead_days = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("days ahead"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CLAIMED, verbose_name=_("status"))
+    claim = models.CharField(max_length=32, help_text=_("The sweep that holds this reminder."), verbose_name=_("claim"))
+    claimed_at = models.DateTimeField(default=timezone.now, verbose_name=_("claimed at"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    last_error = models.TextField(blank=True, verbose_name=_("last error"))
 
     class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
         ordering = ["-claimed_at", "-id"]
         constraints = [
             models.UniqueConstraint(

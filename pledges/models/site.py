@@ -18,8 +18,12 @@ class PublicVersion(models.Model):
     pages follow published data only, at the cost of one indexed read.
     """
 
-    number = models.BigIntegerField(default=0)
-    changed_at = models.DateTimeField(default=timezone.now)
+    number = models.BigIntegerField(default=0, verbose_name=_("number"))
+    changed_at = models.DateTimeField(default=timezone.now, verbose_name=_("changed at"))
+
+    class Meta:
+        verbose_name = _("public version")
+        verbose_name_plural = _("public versions")
 
     def __str__(self):
         return f"public data version {self.number} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
@@ -40,6 +44,7 @@ class SiteText(models.Model):
         max_length=80,
         default="Pledge tracker",
         help_text=_("Heads every public page and its browser tab."),
+        verbose_name=_("name"),
     )
     standfirst = models.TextField(
         validators=[validate_printable],
@@ -48,6 +53,7 @@ class SiteText(models.Model):
             "Opens the overview: whose pledges these are, made where and when, and who checks them. "
             "The page lists the events and the last-checked date under it."
         ),
+        verbose_name=_("standfirst"),
     )
 
     class Meta:
@@ -73,7 +79,9 @@ class EditorSettings(models.Model):
     """What an editor (a staff user) chose for themselves: the language their reminders are
     written in, and the admin shown in. Blank: the site's default language."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="editor_settings")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="editor_settings", verbose_name=_("user")
+    )
     language = models.CharField(
         _("language"),
         max_length=10,
@@ -116,11 +124,13 @@ class VerdictTally(models.Model):
     writes it. Undated pledges count under UNDATED_DAY.
     """
 
-    verdict = models.CharField(max_length=20)
-    deadline_day = models.DateField()
-    n = models.BigIntegerField()
+    verdict = models.CharField(max_length=20, verbose_name=_("verdict"))
+    deadline_day = models.DateField(verbose_name=_("deadline day"))
+    n = models.BigIntegerField(verbose_name=_("count"))
 
     class Meta:
+        verbose_name = _("verdict count")
+        verbose_name_plural = _("verdict counts")
         constraints = [models.UniqueConstraint(fields=["verdict", "deadline_day"], name="tally_one_row_a_group")]
 
     def __str__(self):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .choices import PeriodPrecision, Qualifier, TargetKind
+from .languages import WORKING_LANGUAGE, Shown, shown_item, translated
 from .pledge import Pledge
 from .reference import Unit
 from .validation import dates_in_range_constraint, validate_date_in_range, validate_printable
@@ -52,11 +53,18 @@ class Target(models.Model):
     (by position) is the one the overview shows.
     """
 
-    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="targets")
-    position = models.PositiveSmallIntegerField(default=1, help_text=_("1 is the target the overview shows."))
-    label = models.CharField(
-        validators=[validate_printable], max_length=200, blank=True, help_text=_("What is counted, e.g. annual trade.")
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="targets", verbose_name=_("pledge"))
+    position = models.PositiveSmallIntegerField(
+        default=1, help_text=_("1 is the target the overview shows."), verbose_name=_("position")
     )
+    label = models.CharField(
+        validators=[validate_printable],
+        max_length=200,
+        blank=True,
+        help_text=_("What is counted, e.g. annual trade."),
+        verbose_name=_("label"),
+    )
+    label_ru, label_zh_hans = translated(label)
     kind = models.CharField(
         _("kind"),
         max_length=10,
@@ -64,23 +72,34 @@ class Target(models.Model):
         default=TargetKind.TOTAL,
         help_text=_("What the number means, and so how measurements count towards it."),
     )
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="targets")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="targets", verbose_name=_("unit")
+    )
     milestones = models.JSONField(
         _("steps"),
         default=list,
         blank=True,
         help_text=_("For a target of named steps: the steps in order; an update marks the one it shows done."),
     )
+    milestones_ru, milestones_zh_hans = translated(milestones)
     baseline_value = models.DecimalField(
-        max_digits=20, decimal_places=2, null=True, blank=True, help_text=_("The value when the pledge was made.")
+        max_digits=20,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("The value when the pledge was made."),
+        verbose_name=_("baseline value"),
     )
-    baseline_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
+    baseline_on = models.DateField(
+        null=True, blank=True, validators=[validate_date_in_range], verbose_name=_("baseline date")
+    )
     target_value = models.DecimalField(
         max_digits=20,
         decimal_places=2,
         null=True,
         blank=True,
         help_text=_("The promised value (none for a direction only)."),
+        verbose_name=_("promised value"),
     )
     value_qualifier = models.CharField(
         _("how exact"),
@@ -91,8 +110,11 @@ class Target(models.Model):
     )
 
     history = HistoricalRecords()
+    TRANSLATED = ("label", "milestones")
 
     class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
         ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["pledge", "position"], name="target_position_unique_in_pledge"),
@@ -114,6 +136,12 @@ class Target(models.Model):
 
     def __str__(self):
         return self.label or (str(self.unit.name) if self.unit_id else gettext("steps"))
+
+    def step_name(self, step):
+        """A step (named in English, as updates name it) in the reader's language: the step at
+        the same place in that language's list, else the English marked as such."""
+        index = self.milestones.index(step) if step in self.milestones else None
+        return shown_item(self, "milestones", index) if index is not None else Shown(step, WORKING_LANGUAGE, False)
 
     def last_value(self, *, country=None, before=None, exclude=None):
         """What a new measurement (for `country`, of the period ending `before`) is compared with:
@@ -142,9 +170,9 @@ class Target(models.Model):
         """
         if self.kind == TargetKind.MILESTONES:
             # The earliest update to show a step done dates it.
-            shown = sorted((u for u in updates if u.target_id == self.pk and u.milestone), key=lambda u: u.occurred_on)
-            done = {u.milestone: u for u in reversed(shown)}
-            steps = TargetProgress(steps=tuple((step, done.get(step)) for step in self.milestones))
+            marked = sorted((u for u in updates if u.target_id == self.pk and u.milestone), key=lambda u: u.occurred_on)
+            done = {u.milestone: u for u in reversed(marked)}
+            steps = TargetProgress(steps=tuple((self.step_name(step), done.get(step)) for step in self.milestones))
             total, count = len(self.milestones), steps.steps_done
             share = (Decimal(count * 100) / total).quantize(Decimal("1")) if total else None
             return replace(steps, share=share, reached=bool(total) and count == total)

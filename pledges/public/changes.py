@@ -10,11 +10,12 @@ are public now, and only what was public at the time, appear.
 
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
-from pledges.models import Pledge, ProgressUpdate, Verdict
+from pledges.models import Pledge, ProgressUpdate, Shown, Verdict, every_language, shown
 from pledges.public import selectors
 from pledges.public.filters import PledgeFilterSet
 
@@ -33,9 +34,9 @@ class Change:
     pledge: Pledge
     verdict: Verdict | None = None  # the verdict it was given (published, verdict)
     previous: Verdict | None = None  # the verdict before (verdict)
-    ruling: str = ""
+    ruling: Shown | str = ""  # in the reader's language, as the page shows it
     update: ProgressUpdate | None = None  # what was corrected or withdrawn, as it was then
-    note: str = ""  # the correction's, or the withdrawal's, note
+    note: Shown | str = ""  # the correction's, or the withdrawal's, note
 
     @property
     def words(self):
@@ -92,7 +93,7 @@ def changes(filters, *, page=1, size=PAGE_SIZE):
         )
         .filter(Q(was_published__isnull=True) | Q(was_published=False) | ~Q(was_verdict=F("verdict")))
         .order_by("-history_date", "-history_id")
-        .values("id", "history_date", "verdict", "ruling", "was_published", "was_verdict")[:wanted]
+        .values("id", "history_date", "verdict", *every_language("ruling"), "was_published", "was_verdict")[:wanted]
     )
     update_rows = ProgressUpdate.history.model
     earlier_update = _before(update_rows)
@@ -114,25 +115,33 @@ def changes(filters, *, page=1, size=PAGE_SIZE):
     page_rows = rows[(page - 1) * size : page * size]
     pledge_ids = {row["id"] if source == "pledge" else row.pledge_id for source, _at, row in page_rows}
     pledges = {pledge.pk: pledge for pledge in selectors.public_pledges().filter(pk__in=pledge_ids)}
-    shown = []
+    entries = []
     for source, at, row in page_rows:
         if source == "update":
             kind = "corrected" if row.is_published else "withdrawn"
-            shown.append(Change(kind=kind, at=at, pledge=pledges[row.pledge_id], update=row, note=row.correction_note))
+            entries.append(
+                Change(kind=kind, at=at, pledge=pledges[row.pledge_id], update=row, note=shown(row, "correction_note"))
+            )
         elif row["was_published"]:
-            shown.append(
+            entries.append(
                 Change(
                     kind="verdict",
                     at=at,
                     pledge=pledges[row["id"]],
                     verdict=Verdict(row["verdict"]),
                     previous=Verdict(row["was_verdict"]),
-                    ruling=row["ruling"],
+                    ruling=shown(SimpleNamespace(**row), "ruling"),
                 )
             )
         else:
             verdict = Verdict(row["verdict"])
-            shown.append(
-                Change(kind="published", at=at, pledge=pledges[row["id"]], verdict=verdict, ruling=row["ruling"])
+            entries.append(
+                Change(
+                    kind="published",
+                    at=at,
+                    pledge=pledges[row["id"]],
+                    verdict=verdict,
+                    ruling=shown(SimpleNamespace(**row), "ruling"),
+                )
             )
-    return shown, len(rows) > page * size and page < MAX_PAGE
+    return entries, len(rows) > page * size and page < MAX_PAGE

@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from pledges.models import TargetKind, covers_a_year
+from pledges.models import TargetKind, covers_a_year, shown
 from pledges.templatetags.pledge_format import qualified, quantity
 
 WIDTH, HEIGHT = 640, 280
@@ -245,7 +245,7 @@ def progress_chart(target, updates):
     title = (
         _("Progress towards the target")
         if not target.label
-        else _("Progress towards the target: %(label)s") % {"label": target.label}
+        else _("Progress towards the target: %(label)s") % {"label": shown(target, "label").marked_text()}
     )
     svg = format_html(
         '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="chart-title-{} chart-desc-{}" '

@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from pledges.models import SiteText
+from pledges.models import Shown, SiteText, shown
 from pledges.public import changes, selectors
 
 FEED_LENGTH = 50
@@ -44,7 +44,7 @@ class UpdatesFeed(Feed):
         if event is not None:
             return _("%(site)s: progress updates on the pledges of %(event)s") % {
                 "site": _site_name(),
-                "event": event.name,
+                "event": shown(event, "name").marked_text(),
             }
         return _("%(site)s: progress updates") % {"site": _site_name()}
 
@@ -66,7 +66,7 @@ class UpdatesFeed(Feed):
 
     def item_title(self, update):
         verdict = f" ({update.get_new_verdict_display()})" if update.new_verdict else ""
-        return f"{update.pledge.title}: {update.occurred.iso}{verdict}"
+        return f"{shown(update.pledge, 'title').marked_text()}: {update.occurred.iso}{verdict}"
 
     def item_description(self, update):
         """The update as HTML (Atom's type="html"): editors' text escaped, each source a link."""
@@ -75,7 +75,9 @@ class UpdatesFeed(Feed):
             '<a href="{}">{}</a>, {}',
             ((source.url, source.title, source.publisher) for source in update.sources.all()),
         )
-        summary = mark_safe(linebreaks(update.summary, autoescape=True))  # escaped by linebreaks itself
+        summary = mark_safe(
+            linebreaks(shown(update, "summary").marked_text(), autoescape=True)
+        )  # escaped by linebreaks itself
         return format_html("{}<p>{}: {}</p>", summary, _("Sources"), sources)
 
     def item_link(self, update):
@@ -100,10 +102,10 @@ class PledgeUpdatesFeed(UpdatesFeed):
         return get_object_or_404(selectors.public_pledges(), slug=slug)
 
     def title(self, pledge):
-        return f"{_site_name()}: {pledge.title}"
+        return f"{_site_name()}: {shown(pledge, 'title').marked_text()}"
 
     def subtitle(self, pledge):
-        return pledge.summary
+        return shown(pledge, "summary").marked_text()
 
     def link(self, pledge):
         return settings.PLEDGES_SITE_URL + pledge.get_absolute_url()
@@ -144,11 +146,13 @@ class ChangesFeed(Feed):
         return changes.changes(filters, size=FEED_LENGTH)[0]
 
     def item_title(self, change):
-        return f"{change.pledge.title}: {change.words}"
+        return f"{shown(change.pledge, 'title').marked_text()}: {change.words}"
 
     def item_description(self, change):
         text = (
-            change.ruling if change.update is None else "\n\n".join(filter(None, [change.update.summary, change.note]))
+            _plain(change.ruling)
+            if change.update is None
+            else "\n\n".join(filter(None, [shown(change.update, "summary").marked_text(), _plain(change.note)]))
         )
         return mark_safe(linebreaks(text, autoescape=True))  # escaped by linebreaks itself
 
@@ -165,3 +169,7 @@ class ChangesFeed(Feed):
 
     def item_updateddate(self, change):
         return change.at
+
+
+def _plain(text):
+    return text.marked_text() if isinstance(text, Shown) else text

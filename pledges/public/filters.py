@@ -7,6 +7,7 @@ its form are made from.
 """
 
 import hashlib
+import re
 from urllib.parse import urlencode
 
 import django_filters
@@ -16,16 +17,21 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from pledges.models import (
-    SEARCH_CONFIG,
+    SEARCH_CONFIGS,
     SEARCHED_TEXT,
     UPDATE_SEARCHED_TEXT,
+    WORKING_LANGUAGE,
     DeadlineState,
     Event,
     Party,
     Pledge,
     ProgressUpdate,
     Verdict,
+    chinese_text,
+    every_language,
+    field_in,
     search_vector,
+    site_language,
     update_search_vector,
 )
 
@@ -90,37 +96,64 @@ def page_query(chosen, page):
 
 def search(pledges, q):
     """Pledges whose words, or whose published updates' words (what happened, the rulings),
-    match every word of `q` in any of its forms, or whose parties', beneficiaries' or event's
-    names hold it: a country in any of the site's languages ("Kazakhstan", "Казахстан",
-    "哈萨克斯坦"). PostgreSQL's full-text search (English stemming, websearch syntax: quotes,
-    "or", "-word"); elsewhere each word's stem as a substring of the same text.
+    match every word of `q`, in English or in the reader's language, or whose parties',
+    beneficiaries' or event's names or event's place hold it in any of the site's languages
+    ("Kazakhstan", "Казахстан", "哈萨克斯坦", "Астана").
+
+    On PostgreSQL: English and Russian words in any of their forms (each language's stemming,
+    websearch syntax: quotes, "or", "-word"), Chinese as written (each word a substring, from a
+    trigram index). Elsewhere each word's stem as a substring of the same texts.
 
     The names are looked up first, in their own small tables, so the text's condition stands
-    alone in the query and PostgreSQL answers it from the index instead of reading every pledge.
+    alone in the query and PostgreSQL answers it from the indexes instead of reading every pledge.
     """
-    countries = Q(country__name_en__icontains=q) | Q(country__name_ru__icontains=q)
-    countries |= Q(country__name_zh_hans__icontains=q)
-    parties = list(Party.objects.filter(Q(name__icontains=q) | countries).values_list("pk", flat=True))
-    events = list(Event.objects.filter(Q(name__icontains=q) | Q(place__icontains=q)).values_list("pk", flat=True))
-    names = Q(event__in=events) if events else Q(pk__in=[])
-    if parties:
+    language = site_language()
+    parties = Q()
+    for name in [*every_language("name"), "country__name_en", "country__name_ru", "country__name_zh_hans"]:
+        parties |= Q(**{f"{name}__icontains": q})
+    party_keys = list(Party.objects.filter(parties).values_list("pk", flat=True))
+    events = Q()
+    for name in [*every_language("name"), *every_language("place")]:
+        events |= Q(**{f"{name}__icontains": q})
+    event_keys = list(Event.objects.filter(events).values_list("pk", flat=True))
+    names = Q(event__in=event_keys) if event_keys else Q(pk__in=[])
+    if party_keys:
         for relation in (Pledge.parties, Pledge.beneficiaries):
-            names |= Q(pk__in=relation.through.objects.filter(party__in=parties).values("pledge_id"))
+            names |= Q(pk__in=relation.through.objects.filter(party__in=party_keys).values("pledge_id"))
     updates = ProgressUpdate.objects.filter(is_published=True)
+    languages = dict.fromkeys([WORKING_LANGUAGE, language])
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery
 
-        query = SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")
-        updates = updates.alias(words=update_search_vector()).filter(words=query)
-        names |= _pledges_of(updates)
-        return pledges.alias(words=search_vector()).filter(Q(words=query) | names)
+        words, update_words, matched, update_matched = {}, {}, Q(), Q()
+        for candidate in languages:
+            alias = f"words_{candidate.replace('-', '_')}"
+            if candidate in SEARCH_CONFIGS:
+                query = SearchQuery(q, config=SEARCH_CONFIGS[candidate], search_type="websearch")
+                if candidate != WORKING_LANGUAGE and (stems := _stem_prefixes(q)):
+                    # Russian stems a name unevenly (Астана -> аста, Астане -> астан): each word's
+                    # stem is also matched as the start of a word.
+                    query |= SearchQuery(stems, config=SEARCH_CONFIGS[candidate], search_type="raw")
+                words[alias], update_words[alias] = search_vector(candidate), update_search_vector(candidate)
+                matched |= Q(**{alias: query})
+                update_matched |= Q(**{alias: query})
+            else:  # Chinese, as written: each word a substring
+                words[alias], update_words[alias] = chinese_text(SEARCHED_TEXT), chinese_text(UPDATE_SEARCHED_TEXT)
+                every_word = Q()
+                for word in q.split():
+                    every_word &= Q(**{f"{alias}__contains": word})
+                matched |= every_word
+                update_matched |= every_word
+        names |= _pledges_of(updates.alias(**update_words).filter(update_matched))
+        return pledges.alias(**words).filter(matched | names)
     every_word, every_word_of_an_update = Q(), Q()
     for word in q.split():
         one, one_of_an_update = Q(), Q()
-        for name in SEARCHED_TEXT:
-            one |= Q(**{f"{name}__icontains": _stem(word)})
-        for name in UPDATE_SEARCHED_TEXT:
-            one_of_an_update |= Q(**{f"{name}__icontains": _stem(word)})
+        for candidate in languages:
+            for name in SEARCHED_TEXT:
+                one |= Q(**{f"{field_in(name, candidate)}__icontains": _stem(word)})
+            for name in UPDATE_SEARCHED_TEXT:
+                one_of_an_update |= Q(**{f"{field_in(name, candidate)}__icontains": _stem(word)})
         every_word &= one
         every_word_of_an_update &= one_of_an_update
     names |= _pledges_of(updates.filter(every_word_of_an_update))
@@ -139,10 +172,25 @@ def _pledges_of(updates):
     return Q(pk__in=keys)
 
 
+def _stem_prefixes(q):
+    """`q`'s words as a raw tsquery of prefixes ("Астана" -> "Астана:*"): letters and digits
+    only, so nothing a reader types is read as tsquery syntax."""
+    return " & ".join(f"{word}:*" for word in re.findall(r"\w+", q) if not word.startswith("_"))
+
+
+# The endings a crude stem drops, longest first: English plurals, and Russian case endings
+# (Астана, Астане -> астан; дороги, дороге -> дорог).
+_ENDINGS = (
+    *("ies", "y", "es", "s"),
+    *("ами", "ями", "ого", "его", "ому", "ему", "ыми", "ими", "ах", "ях", "ов", "ев", "ой", "ей", "ом", "ем"),
+    *("ый", "ий", "ая", "яя", "ое", "ее", "ые", "ие", "ую", "юю", "а", "я", "о", "е", "ы", "и", "у", "ю", "ь", "й"),
+)
+
+
 def _stem(word):
-    """A crude English stem for the fallback search: cities -> cit, city -> cit, bridges -> bridge."""
-    word = word.strip(".,;:!?\"'()").lower()
-    for ending in ("ies", "y", "es", "s"):
+    """A crude stem for the fallback search: cities -> cit, bridges -> bridge, Астана -> астан."""
+    word = word.strip(".,;:!?\"'()«»").lower()
+    for ending in _ENDINGS:
         if len(word) > len(ending) + 2 and word.endswith(ending):
             return word[: -len(ending)]
     return word

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from pledges.files.export_rows import CHUNK_SIZE
 from pledges.files.exports import file_chunks, rows
 from pledges.files.layouts import MAX_SOURCES, SOURCE_PARTS, PledgeResource, ProgressUpdateResource
+from pledges.models import shown
 from pledges.public import selectors
 
 # Who owns a pledge is the newsroom's business, not the public's. A file without the column
@@ -97,7 +98,9 @@ def deadline_calendar_chunks(at_event=None, language=None):
         calendar.add("version", "2.0")
         calendar.add(
             "x-wr-calname",
-            _("Pledge deadlines: %(event)s") % {"event": at_event.name} if at_event else _("Pledge deadlines"),
+            _("Pledge deadlines: %(event)s") % {"event": shown(at_event, "name").marked_text()}
+            if at_event
+            else _("Pledge deadlines"),
         )
         opening, closing = calendar.to_ical().rsplit(b"END:VCALENDAR", 1)
         yield opening
@@ -115,20 +118,24 @@ def deadline_calendar_chunks(at_event=None, language=None):
             event = Event()
             event.add("uid", f"deadline-{pledge.slug}@{host}")
             if pledge.deadline_start:  # a window ("in 5 to 10 years"): one event spanning it, start to end
-                event.add("summary", _("Deadline window: %(title)s") % {"title": pledge.title})
+                event.add("summary", _("Deadline window: %(title)s") % {"title": shown(pledge, "title").marked_text()})
                 event.add("dtstart", pledge.deadline_start)
             else:
-                event.add("summary", _("Deadline: %(title)s") % {"title": pledge.title})
+                event.add("summary", _("Deadline: %(title)s") % {"title": shown(pledge, "title").marked_text()})
                 event.add("dtstart", pledge.deadline_end)
             event.add("dtend", pledge.deadline_end + timedelta(days=1))  # all-day events end the day after
             event.add("dtstamp", pledge.updated_at)
             event.add("last-modified", pledge.updated_at)
             url = settings.PLEDGES_SITE_URL + pledge.get_absolute_url()
             event.add("url", url)
-            said = f"“{pledge.deadline_text}”. " if pledge.deadline_text else ""
-            parties = ", ".join(party.shown_name for party in pledge.parties.all())
+            said = (
+                _("“%(words)s”. ") % {"words": shown(pledge, "deadline_text").marked_text()}
+                if pledge.deadline_text
+                else ""
+            )
+            parties = ", ".join(str(party.shown_name) for party in pledge.parties.all())
             verdict = _("Verdict: %(verdict)s") % {"verdict": pledge.get_verdict_display()}
-            event.add("description", f"{said}{parties}: {pledge.summary}\n{verdict}\n{url}")
+            event.add("description", f"{said}{parties}: {shown(pledge, 'summary').marked_text()}\n{verdict}\n{url}")
             events.append(event.to_ical())
             if len(events) == CHUNK_SIZE:
                 yield b"".join(events)

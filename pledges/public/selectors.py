@@ -15,6 +15,7 @@ from pledges.models import (
     Topic,
     Verdict,
     VerdictTally,
+    every_language,
 )
 from pledges.services import public_version
 
@@ -26,7 +27,7 @@ _UPDATE_SUMMARY_COLUMNS = (
     "pledge_id",
     "occurred_on",
     "occurred_precision",
-    "summary",
+    *every_language("summary"),
     "new_verdict",
     "measurement_value",
     "measurement_qualifier",

@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from pledges.models import Reminder, SiteText, language_of
+from pledges.models import Reminder, SiteText, language_of, shown
 
 Kind = Reminder.Kind
 
@@ -17,7 +17,7 @@ Kind = Reminder.Kind
 def describe(reminder, today):
     """What is due and why, in a sentence an editor acts on (in the active language)."""
     pledge = reminder.pledge
-    said = _("“%(words)s”, ") % {"words": pledge.deadline_text} if pledge.deadline_text else ""
+    said = _("“%(words)s”, ") % {"words": shown(pledge, "deadline_text").marked_text()} if pledge.deadline_text else ""
     deadline = said + date_format(pledge.deadline_end, "DATE_FORMAT") if pledge.deadline_end else said
     if reminder.kind == Kind.DEADLINE_NEAR:
         days = (pledge.deadline_end - today).days

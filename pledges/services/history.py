@@ -15,6 +15,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.models import ModelChange
 
 from pledges.models import Pledge, PreciseDate, ProgressUpdate, Source, Target
@@ -136,7 +137,8 @@ def delta(newer, older):
 
 
 RELATED_HISTORY_LIMIT = 200
-_CHANGE_WORDS = {"+": "added", "~": "changed", "-": "removed"}
+# How simple-history's change types read in the editor's language.
+_CHANGE_WORDS = {"+": gettext_lazy("added"), "~": gettext_lazy("changed"), "-": gettext_lazy("removed")}
 
 
 def related_history(pledge_id, limit=RELATED_HISTORY_LIMIT):

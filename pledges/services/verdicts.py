@@ -16,7 +16,15 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pledges.models import Pledge, ProgressUpdate, SourceGrade, Verdict, evidence_errors, ruling_errors
+from pledges.models import (
+    Pledge,
+    ProgressUpdate,
+    SourceGrade,
+    Verdict,
+    every_language,
+    evidence_errors,
+    ruling_errors,
+)
 from pledges.services.history import record_history
 
 
@@ -81,6 +89,10 @@ def pledge_verdict_evidence(*, pledge: Pledge, requested: str | None, drafts: Se
     return chosen
 
 
+# The ruling in each language comes from the same update.
+RULING_FIELDS = every_language("ruling")
+
+
 def pledges_refresh_verdicts(
     pledge_ids: Collection[int], *, user: AbstractBaseUser | None = None, reason: str = ""
 ) -> list[Pledge]:
@@ -105,18 +117,21 @@ def pledges_refresh_verdicts(
             .select_for_update()
             .annotate(
                 evidenced=Subquery(published.exclude(new_verdict="").values("new_verdict")[:1]),
-                ruled=Subquery(published.exclude(ruling="").values("ruling")[:1]),
+                **{f"ruled_{name}": Subquery(published.exclude(ruling="").values(name)[:1]) for name in RULING_FIELDS},
             )
         )
         for pledge in pledges:
-            verdict, ruling = pledge.evidenced or Verdict.NOT_RATED, pledge.ruled or ""
-            if (verdict, ruling) != (pledge.verdict, pledge.ruling):
-                pledge.verdict, pledge.ruling = verdict, ruling
+            verdict = pledge.evidenced or Verdict.NOT_RATED
+            rulings = {name: getattr(pledge, f"ruled_{name}") or "" for name in RULING_FIELDS}
+            if (verdict, *rulings.values()) != (pledge.verdict, *(getattr(pledge, name) for name in RULING_FIELDS)):
+                pledge.verdict = verdict
+                for name, ruling in rulings.items():
+                    setattr(pledge, name, ruling)
                 pledge.updated_at = timezone.now()
                 pledge.remind_after = None  # a reopened verdict may make a passed deadline news again
                 changed.append(pledge)
         if changed:
-            Pledge.objects.bulk_update(changed, ["verdict", "ruling", "updated_at", "remind_after"])
+            Pledge.objects.bulk_update(changed, ["verdict", *RULING_FIELDS, "updated_at", "remind_after"])
             record_history(Pledge, changed, created=False, user=user, reason=reason or "Verdict from progress update")
     return changed
 

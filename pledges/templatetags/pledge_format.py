@@ -9,9 +9,11 @@ from django import template
 from django.conf import settings
 from django.urls import translate_url
 from django.utils import formats
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, pgettext
 
-from pledges.models import PreciseDate, TargetKind, covers_a_year
+from pledges.models import PreciseDate, Shown, TargetKind, covers_a_year, shown
 
 register = template.Library()
 
@@ -117,10 +119,14 @@ def precise_date(day, precision=""):
 @register.filter
 def and_list(items):
     """["China", "Kazakhstan", "Uzbekistan"] -> "China, Kazakhstan and Uzbekistan", in the active language."""
-    names = [getattr(item, "shown_name", None) or str(item) for item in items]
+    names = [conditional_escape(getattr(item, "shown_name", None) or str(item)) for item in items]
     if len(names) < 2:
-        return "".join(names)
-    return gettext("%(names)s and %(last)s") % {"names": gettext(", ").join(names[:-1]), "last": names[-1]}
+        return mark_safe("".join(names))
+    joined = _html(gettext("%(names)s and %(last)s")) % {
+        "names": _html(gettext(", ")).join(names[:-1]),
+        "last": names[-1],
+    }
+    return mark_safe(joined)
 
 
 @register.filter
@@ -129,8 +135,8 @@ def speaking_for(parties):
     names = []
     for party in parties:
         if party.speaks_for_id:
-            state = gettext("for %(state)s") % {"state": party.speaks_for.shown_name}
-            names.append(f"{party.shown_name} ({state})")
+            state = _html(gettext("for %(state)s")) % {"state": conditional_escape(party.speaks_for.shown_name)}
+            names.append(mark_safe(f"{conditional_escape(party.shown_name)} ({state})"))
         else:
             names.append(party.shown_name)
     return names
@@ -141,8 +147,32 @@ def pledged_by(pledge):
     """ "Pledged by Xi Jinping", or "Pledged jointly by China and Kazakhstan" for a joint pledge."""
     parties = list(pledge.parties.all())
     if len(parties) > 1:
-        return gettext("Pledged jointly by %(parties)s") % {"parties": and_list(parties)}
-    return gettext("Pledged by %(party)s") % {"party": and_list(parties)}
+        return mark_safe(_html(gettext("Pledged jointly by %(parties)s")) % {"parties": and_list(parties)})
+    return mark_safe(_html(gettext("Pledged by %(party)s")) % {"party": and_list(parties)})
+
+
+def _html(words):
+    """A translated phrase made safe to join marked-up names into."""
+    return str(conditional_escape(words))
+
+
+@register.filter
+def said(record, name):
+    """`record`'s text `name` in the reader's language, or else in English marked "(in English)"
+    with its `lang` (languages.shown): `{{ pledge|said:"title" }}`."""
+    return shown(record, name)
+
+
+@register.filter
+def step_done(update):
+    """The step an update shows done, in the reader's language."""
+    return update.target.step_name(update.milestone) if update.target_id else update.milestone
+
+
+@register.filter
+def said_text(record, name):
+    """The same text, unmarked: for a browser tab's title and attributes."""
+    return str(shown(record, name))
 
 
 # A sentence ends at ". " (not the point in "$70.2"), "!" or "?" before a space, or at a Chinese full stop.
@@ -152,7 +182,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
 @register.filter
 def first_sentences(text, limit=160):
     """As many whole sentences of `text` as fit in `limit` characters (always the first; a first
-    sentence longer than that is cut at a word, with an ellipsis)."""
+    sentence longer than that is cut at a word, with an ellipsis). A text `said` keeps its mark."""
+    if isinstance(text, Shown):
+        return text.replace(first_sentences(text.text, limit))
     text = (text or "").strip()
     if len(text) <= limit:
         return text

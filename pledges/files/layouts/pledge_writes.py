@@ -124,6 +124,10 @@ class PledgeWrites:
                     value_qualifier=values["value_qualifier"] or "",
                     kind=values["kind"] or TargetKind.TOTAL,
                     milestones=values["milestones"] or [],
+                    label_ru=values["label_ru"] or "",
+                    label_zh_hans=values["label_zh_hans"] or "",
+                    milestones_ru=values["milestones_ru"] or [],
+                    milestones_zh_hans=values["milestones_zh_hans"] or [],
                 )
                 if stored is None:
                     created.append(target)

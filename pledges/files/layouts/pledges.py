@@ -2,10 +2,16 @@
 
 from django.contrib.auth import get_user_model
 
-from pledges.files.columns import Column
+from pledges.files.columns import Column, translations
 from pledges.files.errors import RowError
 from pledges.files.layouts.pledge_writes import PledgeWrites
-from pledges.files.layouts.side_columns import EVENT_COLUMNS, MAX_TARGETS, target_column_names, target_columns
+from pledges.files.layouts.side_columns import (
+    EVENT_COLUMNS,
+    MAX_TARGETS,
+    TARGET_PARTS,
+    target_column_names,
+    target_columns,
+)
 from pledges.files.lookups import LookupCell, LookupListCell, PartiesCell
 from pledges.files.resources import RecordResource
 from pledges.files.widgets import (
@@ -70,6 +76,9 @@ class PledgeResource(PledgeWrites, RecordResource):
         meaning="Short headline.",
         example="Raise trade to $70 billion by 2030",
     )
+    title_ru, title_zh_hans = translations(
+        title, ru="Довести товарооборот до 70 млрд долларов к 2030 году", zh="到2030年将贸易额提升至700亿美元"
+    )
     parties = Column(
         "parties",
         "parties",
@@ -94,6 +103,24 @@ class PledgeResource(PledgeWrites, RecordResource):
         meaning="Where it was announced (created if new).",
         example="China–Central Asia virtual summit",
     )
+    event_ru = Column(
+        "event_ru",
+        "event_ru",
+        TextCell(max_length=300),
+        side=True,
+        read_from="event__name_ru",
+        meaning="The event's name in Russian (empty: as stored).",
+        example="Виртуальный саммит Китай — Центральная Азия",
+    )
+    event_zh_hans = Column(
+        "event_zh_hans",
+        "event_zh_hans",
+        TextCell(max_length=300),
+        side=True,
+        read_from="event__name_zh_hans",
+        meaning="The event's name in Chinese (empty: as stored).",
+        example="中国—中亚视频峰会",
+    )
     event_held_on = Column(
         "event_held_on",
         "event_held_on",
@@ -112,6 +139,7 @@ class PledgeResource(PledgeWrites, RecordResource):
         meaning="Where the event was held (empty: as stored).",
         example="online",
     )
+    event_place_ru, event_place_zh_hans = translations(event_place, ru="онлайн", zh="线上")
     event_description = Column(
         "event_description",
         "event_description",
@@ -120,6 +148,9 @@ class PledgeResource(PledgeWrites, RecordResource):
         read_from="event__description",
         meaning="What the event was, for its page (empty: as stored).",
         example="A video summit marking 30 years of diplomatic relations.",
+    )
+    event_description_ru, event_description_zh_hans = translations(
+        event_description, ru="Видеосаммит к 30-летию дипломатических отношений.", zh="纪念建交30周年的视频峰会。"
     )
     announced_on = Column(
         "announced_on",
@@ -135,6 +166,11 @@ class PledgeResource(PledgeWrites, RecordResource):
         TextCell(required=True),
         meaning="The pledge's own words, verbatim, or (when said in another language) their English translation.",
         example="striving to increase trade between our two sides to $70 billion by 2030",
+    )
+    quote_ru, quote_zh_hans = translations(
+        quote,
+        ru="стремиться к увеличению товарооборота между нашими сторонами до 70 млрд долларов к 2030 году",
+        zh="力争到2030年将双方贸易额提升至700亿美元",
     )
     quote_language = Column(
         "quote_language",
@@ -163,6 +199,11 @@ class PledgeResource(PledgeWrites, RecordResource):
         TextCell(required=True),
         meaning="A neutral summary.",
         example="Grow trade to $70 billion a year by 2030.",
+    )
+    summary_ru, summary_zh_hans = translations(
+        summary,
+        ru="Увеличить товарооборот до 70 млрд долларов в год к 2030 году.",
+        zh="到2030年将年贸易额提高到700亿美元。",
     )
     topic = Column(
         "topic",
@@ -215,6 +256,7 @@ class PledgeResource(PledgeWrites, RecordResource):
         meaning="The deadline in the pledge's words.",
         example="by 2030",
     )
+    deadline_text_ru, deadline_text_zh_hans = translations(deadline_text, ru="к 2030 году", zh="到2030年")
     deadline_precision = Column(
         "deadline_precision",
         "deadline_precision",
@@ -234,6 +276,8 @@ class PledgeResource(PledgeWrites, RecordResource):
     )
     (
         target_label,
+        target_label_ru,
+        target_label_zh_hans,
         target_unit,
         baseline_value,
         baseline_on,
@@ -241,7 +285,11 @@ class PledgeResource(PledgeWrites, RecordResource):
         target_qualifier,
         target_kind,
         target_steps,
+        target_steps_ru,
+        target_steps_zh_hans,
         target2_label,
+        target2_label_ru,
+        target2_label_zh_hans,
         target2_unit,
         target2_baseline_value,
         target2_baseline_on,
@@ -249,7 +297,11 @@ class PledgeResource(PledgeWrites, RecordResource):
         target2_qualifier,
         target2_kind,
         target2_steps,
+        target2_steps_ru,
+        target2_steps_zh_hans,
         target3_label,
+        target3_label_ru,
+        target3_label_zh_hans,
         target3_unit,
         target3_baseline_value,
         target3_baseline_on,
@@ -257,6 +309,8 @@ class PledgeResource(PledgeWrites, RecordResource):
         target3_qualifier,
         target3_kind,
         target3_steps,
+        target3_steps_ru,
+        target3_steps_zh_hans,
     ) = (column for number in range(1, MAX_TARGETS + 1) for column in target_columns(number))
     ruling = Column(
         "ruling",
@@ -266,6 +320,11 @@ class PledgeResource(PledgeWrites, RecordResource):
         meaning="Why the verdict is what it is. Export only: a ruling comes with the progress update "
         "that gives the verdict (the updates file's ruling column).",
         example="Kept: trade reached $70.2 billion in 2022, eight years early.",
+    )
+    ruling_ru, ruling_zh_hans = translations(
+        ruling,
+        ru="Выполнено: в 2022 году товарооборот достиг 70,2 млрд долларов, на восемь лет раньше срока.",
+        zh="已兑现：2022年贸易额达到702亿美元，提前八年。",
     )
     owner = Column(
         "owner",
@@ -329,16 +388,7 @@ class PledgeResource(PledgeWrites, RecordResource):
             cells.update({name: {} for name in target_column_names(number).values()})
         targets = Target.objects.filter(pledge_id__gte=pks[0], pledge_id__lte=pks[-1], position__lte=MAX_TARGETS)
         for pledge_id, position, *values in targets.values_list(
-            "pledge_id",
-            "position",
-            "label",
-            "unit__code",
-            "baseline_value",
-            "baseline_on",
-            "target_value",
-            "value_qualifier",
-            "kind",
-            "milestones",
+            "pledge_id", "position", *("unit__code" if part == "unit" else part for part in TARGET_PARTS)
         ):
             for column, value in zip(target_column_names(position).values(), values):
                 cells[column][pledge_id] = value

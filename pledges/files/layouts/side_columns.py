@@ -1,7 +1,7 @@
 """The numbered side columns: a pledge's targets (target_unit, baseline_value ... for the first,
 target2_unit ... for the others) and an update's sources (source1_url ...)."""
 
-from pledges.files.columns import Column
+from pledges.files.columns import Column, translations
 from pledges.files.lookups import LookupCell
 from pledges.files.widgets import ChoiceCell, DateCell, DecimalCell, SlugCell, StepsCell, TextCell
 from pledges.models import Qualifier, TargetKind, Unit
@@ -10,7 +10,17 @@ MAX_SOURCES = 3
 SOURCE_PARTS = ("url", "title", "publisher", "published_on", "grade", "archived_url")
 
 # What a pledges file may say of the event a pledge was made at, by Event field.
-EVENT_COLUMNS = {"held_on": "event_held_on", "place": "event_place", "description": "event_description"}
+EVENT_COLUMNS = {
+    "held_on": "event_held_on",
+    "name_ru": "event_ru",
+    "name_zh_hans": "event_zh_hans",
+    "place": "event_place",
+    "place_ru": "event_place_ru",
+    "place_zh_hans": "event_place_zh_hans",
+    "description": "event_description",
+    "description_ru": "event_description_ru",
+    "description_zh_hans": "event_description_zh_hans",
+}
 
 MAX_TARGETS = 3
 TARGET_PARTS = (
@@ -22,6 +32,10 @@ TARGET_PARTS = (
     "value_qualifier",
     "kind",
     "milestones",
+    "label_ru",
+    "label_zh_hans",
+    "milestones_ru",
+    "milestones_zh_hans",
 )
 
 
@@ -38,6 +52,10 @@ def target_column_names(number):
             "value_qualifier": "target_qualifier",
             "kind": "target_kind",
             "milestones": "target_steps",
+            "label_ru": "target_label_ru",
+            "label_zh_hans": "target_label_zh_hans",
+            "milestones_ru": "target_steps_ru",
+            "milestones_zh_hans": "target_steps_zh_hans",
         }
     return {
         "label": f"target{number}_label",
@@ -48,6 +66,10 @@ def target_column_names(number):
         "value_qualifier": f"target{number}_qualifier",
         "kind": f"target{number}_kind",
         "milestones": f"target{number}_steps",
+        "label_ru": f"target{number}_label_ru",
+        "label_zh_hans": f"target{number}_label_zh_hans",
+        "milestones_ru": f"target{number}_steps_ru",
+        "milestones_zh_hans": f"target{number}_steps_zh_hans",
     }
 
 
@@ -62,6 +84,8 @@ def target_columns(number):
             "on": "2021-12-31",
             "value": "70000000000",
             "kind": "flow",
+            "label_ru": "годовой товарооборот",
+            "label_zh": "年贸易额",
         }
         if number == 1
         else {
@@ -71,17 +95,30 @@ def target_columns(number):
             "on": "2023-05-19",
             "value": "3000",
             "kind": "total",
+            "label_ru": "государственные стипендии",
+            "label_zh": "政府奖学金",
         }
     )
+    label = Column(
+        names["label"],
+        names["label"],
+        TextCell(max_length=200),
+        side=True,
+        meaning=f"What {which} quantitative target counts.",
+        example=example["label"],
+    )
+    steps = Column(
+        names["milestones"],
+        names["milestones"],
+        StepsCell(max_length=200),
+        side=True,
+        meaning="For milestones: the steps in order (no unit or values); an update marks the one it "
+        "shows done (the updates file's milestone column).",
+        example="field survey|intergovernmental agreement|construction start|opening",
+    )
     return (
-        Column(
-            names["label"],
-            names["label"],
-            TextCell(max_length=200),
-            side=True,
-            meaning=f"What {which} quantitative target counts.",
-            example=example["label"],
-        ),
+        label,
+        *translations(label, ru=example["label_ru"], zh=example["label_zh"]),
         Column(
             names["unit"],
             names["unit"],
@@ -133,13 +170,10 @@ def target_columns(number):
             "(named steps, each done or not).",
             example=example["kind"],
         ),
-        Column(
-            names["milestones"],
-            names["milestones"],
-            StepsCell(max_length=200),
-            side=True,
-            meaning="For milestones: the steps in order (no unit or values); an update marks the one it "
-            "shows done (the updates file's milestone column).",
-            example="field survey|intergovernmental agreement|construction start|opening",
+        steps,
+        *translations(
+            steps,
+            ru="полевые изыскания|межправительственное соглашение|начало строительства|открытие",
+            zh="实地勘察|政府间协定|开工|通车",
         ),
     )

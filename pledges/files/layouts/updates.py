@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from pledges.files.columns import Column
+from pledges.files.columns import Column, translations
 from pledges.files.layouts.side_columns import MAX_SOURCES, MAX_TARGETS, SOURCE_PARTS
 from pledges.files.layouts.update_writes import UpdateWrites
 from pledges.files.lookups import LookupCell
@@ -140,6 +140,9 @@ class ProgressUpdateResource(UpdateWrites, RecordResource):
         meaning="What happened.",
         example="Trade reached $106.3 billion in 2025.",
     )
+    summary_ru, summary_zh_hans = translations(
+        summary, ru="В 2025 году товарооборот достиг 106,3 млрд долларов.", zh="2025年贸易额达到1063亿美元。"
+    )
     new_verdict = Column(
         "new_verdict",
         "new_verdict",
@@ -154,6 +157,11 @@ class ProgressUpdateResource(UpdateWrites, RecordResource):
         meaning="Why the pledge has its verdict, in a short paragraph; required with new_verdict. "
         "The pledge shows the newest ruling of its published updates.",
         example="Kept: trade reached $70.2 billion in 2022, eight years early.",
+    )
+    ruling_ru, ruling_zh_hans = translations(
+        ruling,
+        ru="Выполнено: в 2022 году товарооборот достиг 70,2 млрд долларов, на восемь лет раньше срока.",
+        zh="已兑现：2022年贸易额达到702亿美元，提前八年。",
     )
     measurement_value = Column(
         "measurement_value",
@@ -211,6 +219,11 @@ class ProgressUpdateResource(UpdateWrites, RecordResource):
         meaning="What was wrong and what changed: needed (new) when a published update's date, summary, "
         "verdict, ruling, measurement or sources change, or it is unpublished; shown to readers.",
         example="The 2025 figure was China's customs total, not the ministry's.",
+    )
+    correction_note_ru, correction_note_zh_hans = translations(
+        correction_note,
+        ru="Цифра за 2025 год была итогом таможни Китая, а не министерства.",
+        zh="2025年的数字是中国海关的总数，而非商务部的。",
     )
     (source1_url, source1_title, source1_publisher, source1_published_on, source1_grade, source1_archived_url) = (
         _source_columns(1)

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.crypto import get_random_string
 
 from pledges.files.imports import import_pledges, import_updates
-from pledges.models import Country, Pledge, SiteText, Topic
+from pledges.models import Country, Party, Pledge, SiteText, Topic, field_in
 from pledges.roles import EDITORS
 
 FIXTURES = ("countries.json", "topics.json", "units.json")
@@ -22,7 +22,8 @@ LOCAL_EDITOR = "editor"
 
 def load_seeds(seeds_dir=SEEDS_DIR):
     """Import every seeds/*pledges.csv, then every seeds/*updates.csv, through the importer, and
-    give the site the seeds' name and standfirst (seeds/site.json, per language) if it has none."""
+    give the site the seeds' name and standfirst (seeds/site.json, per language) if it has none,
+    and the people they name their names and roles in each language."""
     reports = []
     with transaction.atomic():
         _load_site_text(seeds_dir / "site.json")
@@ -30,7 +31,29 @@ def load_seeds(seeds_dir=SEEDS_DIR):
             reports.append(import_pledges(path.read_bytes(), reason=f"Seed data {path.name}"))
         for path in sorted(seeds_dir.glob("*updates.csv")):
             reports.append(import_updates(path.read_bytes(), reason=f"Seed data {path.name}"))
+        _load_party_names(seeds_dir / "site.json")
     return reports
+
+
+def _load_party_names(path):
+    """The names and roles of the people the seeds name, in each language (site.json's "parties"),
+    where nobody has written them yet: the files name people in English only."""
+    if not path.exists():
+        return
+    for name, texts in json.loads(path.read_text(encoding="utf-8")).get("parties", {}).items():
+        party = Party.objects.filter(name=name).first()
+        if party is None:
+            continue
+        changed = []
+        for field, by_language in texts.items():
+            for code, text in by_language.items():
+                column = field_in(field, code)
+                if not getattr(party, column):
+                    setattr(party, column, text)
+                    changed.append(column)
+        if changed:
+            party.full_clean()
+            party.save(update_fields=changed)
 
 
 def _load_site_text(path):
@@ -40,6 +63,8 @@ def _load_site_text(path):
     if any(getattr(row, f"standfirst_{code.replace('-', '_')}") for code, _name in settings.LANGUAGES):
         return  # an editor's words are never overwritten
     for field, by_language in json.loads(path.read_text(encoding="utf-8")).items():
+        if field == "parties":
+            continue  # people's names, once the files have named them (_load_party_names)
         for code, text in by_language.items():
             setattr(row, f"{field}_{code.replace('-', '_')}", text)
     row.full_clean()

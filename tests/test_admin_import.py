@@ -218,7 +218,9 @@ def test_the_import_page_lists_the_columns_a_file_may_give_and_starts_at_csv(cli
     page = client.get(IMPORT_URL)
 
     fields = dict(page.context["fields_list"])["PledgeResource"]
-    assert fields[:5] == ["slug", "title", "title_ru", "title_zh_hans", "parties"] and "verdict" not in fields  # export only
+    assert (
+        fields[:5] == ["slug", "title", "title_ru", "title_zh_hans", "parties"] and "verdict" not in fields
+    )  # export only
     assert page.context["form"]["format"].value() == FORMAT["csv"]
 
 

@@ -63,13 +63,13 @@ def test_a_month_and_a_year_are_kept_as_given_and_read_so_in_each_language(seede
     ):
         shown = entry(client, language, "month-2026")
         assert f"<h3>{month}" in shown, shown
-        assert f"A newspaper, {year}" in shown
+        assert f'<span class="publisher">A newspaper</span>, {year}' in shown
         assert "1 March" not in shown and "1 марта" not in shown and "3月1日" not in shown
 
 
 def test_the_seeds_give_the_month_where_the_source_gives_no_day(seeded, client):
     shown = entry(client, "en", "kazakh-data-centre-2025")
-    assert "<h3>September 2025" in shown and "The Astana Times, September 2025" in shown
+    assert "<h3>September 2025" in shown and '<span class="publisher">The Astana Times</span>, September 2025' in shown
     assert "15 September" not in shown
     training = client.get("/en/pledges/training-5000-places/").content.decode()
     assert "<h3>November 2022" in training.split('id="update-luban-tajikistan-2024"', 1)[1]
@@ -152,8 +152,9 @@ def test_an_announcement_and_its_source_may_be_known_to_the_month_or_year(refere
     assert (pledge.announced_on, pledge.announced_precision) == (date(2023, 12, 1), DatePrecision.MONTH)
     assert Event.objects.get().held_on is None  # not a made-up 1 December
     english = client.get("/en/pledges/test-pledge/").content.decode()
-    assert "A Leader, December 2023," in english and "(A newspaper, 2024)" in english
-    assert "a leader, декабрь 2023" in client.get("/ru/pledges/test-pledge/").content.decode().lower()
+    assert "A Leader, December 2023," in english and '(<span class="publisher">A newspaper</span>, 2024)' in english
+    russian = client.get("/ru/pledges/test-pledge/").content.decode().lower()
+    assert '<span lang="en">a leader</span> <span class="in-language">(на английском)</span>, декабрь 2023' in russian
     out = io.BytesIO()
     export_pledges(out, None, "csv")
     assert ",2023-12," in out.getvalue().decode() and ",2024," in out.getvalue().decode()

@@ -73,8 +73,14 @@ def test_the_public_page_says_which_sources_are_primary_and_which_weak(client, p
 
     page = client.get(pledge.get_absolute_url()).content.decode()
 
-    assert 'Bridges open</a>, A newspaper, 10 January 2024 · <span class="grade">primary source</span>' in page
-    assert 'Official notice</a>, A ministry · <span class="grade">weak source: unconfirmed</span>' in page
+    assert (
+        'Bridges open</cite></a>, <span class="publisher">A newspaper</span>, 10 January 2024 · <span class="grade">primary source</span>'
+        in page
+    )
+    assert (
+        'Official notice</cite></a>, <span class="publisher">A ministry</span> · <span class="grade">weak source: unconfirmed</span>'
+        in page
+    )
 
 
 def test_the_admin_refuses_a_verdict_whose_sources_are_all_weak(client, pledge, editor):

@@ -102,8 +102,8 @@ class TargetForm(forms.ModelForm):
         required=False,
         help_text=_("For a target of milestones: one step a line, in order. An update marks the one it shows done."),
     )
-    milestones_ru = StepsField(label=_("steps (Russian)"), required=False)
-    milestones_zh_hans = StepsField(label=_("steps (Chinese)"), required=False)
+    milestones_ru = StepsField(label=Target._meta.get_field("milestones_ru").verbose_name, required=False)
+    milestones_zh_hans = StepsField(label=Target._meta.get_field("milestones_zh_hans").verbose_name, required=False)
 
     class Meta:
         model = Target

@@ -6,11 +6,13 @@ from datetime import date
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from pledges.admin.amounts import AmountField, jump
 from pledges.admin.forms import PreciseDateField, PreciseDatesForm, VersionedForm
 from pledges.models import (
+    FIELD_IN,
     SOURCE_SUBSTANTIVE_FIELDS,
     SUBSTANTIVE_FIELDS,
     DatePrecision,
@@ -106,13 +108,13 @@ class ProgressUpdateAdminForm(MeasurementForm):
 
     correction, minor = correction_fields()
     correction_ru = forms.CharField(
-        label=_("Correction note (Russian)"),
+        label=format_lazy(_("{field} ({language})"), field=_("Correction note"), language=FIELD_IN["ru"]),
         required=False,
         validators=[validate_printable],
         widget=forms.Textarea(attrs={"rows": 2, "cols": 40}),
     )
     correction_zh_hans = forms.CharField(
-        label=_("Correction note (Chinese)"),
+        label=format_lazy(_("{field} ({language})"), field=_("Correction note"), language=FIELD_IN["zh-hans"]),
         required=False,
         validators=[validate_printable],
         widget=forms.Textarea(attrs={"rows": 2, "cols": 40}),

@@ -26,6 +26,7 @@ from .choices import (
 from .dates import PRECISE_DATE_FORMAT, DatePrecision, PreciseDate
 from .import_job import ImportJob
 from .languages import (
+    FIELD_IN,
     LANGUAGE_NAMES,
     LANGUAGES,
     MISSING_IN,
@@ -47,7 +48,6 @@ from .pledge import (
     UPDATE_SEARCHED_TEXT,
     Pledge,
     PledgeQuerySet,
-    chinese_text,
     deadline_errors,
     follow_up_errors,
     quote_language_errors,
@@ -113,12 +113,12 @@ __all__ = [
     "missing",
     "shown",
     "shown_item",
+    "FIELD_IN",
     "MISSING_IN",
     "site_language",
     "SEARCH_CONFIG",
     "SEARCH_CONFIGS",
     "SEARCHED_TEXT",
-    "chinese_text",
     "search_vector",
     "update_search_vector",
     "UPDATE_SEARCHED_TEXT",

@@ -28,6 +28,8 @@ WORKING_LANGUAGE = "en"
 OTHER_LANGUAGES = {"ru": "ru", "zh-hans": "zh_hans"}
 LANGUAGES = (WORKING_LANGUAGE, *OTHER_LANGUAGES)
 LANGUAGE_NAMES = {"en": _("English"), "ru": _("Russian"), "zh-hans": _("Chinese")}
+# A field's label beside the English one: "title (in Russian)".
+FIELD_IN = {"ru": _("in Russian"), "zh-hans": _("in Chinese")}
 # The admin's filter of pledges with texts not yet written in a language.
 MISSING_IN = {"ru": _("Missing Russian"), "zh-hans": _("Missing Chinese")}
 # "(in English)" after a text shown in a language other than the page's.
@@ -51,7 +53,9 @@ def translated(field):
     copies = []
     for language in OTHER_LANGUAGES:
         copy = field.clone()
-        copy.verbose_name = format_lazy("{} ({})", field.verbose_name, LANGUAGE_NAMES[language])
+        copy.verbose_name = copy._verbose_name = format_lazy(
+            _("{field} ({language})"), field=field.verbose_name, language=FIELD_IN[language]
+        )
         copy.blank = True
         copy.help_text = ""
         copy._unique = False

@@ -7,7 +7,6 @@ from django.conf.locale import LANG_INFO
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -436,8 +435,8 @@ SEARCHED_TEXT = ("title", "quote", "summary")
 UPDATE_SEARCHED_TEXT = ("summary", "ruling")
 # On PostgreSQL each language's words are read with its own stemming and indexed (GIN indexes
 # on these same expressions: migrations 0024 and 0042 for English, 0044 for Russian). PostgreSQL
-# as Debian ships it has no Chinese parser: Chinese is matched as written, from a trigram index
-# (pg_trgm, which takes any characters) on `chinese_text`.
+# as Debian ships it has no Chinese parser: Chinese is matched as written (each word a substring
+# of a Chinese text), from trigram indexes on those columns (pg_trgm, which takes any characters).
 SEARCH_CONFIG = "english"
 SEARCH_CONFIGS = {"en": SEARCH_CONFIG, "ru": "russian"}
 
@@ -454,11 +453,3 @@ def update_search_vector(language="en"):
     from django.contrib.postgres.search import SearchVector
 
     return SearchVector(*(field_in(name, language) for name in UPDATE_SEARCHED_TEXT), config=SEARCH_CONFIGS[language])
-
-
-def chinese_text(names):
-    """A record's Chinese texts `names` as one text, which a Chinese search matches by substring."""
-    parts = []
-    for name in names:
-        parts += [models.F(field_in(name, "zh-hans")), models.Value(" ")]
-    return Concat(*parts[:-1], output_field=models.TextField())

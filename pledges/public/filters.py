@@ -7,6 +7,7 @@ its form are made from.
 """
 
 import hashlib
+import itertools
 import re
 from urllib.parse import urlencode
 
@@ -27,7 +28,6 @@ from pledges.models import (
     Pledge,
     ProgressUpdate,
     Verdict,
-    chinese_text,
     every_language,
     field_in,
     search_vector,
@@ -137,23 +137,21 @@ def search(pledges, q):
                 words[alias], update_words[alias] = search_vector(candidate), update_search_vector(candidate)
                 matched |= Q(**{alias: query})
                 update_matched |= Q(**{alias: query})
-            else:  # Chinese, as written: each word a substring
-                words[alias], update_words[alias] = chinese_text(SEARCHED_TEXT), chinese_text(UPDATE_SEARCHED_TEXT)
-                every_word = Q()
-                for word in q.split():
-                    every_word &= Q(**{f"{alias}__contains": word})
-                matched |= every_word
-                update_matched |= every_word
+            else:  # Chinese, as written: each word a substring of one of the texts
+                matched |= _every_word_in(q, SEARCHED_TEXT, candidate)
+                update_matched |= _every_word_in(q, UPDATE_SEARCHED_TEXT, candidate)
         names |= _pledges_of(updates.alias(**update_words).filter(update_matched))
         return pledges.alias(**words).filter(matched | names)
     every_word, every_word_of_an_update = Q(), Q()
     for word in q.split():
         one, one_of_an_update = Q(), Q()
-        for candidate in languages:
+        # SQLite folds the case of ASCII letters only: a Cyrillic stem is tried as written and
+        # capitalised (астан, Астан).
+        for candidate, stem in itertools.product(languages, dict.fromkeys([_stem(word), _stem(word).capitalize()])):
             for name in SEARCHED_TEXT:
-                one |= Q(**{f"{field_in(name, candidate)}__icontains": _stem(word)})
+                one |= Q(**{f"{field_in(name, candidate)}__icontains": stem})
             for name in UPDATE_SEARCHED_TEXT:
-                one_of_an_update |= Q(**{f"{field_in(name, candidate)}__icontains": _stem(word)})
+                one_of_an_update |= Q(**{f"{field_in(name, candidate)}__icontains": stem})
         every_word &= one
         every_word_of_an_update &= one_of_an_update
     names |= _pledges_of(updates.filter(every_word_of_an_update))
@@ -170,6 +168,17 @@ def _pledges_of(updates):
     if len(keys) > UPDATE_MATCHES_BY_KEY:  # a word in most updates: a scan is the cheaper plan anyway
         return Q(pk__in=updates.values("pledge_id"))
     return Q(pk__in=keys)
+
+
+def _every_word_in(q, names, language):
+    """Every word of `q` written as is in one of the texts `names` in `language`."""
+    every_word = Q()
+    for word in q.split():
+        one = Q()
+        for name in names:
+            one |= Q(**{f"{field_in(name, language)}__contains": word})
+        every_word &= one
+    return every_word
 
 
 def _stem_prefixes(q):

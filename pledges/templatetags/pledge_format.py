@@ -10,7 +10,7 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils import formats
 from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, pgettext
 
 from pledges.models import PreciseDate, Shown, TargetKind, covers_a_year, shown
@@ -156,11 +156,31 @@ def _html(words):
     return str(conditional_escape(words))
 
 
+class _Said(SafeString):
+    """A text as the page writes it (marked when not in the page's language), remembering the
+    text, so a filter after it can cut it (`first_sentences`) and mark it again."""
+
+    shown: Shown
+
+
+def _said(text):
+    html = _Said(text.__html__())
+    html.shown = text
+    return html
+
+
 @register.filter
 def said(record, name):
     """`record`'s text `name` in the reader's language, or else in English marked "(in English)"
     with its `lang` (languages.shown): `{{ pledge|said:"title" }}`."""
-    return shown(record, name)
+    return _said(shown(record, name))
+
+
+@register.filter
+def marked(text):
+    """A text already chosen in the reader's language (a person's name, a step, a ruling of the
+    changes log) as the page writes it; Django's templates would print it unmarked."""
+    return _said(text) if isinstance(text, Shown) else text
 
 
 @register.filter
@@ -183,8 +203,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
 def first_sentences(text, limit=160):
     """As many whole sentences of `text` as fit in `limit` characters (always the first; a first
     sentence longer than that is cut at a word, with an ellipsis). A text `said` keeps its mark."""
-    if isinstance(text, Shown):
-        return text.replace(first_sentences(text.text, limit))
+    if isinstance(text, _Said):
+        return _said(text.shown.replace(first_sentences(text.shown.text, limit)))
     text = (text or "").strip()
     if len(text) <= limit:
         return text

@@ -283,4 +283,7 @@ def test_the_admins_pledge_page_in_each_language_at_1280_and_375(
         # The measurement preview speaks the page's language too.
         page.fill("#id_updates-0-measurement_value", "106.5bn")
         expect()(page.locator("output[for=id_updates-0-measurement_value]")).not_to_be_empty()
+        if width == 1280:  # each text beside its translations, the targets stacked: nothing spills over
+            assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+            expect()(page.locator("#id_title_ru")).to_be_visible()
         screenshot(page, f"admin-pledge-{language}-{width}")

@@ -195,7 +195,7 @@ _SAME_IN_EVERY_LANGUAGE = {"CSV", "XLSX", "JSON", "ODS", "URL", "ISO", "ed"}
 
 @pytest.mark.parametrize(
     "language, title, filter_title",
-    [("ru", "Заголовок (на русском):", "перевод"), ("zh-hans", "标题（俄文）:", "翻译")],
+    [("ru", "Заголовок (на русском):", "перевод"), ("zh-hans", "标题（俄文）:", "以 翻译")],
 )
 def test_the_admin_speaks_the_editors_language_in_every_label(client, seeded, editor, language, title, filter_title):
     EditorSettings.objects.create(user=editor, language=language)
@@ -233,3 +233,31 @@ def test_editors_see_what_is_left_to_translate(client, seeded, editor):
     assert re.search(r"Russian: \d+ texts missing · Chinese: \d+ texts missing", page)
     # Each text and its translations side by side, in one row.
     assert re.search(r'class="form-row field-title field-title_ru field-title_zh_hans"', page)
+
+
+def test_a_published_updates_translation_may_be_added_freely_and_rewritten_only_with_a_note(client, reference_data):
+    from pledges.files.errors import ImportRejected
+    from pledges.files.imports import import_updates
+    from pledges.models import ProgressUpdate
+    from tests.factories import UPDATE_ROW, update_csv
+
+    import_pledges(pledge_csv())
+    import_updates(update_csv())
+    added = {**UPDATE_ROW, "summary_ru": "Открыты три моста."}
+    import_updates(update_csv(added, columns=[*added]))  # written where there was none: no note
+    update = ProgressUpdate.objects.get()
+    assert update.summary_ru == "Открыты три моста." and update.corrected_at is None
+    assert "<p>Открыты три моста.</p>" in client.get("/ru/pledges/test-pledge/").content.decode()
+
+    rewritten = {**added, "summary_ru": "Открыты четыре моста."}
+    with pytest.raises(ImportRejected) as refused:  # what Russian readers relied on, changed
+        import_updates(update_csv(rewritten, columns=[*rewritten]))
+    assert [error.column for error in refused.value.errors] == ["correction_note"]
+    noted = {
+        **rewritten,
+        "correction_note": "Four bridges, not three.",
+        "correction_note_ru": "Четыре моста, а не три.",
+    }
+    import_updates(update_csv(noted, columns=[*noted]))
+    russian = client.get("/ru/pledges/test-pledge/").content.decode()
+    assert "Открыты четыре моста." in russian and "Четыре моста, а не три." in russian

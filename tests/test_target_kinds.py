@@ -128,8 +128,23 @@ STEPS = {
     ("language", "shown"),
     [
         ("en", ["1 of 3 steps done", '<li class="done">agreement: done, 10 January 2024', "opening: not yet"]),
-        ("ru", ["Выполнено этапов: 1 из 3", "agreement: выполнено, 10 января 2024 г.", "opening: ещё нет"]),
-        ("zh-hans", ["已完成3个步骤中的1个", "agreement：已完成，2024年1月10日", "opening：尚未完成"]),
+        # Steps not yet named in the reader's language are given in English, marked as such.
+        (
+            "ru",
+            [
+                "Выполнено этапов: 1 из 3",
+                '<span lang="en">agreement</span> <span class="in-language">(на английском)</span>: выполнено, 10 января',
+                '<span lang="en">opening</span> <span class="in-language">(на английском)</span>: ещё нет',
+            ],
+        ),
+        (
+            "zh-hans",
+            [
+                "已完成3个步骤中的1个",
+                '<span lang="en">agreement</span> <span class="in-language">（英文）</span>：已完成，2024年1月10日',
+                '<span lang="en">opening</span> <span class="in-language">（英文）</span>：尚未完成',
+            ],
+        ),
     ],
 )
 def test_a_target_of_steps_counts_the_steps_its_updates_show_done(client, reference_data, language, shown):

@@ -15,6 +15,7 @@ from pledges.models import (
     FIELD_IN,
     SOURCE_SUBSTANTIVE_FIELDS,
     SUBSTANTIVE_FIELDS,
+    TRANSLATED_SUBSTANTIVE_FIELDS,
     DatePrecision,
     Pledge,
     ProgressUpdate,
@@ -137,7 +138,11 @@ class ProgressUpdateAdminForm(MeasurementForm):
             )
             for message in correction_errors(
                 was_published=self.instance.is_published,
-                changed=[self.fields[name].label for name in SUBSTANTIVE_FIELDS if name in self.changed_data],
+                changed=[
+                    self.fields[name].label
+                    for name in SUBSTANTIVE_FIELDS + TRANSLATED_SUBSTANTIVE_FIELDS
+                    if name in self.changed_data and (name in SUBSTANTIVE_FIELDS or self.initial.get(name))
+                ],
                 withdrawing=withdrawing,
                 note=cleaned.get("correction", ""),
                 minor=bool(cleaned.get("minor")),

@@ -57,6 +57,7 @@ from .pledge import (
 from .progress import (
     SOURCE_SUBSTANTIVE_FIELDS,
     SUBSTANTIVE_FIELDS,
+    TRANSLATED_SUBSTANTIVE_FIELDS,
     ProgressUpdate,
     Source,
     correction_errors,
@@ -171,6 +172,7 @@ __all__ = [
     "evidence_errors",
     "correction_errors",
     "SUBSTANTIVE_FIELDS",
+    "TRANSLATED_SUBSTANTIVE_FIELDS",
     "SOURCE_SUBSTANTIVE_FIELDS",
     "follow_up_errors",
     "QUOTE_LANGUAGES",

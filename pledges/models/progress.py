@@ -142,6 +142,9 @@ SUBSTANTIVE_FIELDS = (
 
 # What a reader relies on in a source: changing it is a correction too. Its grade is the editors'
 # judgement (shown, but not the evidence itself) and an archived copy only adds a way to open it.
+# A published update's summary or ruling rewritten in Russian or Chinese is a correction too;
+# a translation written where there was none is not (readers of that language met the English).
+TRANSLATED_SUBSTANTIVE_FIELDS = ("summary_ru", "summary_zh_hans", "ruling_ru", "ruling_zh_hans")
 SOURCE_SUBSTANTIVE_FIELDS = ("url", "title", "publisher", "published_on", "published_precision")
 
 

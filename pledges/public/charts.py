@@ -6,6 +6,7 @@ straight line from the baseline at the announcement to the target at the deadlin
 text alternative.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -242,6 +243,8 @@ def progress_chart(target, updates):
         }
     elif goal is not None:
         summary += " " + _("The dashed line is the target.")
+    # A sentence ending on a date that ends with a point (Russian "2030 г.") takes no second one.
+    summary = re.sub(r"\.\.(?=\s|$)", ".", summary)
     title = (
         _("Progress towards the target")
         if not target.label

@@ -20,6 +20,7 @@ from pledges.files.widgets import (
 )
 from pledges.models import (
     SOURCE_SUBSTANTIVE_FIELDS,
+    TRANSLATED_SUBSTANTIVE_FIELDS,
     Country,
     Pledge,
     PreciseDate,
@@ -333,8 +334,9 @@ class ProgressUpdateResource(UpdateWrites, RecordResource):
             return {}
         changed = [
             column
-            for column, _old, _new in row.change.changes
+            for column, old, _new in row.change.changes
             if column in SUBSTANTIVE_COLUMNS
+            or (column in TRANSLATED_SUBSTANTIVE_FIELDS and old)
             or (column.startswith("source") and column.split("_", 1)[1] in SOURCE_SUBSTANTIVE_FIELDS)
         ]
         withdrawing = not instance.is_published

@@ -214,6 +214,7 @@ def test_every_public_page_in_each_language_passes_axe_at_both_widths(
         "overview": f"/{language}/",
         "pledge": f"/{language}/pledges/trade-70-billion-by-2030/",
         "event": f"/{language}/events/virtual-summit-on-30-years-of-china-central-asia-diplomatic-relations/",
+        "country": f"/{language}/countries/TJ/",
         "not found": f"/{language}/pledges/no-such-pledge/",
         "about": f"/{language}/about/",
     }

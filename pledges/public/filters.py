@@ -22,6 +22,7 @@ from pledges.models import (
     SEARCHED_TEXT,
     UPDATE_SEARCHED_TEXT,
     WORKING_LANGUAGE,
+    Country,
     DeadlineState,
     Event,
     Party,
@@ -34,6 +35,7 @@ from pledges.models import (
     site_language,
     update_search_vector,
 )
+from pledges.public.selectors import country_pledges
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -47,9 +49,8 @@ class PledgeFilterSet(django_filters.FilterSet):
 
     verdict = django_filters.ChoiceFilter(choices=Verdict.choices)
     topic = django_filters.CharFilter(method="filter_topic", max_length=50)
-    country = django_filters.CharFilter(
-        field_name="beneficiaries__country__code", lookup_expr="iexact", max_length=2, distinct=True
-    )
+    # Made to the country or by it (its state, or a person speaking for it), as its page lists them.
+    country = django_filters.CharFilter(method="filter_country", max_length=2)
     state = django_filters.ChoiceFilter(choices=DeadlineState.choices, method="filter_state")
     event = django_filters.CharFilter(field_name="event__slug", max_length=120)
     # Who made it (a party's id), within the database's integer range.
@@ -63,6 +64,10 @@ class PledgeFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, today=None, **kwargs):
         super().__init__(data, queryset, **kwargs)
         self.today = today or timezone.localdate()
+
+    def filter_country(self, queryset, name, value):
+        country = Country.objects.filter(code=value.upper()).first()
+        return country_pledges(country, queryset) if country else queryset.none()
 
     def filter_topic(self, pledges, name, value):
         """Pledges on this topic, as their first topic or one of their others."""

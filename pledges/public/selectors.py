@@ -149,6 +149,37 @@ def public_event(slug):
     return Event.objects.filter(slug=slug).filter(Exists(public_pledges().filter(event=OuterRef("pk")))).first()
 
 
+def public_country(code):
+    """The country with this ISO code if a published pledge was made to or by it (else None)."""
+    country = Country.objects.filter(code=(code or "").upper()).first()
+    if country is None or not country_pledges(country).exists():
+        return None
+    return country
+
+
+def country_pledges(country, pledges=None):
+    """The published pledges (of `pledges`) made to `country` or by it: by its state, or by a
+    person speaking for it. Each is matched through its link table, so a pledge made to and by
+    the country is one row."""
+    pledges = public_pledges() if pledges is None else pledges
+    made_to = Pledge.beneficiaries.through.objects.filter(party__country=country).values("pledge_id")
+    made_by = Pledge.parties.through.objects.filter(
+        Q(party__country=country) | Q(party__speaks_for__country=country)
+    ).values("pledge_id")
+    return pledges.filter(Q(pk__in=made_to) | Q(pk__in=made_by))
+
+
+def country_measurements(country):
+    """The published figures measured for `country` alone, newest first, with their pledge and
+    target: what the country itself reports, or is reported to have received."""
+    return (
+        public_updates()
+        .filter(measurement_country=country, measurement_value__isnull=False)
+        .select_related("pledge", "target__unit", "measurement_country")
+        .order_by("-occurred_on", "-pk")
+    )
+
+
 def moved_event(slug):
     """The public event whose earlier address this is, if any (its page redirects there)."""
     event = Event.objects.filter(former_slugs__slug=slug).first()

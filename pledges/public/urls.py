@@ -11,6 +11,8 @@ pages = [
     path("changes/", views.changes_log, name="changes"),
     path("pledges/<slug:slug>/", views.pledge_detail, name="detail"),
     path("events/<slug:slug>/", views.event_detail, name="event"),
+    path("countries/<str:code>/", views.country_detail, name="country"),
+    path("embed/pledges/<slug:slug>/", views.pledge_embed, name="embed"),
 ]
 
 files = [

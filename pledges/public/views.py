@@ -13,14 +13,17 @@ import time
 from datetime import datetime
 from datetime import time as time_of_day
 
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import condition
 
 from pledges.models import VERDICT_DEFINITIONS, DeadlineState, Verdict
@@ -149,6 +152,8 @@ def pledge_list(request):
                 "pledges": pledges,
                 "shared": selectors.shared_parties(pledges),
                 "filters": filters,
+                # The chosen country's own page, when it has one.
+                "country_page": selectors.public_country(filters["country"]) if "country" in filters else None,
                 "first_shown": (page_number - 1) * selectors.OVERVIEW_PAGE_SIZE + 1,
                 "last_shown": (page_number - 1) * selectors.OVERVIEW_PAGE_SIZE + len(pledges),
                 "previous_page": page_query(filters, page_number - 1) if page_number > 1 else None,
@@ -210,6 +215,8 @@ def _pledge_page(request, slug):
         "pledges/pledge_detail.html",
         {
             "pledge": pledge,
+            # The card other sites may frame, as the snippet a reader copies gives it.
+            "embed_url": settings.PLEDGES_SITE_URL + reverse("pledges:embed", args=[pledge.slug]),
             "rating_history": selectors.rating_history(pledge),
             "earlier": earlier,
             "follow_ups": later,
@@ -253,6 +260,60 @@ def _event_page(request, slug, page_number):
             "shared": selectors.shared_parties(shown),
             "verdict_counts": counts,
             "total": sum(count for _verdict, count in counts),
+            "first_shown": (page_number - 1) * selectors.OVERVIEW_PAGE_SIZE + 1,
+            "last_shown": (page_number - 1) * selectors.OVERVIEW_PAGE_SIZE + len(shown),
+            "previous_page": page_query({}, page_number - 1) if page_number > 1 else None,
+            "next_page": page_query({}, page_number + 1) if has_next else None,
+            "canonical_query": page_query({}, page_number),
+        },
+    ).content
+
+
+@xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
+@public
+def pledge_embed(request, slug):
+    """A pledge as a small card any site may frame (the only page that may be framed): its title,
+    verdict and progress, and a link back. No cookie is set; the stylesheet is the site's own."""
+    return _cached_page(request, "embed", slug, _embed_page)
+
+
+def _embed_page(request, slug):
+    pledge = selectors.public_pledges(with_updates="summary").filter(slug=slug).first()
+    if pledge is None:
+        return b""
+    (pledge,) = selectors.with_progress([pledge])
+    return render(request, "pledges/embed.html", {"pledge": pledge}).content
+
+
+@public
+def country_detail(request, code):
+    """A country's page: the published pledges made to it or by it (a page at a time), their
+    verdicts, and the figures measured for it alone."""
+    return _cached_page(request, "country", code.upper(), _country_page, selectors.overview_page_number(request.GET))
+
+
+def _country_page(request, code, page_number):
+    country = selectors.public_country(code)
+    if country is None:
+        return b""
+    pledges = selectors.country_pledges(country, selectors.public_pledges(with_updates="summary"))
+    counts = selectors.verdict_counts(pledges)
+    shown, has_next = selectors.overview_page(pledges, page_number)
+    if not shown and page_number > 1:
+        return b""  # past the last page
+    shown = selectors.with_progress(shown)
+    measurements = list(selectors.country_measurements(country)[: selectors.OVERVIEW_PAGE_SIZE])
+    return render(
+        request,
+        "pledges/country_detail.html",
+        {
+            "country": country,
+            "pledges": shown,
+            "shared": selectors.shared_parties(shown),
+            "verdict_counts": counts,
+            "total": sum(count for _verdict, count in counts),
+            "measurements": measurements,
             "first_shown": (page_number - 1) * selectors.OVERVIEW_PAGE_SIZE + 1,
             "last_shown": (page_number - 1) * selectors.OVERVIEW_PAGE_SIZE + len(shown),
             "previous_page": page_query({}, page_number - 1) if page_number > 1 else None,

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from django import template
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import reverse, translate_url
 from django.utils import formats
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, pgettext
 
@@ -127,6 +127,17 @@ def and_list(items):
         "last": names[-1],
     }
     return mark_safe(joined)
+
+
+@register.filter
+def country_links(parties):
+    """Each party's name, a state's linked to its country's page."""
+    return [
+        format_html('<a href="{}">{}</a>', reverse("pledges:country", args=[party.country.code]), party.shown_name)
+        if party.country_id
+        else party
+        for party in parties
+    ]
 
 
 @register.filter

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "ninja",
     "pledges",
 ]
 
@@ -300,6 +301,8 @@ if PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS <= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured("PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS must be longer than CELERY_TASK_TIME_LIMIT.")
 # The site's public address: the links in feeds, the JSON, the calendar and reminder e-mails.
 PLEDGES_SITE_URL = env_str("PLEDGES_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How many requests one client address may make of the read API (django-ninja's throttle).
+PLEDGES_API_RATE = env_str("PLEDGES_API_RATE", "120/m")
 # The largest CSV an editor may upload through the admin, in bytes.
 PLEDGES_IMPORT_MAX_BYTES = env_int("PLEDGES_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 # Only the local settings create a first editor account automatically.

@@ -245,28 +245,31 @@ def _event_page(request, slug, page_number):
     event = selectors.public_event(slug)
     if event is None:
         return b""
-    pledges = selectors.public_pledges(with_updates="summary").filter(event=event)
+    listed = _listed(selectors.public_pledges(with_updates="summary").filter(event=event), page_number)
+    if listed is None:
+        return b""
+    return render(request, "pledges/event_detail.html", {"event": event, **listed}).content
+
+
+def _listed(pledges, page_number):
+    """A page of `pledges` as an event's or a country's page lists them, with their verdicts'
+    counts and the links to the other pages; None past the last page."""
     counts = selectors.verdict_counts(pledges)
     shown, has_next = selectors.overview_page(pledges, page_number)
     if not shown and page_number > 1:
-        return b""  # past the last page
+        return None
     shown = selectors.with_progress(shown)
-    return render(
-        request,
-        "pledges/event_detail.html",
-        {
-            "event": event,
-            "pledges": shown,
-            "shared": selectors.shared_parties(shown),
-            "verdict_counts": counts,
-            "total": sum(count for _verdict, count in counts),
-            "first_shown": (page_number - 1) * selectors.OVERVIEW_PAGE_SIZE + 1,
-            "last_shown": (page_number - 1) * selectors.OVERVIEW_PAGE_SIZE + len(shown),
-            "previous_page": page_query({}, page_number - 1) if page_number > 1 else None,
-            "next_page": page_query({}, page_number + 1) if has_next else None,
-            "canonical_query": page_query({}, page_number),
-        },
-    ).content
+    return {
+        "pledges": shown,
+        "shared": selectors.shared_parties(shown),
+        "verdict_counts": counts,
+        "total": sum(count for _verdict, count in counts),
+        "first_shown": (page_number - 1) * selectors.OVERVIEW_PAGE_SIZE + 1,
+        "last_shown": (page_number - 1) * selectors.OVERVIEW_PAGE_SIZE + len(shown),
+        "previous_page": page_query({}, page_number - 1) if page_number > 1 else None,
+        "next_page": page_query({}, page_number + 1) if has_next else None,
+        "canonical_query": page_query({}, page_number),
+    }
 
 
 @xframe_options_exempt
@@ -297,29 +300,12 @@ def _country_page(request, code, page_number):
     country = selectors.public_country(code)
     if country is None:
         return b""
-    pledges = selectors.country_pledges(country, selectors.public_pledges(with_updates="summary"))
-    counts = selectors.verdict_counts(pledges)
-    shown, has_next = selectors.overview_page(pledges, page_number)
-    if not shown and page_number > 1:
-        return b""  # past the last page
-    shown = selectors.with_progress(shown)
+    listed = _listed(selectors.country_pledges(country, selectors.public_pledges(with_updates="summary")), page_number)
+    if listed is None:
+        return b""
     measurements = list(selectors.country_measurements(country)[: selectors.OVERVIEW_PAGE_SIZE])
     return render(
-        request,
-        "pledges/country_detail.html",
-        {
-            "country": country,
-            "pledges": shown,
-            "shared": selectors.shared_parties(shown),
-            "verdict_counts": counts,
-            "total": sum(count for _verdict, count in counts),
-            "measurements": measurements,
-            "first_shown": (page_number - 1) * selectors.OVERVIEW_PAGE_SIZE + 1,
-            "last_shown": (page_number - 1) * selectors.OVERVIEW_PAGE_SIZE + len(shown),
-            "previous_page": page_query({}, page_number - 1) if page_number > 1 else None,
-            "next_page": page_query({}, page_number + 1) if has_next else None,
-            "canonical_query": page_query({}, page_number),
-        },
+        request, "pledges/country_detail.html", {"country": country, "measurements": measurements, **listed}
     ).content
 
 

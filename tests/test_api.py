@@ -39,7 +39,8 @@ def test_pledges_are_paged_with_a_next_link(client, seeded):
         seen += [pledge["slug"] for pledge in page["results"]]
         address = page["next"]
     assert sorted(seen) == sorted(Pledge.objects.values_list("slug", flat=True)) and len(seen) == 16
-    assert client.get("/api/pledges?limit=1000").json()["limit"] == 100
+    too_many = client.get("/api/pledges?limit=1000")  # at most 100 a page, and it says so
+    assert too_many.status_code == 422 and "limit" in str(too_many.json()["detail"])
 
 
 def test_nothing_unpublished_leaves(client, seeded):
@@ -121,7 +122,9 @@ def test_every_documented_operation_answers_as_its_schema_says(seeded, monkeypat
         operation = result.ok()
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(
+            max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True
+        )
         def answers_as_documented(case):
             case.call_and_validate()
 

@@ -478,8 +478,10 @@ def test_country_and_state_names_read_in_each_language(client, example_summit):
     assert "中国、哈萨克斯坦和乌兹别克斯坦" in chinese
     overview = text(client.get("/ru/"))
     assert '<option value="KZ">Казахстан</option>' in overview
-    made_to = text(client.get("/ru/pledges/example-training-and-scholarships/")).split(">Кому<", 1)[1][:200]
-    assert "Казахстан, Кыргызстан, Таджикистан, Туркменистан и Узбекистан" in made_to
+    made_to = text(client.get("/ru/pledges/example-training-and-scholarships/")).split(">Кому<", 1)[1][:400]
+    names = re.sub(r"<a [^>]*>|</a>", "", made_to)  # each state links to its country's page
+    assert "Казахстан, Кыргызстан, Таджикистан, Туркменистан и Узбекистан" in names
+    assert '<a href="/ru/countries/KZ/">Казахстан</a>' in made_to
 
 
 def test_feeds_and_calendars_speak_the_language_of_the_page_that_links_them(client, example_summit):

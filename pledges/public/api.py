@@ -11,7 +11,7 @@ reader's language (`?lang=`, else the site's default), is paged by `limit` and `
 and may be read from any origin (CORS open for GET).
 """
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import wraps
 from typing import Any
@@ -22,16 +22,18 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import get_language
-from ninja import NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.decorators import decorate_view
 from ninja.throttling import AnonRateThrottle
+from pydantic import field_validator
 
-from pledges.models import DeadlineState, Event, Party, Verdict, shown
+from pledges.models import EARLIEST_DATE, LATEST_DATE, DeadlineState, Event, Party, Verdict, shown
 from pledges.public import changes, selectors
 from pledges.public.filters import PledgeFilterSet
 from pledges.public.views import file_language, public
 
 MAX_LIMIT = 100
+MAX_OFFSET = 10**6
 
 
 def _read(view):
@@ -65,9 +67,9 @@ class Problem(Schema):
     detail: Any
 
 
-# Every operation may answer these besides its result: a parameter it cannot read (422), or a
-# client over its rate (429).
-ERRORS: dict[int, type[Schema]] = {422: Problem, 429: Problem}
+# Every operation may answer these besides its result: a request the site refuses outright (400: a
+# NUL byte anywhere), a parameter it cannot read (422), or a client over its rate (429).
+ERRORS: dict[int, type[Schema]] = {400: Problem, 422: Problem, 429: Problem}
 
 
 class Page(Schema):
@@ -76,9 +78,14 @@ class Page(Schema):
     next: str | None
 
 
+# Text a parameter may hold: anything but the NUL byte, which the site refuses in any request.
+TEXT = r"^[^\x00]*$"
+SLUG = r"^[-\w]+$"
+
+
 class Paging(Schema):
-    limit: int = 50
-    offset: int = 0
+    limit: int = Field(50, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class Named(Schema):
@@ -213,14 +220,29 @@ class ChangeList(Page):
 
 
 class PledgeFilters(Schema):
-    event: str | None = None
-    party: int | None = None
-    country: str | None = None
-    topic: str | None = None
+    event: str | None = Field(None, max_length=120, pattern=SLUG)
+    party: int | None = Field(None, ge=1, le=2**31 - 1)
+    country: str | None = Field(None, pattern=r"^[A-Za-z]{2}$")
+    topic: str | None = Field(None, max_length=50, pattern=SLUG)
     verdict: Verdict | None = None
     state: DeadlineState | None = None
-    q: str | None = None
+    q: str | None = Field(None, max_length=200, pattern=TEXT)
     changed_since: datetime | None = None
+
+    @field_validator("changed_since")
+    @classmethod
+    def within_the_record(cls, value):
+        """Any moment is read: one before the record's earliest date means every pledge, one after
+        its latest none (the database cannot hold a year 80 or 9999, so it is never asked)."""
+        if value is None:
+            return value
+        earliest = datetime.combine(EARLIEST_DATE, datetime.min.time(), UTC)
+        latest = datetime.combine(LATEST_DATE, datetime.max.time(), UTC)
+        try:
+            moment = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+        except OverflowError:
+            return earliest if value.year < EARLIEST_DATE.year else latest
+        return min(max(moment, earliest), latest)
 
 
 def _text(record, name):
@@ -300,7 +322,7 @@ def pledges(request, filters: Query[PledgeFilters], paging: Query[Paging]):
     summary="One published pledge, with its evidence",
 )
 @decorate_view(_read)
-def pledge(request, slug: str):
+def pledge(request, slug: str = Path(..., max_length=120, pattern=SLUG)):
     found = _pledges().filter(slug=slug).first()
     if found is None:
         raise Http404("No such pledge.")
@@ -416,7 +438,7 @@ def parties(request):
 
 
 class ChangePaging(Schema):
-    page: int = 1
+    page: int = Field(1, ge=1, le=changes.MAX_PAGE)
 
 
 @api.get(

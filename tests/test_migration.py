@@ -1,4 +1,4 @@
-"""Today's data moves into parties, units and targets with nothing lost.
+"""Stored data moves through the migrations with nothing lost, and what cannot move is named.
 
 tests/data/migration holds the seed record as it was stored at migration 0015 (with a draft
 update) and the public /pledges.json the code of that time served for it. The test builds that
@@ -7,11 +7,13 @@ field; only the new fields (a target's label and number, a measurement's period)
 """
 
 import json
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
@@ -70,18 +72,128 @@ def load_at_0015(apps, records):
                 cursor.execute(sql)
 
 
-@pytest.fixture
-def migrated_from_0015(transactional_db):
+def migrate(target=None):
+    """Migrate the test database to `target` (the latest migrations when None); that state's models."""
     executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
+    targets = [("pledges", target)] if target else executor.loader.graph.leaf_nodes()
+    return executor.migrate(targets).apps
+
+
+def emptied():
+    """The test database as a new one is: no table, no function, no extension (migration zero)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+            return
+        connection.disable_constraint_checking()
+        try:
+            for table in connection.introspection.table_names(cursor):
+                if not table.startswith("sqlite_"):
+                    cursor.execute(f"DROP TABLE {connection.ops.quote_name(table)}")
+        finally:
+            connection.enable_constraint_checking()
+
+
+def refused_by_0006(apps):
+    """Migration 0006 run over a stored end date it cannot keep: its message and the pledge's id."""
+    actor = apps.get_model("pledges", "Actor").objects.create(name="A")
+    topic = apps.get_model("pledges", "Topic").objects.create(slug="trade", name="Trade")
+    typo = apps.get_model("pledges", "Pledge").objects.create(
+        slug="typo",
+        title="T",
+        actor_id=actor.pk,
+        topic_id=topic.pk,
+        announced_on=date(2022, 1, 25),
+        quote="q",
+        summary="s",
+        source_title="t",
+        source_publisher="p",
+        source_url="https://example.org",
+        deadline_text="by 2029",
+        deadline_precision="year",
+        deadline_end=date(9999, 12, 31),
+    )
     try:
-        load_at_0015(executor.loader.project_state(BEFORE).apps, json.loads((DATA / "record-0015.json").read_text()))
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
-        yield
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        migrate("0006_public_version_date_ranges")
+        seen = "", typo.pk
+    except RuntimeError as refused:
+        seen = str(refused), typo.pk
+    for record in (typo, actor, topic):  # what 0006 refused, corrected as an editor would
+        record.delete()
+    return seen
+
+
+RATED = ("rated", "unrated", "quiet")
+
+
+def rulings_after_0027(apps):
+    """Pledges with rulings and verdicts at 0026, moved by 0027; what each record then says."""
+    Pledge, ProgressUpdate = apps.get_model("pledges", "Pledge"), apps.get_model("pledges", "ProgressUpdate")
+    topic, _ = apps.get_model("pledges", "Topic").objects.get_or_create(slug="trade", defaults={"name": "Trade"})
+    common = {"announced_on": date(2022, 1, 25), "quote": "q", "summary": "s", "topic": topic}
+    common["source_url"] = "https://example.org/speech"
+    rated = Pledge.objects.create(slug="rated", title="Rated", verdict="kept", ruling="Kept: done.", **common)
+    unrated = Pledge.objects.create(slug="unrated", title="Unrated", ruling="Not yet rated: nothing found.", **common)
+    Pledge.objects.create(slug="quiet", title="No updates", ruling="Nothing yet.", **common)
+
+    def update(pledge, key, day, verdict=""):
+        ProgressUpdate.objects.create(
+            pledge=pledge,
+            key=key,
+            occurred_on=date(2023, 1, day),
+            summary=f"Summary {key}",
+            new_verdict=verdict,
+            is_published=True,
+        )
+
+    update(rated, "early", 1, "in_progress")
+    update(rated, "decisive", 2, "kept")
+    update(rated, "later", 3)
+    update(unrated, "only", 1)
+    after = migrate("0027_rulings_with_verdicts")
+    pledges = after.get_model("pledges", "Pledge").objects.filter(slug__in=RATED)
+    seen = {
+        "updates": dict(
+            after.get_model("pledges", "ProgressUpdate").objects.filter(pledge__in=pledges).values_list("key", "ruling")
+        ),
+        "pledges": dict(pledges.values_list("slug", "ruling")),
+    }
+    pledges.delete()  # the record 0015 left goes on alone
+    return seen
+
+
+@pytest.fixture(scope="module")
+def walked(django_db_setup, django_db_blocker):
+    """The migrations walked once, from an empty database to the latest, with the data each old
+    state must carry written at that state: a date 0006 must refuse (at 0005), the seed record of
+    0015, rulings for 0027 to move (at 0026). What the steps saw, for the tests; the database is
+    left at the latest migration with the 0015 record, and emptied after the module's tests.
+
+    Built forward from nothing, as every database that reached these states was (unapplying 29
+    migrations and applying them again took 40 s a test; this walk takes one database's creation).
+    """
+    seen = {}
+    with django_db_blocker.unblock():
+        try:
+            emptied()
+            seen["0006"] = refused_by_0006(migrate("0005_data_version_indexes"))
+            load_at_0015(migrate(BEFORE[0][1]), json.loads((DATA / "record-0015.json").read_text()))
+            seen["0027"] = rulings_after_0027(migrate("0026_own_settings"))
+            migrate()
+            yield seen
+        finally:
+            migrate()
+            call_command("flush", interactive=False, verbosity=0)  # as a transactional test leaves it
+
+
+@pytest.fixture
+def migrated_from_0015(walked, db):
+    return walked
+
+
+def test_the_date_range_migration_names_stored_dates_it_cannot_keep(walked):
+    message, pk = walked["0006"]
+    assert f"Pledge {pk}: deadline_end = 9999-12-31" in message
 
 
 def test_the_public_json_is_the_same_field_by_field_after_the_migration(migrated_from_0015, client):
@@ -147,55 +259,18 @@ def test_what_the_public_does_not_see_is_kept_too(migrated_from_0015):
     }
 
 
-@pytest.fixture
-def at_0026(transactional_db):
-    executor = MigrationExecutor(connection)
-    executor.migrate([("pledges", "0026_own_settings")])
-    try:
-        yield executor.loader.project_state([("pledges", "0026_own_settings")]).apps
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(executor.loader.graph.leaf_nodes())
-
-
-def test_every_ruling_moves_to_the_update_it_explains(at_0026):
-    from datetime import date
-
-    Pledge, ProgressUpdate = at_0026.get_model("pledges", "Pledge"), at_0026.get_model("pledges", "ProgressUpdate")
-    topic = at_0026.get_model("pledges", "Topic").objects.create(slug="trade", name="Trade")
-    common = {"announced_on": date(2022, 1, 25), "quote": "q", "summary": "s", "topic": topic}
-    common["source_url"] = "https://example.org/speech"
-    rated = Pledge.objects.create(slug="rated", title="Rated", verdict="kept", ruling="Kept: done.", **common)
-    unrated = Pledge.objects.create(slug="unrated", title="Unrated", ruling="Not yet rated: nothing found.", **common)
-    Pledge.objects.create(slug="quiet", title="No updates", ruling="Nothing yet.", **common)
-
-    def update(pledge, key, day, verdict=""):
-        return ProgressUpdate.objects.create(
-            pledge=pledge,
-            key=key,
-            occurred_on=date(2023, 1, day),
-            summary=f"Summary {key}",
-            new_verdict=verdict,
-            is_published=True,
-        )
-
-    update(rated, "early", 1, "in_progress")
-    update(rated, "decisive", 2, "kept")
-    update(rated, "later", 3)
-    update(unrated, "only", 1)
-    executor = MigrationExecutor(connection)
-    executor.migrate([("pledges", "0027_rulings_with_verdicts")])
-    after = executor.loader.project_state([("pledges", "0027_rulings_with_verdicts")]).apps
-    rulings = dict(after.get_model("pledges", "ProgressUpdate").objects.values_list("key", "ruling"))
-    assert rulings == {
+def test_every_ruling_moves_to_the_update_it_explains(walked):
+    assert walked["0027"]["updates"] == {
         "decisive": "Kept: done.",  # the ruling, on the update whose verdict it explains
         "early": "Summary early",  # an older verdict: its own summary says why
         "later": "",
         "only": "Not yet rated: nothing found.",
     }
-    kept = dict(after.get_model("pledges", "Pledge").objects.values_list("slug", "ruling"))
-    assert kept == {"rated": "Kept: done.", "unrated": "Not yet rated: nothing found.", "quiet": "Nothing yet."}
+    assert walked["0027"]["pledges"] == {
+        "rated": "Kept: done.",
+        "unrated": "Not yet rated: nothing found.",
+        "quiet": "Nothing yet.",
+    }
 
 
 def test_an_events_slug_made_from_its_name_is_split_at_dashes_and_the_old_one_redirects(migrated_from_0015, client):

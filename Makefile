@@ -13,10 +13,11 @@ setup run: export DJANGO_SETTINGS_MODULE = config.settings.local
 
 .PHONY: run test check bench bench-web bench-sweep bench-history setup install clean
 
-$(INSTALLED): requirements.txt
+$(INSTALLED): requirements.txt requirements-fonts.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-fonts.txt
 	@touch $@
 
 install: $(INSTALLED)

@@ -40,14 +40,33 @@ def write_import(job_id):
     return import_job_write(job_id)
 
 
+@shared_task(name="pledges.send_subscriptions")
+def send_subscriptions():
+    """Beat's periodic sweep of the readers' subscriptions: confirmations, digests, addresses to
+    forget (see pledges.subscriptions.sweep). Idempotent, as the reminders' sweep."""
+    from pledges.subscriptions import sweep as subscription_sweep
+
+    return str(subscription_sweep())
+
+
+def request_subscription_sweep():
+    """Ask a worker to send a confirmation now (after a reader asked), without failing the page."""
+    _enqueue(send_subscriptions, "subscription sweep")
+
+
 def request_sweep():
     """Ask a worker to sweep now (after an editor's save), without letting the broker fail the save.
 
     Called on commit. If the broker is down, the next scheduled sweep sends whatever is due.
     """
+    _enqueue(send_reminders, "reminder sweep")
+
+
+def _enqueue(task, what):
+    """Queue `task` now; if the broker is down, say so in the log and leave it to beat's schedule."""
     try:
         # A connection of its own, made now from the current settings, closed straight after.
-        with send_reminders.app.connection_for_write() as connection:
-            send_reminders.apply_async(connection=connection, retry=False)
+        with task.app.connection_for_write() as connection:
+            task.apply_async(connection=connection, retry=False)
     except Exception as error:  # kombu's OperationalError, a refused connection, a timeout ...
-        logger.warning("Could not ask for a reminder sweep (%s); the next scheduled sweep will run it.", error)
+        logger.warning("Could not ask for a %s (%s); the next scheduled sweep will run it.", what, error)

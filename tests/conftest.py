@@ -6,6 +6,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 ROOT = Path(__file__).resolve().parent.parent
+# The real SMTP server, broker and workers of the mail tests (smtp, broker, workers).
+pytest_plugins = ["tests.live"]
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ import time
 from email import policy
 from pathlib import Path
 
+import pytest
 from aiosmtpd.controller import Controller
 from django.db import connection
 
@@ -157,12 +158,12 @@ class Worker:
                 self.kill()
 
 
-def send_sweep(broker_url):
-    """Publish one reminder sweep task to the broker, as beat does."""
+def send_sweep(broker_url, task="pledges.send_reminders"):
+    """Publish one sweep task (the reminders' unless named) to the broker, as beat does."""
     from config.celery_app import app
 
     with app.connection_for_write(broker_url) as conn:
-        app.send_task("pledges.send_reminders", connection=conn)
+        app.send_task(task, connection=conn)
 
 
 class RedisServer:
@@ -204,3 +205,61 @@ class RedisServer:
     def stop(self):
         self.process.terminate()
         self.process.wait(timeout=10)
+
+
+# Fixtures for the tests of mail sent by real workers (a plugin of conftest.py).
+
+REDIS = ("127.0.0.1", 6379)
+
+
+def redis_answers():
+    try:
+        with socket.create_connection(REDIS, timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def broker_url():
+    """A Redis database of this test process's own: one per database engine and xdist worker,
+    so suites and test processes running side by side never share (or flush) a queue. (13 and
+    14 are the production recipe's.)"""
+    from django.conf import settings
+
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0) % 6
+    first = 1 if settings.DATABASES["default"]["ENGINE"].endswith("postgresql") else 7
+    return f"redis://127.0.0.1:6379/{first + worker}"
+
+
+@pytest.fixture
+def smtp():
+    server = SMTPServer()
+    server.start()
+    yield server
+    server.release()
+    server.stop()
+
+
+@pytest.fixture
+def broker():
+    import redis
+
+    url = broker_url()
+    client = redis.Redis.from_url(url)
+    client.flushdb()  # nothing left over from an earlier run
+    yield url
+    client.flushdb()
+
+
+@pytest.fixture
+def workers(smtp, broker, tmp_path):
+    started = []
+
+    def start(name="w1", **settings):
+        worker = Worker(broker, smtp.port, tmp_path, name, **settings)
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()

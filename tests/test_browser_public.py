@@ -227,3 +227,27 @@ def test_every_public_page_in_each_language_passes_axe_at_both_widths(
             assert accessibility_violations(page) == [], (name, width)
             if name not in ("about", "not found"):
                 screenshot(page, f"{name}-{language}-{width}")
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_reader_follows_a_pledge_by_e_mail_from_its_page(live_server, new_page, screenshot, seeded, width):
+    from pledges.models import Subscription
+
+    page = new_page(width=width)
+    page.goto(f"{live_server.url}/zh-hans/pledges/trade-70-billion-by-2030/")
+    form = page.locator("form.follow")
+    expect()(form.locator("h2")).to_have_text("通过电子邮件关注")
+    form.get_by_label("您的电子邮件地址").fill("reader@example.org")
+    form.get_by_label("每周一次").check()
+    assert fits_the_screen(page)
+    screenshot(page, f"follow-form-zh-{width}")
+    form.get_by_role("button", name="关注").click()
+    expect()(page.locator("h1")).to_have_text("请查收邮件")
+    screenshot(page, f"follow-asked-zh-{width}")
+    subscription = Subscription.objects.get()
+    assert (subscription.email, subscription.frequency, subscription.language) == (
+        "reader@example.org",
+        "weekly",
+        "zh-hans",
+    )
+    assert accessibility_violations(page) == []

@@ -154,13 +154,12 @@ def test_a_big_import_in_the_browser_runs_on_a_worker_behind_a_progress_bar(
     import redis
 
     from config.celery_app import app
-    from tests.live import Worker
+    from tests.live import Worker, broker_url, redis_answers
     from tests.test_browser_admin import expect, log_in
-    from tests.test_reminders_live import redis_answers
 
     if not redis_answers():
         pytest.skip("needs Redis on 127.0.0.1:6379 (.ci/run starts it)")
-    broker = "redis://127.0.0.1:6379/11"  # a database of its own on the machine's Redis
+    broker = broker_url()  # a database of its own on the machine's Redis
     redis.Redis.from_url(broker).flushdb()
     csv_file = tmp_path / "many.csv"
     csv_file.write_bytes(many_pledges(1500))

@@ -167,10 +167,11 @@ def walked(django_db_setup, django_db_blocker):
     """The migrations walked once, from an empty database to the latest, with the data each old
     state must carry written at that state: a date 0006 must refuse (at 0005), the seed record of
     0015, rulings for 0027 to move (at 0026). What the steps saw, for the tests; the database is
-    left at the latest migration with the 0015 record, and emptied after the module's tests.
+    left at the latest migration with the 0015 record, and built anew after the module's tests.
 
-    Built forward from nothing, as every database that reached these states was (unapplying 29
-    migrations and applying them again took 40 s a test; this walk takes one database's creation).
+    Built forward from nothing, as every database that reached these states was: unapplying 29
+    migrations and applying them again took 40 s a test, five times; this walk and the rebuild
+    take two databases' creation.
     """
     seen = {}
     with django_db_blocker.unblock():
@@ -182,8 +183,11 @@ def walked(django_db_setup, django_db_blocker):
             migrate()
             yield seen
         finally:
-            migrate()
-            call_command("flush", interactive=False, verbosity=0)  # as a transactional test leaves it
+            # Built again as pytest-django built it (with post_migrate's content types and
+            # permissions), for the tests that follow in this process: they run inside
+            # transactions and expect what the migrations write (the units, the groups).
+            emptied()
+            call_command("migrate", interactive=False, verbosity=0)
 
 
 @pytest.fixture

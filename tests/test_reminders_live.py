@@ -2,72 +2,23 @@
 starts, and every due reminder arrives exactly once through crashes and outages."""
 
 import logging
-import socket
 from collections import Counter
 from datetime import date, timedelta
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from pledges.models import Reminder
 from tests.factories import a_pledge, states
-from tests.live import RedisServer, SMTPServer, Worker, send_sweep, wait_until
-
-REDIS = ("127.0.0.1", 6379)
-# A database of its own on the machine's Redis, one per database engine, so the SQLite and
-# PostgreSQL suites can run side by side, each flushing its own.
-BROKER_URL = f"redis://127.0.0.1:6379/{15 if settings.DATABASES['default']['ENGINE'].endswith('postgresql') else 10}"
-
-
-def redis_answers():
-    try:
-        with socket.create_connection(REDIS, timeout=1):
-            return True
-    except OSError:
-        return False
-
+from tests.live import RedisServer, redis_answers, send_sweep, wait_until
 
 pytestmark = [
     # The worker reads what the test wrote, so the test's writes are committed.
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not redis_answers(), reason="needs Redis on 127.0.0.1:6379 (.ci/run starts it)"),
 ]
-
-
-@pytest.fixture
-def smtp():
-    server = SMTPServer()
-    server.start()
-    yield server
-    server.release()
-    server.stop()
-
-
-@pytest.fixture
-def broker():
-    import redis
-
-    client = redis.Redis.from_url(BROKER_URL)
-    client.flushdb()  # nothing left over from an earlier run
-    yield BROKER_URL
-    client.flushdb()
-
-
-@pytest.fixture
-def workers(smtp, broker, tmp_path):
-    started = []
-
-    def start(name="w1", **settings):
-        worker = Worker(broker, smtp.port, tmp_path, name, **settings)
-        started.append(worker)
-        return worker
-
-    yield start
-    for worker in started:
-        worker.stop()
 
 
 @pytest.fixture

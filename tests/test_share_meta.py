@@ -21,7 +21,11 @@ def test_every_public_page_says_what_it_is_where_it_is_shared(client, seeded):
         == ("Довести товарооборот Китая и Центральной Азии до 70 млрд долларов к 2030 году")
     )
     assert pledge["og:description"].startswith("Китай поставил цель увеличить годовой товарооборот")
-    assert pledge["og:type"] == "article" and pledge["og:locale"] == "ru_RU" and pledge["twitter:card"] == "summary"
+    assert (
+        pledge["og:type"] == "article"
+        and pledge["og:locale"] == "ru_RU"
+        and pledge["twitter:card"] == "summary_large_image"
+    )
     assert pledge["og:url"] == f"{settings.PLEDGES_SITE_URL}/ru/pledges/trade-70-billion-by-2030/"
     assert pledge["og:site_name"] == "Трекер обещаний"
 

@@ -263,6 +263,12 @@ CELERY_BEAT_SCHEDULE = {
         # A sweep that could not start within one period is replaced by the next one.
         "options": {"expires": env_int("PLEDGES_REMINDER_SWEEP_SECONDS", 300)},
     },
+    # Readers' subscriptions: confirmations and digests ("as it happens" means by the next sweep).
+    "send-subscriptions": {
+        "task": "pledges.send_subscriptions",
+        "schedule": env_int("PLEDGES_SUBSCRIPTION_SWEEP_SECONDS", 300),
+        "options": {"expires": env_int("PLEDGES_SUBSCRIPTION_SWEEP_SECONDS", 300)},
+    },
     "check-links": {
         "task": "pledges.check_links",
         "schedule": env_int("PLEDGES_LINK_CHECK_SWEEP_SECONDS", 3600),
@@ -299,6 +305,14 @@ PLEDGES_REMINDER_SWEEP_BUDGET_SECONDS = env_int(
 PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS = env_int("PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS", 600)
 if PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS <= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured("PLEDGES_REMINDER_CLAIM_TIMEOUT_SECONDS must be longer than CELERY_TASK_TIME_LIMIT.")
+# Readers' e-mail subscriptions: at most this many confirmation e-mails to one address in a day
+# (the form cannot be used to flood anyone), and an address not confirmed within this many days
+# is deleted.
+PLEDGES_SUBSCRIPTION_CONFIRMATIONS_PER_DAY = env_int("PLEDGES_SUBSCRIPTION_CONFIRMATIONS_PER_DAY", 3)
+PLEDGES_SUBSCRIPTION_CONFIRM_DAYS = env_int("PLEDGES_SUBSCRIPTION_CONFIRM_DAYS", 7)
+# The font the share cards are drawn in (pledges.public.cards); empty: Noto Sans CJK SC, installed
+# from requirements-fonts.txt. It must have Latin, Cyrillic and Chinese glyphs.
+PLEDGES_CARD_FONT = env_str("PLEDGES_CARD_FONT", "")
 # The site's public address: the links in feeds, the JSON, the calendar and reminder e-mails.
 PLEDGES_SITE_URL = env_str("PLEDGES_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # How many requests one client address may make of the read API (django-ninja's throttle).

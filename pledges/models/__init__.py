@@ -84,6 +84,7 @@ from .reference import (
 )
 from .reminder import Reminder
 from .site import UNDATED_DAY, EditorSettings, PublicVersion, SiteText, VerdictTally, chosen_language, language_of
+from .subscription import ConfirmationRequest, DigestItem, Subscription, address_hash
 from .target import Target, TargetProgress, covers_a_year, target_errors
 from .validation import (
     EARLIEST_DATE,
@@ -104,6 +105,10 @@ from .validation import (
 )
 
 __all__ = [
+    "ConfirmationRequest",
+    "DigestItem",
+    "Subscription",
+    "address_hash",
     "LANGUAGE_NAMES",
     "LANGUAGES",
     "OTHER_LANGUAGES",

@@ -29,8 +29,9 @@ MAX_PAGE = 200
 class Change:
     """One entry of the log."""
 
-    kind: str  # "published", "verdict", "corrected" or "withdrawn"
+    kind: str  # "published", "verdict", "added" (a new update: digests only), "corrected" or "withdrawn"
     at: datetime
+    key: str  # the history row it reads, as "pledge-<id>" or "update-<id>": stable, one per change
     pledge: Pledge
     verdict: Verdict | None = None  # the verdict it was given (published, verdict)
     previous: Verdict | None = None  # the verdict before (verdict)
@@ -41,6 +42,8 @@ class Change:
     @property
     def words(self):
         """What the change did, in the reader's language (the page and the feed say it alike)."""
+        if self.kind == "added":
+            return _("New update")
         if self.kind == "withdrawn":
             return _("Update withdrawn")
         if self.kind == "corrected":
@@ -72,41 +75,53 @@ def filters_of(params):
     return {name: value for name, value in chosen.items() if name in FILTERS}
 
 
-def pledges_filtered(filters):
-    """The public pledges the log is narrowed to."""
-    return PledgeFilterSet(filters, selectors.public_pledges()).qs
+def pledges_filtered(filters, pledge=None):
+    """The public pledges the log is narrowed to (by the overview's filters, or to one pledge)."""
+    pledges = selectors.public_pledges()
+    return pledges.filter(pk=pledge.pk) if pledge is not None else PledgeFilterSet(filters, pledges).qs
 
 
-def changes(filters, *, page=1, size=PAGE_SIZE):
-    """One page of the log: (its changes, whether a next page exists); nothing past MAX_PAGE."""
+def changes(filters, *, page=1, size=PAGE_SIZE, since=None, pledge=None, added=False):
+    """One page of the log: (its changes, whether a next page exists); nothing past MAX_PAGE.
+
+    The e-mail digests read it too: only what changed `since` a moment, for one `pledge` when
+    given, and with each update as it is first published (`added`), which the page leaves out
+    (a file of a hundred updates would bury the corrections it is there to show).
+    """
     if page > MAX_PAGE:
         return [], False
     wanted = page * size + 1  # each source gives at most this many; merged, the page is cut from them
-    shown_pledges = pledges_filtered(filters).values("pk")
+    shown_pledges = pledges_filtered(filters, pledge).values("pk")
+    recent = Q(history_date__gte=since) if since else Q()
     pledge_rows = Pledge.history.model
     before = _before(pledge_rows)
     pledge_changes = (
-        pledge_rows.objects.filter(is_published=True, id__in=shown_pledges)
+        pledge_rows.objects.filter(recent, is_published=True, id__in=shown_pledges)
         .annotate(
             was_published=Subquery(before.values("is_published")[:1]),
             was_verdict=Subquery(before.values("verdict")[:1]),
         )
         .filter(Q(was_published__isnull=True) | Q(was_published=False) | ~Q(was_verdict=F("verdict")))
         .order_by("-history_date", "-history_id")
-        .values("id", "history_date", "verdict", *every_language("ruling"), "was_published", "was_verdict")[:wanted]
+        .values(
+            "id", "history_id", "history_date", "verdict", *every_language("ruling"), "was_published", "was_verdict"
+        )[:wanted]
     )
     update_rows = ProgressUpdate.history.model
     earlier_update = _before(update_rows)
     corrected_anew = Q(corrected_at__isnull=False) & (
         Q(was_corrected_at__isnull=True) | ~Q(was_corrected_at=F("corrected_at"))
     )
+    logged = Q(is_published=False, was_published=True) | (Q(is_published=True, was_published=True) & corrected_anew)
+    if added:  # first published
+        logged |= Q(is_published=True) & (Q(was_published__isnull=True) | Q(was_published=False))
     update_changes = (
-        update_rows.objects.filter(pledge_id__in=shown_pledges)
+        update_rows.objects.filter(recent, pledge_id__in=shown_pledges)
         .annotate(
             was_published=Subquery(earlier_update.values("is_published")[:1]),
             was_corrected_at=Subquery(earlier_update.values("corrected_at")[:1]),
         )
-        .filter(Q(is_published=False, was_published=True) | (Q(is_published=True, was_published=True) & corrected_anew))
+        .filter(logged)
         .order_by("-history_date", "-history_id")[:wanted]
     )
     rows = [("pledge", row["history_date"], row) for row in pledge_changes]
@@ -118,15 +133,24 @@ def changes(filters, *, page=1, size=PAGE_SIZE):
     entries = []
     for source, at, row in page_rows:
         if source == "update":
-            kind = "corrected" if row.is_published else "withdrawn"
+            key = f"update-{row.history_id}"
+            kind = "withdrawn" if not row.is_published else "corrected" if row.was_published else "added"
             entries.append(
-                Change(kind=kind, at=at, pledge=pledges[row.pledge_id], update=row, note=shown(row, "correction_note"))
+                Change(
+                    kind=kind,
+                    at=at,
+                    key=key,
+                    pledge=pledges[row.pledge_id],
+                    update=row,
+                    note=shown(row, "correction_note") if kind != "added" else "",
+                )
             )
         elif row["was_published"]:
             entries.append(
                 Change(
                     kind="verdict",
                     at=at,
+                    key=f"pledge-{row['history_id']}",
                     pledge=pledges[row["id"]],
                     verdict=Verdict(row["verdict"]),
                     previous=Verdict(row["was_verdict"]),
@@ -139,6 +163,7 @@ def changes(filters, *, page=1, size=PAGE_SIZE):
                 Change(
                     kind="published",
                     at=at,
+                    key=f"pledge-{row['history_id']}",
                     pledge=pledges[row["id"]],
                     verdict=verdict,
                     ruling=shown(SimpleNamespace(**row), "ruling"),

@@ -3,7 +3,7 @@ redirected by the reader's Accept-Language); files and feeds are the same in eve
 
 from django.urls import path
 
-from pledges.public import feeds, views
+from pledges.public import feeds, following, views
 
 pages = [
     path("", views.pledge_list, name="list"),
@@ -13,6 +13,11 @@ pages = [
     path("events/<slug:slug>/", views.event_detail, name="event"),
     path("countries/<str:code>/", views.country_detail, name="country"),
     path("embed/pledges/<slug:slug>/", views.pledge_embed, name="embed"),
+    path("pledges/<slug:slug>/card.png", views.pledge_card, name="card"),
+    path("card.png", views.site_card, name="site_card"),
+    path("subscribe/", following.subscribe, name="subscribe"),
+    path("subscriptions/<str:token>/confirm/", following.confirm, name="subscription_confirm"),
+    path("subscriptions/<str:token>/unsubscribe/", following.unsubscribe, name="unsubscribe"),
 ]
 
 files = [

@@ -19,16 +19,19 @@ from django.core.cache import cache
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.html import strip_tags
 from django.utils.translation import get_language
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import condition
 
-from pledges.models import VERDICT_DEFINITIONS, DeadlineState, Verdict
-from pledges.public import changes, charts, dumps, opendata, selectors
+from pledges.models import VERDICT_DEFINITIONS, DeadlineState, SiteText, Verdict, shown
+from pledges.public import cards, changes, charts, dumps, opendata, selectors
 from pledges.public.filters import PledgeFilterSet, cache_key, page_query
+from pledges.public.following import Scope, follow_form
 
 # Rendered pages and files are kept this long at most (a new version makes them unreachable sooner).
 PAGE_CACHE_SECONDS = 60 * 60
@@ -172,13 +175,13 @@ def pledge_list(request):
     return HttpResponse(content)
 
 
-def _cached_page(request, name, slug, make, *parts):
+def _cached_page(request, name, slug, make, *parts, content_type=None):
     """The page `make(request, slug, *parts)` renders, cached under the version; it gives b"" for
     nothing public at that address, which is a 404 (and not cached)."""
     content = cached(_response_key(request, name, slug, *parts), lambda: make(request, slug, *parts))
     if not content:
         raise Http404(f"No such {name}.")
-    return HttpResponse(content)
+    return HttpResponse(content, content_type=content_type)
 
 
 @public
@@ -222,6 +225,7 @@ def _pledge_page(request, slug):
             "follow_ups": later,
             "verdict_definition": VERDICT_DEFINITIONS[Verdict(pledge.verdict)],
             "targets": targets,
+            "follow_form": follow_form(Scope.PLEDGE, pledge.slug),
         },
     ).content
 
@@ -248,7 +252,8 @@ def _event_page(request, slug, page_number):
     listed = _listed(selectors.public_pledges(with_updates="summary").filter(event=event), page_number)
     if listed is None:
         return b""
-    return render(request, "pledges/event_detail.html", {"event": event, **listed}).content
+    context = {"event": event, "follow_form": follow_form(Scope.EVENT, event.slug), **listed}
+    return render(request, "pledges/event_detail.html", context).content
 
 
 def _listed(pledges, page_number):
@@ -290,6 +295,52 @@ def _embed_page(request, slug):
 
 
 @public
+def pledge_card(request, slug):
+    """A pledge's share card (PNG, pledges.public.cards) in the page's language."""
+    return _cached_page(request, "card", slug, _pledge_card, content_type="image/png")
+
+
+def _pledge_card(request, slug):
+    pledge = selectors.public_pledges(with_updates="summary").filter(slug=slug).first()
+    if pledge is None:
+        return b""
+    (pledge,) = selectors.with_progress([pledge])
+    progress, target = pledge.progress, pledge.target
+    words, share = "", None
+    if progress is not None and (progress.current_value is not None or progress.steps):
+        # The same words as the page's and the embedded card's.
+        words = strip_tags(render_to_string("pledges/_progress.html", {"progress": progress, "target": target}))
+        if target.label:
+            words = f"{shown(target, 'label')}: {words}"
+        share = progress.share if progress.share is not None else progress.percent
+    return cards.pledge_card(
+        site_name=SiteText.current().name,
+        title=shown(pledge, "title"),
+        verdict=pledge.verdict,
+        verdict_label=pledge.get_verdict_display(),
+        progress=" ".join(words.split()),
+        share=share,
+        address=_bare_address(pledge.get_absolute_url()),
+    )
+
+
+@public
+def site_card(request):
+    """The share card of every page but a pledge's: the site's name and standfirst (PNG)."""
+    site = SiteText.current()
+
+    def draw():
+        return cards.site_card(site_name=site.name, standfirst=site.standfirst, address=_bare_address("/"))
+
+    return HttpResponse(cached(_response_key(request, "site-card"), draw), content_type="image/png")
+
+
+def _bare_address(path):
+    """The site's address as a card prints it: no scheme."""
+    return (settings.PLEDGES_SITE_URL + path).split("://", 1)[-1]
+
+
+@public
 def country_detail(request, code):
     """A country's page: the published pledges made to it or by it (a page at a time), their
     verdicts, and the figures measured for it alone."""
@@ -304,9 +355,9 @@ def _country_page(request, code, page_number):
     if listed is None:
         return b""
     measurements = list(selectors.country_measurements(country)[: selectors.OVERVIEW_PAGE_SIZE])
-    return render(
-        request, "pledges/country_detail.html", {"country": country, "measurements": measurements, **listed}
-    ).content
+    context = {"country": country, "measurements": measurements, **listed}
+    context["follow_form"] = follow_form(Scope.COUNTRY, country.code)
+    return render(request, "pledges/country_detail.html", context).content
 
 
 @public
@@ -331,6 +382,7 @@ def changes_log(request):
                 "next_page": page_query(filters, page_number + 1) if has_next else None,
                 "canonical_query": page_query(filters, page_number),
                 "feed_query": page_query(filters, 1),
+                "follow_form": follow_form(),
             },
         ).content
 

@@ -103,7 +103,7 @@ def header_row():
     return f'<row r="1">{cells}</row>'
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the import runs in a process of its own
 def test_a_declared_dimension_of_billions_of_cells_costs_only_the_cells_there(tmp_path):
     # The audit's file: 1,946 bytes declaring A1:XFD20000, one cell at row 20,000. It took a web
     # worker to 5.5 GB. Read by its cells, it is a header and one row: checked at once.
@@ -114,14 +114,14 @@ def test_a_declared_dimension_of_billions_of_cells_costs_only_the_cells_there(tm
     assert_refused_cheaply(tmp_path, data, "xlsx", "Row 20000")
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the import runs in a process of its own
 def test_a_sheet_declaring_a_million_rows_is_refused_by_its_row_count(tmp_path, settings):
     # A1:AM1048576 and a cell in the last row: the gap is counted as it is read, and refused at the cap.
     data = xlsx_with_sheet(sheet(header_row() + '<row r="1048576"><c r="A1048576"><v>1</v></c></row>', "A1:AM1048576"))
     assert_refused_cheaply(tmp_path, data, "xlsx", f"more than {settings.PLEDGES_IMPORT_MAX_ROWS:,} rows")
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the import runs in a process of its own
 def test_a_header_wider_than_any_layout_is_refused(tmp_path):
     data = xlsx_with_sheet(sheet(header_row() + '<row r="2"><c r="XFD2"><v>1</v></c></row>', "A1:XFD2"))
     assert_refused_cheaply(
@@ -132,7 +132,7 @@ def test_a_header_wider_than_any_layout_is_refused(tmp_path):
     assert_refused_cheaply(tmp_path, data, "xlsx", "the header names 16,384 columns; a file may have at most 1,024")
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the import runs in a process of its own
 def test_a_zip_bomb_is_refused_by_its_unpacked_size_before_it_is_parsed(tmp_path):
     # 150 MB of XML (one long run of spaces inside the sheet) packs to a few hundred kilobytes.
     padding = " " * (150 * 1024 * 1024)
@@ -163,7 +163,7 @@ def ods_row(*values, repeat=1):
     return f'<table:table-row table:number-rows-repeated="{repeat}">{cells}</table:table-row>'
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the import runs in a process of its own
 def test_an_ods_of_300000_rows_in_121_kb_is_refused_by_its_row_count(tmp_path, settings):
     data = ods_with_rows(
         '<table:table table:name="Pledges">'
@@ -176,7 +176,7 @@ def test_an_ods_of_300000_rows_in_121_kb_is_refused_by_its_row_count(tmp_path, s
     assert_refused_cheaply(tmp_path, data, "ods", f"more than {settings.PLEDGES_IMPORT_MAX_ROWS:,} rows")
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the import runs in a process of its own
 def test_an_ods_repeating_a_row_a_million_times_is_refused_by_its_row_count(tmp_path, settings):
     data = ods_with_rows(
         '<table:table table:name="Pledges">' + ods_row(*HEADER) + ods_row("x", repeat=1_048_575) + "</table:table>"

@@ -118,6 +118,16 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Several editors (and the worker) saving at once under `make run`: in WAL mode readers go on
+    # while one writes, and IMMEDIATE takes the write lock as a transaction begins, so a second
+    # writer waits for it (up to `timeout` seconds) instead of failing half-way with "database is
+    # locked" (SQLite cannot upgrade a reader to a writer while another writes).
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache: in-process on a laptop; with several web processes, one Redis they all share

@@ -8,6 +8,8 @@ autocomplete, and history pages name who changed what. Only staff users reach th
 
 from django.contrib.auth.management import create_permissions
 
+from pledges.models.pledge import EDITORS_GROUP
+
 VIEWED = (
     "pledge",
     "progressupdate",
@@ -26,7 +28,7 @@ EDITED = ("pledge", "progressupdate", "source", "target", "party", "event", "top
 # Everyone sets their own language (pledges.admin.site.EditorSettingsAdmin shows each only their own).
 OWN_SETTINGS = ["view_editorsettings", "change_editorsettings"]
 
-EDITORS = "Editors"  # also the people reminders go to when a pledge has no owner
+EDITORS = EDITORS_GROUP  # also the people reminders go to when a pledge has no owner, and owners
 
 ROLES = {
     EDITORS: {

@@ -79,6 +79,23 @@ def test_xlsx_cells_with_formulas_are_text(reference_data):
     assert sheet.cell(row=2, column=header.index("title") + 1).data_type == "s"
 
 
+@pytest.mark.parametrize("file_format", ["CSV", "XLSX"])
+def test_the_librarys_own_export_command_neutralises_formulas_too(reference_data, file_format, tmp_path):
+    # `manage.py export CSV pledges.files.layouts.PledgeResource`, as the README documents it.
+    import_pledges(pledge_csv({"title": '=HYPERLINK("http://evil")', "summary": "=cmd|' /C calc'!A0"}))
+    out = io.TextIOWrapper(io.BytesIO())  # the command writes bytes to its standard output's buffer
+    call_command("export", file_format, "pledges.files.layouts.PledgeResource", stdout=out)
+
+    written = out.buffer.getvalue()
+    if file_format == "CSV":
+        record = dict(zip(*list(csv.reader(io.StringIO(written.decode(), newline="")))[:2]))
+    else:
+        sheet = load_workbook(io.BytesIO(written)).active
+        record = dict(zip([cell.value for cell in sheet[1]], [cell.value for cell in sheet[2]]))
+        assert all(cell.data_type == "s" for cell in sheet[2] if cell.value is not None)
+    assert record["title"] == '\'=HYPERLINK("http://evil")' and record["summary"] == "'=cmd|' /C calc'!A0"
+
+
 def test_json_export_has_one_object_per_update_with_its_sources(seeded):
     records = json.loads(export(exporters.export_updates, "json"))
 

@@ -338,7 +338,7 @@ def outsider(db):
     return get_user_model().objects.create_user("outsider", password="pw-for-tests")
 
 
-def test_the_owner_autocomplete_offers_staff_only(client, seeded, editor, outsider):
+def test_the_owner_autocomplete_offers_editors_only(client, seeded, editor, outsider, viewer):
     client.force_login(editor)
 
     response = client.get(
@@ -348,11 +348,13 @@ def test_the_owner_autocomplete_offers_staff_only(client, seeded, editor, outsid
     assert [result["text"] for result in response.json()["results"]] == ["ed"]
 
 
-def test_the_change_form_refuses_an_owner_who_is_not_staff(client, seeded, editor, outsider):
+@pytest.mark.parametrize("who", ["outsider", "viewer"])
+def test_the_change_form_refuses_an_owner_who_is_not_an_editor(client, seeded, editor, request, who):
     pledge = Pledge.objects.get(slug="trade-70-billion-by-2030")
     client.force_login(editor)
+    user = request.getfixturevalue(who)
 
-    response = client.post(change_url(pledge), change_form_data(client.get(change_url(pledge)), owner=str(outsider.pk)))
+    response = client.post(change_url(pledge), change_form_data(client.get(change_url(pledge)), owner=str(user.pk)))
 
     assert response.status_code == 200
     assert "owner" in response.context["adminform"].form.errors
@@ -360,7 +362,44 @@ def test_the_change_form_refuses_an_owner_who_is_not_staff(client, seeded, edito
     assert pledge.owner is None
 
 
-def test_the_importer_refuses_an_owner_who_is_not_staff(reference_data, outsider):
-    errors = rejection(lambda: import_pledges(pledge_csv({"owner": "outsider"})))
+@pytest.mark.parametrize("who", ["outsider", "viewer"])
+def test_the_importer_refuses_an_owner_who_is_not_an_editor(reference_data, request, who):
+    name = request.getfixturevalue(who).username
+    errors = rejection(lambda: import_pledges(pledge_csv({"owner": name})))
 
-    assert errors == ["Row 2, column 'owner': unknown staff user name 'outsider'"]
+    assert errors == [f"Row 2, column 'owner': unknown editor's user name '{name}'"]
+
+
+def test_the_bulk_assign_action_offers_editors_only(seeded, editor, outsider, viewer):
+    from pledges.admin.forms import AssignOwnerForm
+
+    assert [user.username for user in AssignOwnerForm().fields["owner"].queryset] == ["ed"]
+
+
+def test_a_search_longer_than_200_characters_is_cut_between_words_not_ignored(client, seeded):
+    q = " ".join(["railway"] * 40)  # 319 characters: searched as its first 25 words, not dropped
+    page = client.get("/en/", {"q": q}).content.decode()
+    assert page.count('<article class="pledge') == 1 and "China–Kyrgyzstan–Uzbekistan railway" in page
+    assert f'value="{" ".join(["railway"] * 25)}"' in page  # the search box says what was searched
+
+
+@pytest.mark.parametrize("number", ["100000", "99999999", "1" * 5000])
+def test_any_page_past_the_last_is_not_found(client, seeded, number):
+    assert client.get("/en/", {"page": number}).status_code == 404
+    assert client.get("/en/changes/", {"page": number}).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["viewer", "editor"])
+def test_looking_a_user_up_shows_their_name_and_nothing_else(client, roles, request, who):
+    someone = get_user_model().objects.create_user(
+        "someone", email="someone@example.org", password="pw-for-tests", is_staff=True, first_name="Some"
+    )
+    client.force_login(request.getfixturevalue(who))
+
+    page = client.get(f"/admin/auth/user/{someone.pk}/change/").content.decode()
+    listed = client.get("/admin/auth/user/").content.decode()
+
+    assert "someone" in page and "Some" in page and "someone" in listed
+    for private in ("someone@example.org", "md5$", "Superuser status", "Last login", "Groups"):
+        assert private not in page and private not in listed, private
+    assert client.get("/admin/auth/user/", {"q": "example.org"}).content.decode().count("someone") == 0

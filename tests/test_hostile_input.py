@@ -163,13 +163,13 @@ ADMIN_FIELDS = [
 _opened_pages: dict = {}
 
 
-@EXAMPLES
+@settings(EXAMPLES, max_examples=20)  # each example a save and four pages: the slowest test
 @given(field=st.sampled_from(ADMIN_FIELDS), value=hostile)
 def test_no_admin_form_value_breaks_the_pledge_page_or_reaches_a_page_as_markup(client, seeded, editor, field, value):
     from django.db import connection
 
     if connection.vendor != "postgresql":
-        # 40 examples of an admin page's save and three pages each: the slowest test. It runs
+        # Examples of an admin page's save and three pages each: the slowest test. It runs
         # once, on the database production uses (where more values are refused, NUL for one).
         pytest.skip("run once, on PostgreSQL (make test with DATABASE_URL=postgres://...)")
     pledge = Pledge.objects.get(slug="trade-70-billion-by-2030")

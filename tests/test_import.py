@@ -124,7 +124,7 @@ BAD_PLEDGE_ROWS = [
     ({"deadline_end": ""}, "deadline_end", "A dated deadline needs an end date."),
     ({"target_unit": ""}, "target_unit", "A target needs a unit."),
     ({"topic": "astrology"}, "topic", "unknown topic 'astrology'"),
-    ({"owner": "nobody"}, "owner", "unknown staff user name 'nobody'"),
+    ({"owner": "nobody"}, "owner", "unknown editor's user name 'nobody'"),
     ({"published": "maybe"}, "published", "'maybe' is not yes or no"),
     ({"slug": "has space"}, "slug", "may hold only letters, digits, hyphens and underscores"),
 ]

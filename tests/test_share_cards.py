@@ -13,7 +13,7 @@ from pledges.models import Pledge, shown
 from pledges.public import cards
 from tests.factories import pledge_csv
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.any_database]
 
 TRADE = "trade-70-billion-by-2030"
 

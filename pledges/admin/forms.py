@@ -16,6 +16,7 @@ from pledges.models import (
     Verdict,
     follow_up_errors,
     name_slug,
+    owner_choices,
     validate_date_in_range,
 )
 from pledges.services.history import conflict_messages, stale_versions, version_token
@@ -233,7 +234,7 @@ class AssignOwnerForm(forms.Form):
     """The owner a bulk "assign" action gives the selected pledges."""
 
     owner = forms.ModelChoiceField(
-        queryset=get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username"),
+        queryset=get_user_model().objects.filter(owner_choices(), is_active=True).distinct().order_by("username"),
         required=False,
         empty_label="Nobody",
     )

@@ -114,9 +114,35 @@ class EditorSettingsInline(admin.StackedInline):
 
 
 class UserWithSettingsAdmin(UserAdmin):
-    """Django's user admin, with each editor's language (for their reminders and the admin)."""
+    """Django's user admin, with each editor's language (for their reminders and the admin).
+
+    Editors and Viewers may look users up (owners are picked by name, history pages name who
+    changed what), but only someone who may change users sees more than a name: no e-mail
+    address, password hash, groups, flags, last login or language of anyone else.
+    """
 
     inlines = [*UserAdmin.inlines, EditorSettingsInline]
+    NAMES_ONLY = ("username", "first_name", "last_name")
+
+    def _names_only(self, request):
+        return not self.has_change_permission(request)
+
+    def get_fieldsets(self, request, obj=None):
+        if self._names_only(request):
+            return [(None, {"fields": self.NAMES_ONLY})]
+        return super().get_fieldsets(request, obj)
+
+    def get_inlines(self, request, obj):
+        return [] if self._names_only(request) else super().get_inlines(request, obj)
+
+    def get_list_display(self, request):
+        return self.NAMES_ONLY if self._names_only(request) else super().get_list_display(request)
+
+    def get_list_filter(self, request):
+        return () if self._names_only(request) else super().get_list_filter(request)
+
+    def get_search_fields(self, request):
+        return self.NAMES_ONLY if self._names_only(request) else super().get_search_fields(request)
 
 
 admin.site.unregister(get_user_model())

@@ -103,7 +103,9 @@ class ExportRows:
         # get_export_fields orders the fields again per row; no layout dehydrates, so each
         # column's renderer is chosen once per export and called per cell (the export ran at
         # 0.040× COPY the library's way, see bench/RESULTS.md).
-        renderers = self._renderers_for(selected_fields, kwargs.get("neutralise_formulas"))
+        # Formulas are neutralised unless the caller says the format keeps text as text (JSON):
+        # the library's own `manage.py export` calls export() naming no format at all.
+        renderers = self._renderers_for(selected_fields, kwargs.get("neutralise_formulas", True))
         if isinstance(instance, dict):
             return [render(instance.get(name)) for name, render in renderers]
         return [

@@ -41,6 +41,7 @@ from .languages import (
     site_language,
 )
 from .pledge import (
+    EDITORS_GROUP,
     QUOTE_LANGUAGES,
     SEARCH_CONFIG,
     SEARCH_CONFIGS,
@@ -50,6 +51,7 @@ from .pledge import (
     PledgeQuerySet,
     deadline_errors,
     follow_up_errors,
+    owner_choices,
     quote_language_errors,
     search_vector,
     update_search_vector,
@@ -105,6 +107,8 @@ from .validation import (
 )
 
 __all__ = [
+    "EDITORS_GROUP",
+    "owner_choices",
     "ConfirmationRequest",
     "DigestItem",
     "Subscription",

@@ -64,6 +64,16 @@ def follow_up_errors(follows, how, slug, announced_on, also_follows=()):
     return errors
 
 
+# The group whose members edit the record (pledges.roles gives it its permissions).
+EDITORS_GROUP = "Editors"
+
+
+def owner_choices():
+    """Who may own a pledge: an editor (a staff user in the Editors group) or a superuser, never a
+    Viewer, who could not act on its reminders."""
+    return Q(is_staff=True) & (Q(is_superuser=True) | Q(groups__name=EDITORS_GROUP))
+
+
 class PledgeQuerySet(models.QuerySet):
     def in_deadline_state(self, state, today=None):
         """Pledges in the given DeadlineState on `today`: `Pledge.deadline_state` as a query.
@@ -220,8 +230,9 @@ class Pledge(models.Model):
         null=True,
         blank=True,
         related_name="owned_pledges",
-        # Owners are editors: the admin's choices, its autocomplete and validation all follow this.
-        limit_choices_to={"is_staff": True},
+        # Owners are editors: the admin's choices, its autocomplete and validation, the bulk
+        # "assign" action and the importer all follow this.
+        limit_choices_to=owner_choices,
         verbose_name=_("owner"),
     )
     is_published = models.BooleanField(default=False, verbose_name=_("published"))

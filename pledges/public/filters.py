@@ -37,6 +37,26 @@ from pledges.models import (
 )
 from pledges.public.selectors import country_pledges
 
+# The longest search a reader may type; a longer one is cut (at a word), not ignored.
+SEARCH_MAX = 200
+
+
+class SearchWords(forms.CharField):
+    """What a reader searched for: at most SEARCH_MAX characters, cut between words."""
+
+    def to_python(self, value):
+        words = super().to_python(value)
+        if len(words) <= SEARCH_MAX:
+            return words
+        cut = words[:SEARCH_MAX]
+        if not cut[-1].isspace() and not words[SEARCH_MAX].isspace() and len(cut.split()) > 1:
+            cut = cut.rsplit(None, 1)[0]  # not half a word
+        return cut.strip()
+
+
+class SearchFilter(django_filters.CharFilter):
+    field_class = SearchWords
+
 
 class IntegerFilter(django_filters.NumberFilter):
     """A whole number (an id), where django-filter's NumberFilter takes decimals."""
@@ -55,7 +75,7 @@ class PledgeFilterSet(django_filters.FilterSet):
     event = django_filters.CharFilter(field_name="event__slug", max_length=120)
     # Who made it (a party's id), within the database's integer range.
     party = IntegerFilter(field_name="parties", distinct=True, min_value=1, max_value=2**31 - 1)
-    q = django_filters.CharFilter(method="filter_search", max_length=200)
+    q = SearchFilter(method="filter_search")
 
     class Meta:
         model = Pledge

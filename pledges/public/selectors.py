@@ -120,15 +120,20 @@ def overview_page(pledges, page):
     Reads one row more than a page instead of counting the matches, which at a million pledges
     would be a scan on every request.
     """
+    if page > MAX_PAGE:  # past the end however many there are, without reading them
+        return [], False
     start = (page - 1) * OVERVIEW_PAGE_SIZE
     rows = list(pledges[start : start + OVERVIEW_PAGE_SIZE + 1])
     return rows[:OVERVIEW_PAGE_SIZE], len(rows) > OVERVIEW_PAGE_SIZE
 
 
 def overview_page_number(params):
-    """The page of the overview a query string asks for; 1 for anything but a page that can exist."""
+    """The page of the overview a query string asks for: 1 for anything but a page number; a
+    number past MAX_PAGE as the page after it, which is past the end like any page beyond it."""
     page = params.get("page", "")
-    return int(page) if page.isascii() and page.isdigit() and 0 < int(page) <= MAX_PAGE else 1
+    if not (page.isascii() and page.isdigit()) or int(page[:12]) == 0:
+        return 1
+    return min(int(page[:12]), MAX_PAGE + 1)  # twelve digits are past MAX_PAGE already
 
 
 def verdict_counts(pledges=None):

@@ -39,15 +39,16 @@ from pledges.models import (
     Verdict,
     deadline_errors,
     follow_up_errors,
+    owner_choices,
     quote_language_errors,
     target_errors,
 )
 from pledges.services import bulk
 
 
-def _staff():
+def _editors():
     # Owners are editors: the same rule as the model field's limit_choices_to.
-    return get_user_model().objects.filter(**Pledge._meta.get_field("owner").get_limit_choices_to())
+    return get_user_model().objects.filter(owner_choices()).distinct()
 
 
 # One cell reader for both party columns, so a party named in both (a mutual commitment) is one record.
@@ -329,8 +330,8 @@ class PledgeResource(PledgeWrites, RecordResource):
     owner = Column(
         "owner",
         "owner",
-        LookupCell(get_user_model(), "username", what="staff user name", max_length=150, queryset=_staff()),
-        meaning="User name of the editor who owns it.",
+        LookupCell(get_user_model(), "username", what="editor's user name", max_length=150, queryset=_editors()),
+        meaning="User name of the editor who owns it (a member of the Editors group or a superuser; a Viewer cannot own a pledge).",
         example="editor",
     )
     published = Column("is_published", "published", BooleanCell(), meaning="Shown to the public.", example="yes")

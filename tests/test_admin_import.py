@@ -235,3 +235,27 @@ def test_a_viewer_may_export_what_they_may_read(client, seeded, viewer):
     assert response.status_code == 200 and response["Content-Disposition"].endswith('.xlsx"')
     assert [cell.value for cell in sheet[1]][:5] == ["slug", "title", "title_ru", "title_zh_hans", "parties"]
     assert sheet.max_row == Pledge.objects.count() + 1
+
+
+def kept_uploads():
+    """The uploads waiting in the cache for a confirm."""
+    from django.core.cache import cache
+
+    return [key for key in cache._cache if "django-import-export-" in key]
+
+
+def test_an_upload_waits_an_hour_for_its_confirm_and_a_refused_one_not_at_all(client, reference_data, editor):
+    import time
+
+    from django.core.cache import cache
+
+    client.force_login(editor)
+    upload(client, pledge_csv({"announced_on": "yesterday"}))  # refused: its rows
+    upload(client, pledge_csv({"summary": "café"}).replace("café".encode(), b"caf\xe9"))  # refused: its bytes
+    assert kept_uploads() == []
+
+    preview = upload(client, pledge_csv())
+    (kept,) = kept_uploads()
+    assert 3500 < cache._expire_info[kept] - time.time() <= 3600  # an hour, not the library's day
+    confirm(client, preview)
+    assert kept_uploads() == [] and Pledge.objects.count() == 1

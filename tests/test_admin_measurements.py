@@ -4,9 +4,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from pledges.admin.amounts import parse_amount
+from pledges.admin.amounts import AmbiguousAmount, AmountField, parse_amount
 from pledges.models import Pledge, ProgressUpdate
 from tests.factories import change_form_data
 from tests.test_admin_editing import change_url, with_new_update
@@ -44,6 +45,35 @@ def test_amounts_are_read_as_editors_type_them(typed, meant):
 @pytest.mark.parametrize("typed", ["lots", "12 apples", "1.2.3", "bn", "1e9"])
 def test_what_is_not_an_amount_is_not_guessed(typed):
     assert parse_amount(typed) is None
+
+
+@pytest.mark.parametrize("typed", ["1,234 млн", "1,234bn", "12,500 million"])
+def test_an_amount_that_reads_two_ways_is_not_guessed(typed):
+    with pytest.raises(AmbiguousAmount):
+        parse_amount(typed)
+
+
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        ("1,234 млн", "“1,234 млн” can be read two ways, a thousand times apart"),
+        ("0.005", "“0.005” has more than two decimal places; amounts are kept to two."),
+    ],
+)
+def test_the_form_says_why_it_refuses_an_amount_it_would_have_guessed_or_rounded(typed, message):
+    with pytest.raises(ValidationError) as refused:
+        AmountField().clean(typed)
+    assert refused.value.messages[0].startswith(message)
+
+
+def test_the_forms_plain_readings_stand(db):
+    field = AmountField()
+    assert (field.clean("1,2 млн"), field.clean("0.05"), field.clean("1,234"), field.clean("1.063tn")) == (
+        Decimal("1200000"),
+        Decimal("0.05"),
+        Decimal("1234"),
+        Decimal("1063000000000"),
+    )
 
 
 def _trade(client, editor):

@@ -340,8 +340,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = PLEDGES_IMPORT_MAX_BYTES
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # The uploaded file waits for the confirm in the cache (shared by every web process in
-# production), not in a temporary folder one process of many can see.
-IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
+# production), not in a temporary folder one process of many can see; for an hour, and a refused
+# one not at all (pledges.files.admin.UploadStorage).
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "pledges.files.admin.UploadStorage"
 # An admin import larger than this (bytes, or for CSV and TSV rows) is checked and written by a
 # Celery worker, with a progress bar on its page, instead of within the web request.
 PLEDGES_IMPORT_BACKGROUND_BYTES = env_int("PLEDGES_IMPORT_BACKGROUND_BYTES", 2 * 1024 * 1024)

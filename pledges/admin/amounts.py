@@ -65,12 +65,26 @@ _AMOUNT = re.compile(r"^([+-]?[0-9][0-9\s\u00a0\u202f,.'’]*)\s*(\S*)$")
 _GROUPS = re.compile(r"^\d{1,3}((,\d{3})+|(\.\d{3}){2,})$")
 
 
+class AmbiguousAmount(ValueError):
+    """An amount that reads two ways: "1,234 млн" is 1.234 million in Russian, 1,234 million in English."""
+
+
+# One comma and three digits after it: a decimal comma or a thousands separator? (A dot is a
+# decimal point unless it separates two groups or more: "1.063tn" is 1.063 trillion.)
+_ONE_GROUP = re.compile(r"^[+-]?\d{1,3},\d{3}$")
+
+
 def parse_amount(text):
-    """The Decimal an editor meant by `text`, or None if it is not an amount."""
+    """The Decimal an editor meant by `text`, or None if it is not an amount; AmbiguousAmount if
+    it could mean two amounts a thousand times apart."""
     match = _AMOUNT.match(text.strip().lower())
     if not match or match.group(2) not in ("", *SCALE_WORDS):
         return None
     digits = re.sub(r"[\s\u00a0\u202f'’]", "", match.group(1))
+    if match.group(2) and _ONE_GROUP.match(digits):
+        # Without a scale word the convention holds (1,234 is 1234), but before one, Russian
+        # writes its decimals with a comma ("1,2 млн", "1,234 млн") and English its thousands.
+        raise AmbiguousAmount(text)
     if "," in digits and "." in digits:  # the later mark is the decimal point: 1,234.5 or 1.234,5
         decimal_mark = "." if digits.rindex(".") > digits.rindex(",") else ","
         digits = digits.replace("," if decimal_mark == "." else ".", "").replace(decimal_mark, ".")
@@ -109,6 +123,11 @@ class AmountField(forms.DecimalField):
         "invalid": _(
             "Enter an amount: digits, e.g. 106500000000, or with a scale word, e.g. 106.5bn, 2.5 million, 1,2 млн."
         ),
+        "ambiguous": _(
+            "“%(value)s” can be read two ways, a thousand times apart: write the decimal with a point "
+            "and no separator (1.234 million), or the whole number (1234 million)."
+        ),
+        "too_precise": _("“%(value)s” has more than two decimal places; amounts are kept to two."),
     }
 
     def __init__(self, **kwargs):
@@ -119,10 +138,17 @@ class AmountField(forms.DecimalField):
             return None
         if isinstance(value, Decimal):
             return value
-        parsed = parse_amount(str(value))
+        try:
+            parsed = parse_amount(str(value))
+        except AmbiguousAmount:
+            raise forms.ValidationError(
+                self.error_messages["ambiguous"], code="ambiguous", params={"value": value}
+            ) from None
         if parsed is None:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return parsed.quantize(Decimal("0.01")) if parsed.as_tuple().exponent < -2 else parsed
+        if parsed.normalize().as_tuple().exponent < -2:  # rounded silently, 0.005 was stored as 0.00
+            raise forms.ValidationError(self.error_messages["too_precise"], code="too_precise", params={"value": value})
+        return parsed
 
 
 def jump(value, last):

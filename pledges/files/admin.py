@@ -18,11 +18,20 @@ from django.urls import path, reverse
 from django.utils import timezone
 from import_export.admin import ExportActionMixin, ImportMixin
 from import_export.forms import ConfirmImportForm, ImportForm, SelectableFieldsExportForm
+from import_export.tmp_storages import CacheStorage
 
 from pledges.files.errors import ImportRejected
 from pledges.files.formats import FORMATS, SPREADSHEETS
 from pledges.files.jobs import RESOURCES, goes_to_background, import_job_confirm, import_job_start
 from pledges.models import ImportJob
+
+
+class UploadStorage(CacheStorage):
+    """Where an upload waits between the preview and the confirm: the cache, shared by every web
+    process, for an hour (the library keeps it a day). A refused upload is removed at once
+    (`_import_page`), a confirmed one by the library."""
+
+    CACHE_LIFETIME = 60 * 60
 
 
 class BoundedImportForm(ImportForm):
@@ -142,6 +151,11 @@ class FileImportExportMixin(ImportMixin, ExportActionMixin):
         response = super().import_action(request, **kwargs)
         context = getattr(response, "context_data", None) or {}
         confirm_form, result = context.get("confirm_form"), context.get("result")
+        # The library names the stored copy on the uploaded file (the form's errors drop it from
+        # cleaned_data when the file cannot be read).
+        upload = getattr(getattr(context.get("form"), "files", {}).get("import_file"), "tmp_storage_name", None)
+        if confirm_form is None and upload:  # refused: nothing will confirm it, so nothing keeps it
+            self.get_tmp_storage_class()(name=upload, **self.get_tmp_storage_class_kwargs()).remove()
         if confirm_form is not None and result is not None and result.report is not None:
             # The page is rendered after this: the confirm carries what the preview shows.
             confirm_form.initial["fingerprint"] = result.report.fingerprint

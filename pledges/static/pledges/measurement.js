@@ -16,6 +16,8 @@
     var match = /^([+-]?[0-9][0-9\s\u00a0\u202f,.'\u2019]*)\s*(\S*)$/.exec(text.trim().toLowerCase());
     if (!match || (match[2] && !Object.prototype.hasOwnProperty.call(words, match[2]))) return null;
     var digits = match[1].replace(/[\s\u00a0\u202f'\u2019]/g, "");
+    // "1,234 млн" reads two ways, a thousand times apart: no preview (the server refuses it).
+    if (match[2] && /^[+-]?\d{1,3},\d{3}$/.test(digits)) return null;
     if (digits.indexOf(",") >= 0 && digits.indexOf(".") >= 0) {
       var mark = digits.lastIndexOf(".") > digits.lastIndexOf(",") ? "." : ",";
       digits = digits.split(mark === "." ? "," : ".").join("").replace(mark, ".");

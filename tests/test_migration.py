@@ -7,17 +7,20 @@ field; only the new fields (a target's label and number, a measurement's period)
 """
 
 import json
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
+# Every test here is a database test, so pytest-django keeps them together (it runs database
+# tests before the others): the walk below is made once.
+pytestmark = pytest.mark.django_db
 DATA = Path(__file__).parent / "data" / "migration"
 BEFORE = [("pledges", "0015_follow_ups")]
 # A column renamed with the record (the one actor became the pledging parties) -> its new name.
@@ -79,19 +82,33 @@ def migrate(target=None):
     return executor.migrate(targets).apps
 
 
-def emptied():
-    """The test database as a new one is: no table, no function, no extension (migration zero)."""
-    with connection.cursor() as cursor:
+@contextmanager
+def a_database_of_its_own():
+    """The test connection pointed at a new, empty database for a while, then the new one dropped:
+    the test database every other test in this process uses is left as pytest-django built it."""
+    settings = connection.settings_dict
+    original = settings["NAME"]
+    walk = f"{original}_walk"
+
+    def drop():
+        connection.close()
         if connection.vendor == "postgresql":
-            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-            return
-        connection.disable_constraint_checking()
-        try:
-            for table in connection.introspection.table_names(cursor):
-                if not table.startswith("sqlite_"):
-                    cursor.execute(f"DROP TABLE {connection.ops.quote_name(table)}")
-        finally:
-            connection.enable_constraint_checking()
+            with connection._nodb_cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{walk}" WITH (FORCE)')
+        else:
+            for suffix in ("", "-wal", "-shm"):
+                Path(walk + suffix).unlink(missing_ok=True)
+
+    settings["NAME"] = walk
+    drop()  # what an interrupted run left
+    if connection.vendor == "postgresql":
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{walk}"')
+    try:
+        yield
+    finally:
+        drop()
+        settings["NAME"] = original
 
 
 def refused_by_0006(apps):
@@ -166,28 +183,20 @@ def rulings_after_0027(apps):
 def walked(django_db_setup, django_db_blocker):
     """The migrations walked once, from an empty database to the latest, with the data each old
     state must carry written at that state: a date 0006 must refuse (at 0005), the seed record of
-    0015, rulings for 0027 to move (at 0026). What the steps saw, for the tests; the database is
-    left at the latest migration with the 0015 record, and built anew after the module's tests.
+    0015, rulings for 0027 to move (at 0026). What the steps saw, for the tests, which then read
+    the 0015 record at the latest migration; all in a database of its own, dropped after them.
 
     Built forward from nothing, as every database that reached these states was: unapplying 29
-    migrations and applying them again took 40 s a test, five times; this walk and the rebuild
-    take two databases' creation.
+    migrations and applying them again took 40 s a test, five times, and then the test database
+    had to be built again for the tests that follow.
     """
     seen = {}
-    with django_db_blocker.unblock():
-        try:
-            emptied()
-            seen["0006"] = refused_by_0006(migrate("0005_data_version_indexes"))
-            load_at_0015(migrate(BEFORE[0][1]), json.loads((DATA / "record-0015.json").read_text()))
-            seen["0027"] = rulings_after_0027(migrate("0026_own_settings"))
-            migrate()
-            yield seen
-        finally:
-            # Built again as pytest-django built it (with post_migrate's content types and
-            # permissions), for the tests that follow in this process: they run inside
-            # transactions and expect what the migrations write (the units, the groups).
-            emptied()
-            call_command("migrate", interactive=False, verbosity=0)
+    with django_db_blocker.unblock(), a_database_of_its_own():
+        seen["0006"] = refused_by_0006(migrate("0005_data_version_indexes"))
+        load_at_0015(migrate(BEFORE[0][1]), json.loads((DATA / "record-0015.json").read_text()))
+        seen["0027"] = rulings_after_0027(migrate("0026_own_settings"))
+        migrate()
+        yield seen
 
 
 @pytest.fixture

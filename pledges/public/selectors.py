@@ -131,9 +131,9 @@ def overview_page_number(params):
     """The page of the overview a query string asks for: 1 for anything but a page number; a
     number past MAX_PAGE as the page after it, which is past the end like any page beyond it."""
     page = params.get("page", "")
-    if not (page.isascii() and page.isdigit()) or int(page[:12]) == 0:
+    if not (page.isascii() and page.isdigit()) or not (number := page.lstrip("0")):
         return 1
-    return min(int(page[:12]), MAX_PAGE + 1)  # twelve digits are past MAX_PAGE already
+    return MAX_PAGE + 1 if len(number) > 9 else min(int(number), MAX_PAGE + 1)
 
 
 def verdict_counts(pledges=None):

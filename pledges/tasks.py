@@ -1,12 +1,9 @@
 """Celery tasks: thin wrappers that call the project's own code."""
 
-import logging
-
 from celery import shared_task
 
+from pledges.queue import enqueue
 from pledges.reminders import sweep
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task(name="pledges.send_reminders")
@@ -40,6 +37,15 @@ def write_import(job_id):
     return import_job_write(job_id)
 
 
+@shared_task(name="pledges.end_dead_import_jobs")
+def end_dead_import_jobs():
+    """Beat's sweep of background imports whose worker died or whose check waited too long
+    (pledges.files.jobs.end_dead_jobs, also run by a job's page and a redelivered task)."""
+    from pledges.files.jobs import end_dead_jobs
+
+    return end_dead_jobs()
+
+
 @shared_task(name="pledges.send_subscriptions")
 def send_subscriptions():
     """Beat's periodic sweep of the readers' subscriptions: confirmations, digests, addresses to
@@ -50,8 +56,9 @@ def send_subscriptions():
 
 
 def request_subscription_sweep():
-    """Ask a worker to send a confirmation now (after a reader asked), without failing the page."""
-    _enqueue(send_subscriptions, "subscription sweep")
+    """Ask a worker to send a confirmation now (after a reader asked), without failing the page;
+    if the broker is down, the next scheduled sweep sends it."""
+    enqueue(send_subscriptions.name)
 
 
 def request_sweep():
@@ -59,14 +66,4 @@ def request_sweep():
 
     Called on commit. If the broker is down, the next scheduled sweep sends whatever is due.
     """
-    _enqueue(send_reminders, "reminder sweep")
-
-
-def _enqueue(task, what):
-    """Queue `task` now; if the broker is down, say so in the log and leave it to beat's schedule."""
-    try:
-        # A connection of its own, made now from the current settings, closed straight after.
-        with task.app.connection_for_write() as connection:
-            task.apply_async(connection=connection, retry=False)
-    except Exception as error:  # kombu's OperationalError, a refused connection, a timeout ...
-        logger.warning("Could not ask for a %s (%s); the next scheduled sweep will run it.", what, error)
+    enqueue(send_reminders.name)

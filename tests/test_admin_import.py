@@ -259,3 +259,40 @@ def test_an_upload_waits_an_hour_for_its_confirm_and_a_refused_one_not_at_all(cl
     assert 3500 < cache._expire_info[kept] - time.time() <= 3600  # an hour, not the library's day
     confirm(client, preview)
     assert kept_uploads() == [] and Pledge.objects.count() == 1
+
+
+def test_a_sheet_of_5000_empty_rows_shows_no_traceback(client, reference_data, editor):
+    from tests.test_hostile_files import header_row, sheet, xlsx_with_sheet
+
+    client.force_login(editor)
+    page = upload(client, xlsx_with_sheet(sheet(header_row() + "<row/>" * 5000)), "empty.xlsx", "xlsx")
+
+    text = page.content.decode()
+    assert page.status_code == 200 and "the file has no rows" in text
+    assert "Traceback" not in text and "site-packages" not in text
+
+
+def test_a_fault_of_the_server_during_an_import_shows_no_traceback_and_writes_nothing(
+    client, reference_data, editor, caplog
+):
+    from django.db import connection
+
+    client.force_login(editor)
+    with connection.cursor() as cursor:  # a real fault: a table the import reads is missing
+        cursor.execute("ALTER TABLE pledges_topic RENAME TO pledges_topic_away")
+    try:
+        page = upload(client, pledge_csv())
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE pledges_topic_away RENAME TO pledges_topic")
+
+    text = page.content.decode()
+    request_id = page["X-Request-ID"]
+    assert (
+        "The import failed on the server, so nothing was written. "
+        f"What went wrong is in the server's log, under request {request_id}"
+    ) in text
+    assert "Traceback" not in text and "site-packages" not in text and "pledges_topic" not in text
+    assert "Confirm import" not in text
+    assert any(record.exc_info and "pledges_topic" in str(record.exc_info[1]) for record in caplog.records)
+    assert Pledge.objects.count() == 0

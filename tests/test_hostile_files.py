@@ -209,3 +209,23 @@ def test_an_ods_trailing_empty_repeats_cost_nothing_and_only_the_first_sheet_is_
     dataset = ODS().create_dataset(data)
     assert dataset.headers == HEADER
     assert [list(row) for row in dataset] == [["first-sheet", "Title", "Quote", *[None] * (len(HEADER) - 3)]]
+
+
+@pytest.mark.django_db(transaction=True)  # the import runs in a process of its own
+def test_a_sheet_of_a_million_empty_rows_in_11_kb_is_refused_by_its_row_count(tmp_path, settings):
+    data = xlsx_with_sheet(sheet(header_row() + "<row/>" * 1_000_000))
+    assert len(data) < 20 * 1024
+    assert_refused_cheaply(tmp_path, data, "xlsx", f"more than {settings.PLEDGES_IMPORT_MAX_ROWS:,} rows")
+
+
+@pytest.mark.django_db(transaction=True)  # the import runs in a process of its own
+@pytest.mark.parametrize(
+    ("item", "count", "message"),
+    [
+        ("{}", 20_000, "Row 2: the first object names no columns"),  # the audit's: 36 s, then a TypeError
+        ('{"slug": ""}', 750_000, "more than 200,000 rows"),  # empty rows, counted as read
+    ],
+)
+def test_a_json_list_of_empty_objects_is_refused_with_a_message(tmp_path, item, count, message):
+    data = ("[" + ",".join([item] * count) + "]").encode()
+    assert_refused_cheaply(tmp_path, data, "json", message)

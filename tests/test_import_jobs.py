@@ -1,13 +1,19 @@
 """Big admin imports run in the background: checked, confirmed, written, with their progress."""
 
 import re
+import socket
+import subprocess
+import sys
+import time
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections
+from django.utils import timezone
 
 from pledges.files.imports import import_pledges
-from pledges.files.jobs import _Progress, import_job_check, import_job_write
+from pledges.files.jobs import _Heartbeat, _Progress, import_job_check, import_job_write
 from pledges.models import ImportJob, Pledge
 from tests.factories import pledge_csv
 from tests.test_admin_import import FORMAT, IMPORT_URL
@@ -185,3 +191,139 @@ def test_a_big_import_in_the_browser_runs_on_a_worker_behind_a_progress_bar(
 
     assert Pledge.objects.count() == 1500
     assert worker.output().count("succeeded in") == 2  # the check, then the write
+
+
+def working_job(editor, *, worker, heartbeat_at, status=ImportJob.Status.CHECKING):
+    return ImportJob.objects.create(
+        user=editor,
+        layout="pledges",
+        file_name="big.csv",
+        file_format="csv",
+        data=many_pledges(3),
+        status=status,
+        worker=worker,
+        heartbeat_at=heartbeat_at,
+    )
+
+
+def job_page(client, job):
+    return client.get(f"/admin/pledges/pledge/import/jobs/{job.pk}/").content.decode()
+
+
+def gone_process():
+    """The process id of a process of this host that has ended."""
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return f"{socket.gethostname()}:{process.pid}"
+
+
+def test_a_job_whose_worker_fell_silent_says_it_failed_and_its_file_is_deleted(client, reference_data, editor):
+    client.force_login(editor)
+    now = timezone.now()
+    silent = working_job(editor, worker="worker-2:41", heartbeat_at=now - timedelta(hours=1))
+    alive = working_job(editor, worker="worker-2:42", heartbeat_at=now)
+
+    page = job_page(client, silent)
+
+    assert "Failed: nothing was written" in page and 'http-equiv="refresh"' not in page
+    assert "The worker reading this file stopped before it finished" in page
+    silent.refresh_from_db()
+    assert silent.data == b"" and silent.status == ImportJob.Status.FAILED
+    assert "Checking the file" in job_page(client, alive)  # another host's worker still beating
+    alive.refresh_from_db()
+    assert alive.status == ImportJob.Status.CHECKING and alive.data
+
+
+def test_a_job_whose_process_on_this_host_is_gone_fails_at_once(client, reference_data, editor):
+    client.force_login(editor)
+    job = working_job(editor, worker=gone_process(), heartbeat_at=timezone.now())
+
+    assert "Failed: nothing was written" in job_page(client, job)
+
+
+def test_a_task_redelivered_after_its_worker_died_ends_the_job(reference_data, editor):
+    job = working_job(editor, worker=gone_process(), heartbeat_at=timezone.now())
+
+    assert import_job_check(job.pk) is None  # it does not read the file again
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED and job.data == b""
+
+
+def test_a_check_nobody_confirms_expires_and_its_file_is_deleted(client, reference_data, editor, settings):
+    from pledges.tasks import end_dead_import_jobs
+
+    client.force_login(editor)
+    job = working_job(editor, worker="", heartbeat_at=None, status=ImportJob.Status.QUEUED)
+    assert import_job_check(job.pk) == ImportJob.Status.CHECKED
+    fresh = working_job(editor, worker="", heartbeat_at=None, status=ImportJob.Status.QUEUED)
+    assert import_job_check(fresh.pk) == ImportJob.Status.CHECKED
+    ImportJob.objects.filter(pk=job.pk).update(
+        finished_at=timezone.now() - timedelta(seconds=settings.PLEDGES_IMPORT_CONFIRM_SECONDS + 1)
+    )
+
+    assert end_dead_import_jobs() == 1  # beat's sweep
+
+    page = job_page(client, job)
+    assert "Not confirmed in time: nothing was written" in page and 'name="confirm"' not in page
+    assert "The check was not confirmed within 1 h and its file was deleted" in page
+    job.refresh_from_db()
+    fresh.refresh_from_db()
+    assert job.data == b"" and fresh.status == ImportJob.Status.CHECKED and fresh.data
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite takes no second writer: no heartbeat there")
+def test_a_working_job_beats_while_its_transaction_is_open(reference_data, editor, settings):
+    from django.db import transaction
+
+    settings.PLEDGES_IMPORT_JOB_HEARTBEAT_SECONDS = 0.05
+    started = timezone.now() - timedelta(minutes=5)
+    job = working_job(editor, worker="worker-2:41", heartbeat_at=started)
+    observer = connections.create_connection("default")
+    try:
+        with transaction.atomic(), _Heartbeat(job.pk):  # as the import's one transaction
+            Pledge.objects.exists()
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                with observer.cursor() as cursor:
+                    cursor.execute("SELECT heartbeat_at FROM pledges_importjob WHERE id = %s", [job.pk])
+                    if cursor.fetchone()[0] > started:
+                        break
+                time.sleep(0.05)
+            else:
+                raise AssertionError("no heartbeat within 10 s")
+    finally:
+        observer.close()
+
+
+def in_format(csv_data, file_format):
+    """The same rows in another format, as a spreadsheet program would save them."""
+    import tablib
+
+    dataset = tablib.Dataset().load(csv_data.decode(), format="csv")
+    if file_format == "cr-csv":  # an old Mac spreadsheet's line endings: a lone CR
+        return dataset.export("csv").replace("\r\n", "\r").encode()
+    exported = dataset.export(file_format)
+    return exported.encode() if isinstance(exported, str) else exported
+
+
+@pytest.mark.parametrize("file_format", ["cr-csv", "xlsx", "ods", "json"])
+def test_rows_in_every_format_count_toward_the_background_threshold(
+    client, reference_data, editor, small_threshold, file_format
+):
+    client.force_login(editor)
+    chosen = "csv" if file_format == "cr-csv" else file_format
+    name = f"pledges.{chosen}"
+
+    small = client.post(
+        IMPORT_URL,
+        {"import_file": SimpleUploadedFile(name, in_format(many_pledges(5), file_format)), "format": FORMAT[chosen]},
+    )
+    big = client.post(
+        IMPORT_URL,
+        {"import_file": SimpleUploadedFile(name, in_format(many_pledges(30), file_format)), "format": FORMAT[chosen]},
+    )
+
+    assert small.status_code == 200 and "5 new, 0 updated" in small.content.decode()  # read in the request
+    assert big.status_code == 302 and "/import/jobs/" in big["Location"]  # 30 rows: a worker's
+    assert ImportJob.objects.get().file_format == chosen

@@ -13,11 +13,11 @@ PLEDGES = Path(__file__).resolve().parent.parent / "pledges"
 ALLOWED = {
     "models": set(),
     "services": {"models"},
-    "files": {"models", "services"},
+    "files": {"models", "services", "queue"},
     "reminders": {"models", "services", "roles"},
-    "public": {"models", "services", "files", "templatetags", "tasks"},
+    "public": {"models", "services", "files", "templatetags", "tasks", "queue"},
     "subscriptions": {"models", "services", "public"},
-    "admin": {"models", "services", "files", "tasks", "templatetags"},
+    "admin": {"models", "services", "files", "tasks", "templatetags", "queue"},
 }
 
 
@@ -32,6 +32,9 @@ def app_imports(path):
             module = ".".join([*base, *([node.module] if node.module else [])])
             if not node.module:  # `from .. import services`: the names are the modules
                 names |= {alias.name for alias in node.names} if base == ["pledges"] else set()
+        elif isinstance(node, ast.ImportFrom) and node.module == "pledges":  # from pledges import tasks
+            names |= {alias.name for alias in node.names}
+            continue
         elif isinstance(node, ast.ImportFrom) and node.module:
             module = node.module
         elif isinstance(node, ast.Import):

@@ -279,6 +279,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_int("PLEDGES_SUBSCRIPTION_SWEEP_SECONDS", 300),
         "options": {"expires": env_int("PLEDGES_SUBSCRIPTION_SWEEP_SECONDS", 300)},
     },
+    # Background imports whose worker died, and checks nobody confirmed: failed, files deleted.
+    "end-dead-import-jobs": {
+        "task": "pledges.end_dead_import_jobs",
+        "schedule": env_int("PLEDGES_IMPORT_JOB_DEAD_AFTER_SECONDS", 30),
+        "options": {"expires": env_int("PLEDGES_IMPORT_JOB_DEAD_AFTER_SECONDS", 30)},
+    },
     "check-links": {
         "task": "pledges.check_links",
         "schedule": env_int("PLEDGES_LINK_CHECK_SWEEP_SECONDS", 3600),
@@ -351,5 +357,15 @@ PLEDGES_IMPORT_BACKGROUND_ROWS = env_int("PLEDGES_IMPORT_BACKGROUND_ROWS", 5000)
 # spreadsheet is read only as far as this many rows (counting the gaps between them: a 2 KB XLSX can
 # declare a million), and refused if its unpacked XML is larger than PLEDGES_IMPORT_MAX_UNPACKED_BYTES
 # (a zip bomb is small on the way in).
+# A background import's worker says it is alive this often (on PostgreSQL); a job silent for
+# PLEDGES_IMPORT_JOB_DEAD_AFTER_SECONDS is taken for dead, failed and its file deleted (on
+# SQLite, which cannot take the heartbeat, once it has run past CELERY_TASK_TIME_LIMIT too).
+PLEDGES_IMPORT_JOB_HEARTBEAT_SECONDS = env_int("PLEDGES_IMPORT_JOB_HEARTBEAT_SECONDS", 5)
+PLEDGES_IMPORT_JOB_DEAD_AFTER_SECONDS = env_int("PLEDGES_IMPORT_JOB_DEAD_AFTER_SECONDS", 30)
+if PLEDGES_IMPORT_JOB_DEAD_AFTER_SECONDS <= 2 * PLEDGES_IMPORT_JOB_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured("PLEDGES_IMPORT_JOB_DEAD_AFTER_SECONDS must exceed two heartbeats.")
+# A checked file (a preview page's upload, a background job's check) waits this long for its
+# confirm, then is deleted.
+PLEDGES_IMPORT_CONFIRM_SECONDS = env_int("PLEDGES_IMPORT_CONFIRM_SECONDS", 3600)
 PLEDGES_IMPORT_MAX_ROWS = env_int("PLEDGES_IMPORT_MAX_ROWS", 200_000)
 PLEDGES_IMPORT_MAX_UNPACKED_BYTES = env_int("PLEDGES_IMPORT_MAX_UNPACKED_BYTES", 100 * 1024 * 1024)

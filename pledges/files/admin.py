@@ -20,18 +20,21 @@ from import_export.admin import ExportActionMixin, ImportMixin
 from import_export.forms import ConfirmImportForm, ImportForm, SelectableFieldsExportForm
 from import_export.tmp_storages import CacheStorage
 
+from config.middleware import request_id
 from pledges.files.errors import ImportRejected
 from pledges.files.formats import FORMATS, SPREADSHEETS
-from pledges.files.jobs import RESOURCES, goes_to_background, import_job_confirm, import_job_start
+from pledges.files.jobs import RESOURCES, end_dead_jobs, goes_to_background, import_job_confirm, import_job_start
 from pledges.models import ImportJob
 
 
 class UploadStorage(CacheStorage):
     """Where an upload waits between the preview and the confirm: the cache, shared by every web
-    process, for an hour (the library keeps it a day). A refused upload is removed at once
-    (`_import_page`), a confirmed one by the library."""
+    process, for PLEDGES_IMPORT_CONFIRM_SECONDS (the library keeps it a day). A refused upload is
+    removed at once (`_import_page`), a confirmed one by the library."""
 
-    CACHE_LIFETIME = 60 * 60
+    @property
+    def CACHE_LIFETIME(self):
+        return settings.PLEDGES_IMPORT_CONFIRM_SECONDS
 
 
 class BoundedImportForm(ImportForm):
@@ -108,6 +111,7 @@ class FileImportExportMixin(ImportMixin, ExportActionMixin):
         """A background import: its progress, then its preview and Confirm, then its result."""
         if not self.has_import_permission(request):
             raise PermissionDenied
+        end_dead_jobs()  # a job whose worker died says so, rather than "Checking the file" for ever
         job = get_object_or_404(ImportJob, pk=job_id, user=request.user)  # an editor's own imports
         if request.method == "POST" and "confirm" in request.POST:
             import_job_confirm(job)
@@ -156,6 +160,7 @@ class FileImportExportMixin(ImportMixin, ExportActionMixin):
         upload = getattr(getattr(context.get("form"), "files", {}).get("import_file"), "tmp_storage_name", None)
         if confirm_form is None and upload:  # refused: nothing will confirm it, so nothing keeps it
             self.get_tmp_storage_class()(name=upload, **self.get_tmp_storage_class_kwargs()).remove()
+        context["request_id"] = request_id.get()  # a server fault's page names its log lines
         if confirm_form is not None and result is not None and result.report is not None:
             # The page is rendered after this: the confirm carries what the preview shows.
             confirm_form.initial["fingerprint"] = result.report.fingerprint
@@ -173,6 +178,7 @@ class FileImportExportMixin(ImportMixin, ExportActionMixin):
                 "form": form,
                 "result": result,
                 "media": self.media + form.media,
+                "request_id": request_id.get(),
             }
             return TemplateResponse(request, [self.import_template_name], context)
         return super().process_result(result, request)

@@ -6,16 +6,21 @@ previewed. Each step runs the same `import_file` as every other import.
 """
 
 import logging
+import os
+import socket
+import threading
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from pledges.files.errors import ImportRejected
-from pledges.files.formats import format_named
+from pledges.files.formats import format_named, rows_over
 from pledges.files.imports import import_file
 from pledges.files.layouts import PledgeResource, ProgressUpdateResource
 from pledges.models import ImportJob
+from pledges.queue import enqueue
 
 logger = logging.getLogger(__name__)
 RESOURCES = {ImportJob.Layout.PLEDGES: PledgeResource, ImportJob.Layout.UPDATES: ProgressUpdateResource}
@@ -23,16 +28,17 @@ LISTED_ROWS = 200  # the preview lists this many new or changed rows; the rest a
 
 
 def goes_to_background(data, file_format):
-    """Whether a file is too big to import within a web request (see the settings)."""
+    """Whether a file is too big to import within a web request (see the settings): by its bytes,
+    or by its rows in any format."""
     if len(data) > settings.PLEDGES_IMPORT_BACKGROUND_BYTES:
         return True
-    return file_format in ("csv", "tsv") and data.count(b"\n") > settings.PLEDGES_IMPORT_BACKGROUND_ROWS
+    return rows_over(data, file_format, settings.PLEDGES_IMPORT_BACKGROUND_ROWS)
 
 
 def import_job_start(*, user, layout, file_name, file_format, data):
     """Record a job for the file and ask a worker to check it once the job is committed."""
     job = ImportJob.objects.create(user=user, layout=layout, file_name=file_name, file_format=file_format, data=data)
-    transaction.on_commit(lambda: _enqueue("check", job.pk))
+    transaction.on_commit(lambda: _enqueue("pledges.check_import", job.pk))
     return job
 
 
@@ -42,30 +48,119 @@ def import_job_confirm(job):
         status=ImportJob.Status.CONFIRMED, rows_done=0
     )
     if updated:  # a second click on Confirm queues nothing more
-        transaction.on_commit(lambda: _enqueue("write", job.pk))
+        transaction.on_commit(lambda: _enqueue("pledges.write_import", job.pk))
     return bool(updated)
 
 
-def _enqueue(step, job_id):
-    from pledges import tasks
-
-    task = tasks.check_import if step == "check" else tasks.write_import
-    try:
-        # A connection of its own, made now from the current settings (as reminders.request_sweep).
-        with task.app.connection_for_write() as broker:
-            task.apply_async((job_id,), connection=broker, retry=False)
-    except Exception as error:  # kombu's OperationalError, a refused connection, a timeout ...
-        logger.warning("Could not queue import job %s (%s)", job_id, error)
-        ImportJob.objects.filter(pk=job_id).update(
-            status=ImportJob.Status.FAILED,
-            finished_at=timezone.now(),
-            outcome={
-                "errors": [
-                    "The task queue could not be reached, so no worker got the file. "
-                    "Nothing was written; try again in a few minutes."
-                ]
-            },
+def _enqueue(task_name, job_id):
+    if not enqueue(task_name, job_id):
+        _end(
+            ImportJob.objects.filter(pk=job_id),
+            ImportJob.Status.FAILED,
+            "The task queue could not be reached, so no worker got the file. "
+            "Nothing was written; try again in a few minutes.",
         )
+
+
+def _end(jobs, status, message):
+    """End `jobs` with `status` and `message`, deleting their files; how many ended."""
+    return jobs.update(status=status, finished_at=timezone.now(), data=b"", outcome={"errors": [message]})
+
+
+DIED = (
+    "The worker reading this file stopped before it finished (it may have run out of memory or been "
+    "restarted). Nothing was written; try again, or split the file into smaller ones."
+)
+EXPIRED = "The check was not confirmed within {hours} and its file was deleted. Nothing was written; import it again."
+
+
+def _beats_possible():
+    """Whether a second connection may write while the import's transaction is open: PostgreSQL
+    yes; SQLite takes one writer at a time, so there a job says it is alive only when claimed."""
+    return connection.vendor == "postgresql"
+
+
+def _dead_after():
+    """How long a working job may go without a heartbeat before its worker is taken for dead.
+
+    Without heartbeats (SQLite), no job outlives the task's hard time limit, so past it it is dead.
+    """
+    if _beats_possible():
+        return timedelta(seconds=settings.PLEDGES_IMPORT_JOB_DEAD_AFTER_SECONDS)
+    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + settings.PLEDGES_IMPORT_JOB_DEAD_AFTER_SECONDS)
+
+
+def _this_worker():
+    """This process, by host and process id, so a worker on the same host can tell at once that
+    the process holding a job is gone (asked when the job is claimed: a pool's processes fork)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _process_gone(worker):
+    """Whether `worker` (host:pid) is a process of this host that no longer runs."""
+    host, _sep, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or worker == _this_worker():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # it runs, as another user
+        return False
+    return False
+
+
+def end_dead_jobs():
+    """Fail the jobs whose worker died (no heartbeat for too long, or its process gone from this
+    host) and expire the checked jobs nobody confirmed in time; their files are deleted.
+
+    Called where a dead job would be noticed: its page, a redelivered task, and beat's sweep.
+    """
+    now = timezone.now()
+    working = ImportJob.objects.filter(status__in=ImportJob.WORKING)
+    stale = set(working.filter(heartbeat_at__lt=now - _dead_after()).values_list("pk", flat=True))
+    stale |= {pk for pk, worker in working.exclude(pk__in=stale).values_list("pk", "worker") if _process_gone(worker)}
+    # The status is checked again in the update, so a job that finished meanwhile is left alone.
+    failed = _end(working.filter(pk__in=stale), ImportJob.Status.FAILED, DIED) if stale else 0
+    lifetime = timedelta(seconds=settings.PLEDGES_IMPORT_CONFIRM_SECONDS)
+    expired = _end(
+        ImportJob.objects.filter(status=ImportJob.Status.CHECKED, finished_at__lt=now - lifetime),
+        ImportJob.Status.EXPIRED,
+        EXPIRED.format(hours=f"{lifetime.total_seconds() / 3600:g} h"),
+    )
+    return failed + expired
+
+
+class _Heartbeat(threading.Thread):
+    """Says a job's worker is alive while its import runs: the time, every few seconds, written
+    through a connection of its own (the import is one open transaction)."""
+
+    def __init__(self, job_id):
+        super().__init__(name=f"import-job-{job_id}-heartbeat", daemon=True)
+        self.job_id = job_id
+        self.stopped = threading.Event()
+
+    def run(self):
+        beat = connections.create_connection(DEFAULT_DB_ALIAS)
+        try:
+            while not self.stopped.wait(settings.PLEDGES_IMPORT_JOB_HEARTBEAT_SECONDS):
+                with beat.cursor() as cursor:
+                    cursor.execute(
+                        f"UPDATE {ImportJob._meta.db_table} SET heartbeat_at = %s WHERE id = %s",
+                        [timezone.now(), self.job_id],
+                    )
+        finally:
+            beat.close()
+
+    def __enter__(self):
+        if _beats_possible():
+            self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopped.set()
+        if self.is_alive():
+            self.join()
 
 
 class _Progress:
@@ -78,7 +173,7 @@ class _Progress:
 
     def __init__(self, job_id):
         self.job_id = job_id
-        self.connection = connections.create_connection(DEFAULT_DB_ALIAS) if connection.vendor == "postgresql" else None
+        self.connection = connections.create_connection(DEFAULT_DB_ALIAS) if _beats_possible() else None
 
     def __call__(self, done, total):
         if self.connection is None:
@@ -95,23 +190,29 @@ class _Progress:
 
 
 def _run(job_id, *, claimed_from, running, dry_run):
-    # The claim makes a redelivered task (a worker that died, a broker that redelivered) a no-op.
-    if not ImportJob.objects.filter(pk=job_id, status=claimed_from).update(status=running):
+    # The claim makes a redelivered task (a worker that died, a broker that redelivered) a no-op,
+    # except that it notices a job whose worker died.
+    claimed = ImportJob.objects.filter(pk=job_id, status=claimed_from).update(
+        status=running, worker=_this_worker(), heartbeat_at=timezone.now()
+    )
+    if not claimed:
+        end_dead_jobs()
         return None
     job = ImportJob.objects.get(pk=job_id)
     progress = _Progress(job.pk)
     try:
-        report = import_file(
-            RESOURCES[job.layout],
-            bytes(job.data),
-            file_format=format_named(job.file_format),
-            user=job.user,
-            dry_run=dry_run,
-            reason=f"Imported from {job.file_name}",
-            file_name=job.file_name,
-            expected_fingerprint=None if dry_run else job.fingerprint,
-            progress=progress,
-        )
+        with _Heartbeat(job.pk):
+            report = import_file(
+                RESOURCES[job.layout],
+                bytes(job.data),
+                file_format=format_named(job.file_format),
+                user=job.user,
+                dry_run=dry_run,
+                reason=f"Imported from {job.file_name}",
+                file_name=job.file_name,
+                expected_fingerprint=None if dry_run else job.fingerprint,
+                progress=progress,
+            )
     except ImportRejected as rejected:
         job.status = ImportJob.Status.REJECTED
         job.outcome = {
@@ -119,10 +220,13 @@ def _run(job_id, *, claimed_from, running, dry_run):
             "more": rejected.more,
             "total": rejected.total,
         }
-    except Exception as error:  # a fault in the code or the database: said on the page, logged in full
+    except Exception:  # a fault in the code or the database: said on the page, logged in full
         logger.exception("Import job %s failed", job.pk)
         job.status = ImportJob.Status.FAILED
-        job.outcome = {"errors": [f"The import failed: {error}. Nothing was written."]}
+        # Said without the error's own words, which may hold server paths or SQL.
+        job.outcome = {
+            "errors": ["The import failed on the server. Nothing was written; what went wrong is in the worker's log."]
+        }
     else:
         job.status = ImportJob.Status.CHECKED if dry_run else ImportJob.Status.DONE
         job.rows_total = job.rows_done = len(report.rows)
@@ -140,9 +244,13 @@ def _run(job_id, *, claimed_from, running, dry_run):
     finally:
         progress.close()
     job.finished_at = timezone.now()
-    if job.status in (ImportJob.Status.DONE, ImportJob.Status.REJECTED, ImportJob.Status.FAILED):
+    if job.status in ImportJob.ENDED:
         job.data = b""  # the file is not kept once it is written or refused
-    job.save()
+    # Only while this worker still holds the job: one taken for dead meanwhile stays failed.
+    ended = ("status", "outcome", "fingerprint", "rows_total", "rows_done", "finished_at", "data")
+    ImportJob.objects.filter(pk=job.pk, status=running, worker=job.worker).update(
+        **{field: getattr(job, field) for field in ended}
+    )
     return job.status
 
 

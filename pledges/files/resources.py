@@ -18,6 +18,7 @@ bulk hooks and after_import), with what our importer did better kept inside thos
   slower (bench/RESULTS.md).
 """
 
+import logging
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -37,6 +38,7 @@ from pledges.files.reports import ImportResult, RowChange
 from pledges.files.widgets import cell_text
 from pledges.files.write_gate import WriteGate
 
+logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 500  # rows between two calls of an import's progress callback
 
 
@@ -188,6 +190,9 @@ class RecordResource(FileChecks, WriteGate, ExportRows, resources.ModelResource,
         # record it and carry on with the rows.
         if isinstance(error, (ImportRejected, IntegrityError)):
             raise error
+        # A fault of the server, not the file: logged in full for whoever runs the site; the page
+        # says only that it failed (the library's page would show the traceback, server paths and all).
+        logger.error("The import of a %s file failed", self.kind, exc_info=error)
         super().handle_import_error(result, error, raise_errors)
 
     def import_row(self, row, instance_loader, **kwargs):

@@ -23,6 +23,7 @@ class ImportJob(models.Model):
         DONE = "done", _("Imported")
         REJECTED = "rejected", _("Rejected: nothing was written")
         FAILED = "failed", _("Failed: nothing was written")
+        EXPIRED = "expired", _("Not confirmed in time: nothing was written")
 
     class Layout(models.TextChoices):
         PLEDGES = "pledges", _("Pledges")
@@ -46,6 +47,10 @@ class ImportJob(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
+    # Which worker process holds the job and when it last said it was alive (pledges.files.jobs):
+    # a job whose worker died is failed, not left "Checking the file" for ever.
+    worker = models.CharField(max_length=255, blank=True, verbose_name=_("worker"))
+    heartbeat_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last heartbeat"))
 
     class Meta:
         verbose_name = _("import job")
@@ -55,6 +60,10 @@ class ImportJob(models.Model):
     def __str__(self):
         return f"{self.file_name} ({self.get_status_display()})"
 
+    RUNNING = (Status.QUEUED, Status.CHECKING, Status.CONFIRMED, Status.IMPORTING)
+    WORKING = (Status.CHECKING, Status.IMPORTING)  # held by a worker process
+    ENDED = (Status.DONE, Status.REJECTED, Status.FAILED, Status.EXPIRED)  # its file is deleted
+
     @property
     def running(self):
-        return self.status in {self.Status.QUEUED, self.Status.CHECKING, self.Status.CONFIRMED, self.Status.IMPORTING}
+        return self.status in self.RUNNING

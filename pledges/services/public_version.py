@@ -38,18 +38,26 @@ VERSION_ROW = 1
 
 # How each reference record reaches the public: through a published pledge that names it.
 PLEDGE_LINK = {
-    Party: ("parties", "beneficiaries"),
     Event: ("event",),
     Topic: ("topic", "more_topics"),
-    Country: ("beneficiaries__country",),
+    # A state's country names it; a person is shown "for" the state they speak for.
+    Party: ("parties", "beneficiaries", "parties__speaks_for", "beneficiaries__speaks_for"),
+    Country: (
+        "parties__country",
+        "beneficiaries__country",
+        "parties__speaks_for__country",
+        "beneficiaries__speaks_for__country",
+    ),
     Unit: ("targets__unit",),
 }
 
 
-# Every public request asks for the version, so it is kept in the shared cache as well: a write
-# forgets it there as it moves it and again once committed, and the next request reads it anew.
-# Readers only add it (never overwrite), so at worst a reader that read the database just before
-# a commit keeps the old version for VERSION_CACHE_SECONDS.
+# Every public request asks for the version, so it is kept in the shared cache as well. A write
+# forgets it there as it moves it (its own transaction's reads then see the new one) and, once
+# committed, writes the committed version there itself. Readers only add it on a miss, never
+# overwrite: a reader that read the database just before a commit and adds after it finds the
+# writer's value there and is refused; one that adds before it is overwritten. The cache's copy
+# lasts VERSION_CACHE_SECONDS, so a database restored from a backup is noticed within that.
 VERSION_KEY = "public-version"
 VERSION_CACHE_SECONDS = 5
 
@@ -71,6 +79,18 @@ def current() -> tuple[str, datetime | None]:
 
 def _forget():
     cache.delete(VERSION_KEY)
+
+
+def _publish():
+    """After a commit: the committed version into the shared cache, over whatever a reader put
+    there meanwhile. Read again after writing, since another writer committing at the same
+    moment may have written its older read after our newer one; a few rounds settle it."""
+    for _round in range(3):
+        value = _read()
+        cache.set(VERSION_KEY, value, VERSION_CACHE_SECONDS)
+        if _read() == value:
+            return
+    _forget()  # still moving: the next reader reads the database
 
 
 def _read():
@@ -100,7 +120,7 @@ def bump() -> None:
             [PublicVersion(pk=VERSION_ROW, number=1, changed_at=now)], ignore_conflicts=True
         )
     _forget()  # this transaction's own reads see the new version at once; others once it commits
-    transaction.on_commit(_forget)
+    transaction.on_commit(_publish)
 
 
 def note_changes(model: type[models.Model], records: Sequence[models.Model]) -> None:

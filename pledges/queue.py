@@ -12,13 +12,14 @@ from celery import current_app
 logger = logging.getLogger(__name__)
 
 
-def enqueue(task_name, *args):
-    """Queue the task named `task_name` now; False, and a line in the log, if the broker is down."""
+def enqueue(task_name, *args, if_down=""):
+    """Queue the task named `task_name` now; False, and a line in the log (ending with what
+    happens instead, `if_down`), if the broker is down."""
     try:
         # A connection of its own, made now from the current settings, closed straight after.
         with current_app.connection_for_write() as connection:
             current_app.send_task(task_name, args=args, connection=connection, retry=False)
     except Exception as error:  # kombu's OperationalError, a refused connection, a timeout ...
-        logger.warning("Could not queue %s%s (%s)", task_name, args or "", error)
+        logger.warning("Could not queue %s%s (%s)%s", task_name, args or "", error, f"; {if_down}" if if_down else "")
         return False
     return True

@@ -58,7 +58,7 @@ def send_subscriptions():
 def request_subscription_sweep():
     """Ask a worker to send a confirmation now (after a reader asked), without failing the page;
     if the broker is down, the next scheduled sweep sends it."""
-    enqueue(send_subscriptions.name)
+    enqueue(send_subscriptions.name, if_down="the next scheduled sweep will send it.")
 
 
 def request_sweep():
@@ -66,4 +66,4 @@ def request_sweep():
 
     Called on commit. If the broker is down, the next scheduled sweep sends whatever is due.
     """
-    enqueue(send_reminders.name)
+    enqueue(send_reminders.name, if_down="the next scheduled sweep will run it.")

@@ -261,11 +261,12 @@ def test_an_upload_waits_an_hour_for_its_confirm_and_a_refused_one_not_at_all(cl
     assert kept_uploads() == [] and Pledge.objects.count() == 1
 
 
-def test_a_sheet_of_5000_empty_rows_shows_no_traceback(client, reference_data, editor):
+def test_a_sheet_of_empty_rows_shows_no_traceback(client, reference_data, editor):
     from tests.test_hostile_files import header_row, sheet, xlsx_with_sheet
 
     client.force_login(editor)
-    page = upload(client, xlsx_with_sheet(sheet(header_row() + "<row/>" * 5000)), "empty.xlsx", "xlsx")
+    # The audit's had 5,000, which now go to a worker (rows count toward the threshold in any format).
+    page = upload(client, xlsx_with_sheet(sheet(header_row() + "<row/>" * 4990)), "empty.xlsx", "xlsx")
 
     text = page.content.decode()
     assert page.status_code == 200 and "the file has no rows" in text

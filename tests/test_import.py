@@ -565,3 +565,26 @@ def test_the_command_prints_no_progress_bar_into_a_file(reference_data, tmp_path
     call_command("import_pledges", str(path), stderr=err, stdout=io.StringIO())
 
     assert err.getvalue() == ""
+
+
+def test_a_target_named_but_given_no_unit_or_value_is_refused_with_a_message(reference_data):
+    # Its mirror once found nothing wrong, and the database's refusal read as a clash with another editor.
+    errors = rejected(
+        lambda: import_pledges(
+            pledge_csv(
+                {
+                    "target_label": "Bridges",
+                    "target_unit": "",
+                    "target_value": "",
+                    "baseline_value": "",
+                    "baseline_on": "",
+                }
+            )
+        )
+    )
+
+    assert errors == [
+        (2, "target_unit", "A target needs a unit."),
+        (2, "target_value", "A target needs its promised value, or the kind “a direction only”."),
+    ]
+    assert not Pledge.objects.exists()

@@ -65,3 +65,39 @@ def test_nothing_outside_them_imports_the_admin_or_the_public_site():
     assert [str(path.relative_to(PLEDGES)) for path in outside if app_imports(path) & {"admin", "public"}] == []
     subscriptions = (PLEDGES / "subscriptions").rglob("*.py")
     assert [str(path.relative_to(PLEDGES)) for path in subscriptions if "admin" in app_imports(path)] == []
+
+
+STAMPED = {"updated_at", "remind_after"}  # Stamped.STAMPED_FIELDS of Pledge and ProgressUpdate
+STAMPING = {"models/stamped.py", "models/pledge.py", "services/writes.py"}  # Stamped.stamp, records_update
+
+
+def stamping_bypasses(path):
+    """Where `path` sets a stamped field itself or bulk-updates pledges or updates directly."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        for target in targets:
+            for element in target.elts if isinstance(target, ast.Tuple) else [target]:
+                if isinstance(element, ast.Attribute) and element.attr in STAMPED:
+                    found.append(f"line {node.lineno}: sets .{element.attr}")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            receiver = node.func.value
+            if (
+                node.func.attr == "bulk_update"
+                and isinstance(receiver, ast.Attribute)
+                and isinstance(receiver.value, ast.Name)
+                and receiver.value.id in ("Pledge", "ProgressUpdate")
+            ):
+                found.append(f"line {node.lineno}: {receiver.value.id}.objects.bulk_update")
+            if node.func.attr == "update" and any(k.arg in {"updated_at", "created_at"} for k in node.keywords):
+                found.append(f"line {node.lineno}: .update(...) of a stamped field")
+    return found
+
+
+def test_no_writer_stamps_a_record_by_hand_or_bulk_updates_around_the_write_service():
+    bypasses = {
+        str(path.relative_to(PLEDGES)): stamping_bypasses(path)
+        for path in PLEDGES.rglob("*.py")
+        if "migrations" not in path.parts and str(path.relative_to(PLEDGES)) not in STAMPING
+    }
+    assert {name: found for name, found in bypasses.items() if found} == {}

@@ -114,7 +114,6 @@ class AuditedAdmin(SimpleHistoryAdmin):
             obj._change_reason = f"Reverted to the version of {timezone.localtime(version.history_date):%Y-%m-%d %H:%M}"
         elif change and not set(form.changed_data) - FORM_ONLY_FIELDS:
             return  # Nothing of the record itself changed: no empty history entry.
-        obj.updated_at = timezone.now()
         super().save_model(request, obj, form, change)
         if version is not None:
             self.after_revert(request, obj, version)

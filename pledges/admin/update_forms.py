@@ -5,7 +5,6 @@ its evidence."""
 from datetime import date
 
 from django import forms
-from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -259,8 +258,7 @@ class ProgressUpdateInlineForm(MeasurementForm):
         return [first_grade or SourceGrade.REPORTING, *others]
 
     def save(self, commit=True):
-        update = super().save(commit=False)
-        update.updated_at = timezone.now()
+        update = super().save(commit=False)  # stamped by its save()
         if commit:
             update.save()
             self._save_m2m()

@@ -53,7 +53,7 @@ def import_job_confirm(job):
 
 
 def _enqueue(task_name, job_id):
-    if not enqueue(task_name, job_id):
+    if not enqueue(task_name, job_id, if_down="the job is marked failed."):
         _end(
             ImportJob.objects.filter(pk=job_id),
             ImportJob.Status.FAILED,

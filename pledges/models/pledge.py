@@ -16,6 +16,7 @@ from .choices import DATED_PRECISIONS, SETTLED_VERDICTS, DeadlinePrecision, Dead
 from .dates import PreciseDate, precision_constraint, precision_field
 from .languages import field_in, missing, shown, site_language, translated
 from .reference import Event, Party, Topic
+from .stamped import Stamped
 from .validation import (
     WebAddressField,
     dates_in_range_constraint,
@@ -113,7 +114,7 @@ class PledgeQuerySet(models.QuerySet):
         return self.filter(Q(last_reviewed_on__isnull=True) | Q(last_reviewed_on__lt=cutoff))
 
 
-class Pledge(models.Model):
+class Pledge(Stamped):
     """One trackable commitment, with its deadline window, verdict and optional target."""
 
     slug = models.SlugField(max_length=120, unique=True, help_text=_("Stable public address."), verbose_name=_("slug"))
@@ -336,13 +337,13 @@ class Pledge(models.Model):
     def __str__(self):
         return self.title
 
-    def save(self, *args, **kwargs):
+    STAMPED_FIELDS = ("updated_at", "remind_after")
+
+    def stamp(self, now):
+        super().stamp(now)
         # Any change may bring a reminder forward (a deadline moved, a verdict reopened): the next
         # sweep looks at this pledge again.
         self.remind_after = None
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "remind_after"}
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("pledges:detail", args=[self.slug])

@@ -15,6 +15,7 @@ from .dates import PreciseDate, precision_constraint, precision_field
 from .languages import translated
 from .pledge import Pledge
 from .reference import Country
+from .stamped import Stamped
 from .target import Target
 from .validation import (
     WebAddressField,
@@ -201,7 +202,7 @@ def new_update_key():
     return uuid.uuid4().hex[:12]
 
 
-class ProgressUpdate(models.Model):
+class ProgressUpdate(Stamped):
     """A dated entry in a pledge's public timeline, with its sources.
 
     It may carry a measurement (optionally for one beneficiary country) and a new verdict;

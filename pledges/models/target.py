@@ -284,10 +284,13 @@ def target_errors(unit, target, baseline, kind=TargetKind.TOTAL, milestones=()):
         if not unit:
             errors["unit"] = _("A target needs a unit.")
         return errors
-    if target is not None and not unit:
+    # A running total, a level or a yearly flow: a number to reach, in a unit.
+    if not unit:
         errors["unit"] = _("A target needs a unit.")
-    if unit and target is None:
-        errors["target_value"] = _("A unit needs a target value.")
-    if baseline is not None and target is None:
-        errors["target_value"] = _("A baseline needs a target value.")
+    if target is None:
+        errors["target_value"] = _("A target needs its promised value, or the kind “a direction only”.")
+        if unit:
+            errors["target_value"] = _("A unit needs a target value.")
+        if baseline is not None:
+            errors["target_value"] = _("A baseline needs a target value.")
     return errors

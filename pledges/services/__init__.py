@@ -15,6 +15,7 @@ from pledges.services.verdicts import (
     pledge_verdict_evidence,
     pledges_refresh_verdicts,
 )
+from pledges.services.writes import records_stamp_new, records_update
 
 __all__ = [
     "UpdateDraft",
@@ -24,6 +25,8 @@ __all__ = [
     "pledges_refresh_verdicts",
     "pledge_targets_restore",
     "record_history",
+    "records_stamp_new",
+    "records_update",
     "update_sources_at",
     "update_sources_restore",
 ]

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from pledges.models import Pledge
 from pledges.services.history import EditConflict, conflict_messages, record_history, stale_records
+from pledges.services.writes import records_update
 
 
 def pledges_change(
@@ -37,9 +38,7 @@ def pledges_change(
         for pledge in changed:
             for name, value in changes.items():
                 setattr(pledge, name, value)
-            pledge.updated_at = now
-            pledge.remind_after = None
         if changed:
-            Pledge.objects.bulk_update(changed, [*changes, "updated_at", "remind_after"])
+            records_update(Pledge, changed, changes, now=now)
             record_history(Pledge, changed, created=False, user=user, reason=reason, now=now)
     return changed

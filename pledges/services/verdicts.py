@@ -26,6 +26,7 @@ from pledges.models import (
     ruling_errors,
 )
 from pledges.services.history import record_history
+from pledges.services.writes import records_update
 
 
 @dataclass(frozen=True)
@@ -127,11 +128,10 @@ def pledges_refresh_verdicts(
                 pledge.verdict = verdict
                 for name, ruling in rulings.items():
                     setattr(pledge, name, ruling)
-                pledge.updated_at = timezone.now()
-                pledge.remind_after = None  # a reopened verdict may make a passed deadline news again
                 changed.append(pledge)
         if changed:
-            Pledge.objects.bulk_update(changed, ["verdict", *RULING_FIELDS, "updated_at", "remind_after"])
+            # Stamped, so a reopened verdict's pledge is looked at by the reminder sweep again.
+            records_update(Pledge, changed, ["verdict", *RULING_FIELDS], now=timezone.now())
             record_history(Pledge, changed, created=False, user=user, reason=reason or "Verdict from progress update")
     return changed
 
@@ -149,9 +149,8 @@ def pledge_revert_verdict_evidence(
     now = timezone.now()
     for update in withdrawn:
         update.is_published = False
-        update.updated_at = now
     if withdrawn:
-        ProgressUpdate.objects.bulk_update(withdrawn, ["is_published", "updated_at"])
+        records_update(ProgressUpdate, withdrawn, ["is_published"], now=now)
         record_history(
             ProgressUpdate, withdrawn, created=False, user=user, reason="Withdrawn: the pledge's verdict was reverted"
         )

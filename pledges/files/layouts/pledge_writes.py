@@ -10,7 +10,7 @@ from pledges.models import (
     TargetKind,
     event_slug,
 )
-from pledges.services import bulk, record_history
+from pledges.services import bulk, record_history, records_stamp_new, records_update
 from pledges.services.history import PLEDGE_LINKS
 
 
@@ -33,8 +33,7 @@ class PledgeWrites:
                 raise RuntimeError("new pledges that follow none of the file's written pledges")
             for pledge in ready:
                 self.relink(pledge)
-                pledge.created_at = pledge.updated_at = now
-                pledge.remind_after = None
+            records_stamp_new(ready, now=now)
             for pledge, pk in zip(ready, bulk.insert(Pledge, [bulk.field_values(p) for p in ready], return_ids=True)):
                 pledge.pk = pledge.id = pk
 
@@ -69,9 +68,7 @@ class PledgeWrites:
     def write_changed(self, instances, attributes, now):
         for pledge in instances:
             self.relink(pledge)
-            pledge.updated_at = now
-            pledge.remind_after = None  # the reminder sweep looks at changed pledges again
-        Pledge.objects.bulk_update(instances, sorted(attributes | {"updated_at", "remind_after"}), batch_size=1000)
+        records_update(Pledge, instances, attributes, now=now)
 
     def write_related(self, created, changed, now):
         self._write_event_details()

@@ -10,7 +10,7 @@ from pledges.models import (
     Source,
     SourceGrade,
 )
-from pledges.services import bulk, pledges_refresh_verdicts, record_history
+from pledges.services import bulk, pledges_refresh_verdicts, record_history, records_stamp_new, records_update
 
 SOURCE_FIELDS = (*SOURCE_PARTS, "published_precision")  # what a file sets on a source
 
@@ -21,7 +21,7 @@ class UpdateWrites:
     def write_new(self, instances, now):
         for update in instances:
             self.relink(update)
-            update.created_at = update.updated_at = now
+        records_stamp_new(instances, now=now)
         for update, pk in zip(
             instances, bulk.insert(ProgressUpdate, [bulk.field_values(u) for u in instances], return_ids=True)
         ):
@@ -30,7 +30,6 @@ class UpdateWrites:
     def write_changed(self, instances, attributes, now):
         for update in instances:
             self.relink(update)
-            update.updated_at = now
         # The measurement's target and period are side columns set on the record (import_instance),
         # the date's precision comes with the date; the time of a correction is stamped by the
         # row's checks (ProgressUpdateResource).
@@ -42,7 +41,7 @@ class UpdateWrites:
             "corrected_at",
             "occurred_precision",
         }
-        ProgressUpdate.objects.bulk_update(instances, sorted(attributes | measured | {"updated_at"}), batch_size=1000)
+        records_update(ProgressUpdate, instances, attributes | measured, now=now)
 
     def write_related(self, created, changed, now):
         resourced = created + [

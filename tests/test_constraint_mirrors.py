@@ -1,0 +1,119 @@
+"""Each rule the database enforces has a readable mirror (`*_errors`), which the admin and the
+importer show; the two are kept in step by these properties: for any values Hypothesis makes,
+the mirror has no message for a constraint's fields exactly when the database accepts the row.
+
+The database is asked for real: the values are written to a stored row inside a savepoint, and a
+refusal (IntegrityError) rolled back. The mirrors may know more than the database (a step's
+name, a follow-up's dates); only what the constraints cover is compared.
+"""
+
+from datetime import date
+
+import pytest
+from django.db import IntegrityError, transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pledges.models import (
+    DeadlinePrecision,
+    PeriodPrecision,
+    Pledge,
+    ProgressUpdate,
+    Target,
+    TargetKind,
+    Unit,
+    Verdict,
+    deadline_errors,
+    follow_up_errors,
+    period_errors,
+    ruling_errors,
+    target_errors,
+)
+from pledges.models.choices import FollowUp
+
+pytestmark = pytest.mark.django_db
+EXAMPLES = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+dates = st.none() | st.dates(min_value=date(2000, 1, 1), max_value=date(2060, 12, 31))
+
+
+def accepted(model, pk, **values):
+    """Whether the database takes `values` on the stored row `pk` (nothing is kept either way)."""
+    try:
+        with transaction.atomic():
+            model.objects.filter(pk=pk).update(**values)
+            transaction.set_rollback(True)
+    except IntegrityError:
+        return False
+    return True
+
+
+@EXAMPLES
+@given(precision=st.sampled_from(DeadlinePrecision.values), start=dates, end=dates)
+def test_a_deadline_is_refused_by_the_database_exactly_when_its_mirror_says_why(seeded, precision, start, end):
+    pledge = Pledge.objects.first()
+    errors = deadline_errors(precision, start, end)
+    stored = accepted(Pledge, pledge.pk, deadline_precision=precision, deadline_start=start, deadline_end=end)
+    assert (not errors) == stored, errors
+
+
+@EXAMPLES
+@given(
+    precision=st.sampled_from(["", *PeriodPrecision.values]),
+    start=dates,
+    end=dates,
+    value=st.none() | st.just(5),
+)
+def test_a_measured_period_is_refused_by_the_database_exactly_when_its_mirror_says_why(
+    seeded, precision, start, end, value
+):
+    target = Target.objects.exclude(kind=TargetKind.MILESTONES).first()
+    update = ProgressUpdate.objects.filter(pledge=target.pledge).first()
+    errors = period_errors(precision, start, end, value is not None)
+    stored = accepted(
+        ProgressUpdate,
+        update.pk,
+        measured_precision=precision,
+        measured_start=start,
+        measured_end=end,
+        measurement_value=value,
+        target=target if value is not None else None,  # a measurement names its target (another rule)
+        milestone="",
+        measurement_country=None,
+    )
+    assert (not errors) == stored, errors
+
+
+@EXAMPLES
+@given(verdict=st.sampled_from(["", *Verdict.values]), ruling=st.text(max_size=5))
+def test_a_verdict_without_its_ruling_is_refused_by_both(seeded, verdict, ruling):
+    update = ProgressUpdate.objects.first()
+    ruling = ruling.strip()  # every writer strips a text (form fields and file cells alike)
+    errors = ruling_errors(new_verdict=verdict, ruling=ruling)
+    assert (not errors) == accepted(ProgressUpdate, update.pk, new_verdict=verdict, ruling=ruling), errors
+
+
+@EXAMPLES
+@given(
+    kind=st.sampled_from(TargetKind.values),
+    has_unit=st.booleans(),
+    value=st.none() | st.just(10),
+    baseline=st.none() | st.just(0),
+)
+def test_a_target_is_refused_by_the_database_exactly_when_its_mirror_says_why(seeded, kind, has_unit, value, baseline):
+    target = Target.objects.first()
+    unit = Unit.objects.first() if has_unit else None
+    steps = ["survey", "opening"] if kind == TargetKind.MILESTONES else []  # named as the mirror asks
+    errors = target_errors(unit, value, baseline, kind, steps)
+    stored = accepted(
+        Target, target.pk, kind=kind, unit=unit, target_value=value, baseline_value=baseline, milestones=steps
+    )
+    assert (not errors) == stored, errors
+
+
+@EXAMPLES
+@given(follows=st.booleans(), how=st.sampled_from(["", *FollowUp.values]))
+def test_a_follow_up_is_refused_by_the_database_exactly_when_its_mirror_says_why(seeded, follows, how):
+    earlier, later = Pledge.objects.order_by("announced_on", "pk")[:2]
+    followed = earlier if follows else None
+    errors = follow_up_errors(followed, how, later.slug, later.announced_on)
+    assert (not errors) == accepted(Pledge, later.pk, follows=followed, follow_up=how), errors

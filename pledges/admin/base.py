@@ -9,7 +9,8 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from pledges.admin.amounts import preview_data
-from pledges.models import Pledge
+from pledges.admin.forms import reverted_version
+from pledges.models import Pledge, WebAddressFormField
 from pledges.services.history import delta as history_delta
 from pledges.services.history import describe_change
 
@@ -37,7 +38,7 @@ class OneRowAdmin:
 
 
 # Django 6's default already: an address typed without a scheme is taken as https.
-URL_FIELDS: dict[type[models.Field], dict[str, str]] = {models.URLField: {"assume_scheme": "https"}}
+URL_FIELDS: dict[type[models.Field], dict[str, type]] = {models.URLField: {"form_class": WebAddressFormField}}
 
 
 class MeasurementPreviewMixin:
@@ -89,27 +90,13 @@ class AuditedAdmin(SimpleHistoryAdmin):
         # simple-history lets anyone who may view the history post a revert; only editors may.
         if request.method == "POST" and not self.has_change_permission(request):
             raise PermissionDenied
-        if self.version_reverted_to(request) is None:
-            raise Http404("No such version.")
+        if not (str(object_id).isdigit() and str(version_id).isdigit()):
+            raise Http404("No such version.")  # simple-history finds the version by both, or 404
         with transaction.atomic(using=router.db_for_write(self.model)):
             return super().history_form_view(request, object_id, version_id, extra_context)
 
-    def version_reverted_to(self, request):
-        """On a revert page, the history record it restores; None on any other page.
-
-        Read from the page's own address, so every hook of one request (read-only fields, save)
-        sees the same version without passing it between them.
-        """
-        match = request.resolver_match
-        if match is None or not (match.url_name or "").endswith("_simple_history"):
-            return None
-        object_id, version_id = match.args[:2]  # simple-history's address: <object>/history/<version>/
-        if not (str(version_id).isdigit() and str(object_id).isdigit()):
-            return None
-        return self.model.history.filter(history_id=version_id, **{self.model._meta.pk.attname: object_id}).first()
-
     def save_model(self, request, obj, form, change):
-        version = self.version_reverted_to(request)
+        version = reverted_version(obj)
         if version is not None:
             obj._change_reason = f"Reverted to the version of {timezone.localtime(version.history_date):%Y-%m-%d %H:%M}"
         elif change and not set(form.changed_data) - FORM_ONLY_FIELDS:

@@ -14,6 +14,7 @@ from pledges.models import (
     PreciseDate,
     Target,
     Verdict,
+    WebAddressFormField,
     follow_up_errors,
     name_slug,
     owner_choices,
@@ -22,10 +23,19 @@ from pledges.models import (
 from pledges.services.history import conflict_messages, stale_versions, version_token
 
 
+def reverted_version(obj):
+    """On a revert page, the history record `obj` was made from; None on any other page.
+
+    simple-history's revert view builds its form on `HistoricalRecord.instance`, which carries its
+    record (`to_historic`): so every hook given the object (form, read-only fields, save) knows
+    the version without a query or the page's address."""
+    return to_historic(obj) if obj is not None else None
+
+
 def https_by_default(db_field, **kwargs):
-    """Form fields for a model's fields, where an address typed without a scheme is https."""
+    """Form fields for a model's fields, where an address is a `WebAddressFormField` (https unless typed otherwise)."""
     if isinstance(db_field, models.URLField):
-        kwargs.setdefault("assume_scheme", "https")
+        kwargs.setdefault("form_class", WebAddressFormField)
     return db_field.formfield(**kwargs)
 
 
@@ -154,7 +164,7 @@ class VersionedForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             updated_at = self.instance.updated_at
-            if to_historic(self.instance) is not None:
+            if reverted_version(self.instance) is not None:
                 # A revert form shows an old version; the version it saves over is today's.
                 updated_at = (
                     type(self.instance)

@@ -17,7 +17,7 @@ from pledges.admin.filters import (
     NeedsReviewFilter,
     OwnerFilter,
 )
-from pledges.admin.forms import PledgeAdminForm
+from pledges.admin.forms import PledgeAdminForm, reverted_version
 from pledges.admin.inlines import ProgressUpdateInline, PublishedUpdatesInline, TargetInline
 from pledges.admin.pagination import EstimatedCountPaginator, OpenFirstPaginator, open_deadline
 from pledges.admin.pledge_actions import VERSION_FIELD_PREFIX, PledgeActions
@@ -213,7 +213,7 @@ class PledgeAdmin(PledgeActions, MeasurementPreviewMixin, FileImportExportMixin,
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
-        if self.version_reverted_to(request) is not None:
+        if reverted_version(obj) is not None:
             return (*fields, "verdict")  # A revert restores the verdict of that version, with its evidence.
         return fields
 

@@ -5,7 +5,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from pledges.admin.base import URL_FIELDS, AuditedAdmin, MeasurementPreviewMixin
-from pledges.admin.forms import PreciseDatesForm
+from pledges.admin.forms import PreciseDatesForm, reverted_version
 from pledges.admin.update_forms import ProgressUpdateAdminForm, SourcesFormSet
 from pledges.files.admin import FileImportExportMixin
 from pledges.files.layouts import ProgressUpdateResource
@@ -156,7 +156,8 @@ class ProgressUpdateAdmin(MeasurementPreviewMixin, FileImportExportMixin, Audite
         return kwargs
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        version = self.version_reverted_to(request)
+        numbers = str(object_id).isdigit() and str(version_id).isdigit()  # else the base view's 404
+        version = self.model.history.filter(history_id=version_id, id=object_id).first() if numbers else None
         if version is not None:  # the sources that version cited come back with it: show them
             extra_context = {
                 **(extra_context or {}),
@@ -169,7 +170,7 @@ class ProgressUpdateAdmin(MeasurementPreviewMixin, FileImportExportMixin, Audite
         notes = {
             language: (form.cleaned_data.get(field_in("correction", language)) or "").strip() for language in LANGUAGES
         }
-        version = self.version_reverted_to(request)
+        version = reverted_version(obj)
         if version is not None and ProgressUpdate.objects.filter(pk=obj.pk, is_published=True).exists():
             # Reverting a published update is a correction readers see, like any other.
             for language in LANGUAGES if not notes[WORKING_LANGUAGE] else ():

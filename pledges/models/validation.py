@@ -143,7 +143,12 @@ def normalised_url(value):
 
 
 class WebAddressFormField(forms.URLField):
-    """An address typed into a form, stored as `normalised_url` says."""
+    """An address typed into a form, stored as `normalised_url` says; typed without a scheme, it is
+    https (the one place that says so: every address field of the admin is one of these)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(**kwargs)
 
     def to_python(self, value):
         return normalised_url(super().to_python(value))
@@ -158,7 +163,7 @@ class WebAddressField(models.URLField):
         return normalised_url(super().to_python(value))
 
     def formfield(self, **kwargs):
-        return super().formfield(**{"form_class": WebAddressFormField, "assume_scheme": "https", **kwargs})
+        return super().formfield(**{"form_class": WebAddressFormField, **kwargs})
 
 
 def http_url_condition(field_name):

@@ -51,7 +51,7 @@ def accepted(model, pk, **values):
 @given(precision=st.sampled_from(DeadlinePrecision.values), start=dates, end=dates)
 def test_a_deadline_is_refused_by_the_database_exactly_when_its_mirror_says_why(seeded, precision, start, end):
     pledge = Pledge.objects.first()
-    errors = deadline_errors(precision, start, end)
+    errors = deadline_errors(precision=precision, start=start, end=end)
     stored = accepted(Pledge, pledge.pk, deadline_precision=precision, deadline_start=start, deadline_end=end)
     assert (not errors) == stored, errors
 
@@ -68,7 +68,7 @@ def test_a_measured_period_is_refused_by_the_database_exactly_when_its_mirror_sa
 ):
     target = Target.objects.exclude(kind=TargetKind.MILESTONES).first()
     update = ProgressUpdate.objects.filter(pledge=target.pledge).first()
-    errors = period_errors(precision, start, end, value is not None)
+    errors = period_errors(precision=precision, start=start, end=end, has_value=value is not None)
     stored = accepted(
         ProgressUpdate,
         update.pk,
@@ -84,7 +84,11 @@ def test_a_measured_period_is_refused_by_the_database_exactly_when_its_mirror_sa
 
 
 @EXAMPLES
-@given(verdict=st.sampled_from(["", *Verdict.values]), ruling=st.text(max_size=5))
+# Printable text: control characters are refused before any rule (validate_printable).
+@given(
+    verdict=st.sampled_from(["", *Verdict.values]),
+    ruling=st.text(st.characters(exclude_categories=("Cc", "Cs")), max_size=5),
+)
 def test_a_verdict_without_its_ruling_is_refused_by_both(seeded, verdict, ruling):
     update = ProgressUpdate.objects.first()
     ruling = ruling.strip()  # every writer strips a text (form fields and file cells alike)
@@ -103,7 +107,7 @@ def test_a_target_is_refused_by_the_database_exactly_when_its_mirror_says_why(se
     target = Target.objects.first()
     unit = Unit.objects.first() if has_unit else None
     steps = ["survey", "opening"] if kind == TargetKind.MILESTONES else []  # named as the mirror asks
-    errors = target_errors(unit, value, baseline, kind, steps)
+    errors = target_errors(unit=unit, target=value, baseline=baseline, kind=kind, milestones=steps)
     stored = accepted(
         Target, target.pk, kind=kind, unit=unit, target_value=value, baseline_value=baseline, milestones=steps
     )
@@ -115,5 +119,5 @@ def test_a_target_is_refused_by_the_database_exactly_when_its_mirror_says_why(se
 def test_a_follow_up_is_refused_by_the_database_exactly_when_its_mirror_says_why(seeded, follows, how):
     earlier, later = Pledge.objects.order_by("announced_on", "pk")[:2]
     followed = earlier if follows else None
-    errors = follow_up_errors(followed, how, later.slug, later.announced_on)
+    errors = follow_up_errors(follows=followed, how=how, slug=later.slug, announced_on=later.announced_on)
     assert (not errors) == accepted(Pledge, later.pk, follows=followed, follow_up=how), errors

@@ -229,10 +229,10 @@ class PledgeAdminForm(PreciseDatesForm, VersionedForm):
         cleaned = super().clean()
         if "also_follows" in cleaned:  # the link rules with the other earlier pledges (the model's see one)
             errors = follow_up_errors(
-                cleaned.get("follows"),
-                cleaned.get("follow_up"),
-                cleaned.get("slug"),
-                cleaned.get("announced_on"),
+                follows=cleaned.get("follows"),
+                how=cleaned.get("follow_up"),
+                slug=cleaned.get("slug"),
+                announced_on=cleaned.get("announced_on"),
                 also_follows=list(cleaned["also_follows"]),
             )
             if "also_follows" in errors:

@@ -246,9 +246,11 @@ class ProgressUpdateInlineForm(MeasurementForm):
             for name in ("source_url", "source_title", "source_publisher"):
                 if not cleaned.get(name) and name not in self.errors:  # a bad value has its own message
                     self.add_error(name, _("A progress update needs a source: give its URL, title and publisher."))
-            weak = evidence_errors(cleaned.get("new_verdict"), self.source_grades(cleaned.get("source_grade")))
+            weak = evidence_errors(
+                new_verdict=cleaned.get("new_verdict"), grades=self.source_grades(cleaned.get("source_grade"))
+            )
             if weak and "source_grade" not in self.errors:
-                self.add_error("source_grade", weak)
+                self.add_error("source_grade", weak["new_verdict"])
         return cleaned
 
     def source_grades(self, first_grade):
@@ -354,9 +356,9 @@ class SourcesFormSet(forms.BaseInlineFormSet):
             and not self._should_delete_form(form)
             and form.cleaned_data.get("url")
         ]
-        weak = evidence_errors(self.instance.new_verdict, kept)
+        weak = evidence_errors(new_verdict=self.instance.new_verdict, grades=kept)
         if weak:
-            raise forms.ValidationError(weak, code="weak_evidence")
+            raise forms.ValidationError(weak["new_verdict"], code="weak_evidence")
 
     def changes_evidence(self):
         """Whether a source is added, removed or changed in what readers rely on (not only its

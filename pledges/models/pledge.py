@@ -38,7 +38,7 @@ def quote_language_errors(*, language: str, original: str) -> dict:
     return {}
 
 
-def follow_up_errors(follows, how, slug, announced_on, also_follows=()):
+def follow_up_errors(*, follows, how, slug, announced_on, also_follows=()):
     """The ways a follow-up link breaks its rules, as {field: message}; empty when it is sound.
     `also_follows` are the other earlier pledges it follows the same way."""
     errors = {}
@@ -363,8 +363,8 @@ class Pledge(Stamped):
 
     def clean(self):
         errors = (
-            deadline_errors(self.deadline_precision, self.deadline_start, self.deadline_end)
-            | follow_up_errors(self.follows, self.follow_up, self.slug, self.announced_on)
+            deadline_errors(precision=self.deadline_precision, start=self.deadline_start, end=self.deadline_end)
+            | follow_up_errors(follows=self.follows, how=self.follow_up, slug=self.slug, announced_on=self.announced_on)
             | quote_language_errors(language=self.quote_language, original=self.quote_original)
         )
         if errors:
@@ -421,7 +421,7 @@ class Pledge(Stamped):
         return next(iter(self.targets.all()), None)
 
 
-def deadline_errors(precision, start, end):
+def deadline_errors(*, precision, start, end):
     """The ways a deadline window breaks its rules, as {field: message}; empty when it is sound.
 
     The database enforces the same rules (see Pledge.Meta.constraints); this gives the

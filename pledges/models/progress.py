@@ -40,7 +40,7 @@ def period_text(precision, start, end):
     return end.isoformat()
 
 
-def period_errors(precision, start, end, has_value):
+def period_errors(*, precision, start, end, has_value):
     """The ways a measured period breaks its rules, as {field: message}; empty when it is sound."""
     errors = {}
     if precision and not has_value:
@@ -386,7 +386,10 @@ class ProgressUpdate(Stamped):
             )
             | ruling_errors(new_verdict=self.new_verdict, ruling=self.ruling)
             | period_errors(
-                self.measured_precision, self.measured_start, self.measured_end, self.measurement_value is not None
+                precision=self.measured_precision,
+                start=self.measured_start,
+                end=self.measured_end,
+                has_value=self.measurement_value is not None,
             )
         )
         if target is not None and self.measurement_value is not None and self.occurred_on and not errors:
@@ -403,14 +406,15 @@ class ProgressUpdate(Stamped):
             raise ValidationError(errors)
 
 
-def evidence_errors(new_verdict, grades):
-    """Why an update cannot give a verdict with sources of these grades, or None.
-
-    Only a verdict needs more than a weak source: an update may still report a weak claim.
-    """
+def evidence_errors(*, new_verdict, grades) -> dict:
+    """{"new_verdict": why} when an update cannot give a verdict with sources of these grades;
+    empty otherwise. Only a verdict needs more than a weak source: an update may still report a
+    weak claim."""
     if new_verdict and grades and all(grade == SourceGrade.WEAK for grade in grades):
-        return _("A verdict needs at least one source that is not weak (a primary source or reporting).")
-    return None
+        return {
+            "new_verdict": _("A verdict needs at least one source that is not weak (a primary source or reporting).")
+        }
+    return {}
 
 
 class Source(models.Model):

@@ -241,9 +241,9 @@ class Target(models.Model):
 
     def clean(self):
         errors = target_errors(
-            getattr(self, "unit", None) if self.unit_id else None,
-            self.target_value,
-            self.baseline_value,
+            unit=getattr(self, "unit", None) if self.unit_id else None,
+            target=self.target_value,
+            baseline=self.baseline_value,
             kind=self.kind,
             milestones=self.milestones,
         )
@@ -263,7 +263,7 @@ def covers_a_year(update):
     )
 
 
-def target_errors(unit, target, baseline, kind=TargetKind.TOTAL, milestones=()):
+def target_errors(*, unit, target, baseline, kind=TargetKind.TOTAL, milestones=()):
     """The ways a quantitative target breaks its rules, as {field: message} (field names as on Target)."""
     errors = {}
     if kind == TargetKind.MILESTONES:

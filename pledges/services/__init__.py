@@ -3,8 +3,8 @@
 runs in a transaction and keeps the audit history; the public data version follows from it."""
 
 from pledges.services.history import (
+    history_record,
     pledge_targets_restore,
-    record_history,
     update_sources_at,
     update_sources_restore,
 )
@@ -24,7 +24,7 @@ __all__ = [
     "pledges_change",
     "pledges_refresh_verdicts",
     "pledge_targets_restore",
-    "record_history",
+    "history_record",
     "records_stamp_new",
     "records_update",
     "update_sources_at",

@@ -1,12 +1,12 @@
 """The audit history read back: what changed between two versions, and edit conflicts.
 
-Every writer (the admin, the importer, the services) sets a record's `updated_at` when it changes
+Every write of a record stamps its `updated_at` (`Stamped.stamp`, by `save()` or `records_update`) when it changes
 the record, so `updated_at` is the record's version. A form carries the version it was opened
 at; the save locks the row and compares, and a stale save is refused with what changed
 meanwhile, read from the audit history. Nobody's edit is silently overwritten.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -42,7 +42,7 @@ class EditConflict(Exception):
 PLEDGE_LINKS = ("parties", "beneficiaries", "more_topics", "also_follows")
 
 
-def record_history(
+def history_record(
     model: type[models.Model],
     objects: Sequence[models.Model],
     *,
@@ -90,7 +90,7 @@ def version_token(updated_at: datetime | None) -> str:
     return updated_at.isoformat() if updated_at else ""
 
 
-def _parse_token(token):
+def _parse_token(token: str) -> datetime | None:
     try:
         return datetime.fromisoformat(token)
     except (TypeError, ValueError):
@@ -107,7 +107,7 @@ def stale_versions(model: type[models.Model], versions: Mapping[int, str]) -> li
     return stale_records(locked, versions)
 
 
-def stale_records(records, versions):
+def stale_records(records: Iterable[Any], versions: Mapping[int, str]) -> list[Any]:
     """Those of `records` saved since the version in `versions` ({pk: token}); others are not checked."""
     return [
         record
@@ -116,7 +116,7 @@ def stale_records(records, versions):
     ]
 
 
-def delta(newer, older):
+def delta(newer: Any, older: Any) -> list[ModelChange]:
     """The audited changes from history record `older` to history record `newer`, in field order.
 
     simple-history's `diff_against` compares every field it can; it reads values through
@@ -141,7 +141,7 @@ RELATED_HISTORY_LIMIT = 200
 _CHANGE_WORDS = {"+": gettext_lazy("added"), "~": gettext_lazy("changed"), "-": gettext_lazy("removed")}
 
 
-def related_history(pledge_id, limit=RELATED_HISTORY_LIMIT):
+def related_history(pledge_id: int, limit: int = RELATED_HISTORY_LIMIT) -> list[dict[str, Any]]:
     """What happened to a pledge's progress updates, their sources and its targets, newest first:
     [{when, what, change, who, why}], from their own audit history (removed ones included)."""
     updates = ProgressUpdate.history.model.objects
@@ -180,13 +180,13 @@ def related_history(pledge_id, limit=RELATED_HISTORY_LIMIT):
     return sorted(rows, key=lambda row: row["when"], reverse=True)[:limit]
 
 
-def describe_change(model, change):
+def describe_change(model: type[models.Model], change: ModelChange) -> tuple[str, str, str]:
     """One change as an editor reads it: the field's label, and the old and new values shown."""
-    field = model._meta.get_field(change.field)
+    field: Any = model._meta.get_field(change.field)  # a field the history tracks, never a reverse relation
     return str(field.verbose_name).capitalize(), _display(field, change.old), _display(field, change.new)
 
 
-def _display(field, value):
+def _display(field: Any, value: Any) -> str:  # a model field or relation, as _meta gives it
     if field.many_to_many:
         # Rows of the through table, with related objects (delta() asks for objects).
         names = sorted(
@@ -202,7 +202,7 @@ def _display(field, value):
     return str(value)
 
 
-def changes_since(record, token):
+def changes_since(record: Any, token: str) -> str:
     """What changed in `record` since version `token`, who changed it and when, as one sentence."""
     loaded_at = _parse_token(token)
     history = record.history.select_related("history_user")

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pledges.models import Pledge
-from pledges.services.history import EditConflict, conflict_messages, record_history, stale_records
+from pledges.services.history import EditConflict, conflict_messages, history_record, stale_records
 from pledges.services.writes import records_update
 
 
@@ -40,5 +40,5 @@ def pledges_change(
                 setattr(pledge, name, value)
         if changed:
             records_update(Pledge, changed, changes, now=now)
-            record_history(Pledge, changed, created=False, user=user, reason=reason, now=now)
+            history_record(Pledge, changed, created=False, user=user, reason=reason, now=now)
     return changed

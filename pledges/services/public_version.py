@@ -2,7 +2,7 @@
 
 Every write of a pledge, progress update or source leaves an audit-history row: simple-history
 writes it for a single save or delete (and sends `pre_create_historical_record`), and
-`services.history.record_history` writes it for the bulk paths (services and the importer). Both hand the
+`services.history.history_record` writes it for the bulk paths (services and the importer). Both hand the
 records here just before that row is written, so no writer can forget to move the version, and
 nothing else sets it. Names that pledges show (parties, events, topics, countries) are watched
 through Django's own save and delete signals, and so are the site's name and standfirst.

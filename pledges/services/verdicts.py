@@ -25,7 +25,7 @@ from pledges.models import (
     evidence_errors,
     ruling_errors,
 )
-from pledges.services.history import record_history
+from pledges.services.history import history_record
 from pledges.services.writes import records_update
 
 
@@ -53,9 +53,12 @@ def pledge_verdict_evidence(*, pledge: Pledge, requested: str | None, drafts: Se
     candidates = [
         index for index, draft in enumerate(drafts) if draft.is_published and draft.new_verdict in ("", requested)
     ]
-    evidence = [index for index in candidates if not evidence_errors(requested, drafts[index].source_grades)]
+    evidence = [
+        index for index in candidates if not evidence_errors(new_verdict=requested, grades=drafts[index].source_grades)
+    ]
     if candidates and not evidence:
-        raise ValidationError(evidence_errors(requested, [SourceGrade.WEAK]), code="weak_evidence")
+        weak = evidence_errors(new_verdict=requested, grades=[SourceGrade.WEAK])["new_verdict"]
+        raise ValidationError(weak, code="weak_evidence")
     if not evidence:
         raise ValidationError(
             _(
@@ -132,7 +135,7 @@ def pledges_refresh_verdicts(
         if changed:
             # Stamped, so a reopened verdict's pledge is looked at by the reminder sweep again.
             records_update(Pledge, changed, ["verdict", *RULING_FIELDS], now=timezone.now())
-            record_history(Pledge, changed, created=False, user=user, reason=reason or "Verdict from progress update")
+            history_record(Pledge, changed, created=False, user=user, reason=reason or "Verdict from progress update")
     return changed
 
 
@@ -151,7 +154,7 @@ def pledge_revert_verdict_evidence(
         update.is_published = False
     if withdrawn:
         records_update(ProgressUpdate, withdrawn, ["is_published"], now=now)
-        record_history(
+        history_record(
             ProgressUpdate, withdrawn, created=False, user=user, reason="Withdrawn: the pledge's verdict was reverted"
         )
     pledges_refresh_verdicts({pledge.pk}, user=user, reason="Verdict from the reverted version")

@@ -10,7 +10,7 @@ from pledges.models import (
     TargetKind,
     event_slug,
 )
-from pledges.services import bulk, record_history, records_stamp_new, records_update
+from pledges.services import bulk, history_record, records_stamp_new, records_update
 from pledges.services.history import PLEDGE_LINKS
 
 
@@ -92,8 +92,8 @@ class PledgeWrites:
                     for key in row.values.get(column) or []
                 ],
             )
-        record_history(Pledge, [p for p, _row in created], created=True, user=self.user, reason=self.reason, now=now)
-        record_history(Pledge, [p for p, _row in changed], created=False, user=self.user, reason=self.reason, now=now)
+        history_record(Pledge, [p for p, _row in created], created=True, user=self.user, reason=self.reason, now=now)
+        history_record(Pledge, [p for p, _row in changed], created=False, user=self.user, reason=self.reason, now=now)
 
     def _write_targets(self, rows, now):
         """Make each row's pledge's targets those it asks for, recording each change in history."""
@@ -133,5 +133,5 @@ class PledgeWrites:
                     changed.append(target)
         Target.objects.bulk_create(created)
         Target.objects.bulk_update(changed, list(TARGET_PARTS), batch_size=1000)
-        record_history(Target, created, created=True, user=self.user, reason=self.reason, now=now)
-        record_history(Target, changed, created=False, user=self.user, reason=self.reason, now=now)
+        history_record(Target, created, created=True, user=self.user, reason=self.reason, now=now)
+        history_record(Target, changed, created=False, user=self.user, reason=self.reason, now=now)

@@ -499,12 +499,14 @@ class PledgeResource(PledgeWrites, RecordResource):
         # A column the file leaves out keeps its stored value, so the rules see that value.
         errors = {
             **self.event_errors(instance, row),
-            **deadline_errors(instance.deadline_precision, instance.deadline_start, instance.deadline_end),
+            **deadline_errors(
+                precision=instance.deadline_precision, start=instance.deadline_start, end=instance.deadline_end
+            ),
             **follow_up_errors(
-                instance.follows,
-                instance.follow_up,
-                instance.slug,
-                instance.announced_on,
+                follows=instance.follows,
+                how=instance.follow_up,
+                slug=instance.slug,
+                announced_on=instance.announced_on,
                 also_follows=[
                     self.fields["also_follows"].widget.known[key] for key in row.values.get("also_follows") or []
                 ],
@@ -523,9 +525,9 @@ class PledgeResource(PledgeWrites, RecordResource):
                     )
                 continue
             for part, message in target_errors(
-                values["unit"],
-                values["target_value"],
-                values["baseline_value"],
+                unit=values["unit"],
+                target=values["target_value"],
+                baseline=values["baseline_value"],
                 kind=values["kind"] or TargetKind.TOTAL,
                 milestones=values["milestones"] or [],
             ).items():

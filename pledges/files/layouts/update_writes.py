@@ -10,7 +10,7 @@ from pledges.models import (
     Source,
     SourceGrade,
 )
-from pledges.services import bulk, pledges_refresh_verdicts, record_history, records_stamp_new, records_update
+from pledges.services import bulk, history_record, pledges_refresh_verdicts, records_stamp_new, records_update
 
 SOURCE_FIELDS = (*SOURCE_PARTS, "published_precision")  # what a file sets on a source
 
@@ -51,10 +51,10 @@ class UpdateWrites:
         ]
         self._replace_sources([(update, self._row_sources(row.values)) for update, row in resourced], now)
         updates = [u for u, _row in created + changed]
-        record_history(
+        history_record(
             ProgressUpdate, [u for u, _row in created], created=True, user=self.user, reason=self.reason, now=now
         )
-        record_history(
+        history_record(
             ProgressUpdate, [u for u, _row in changed], created=False, user=self.user, reason=self.reason, now=now
         )
         pledges_refresh_verdicts({update.pledge_id for update in updates}, user=self.user, reason=self.reason)
@@ -99,5 +99,5 @@ class UpdateWrites:
         for source, pk in zip(created, bulk.insert(Source, [bulk.field_values(s) for s in created], return_ids=True)):
             source.pk = source.id = pk
         Source.objects.bulk_update(changed, list(SOURCE_FIELDS), batch_size=2000)
-        record_history(Source, created, created=True, user=self.user, reason=self.reason, now=now)
-        record_history(Source, changed, created=False, user=self.user, reason=self.reason, now=now)
+        history_record(Source, created, created=True, user=self.user, reason=self.reason, now=now)
+        history_record(Source, changed, created=False, user=self.user, reason=self.reason, now=now)

@@ -363,10 +363,10 @@ class ProgressUpdateResource(UpdateWrites, RecordResource):
             ).items()
         } | ruling_errors(new_verdict=instance.new_verdict, ruling=instance.ruling)
         for _field, message in period_errors(
-            instance.measured_precision,
-            instance.measured_start,
-            instance.measured_end,
-            instance.measurement_value is not None,
+            precision=instance.measured_precision,
+            start=instance.measured_start,
+            end=instance.measured_end,
+            has_value=instance.measurement_value is not None,
         ).items():
             errors["measured_period"] = str(message)
         country = instance.measurement_country
@@ -388,9 +388,9 @@ class ProgressUpdateResource(UpdateWrites, RecordResource):
             if row.values.get(f"source{number}_url")
         ]
         errors |= self._correction_errors(instance, row)
-        weak_evidence = evidence_errors(instance.new_verdict, grades)
+        weak_evidence = evidence_errors(new_verdict=instance.new_verdict, grades=grades)
         if weak_evidence:
-            errors["source1_grade"] = str(weak_evidence)
+            errors["source1_grade"] = str(weak_evidence["new_verdict"])
         if (
             instance.measurement_value is not None
             and instance.target is not None

@@ -227,17 +227,25 @@ def test_a_new_update_without_a_source_is_refused(client, seeded, editor):
     assert not pledge.updates.filter(occurred_on=date(2026, 11, 20)).exists()
 
 
-def test_the_verdict_does_not_change_without_a_new_sourced_update(client, seeded, editor):
+def test_the_verdict_is_read_only_and_does_not_change_without_a_new_sourced_update(client, seeded, editor):
     pledge = Pledge.objects.get(slug="vaccine-joint-production")
     client.force_login(editor)
     page = client.get(change_url(pledge))
+    html = page.content.decode()
+    assert 'name="verdict"' not in html  # shown, not a field to type into
+    assert "The verdict and its ruling follow the newest published progress update that gives a verdict." in html
 
-    response = client.post(change_url(pledge), change_form_data(page, verdict="kept"))
+    response = client.post(change_url(pledge), {**change_form_data(page), "verdict": "kept"})  # a forged field
 
-    assert response.status_code == 200
-    assert "a verdict changes only with evidence" in response.content.decode()
+    assert response.status_code == 302
     pledge.refresh_from_db()
     assert pledge.verdict == Verdict.NOT_RATED
+    from pledges.models import EditorSettings
+
+    EditorSettings.objects.create(user=editor, language="ru")
+    assert "Оценка и её обоснование следуют за последним опубликованным обновлением" in (
+        client.get(change_url(pledge)).content.decode()
+    )
 
 
 def test_the_verdict_changes_with_a_published_sourced_update_and_is_in_the_history(client, seeded, editor):
@@ -246,8 +254,8 @@ def test_the_verdict_changes_with_a_published_sourced_update_and_is_in_the_histo
     page = client.get(change_url(pledge))
     index = page.context["inline_admin_formsets"][0].formset.initial_form_count()
 
-    ruled = with_new_update(page, index, ruling="Kept: the ministry confirmed joint production.")
-    response = client.post(change_url(pledge), change_form_data(page, verdict="kept", **ruled))
+    ruled = with_new_update(page, index, new_verdict="kept", ruling="Kept: the ministry confirmed joint production.")
+    response = client.post(change_url(pledge), change_form_data(page, **ruled))
 
     assert response.status_code == 302
     pledge.refresh_from_db()
@@ -268,7 +276,9 @@ def test_a_new_verdict_without_its_ruling_is_refused_and_nothing_is_saved(client
     page = client.get(change_url(pledge))
     index = page.context["inline_admin_formsets"][0].formset.initial_form_count()
 
-    response = client.post(change_url(pledge), change_form_data(page, verdict="kept", **with_new_update(page, index)))
+    response = client.post(
+        change_url(pledge), change_form_data(page, **with_new_update(page, index, new_verdict="kept"))
+    )
 
     assert response.status_code == 200
     assert "A new verdict comes with its ruling: say in a short paragraph why the pledge is now “Kept”." in (
@@ -285,8 +295,8 @@ def test_reverting_the_verdict_withdraws_the_update_that_gave_it(client, seeded,
     before = pledge.history.first()
     page = client.get(change_url(pledge))
     index = page.context["inline_admin_formsets"][0].formset.initial_form_count()
-    ruled = with_new_update(page, index, ruling="Kept: the ministry confirmed joint production.")
-    client.post(change_url(pledge), change_form_data(page, verdict="kept", **ruled))
+    ruled = with_new_update(page, index, new_verdict="kept", ruling="Kept: the ministry confirmed joint production.")
+    client.post(change_url(pledge), change_form_data(page, **ruled))
     assert Pledge.objects.get(pk=pledge.pk).verdict == Verdict.KEPT
     revert_url = reverse("admin:pledges_pledge_simple_history", args=[pledge.pk, before.history_id])
     revert_page = client.get(revert_url)
@@ -645,12 +655,15 @@ def test_a_refused_verdict_explains_itself_at_the_top(client, seeded, editor):
     pledge = Pledge.objects.get(slug="vaccine-joint-production")
     client.force_login(editor)
     page = client.get(change_url(pledge))
+    index = page.context["inline_admin_formsets"][0].formset.initial_form_count()
 
-    body = client.post(change_url(pledge), change_form_data(page, verdict="kept")).content.decode()
+    body = client.post(change_url(pledge), change_form_data(page, **with_new_update(page, index, new_verdict="kept")))
+    body = body.content.decode()
 
     summary = body.split('<div class="error-summary"', 1)[1].split("</div>", 1)[0]
-    # It links to the updates, where the evidence it asks for is added.
-    assert '<a href="#updates-group">new and draft progress updates: The verdict was not changed to “Kept”' in summary
+    # It links to the field of the row giving the verdict, where the ruling it asks for goes.
+    assert f'<a href="#id_updates-{index}-ruling">' in summary
+    assert "Ruling: A new verdict comes with its ruling" in summary
 
 
 def test_the_pledge_history_shows_its_updates_and_sources_added_changed_and_removed(client, seeded, editor):
@@ -777,3 +790,22 @@ def test_a_russian_editors_list_actions_filters_and_messages_are_in_russian(clie
     assert messages == ["Опубликовано: изменено 1 обещание, 0 уже были такими."]
     # The history keeps its reason in one language, as every stored reason.
     assert pledge.history.latest().history_change_reason == "Published"
+
+
+def test_an_update_giving_a_verdict_dated_before_the_newest_ruling_is_refused_on_its_row(client, seeded, editor):
+    # The pledge's verdict is the newest update's: an older one would be saved and never count.
+    pledge = Pledge.objects.get(slug="ai-big-data-cloud")
+    newest = pledge.updates.filter(is_published=True).exclude(ruling="").order_by("-occurred_on").first()
+    client.force_login(editor)
+    page = client.get(change_url(pledge))
+    index = page.context["inline_admin_formsets"][0].formset.initial_form_count()
+    row = with_new_update(page, index, new_verdict="kept", ruling="Kept.", occurred_on="2022-02-01")
+
+    response = client.post(change_url(pledge), change_form_data(page, **row))
+
+    assert response.status_code == 200
+    assert (
+        f"An update that gives a verdict must be dated on or after {newest.occurred_on.isoformat()}, the newest "
+        "update with a verdict or a ruling"
+    ) in response.content.decode()
+    assert Pledge.objects.get(pk=pledge.pk).verdict == pledge.verdict

@@ -70,12 +70,14 @@ def test_an_editor_records_progress_changes_the_verdict_and_reverts_it(
     page.fill(f"#id_updates-{row}-source_url", "https://example.org/training-report")
     page.fill(f"#id_updates-{row}-source_title", "Training report 2026")
     page.fill(f"#id_updates-{row}-source_publisher", "Ministry of Education")
-    page.select_option("#id_verdict", "kept")
+    # The verdict is the update row's to give: the pledge's own is shown, read-only.
+    expect()(page.locator("#id_verdict")).to_have_count(0)
+    page.select_option(f"#id_updates-{row}-new_verdict", "kept")
     page.click("input[name=_save]")
     # A new verdict without its ruling is refused, saying so; the page keeps what was typed.
     expect()(page.locator(".errorlist")).to_contain_text("A new verdict comes with its ruling")
     page.fill(f"#id_updates-{row}-ruling", "Kept: 5,200 places filled, more than the 5,000 pledged.")
-    page.select_option("#id_verdict", "kept")
+    expect()(page.locator(f"#id_updates-{row}-new_verdict")).to_have_value("kept")
     screenshot(page, "admin-pledge-change")
     page.click("input[name=_save]")
 

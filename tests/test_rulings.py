@@ -1,13 +1,14 @@
 """A ruling moves with its verdict: the update that gives a verdict says why, the pledge shows the
 newest ruling, and the page shows how the rating changed, step by step."""
 
+from datetime import date, timedelta
+
 import pytest
-from django.core.exceptions import ValidationError
 
 from pledges.files.errors import ImportRejected
 from pledges.files.imports import import_pledges, import_updates
 from pledges.models import Pledge, ProgressUpdate, Verdict
-from pledges.services import UpdateDraft, pledge_verdict_evidence
+from pledges.services import update_verdict_errors
 from tests.factories import PLEDGE_ROW, pledge_csv, update_csv
 
 pytestmark = pytest.mark.django_db
@@ -82,16 +83,16 @@ def test_a_pledges_file_cannot_set_a_ruling_and_says_so(reference_data):
     ]
 
 
-def test_the_service_refuses_a_verdict_whose_evidence_gives_no_ruling(seeded):
+def test_the_service_refuses_a_verdict_dated_before_the_newest_ruling_and_takes_a_later_one(seeded):
     pledge = Pledge.objects.get(slug="ai-big-data-cloud")
-    draft = UpdateDraft(new_verdict="kept", is_published=True, occurred_on=None, source_grades=["reporting"])
-    with pytest.raises(ValidationError) as refused:
-        pledge_verdict_evidence(pledge=pledge, requested="kept", drafts=[draft])
-    assert refused.value.code == "verdict_without_ruling"
-    ruled = UpdateDraft(
-        new_verdict="kept", is_published=True, occurred_on=None, source_grades=["reporting"], ruling="Kept: done."
-    )
-    assert pledge_verdict_evidence(pledge=pledge, requested="kept", drafts=[ruled]) == 0
+    newest = pledge.updates.filter(is_published=True).exclude(ruling="").order_by("-occurred_on").first()
+    asked = {"pledge": pledge, "update_id": None, "new_verdict": "kept", "is_published": True}
+
+    assert "occurred_on" in update_verdict_errors(**asked, occurred_on=newest.occurred_on - timedelta(days=1))
+    assert update_verdict_errors(**asked, occurred_on=newest.occurred_on) == {}
+    assert update_verdict_errors(**{**asked, "is_published": False}, occurred_on=date(2022, 2, 1)) == {}  # a draft
+    # The newest ruling itself, saved again, is not older than itself.
+    assert update_verdict_errors(**{**asked, "update_id": newest.pk}, occurred_on=newest.occurred_on) == {}
 
 
 def test_the_database_itself_refuses_a_verdict_without_a_ruling(seeded):

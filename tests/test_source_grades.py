@@ -103,7 +103,7 @@ def test_a_new_verdict_on_the_pledge_page_needs_a_source_that_is_not_weak(client
     url = f"/admin/pledges/pledge/{pledge.pk}/change/"
     client.force_login(editor)
     new_update = {
-        "verdict": "kept",
+        "updates-0-new_verdict": "kept",
         "updates-0-occurred_on": "2026-11-01",
         "updates-0-summary": "All ten built.",
         "updates-0-ruling": "Kept: all ten are built.",

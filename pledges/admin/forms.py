@@ -13,7 +13,6 @@ from pledges.models import (
     Pledge,
     PreciseDate,
     Target,
-    Verdict,
     WebAddressFormField,
     follow_up_errors,
     name_slug,
@@ -193,17 +192,10 @@ class VersionedForm(forms.ModelForm):
 
 
 class PledgeAdminForm(PreciseDatesForm, VersionedForm):
-    """The pledge change form. The verdict may be changed only together with its evidence; the
-    announcement and its source are dated as precisely as the source says."""
+    """The pledge change form (its verdict is read-only: the updates decide it); the announcement
+    and its source are dated as precisely as the source says."""
 
     precise_dates = {"announced_on": "announced_precision", "source_published_on": "source_published_precision"}
-
-    verdict = forms.ChoiceField(
-        label=_("Verdict"),
-        choices=Verdict.choices,
-        required=False,
-        help_text=_("To change it, add a published progress update below that gives it and cites a source."),
-    )
 
     class Meta:
         model = Pledge
@@ -212,8 +204,6 @@ class PledgeAdminForm(PreciseDatesForm, VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if "verdict" in self.fields:  # A revert shows the old verdict read-only instead.
-            self.fields["verdict"].initial = self.instance.verdict
         if "slug" in self.fields and not self.fields["slug"].disabled:
             self.fields["slug"].required = False
             self.fields["slug"].help_text = _(

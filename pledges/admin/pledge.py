@@ -17,7 +17,7 @@ from pledges.admin.filters import (
     NeedsReviewFilter,
     OwnerFilter,
 )
-from pledges.admin.forms import PledgeAdminForm, reverted_version
+from pledges.admin.forms import PledgeAdminForm
 from pledges.admin.inlines import ProgressUpdateInline, PublishedUpdatesInline, TargetInline
 from pledges.admin.pagination import EstimatedCountPaginator, OpenFirstPaginator, open_deadline
 from pledges.admin.pledge_actions import VERSION_FIELD_PREFIX, PledgeActions
@@ -42,7 +42,6 @@ from pledges.templatetags.pledge_format import quantity
 class PledgeAdmin(PledgeActions, MeasurementPreviewMixin, FileImportExportMixin, AuditedAdmin):
     resource_classes = [PledgeResource]
     form = PledgeAdminForm
-    exclude = ("verdict",)  # The model's field is not typed; the form's own verdict field stands in.
     formfield_overrides = URL_FIELDS
     list_display = (
         "title",
@@ -75,6 +74,7 @@ class PledgeAdmin(PledgeActions, MeasurementPreviewMixin, FileImportExportMixin,
     list_per_page = 50
     autocomplete_fields = ("parties", "event", "owner", "beneficiaries", "follows", "more_topics", "also_follows")
     readonly_fields = (
+        "verdict",  # derived from the updates (services.pledges_refresh_verdicts), never typed here
         *every_language("ruling"),
         "translations_missing",
         "deadline_state_now",
@@ -135,7 +135,16 @@ class PledgeAdmin(PledgeActions, MeasurementPreviewMixin, FileImportExportMixin,
                 )
             },
         ),
-        (_("Verdict"), {"fields": ("verdict", every_language("ruling"))}),
+        (
+            _("Verdict"),
+            {
+                "fields": ("verdict", every_language("ruling")),
+                "description": _(
+                    "The verdict and its ruling follow the newest published progress update that gives a verdict. "
+                    "To change them, add an update below that gives the new verdict, with its ruling and a source."
+                ),
+            },
+        ),
         (_("Languages"), {"fields": ("translations_missing",)}),
         (
             _("Progress of the first target (the targets are listed below)"),
@@ -188,13 +197,6 @@ class PledgeAdmin(PledgeActions, MeasurementPreviewMixin, FileImportExportMixin,
         paginator = EstimatedCountPaginator if ORDER_VAR in request.GET else OpenFirstPaginator
         return paginator(queryset, per_page, orphans, allow_empty_first_page)
 
-    def get_formset_kwargs(self, request, obj, inline, prefix):
-        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        if isinstance(inline, ProgressUpdateInline) and request.method == "POST":
-            # The verdict the page asks for; the updates' formset checks it comes with evidence.
-            kwargs["requested_verdict"] = request.POST.get("verdict")
-        return kwargs
-
     @admin.display(description=_("Texts to translate"))
     def translations_missing(self, pledge):
         """How many of the page's texts are still only in English, per language."""
@@ -210,12 +212,6 @@ class PledgeAdmin(PledgeActions, MeasurementPreviewMixin, FileImportExportMixin,
                 else _("%(language)s: complete") % {"language": LANGUAGE_NAMES[language]}
             )
         return " · ".join(counts)
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = super().get_readonly_fields(request, obj)
-        if reverted_version(obj) is not None:
-            return (*fields, "verdict")  # A revert restores the verdict of that version, with its evidence.
-        return fields
 
     def action_checkbox(self, obj):
         # The version shown goes along with the selection: a bulk action refuses stale rows.

@@ -20,7 +20,6 @@ from pledges.models import (
     ProgressUpdate,
     Source,
     SourceGrade,
-    Verdict,
     WebAddressFormField,
     correction_errors,
     evidence_errors,
@@ -29,7 +28,7 @@ from pledges.models import (
     validate_http_url,
     validate_printable,
 )
-from pledges.services import UpdateDraft, pledge_verdict_evidence
+from pledges.services import update_verdict_errors
 from pledges.templatetags.pledge_format import quantity
 
 
@@ -45,6 +44,22 @@ class MeasurementForm(PreciseDatesForm, VersionedForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is None and "is_published" in self.fields:
             self.fields["is_published"].initial = True
+
+    def clean(self):
+        cleaned = super().clean()
+        # The row decides its verdict; one given anew must be one the pledge can take.
+        anew = self.instance.pk is None or {"new_verdict", "is_published", "occurred_on"} & set(self.changed_data)
+        pledge = getattr(self.instance, "pledge", None) if self.instance.pledge_id else cleaned.get("pledge")
+        if anew and pledge is not None and "occurred_on" not in self.errors:
+            for field, message in update_verdict_errors(
+                pledge=pledge,
+                update_id=self.instance.pk,
+                new_verdict=cleaned.get("new_verdict") or "",
+                is_published=bool(cleaned.get("is_published")),
+                occurred_on=cleaned.get("occurred_on"),
+            ).items():
+                self.add_error(field, message)
+        return cleaned
 
     measurement_value = AmountField(
         label=_("Measurement value"),
@@ -284,37 +299,11 @@ class ProgressUpdateInlineForm(MeasurementForm):
 
 
 class ProgressUpdateInlineFormSet(forms.BaseInlineFormSet):
-    """The pledge page's updates. A changed verdict needs a new, published, sourced update giving it
-    (`pledge_verdict_evidence`); the admin passes the verdict the page asks for."""
-
-    def __init__(self, *args, requested_verdict=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.requested_verdict = requested_verdict if requested_verdict in Verdict.values else None
+    """The pledge page's updates: each row decides its own verdict (MeasurementForm.clean)."""
 
     def clean(self):
         super().clean()
         self._refuse_two_measurements_a_day()
-        new_updates = [
-            form
-            for form in self.forms
-            if form.instance.pk is None
-            and form.has_changed()
-            and not self._should_delete_form(form)
-            and getattr(form, "cleaned_data", None)
-        ]
-        drafts = [
-            UpdateDraft(
-                new_verdict=form.cleaned_data.get("new_verdict") or "",
-                is_published=bool(form.cleaned_data.get("is_published")),
-                occurred_on=form.cleaned_data.get("occurred_on"),
-                source_grades=form.source_grades(form.cleaned_data.get("source_grade")),
-                ruling=form.cleaned_data.get("ruling") or "",
-            )
-            for form in new_updates
-        ]
-        evidence = pledge_verdict_evidence(pledge=self.instance, requested=self.requested_verdict, drafts=drafts)
-        if evidence is not None:
-            new_updates[evidence].instance.new_verdict = self.requested_verdict
 
     def _refuse_two_measurements_a_day(self):
         # Each row checks itself against the database (ProgressUpdate.clean); two new rows on this

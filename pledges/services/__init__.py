@@ -10,17 +10,14 @@ from pledges.services.history import (
 )
 from pledges.services.pledges import pledges_change
 from pledges.services.verdicts import (
-    UpdateDraft,
     pledge_revert_verdict_evidence,
-    pledge_verdict_evidence,
     pledges_refresh_verdicts,
+    update_verdict_errors,
 )
 from pledges.services.writes import records_stamp_new, records_update
 
 __all__ = [
-    "UpdateDraft",
     "pledge_revert_verdict_evidence",
-    "pledge_verdict_evidence",
     "pledges_change",
     "pledges_refresh_verdicts",
     "pledge_targets_restore",
@@ -29,4 +26,5 @@ __all__ = [
     "records_update",
     "update_sources_at",
     "update_sources_restore",
+    "update_verdict_errors",
 ]

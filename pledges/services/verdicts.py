@@ -1,16 +1,15 @@
 """A pledge's verdict and its evidence: a verdict changes only with a published, sourced update.
 
 The verdict is never typed into the pledge. It follows from the newest published update that
-gives one (`pledges_refresh_verdicts`), so the public verdict always has its evidence; an editor
-asks for a new verdict by adding such an update (`pledge_verdict_evidence` checks it first).
+gives one (`pledges_refresh_verdicts`), so the public verdict always has its evidence: each update
+row decides its own verdict, with its ruling and a source that is not weak, and
+`update_verdict_errors` says when one would not take effect.
 """
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection
 from datetime import date, datetime
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
@@ -19,78 +18,42 @@ from django.utils.translation import gettext as _
 from pledges.models import (
     Pledge,
     ProgressUpdate,
-    SourceGrade,
     Verdict,
     every_language,
-    evidence_errors,
-    ruling_errors,
 )
 from pledges.services.history import history_record
 from pledges.services.writes import records_update
 
 
-@dataclass(frozen=True)
-class UpdateDraft:
-    """A progress update an editor is adding, as the verdict rule reads it."""
+def update_verdict_errors(
+    *, pledge: Pledge, update_id: int | None, new_verdict: str, is_published: bool, occurred_on: date | None
+) -> dict:
+    """{"occurred_on": why} when a published update giving a new verdict is dated before the
+    newest published update of its pledge with a verdict or a ruling; empty otherwise.
 
-    new_verdict: str
-    is_published: bool
-    occurred_on: date | None
-    source_grades: Sequence[str]
-    ruling: str = ""
-
-
-def pledge_verdict_evidence(*, pledge: Pledge, requested: str | None, drafts: Sequence[UpdateDraft]) -> int | None:
-    """Which of `drafts` is the evidence for changing `pledge`'s verdict to `requested`.
-
-    None when the verdict stays as it is. The evidence is the last draft that is published,
-    gives the requested verdict (or none, and is then taken to give it), cites a source that
-    can bear a verdict, and is dated no earlier than the newest update that gave one. Without
-    such a draft nothing may be saved: ValidationError says why, with a code for each reason.
+    The pledge's verdict is the newest such update's (`pledges_refresh_verdicts`), so an older one
+    would be saved and never be the verdict, and a ruling restated since would stand under it.
+    Asked of each update row that gives a verdict anew (the row's own ruling and sources are
+    checked by its own rules: `ruling_errors`, `evidence_errors`).
     """
-    if not requested or requested == pledge.verdict:
-        return None
-    candidates = [
-        index for index, draft in enumerate(drafts) if draft.is_published and draft.new_verdict in ("", requested)
-    ]
-    evidence = [
-        index for index in candidates if not evidence_errors(new_verdict=requested, grades=drafts[index].source_grades)
-    ]
-    if candidates and not evidence:
-        weak = evidence_errors(new_verdict=requested, grades=[SourceGrade.WEAK])["new_verdict"]
-        raise ValidationError(weak, code="weak_evidence")
-    if not evidence:
-        raise ValidationError(
-            _(
-                "The verdict was not changed to “%(verdict)s”: a verdict changes only with evidence. "
-                "Add a progress update below that gives the verdict “%(verdict)s”, is published and cites a source."
-            ),
-            params={"verdict": Verdict(requested).label},
-            code="verdict_without_evidence",
-        )
-    chosen = evidence[-1]
-    if not drafts[chosen].ruling.strip():
-        raise ValidationError(ruling_errors(new_verdict=requested, ruling="")["ruling"], code="verdict_without_ruling")
-    # A ruling restated without a verdict speaks for the verdict then in force: a new verdict
-    # dated before it would stand under it.
+    if not (new_verdict and is_published and occurred_on):
+        return {}
+    others = pledge.updates.filter(is_published=True).exclude(new_verdict="", ruling="")
     newest = (
-        pledge.updates.filter(is_published=True)
-        .exclude(new_verdict="", ruling="")
+        (others.exclude(pk=update_id) if update_id is not None else others)
         .order_by("-occurred_on")
         .values_list("occurred_on", flat=True)
         .first()
     )
-    occurred_on = drafts[chosen].occurred_on
-    if newest and occurred_on and occurred_on < newest:
-        raise ValidationError(
-            _(
-                "The update that gives the verdict must be dated on or after %(date)s, the newest update with a "
-                "verdict or a ruling."
-            ),
-            params={"date": newest.isoformat()},
-            code="verdict_evidence_too_old",
-        )
-    return chosen
+    if newest and occurred_on < newest:
+        return {
+            "occurred_on": _(
+                "An update that gives a verdict must be dated on or after %(date)s, the newest update with a "
+                "verdict or a ruling: the pledge's verdict is always the newest one."
+            )
+            % {"date": newest.isoformat()}
+        }
+    return {}
 
 
 # The ruling in each language comes from the same update.

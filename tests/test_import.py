@@ -588,3 +588,22 @@ def test_a_target_named_but_given_no_unit_or_value_is_refused_with_a_message(ref
         (2, "target_value", "A target needs its promised value, or the kind “a direction only”."),
     ]
     assert not Pledge.objects.exists()
+
+
+def test_one_resource_imports_file_after_file_as_a_fresh_one_would(reference_data):
+    # The library's admin and command make a resource per file, but nothing says they must: a
+    # resource keeps nothing of a file once its import is done (its errors, plan, new names).
+    from pledges.files.formats import CSV
+    from pledges.files.layouts import PledgeResource
+
+    resource = PledgeResource()
+    bad = CSV().create_dataset(pledge_csv({"slug": "first", "parties": "A New Leader", "announced_on": "yesterday"}))
+    good = CSV().create_dataset(pledge_csv({"slug": "second", "title": "Build 12 bridges"}))
+
+    refused = resource.import_data(bad, dry_run=True)
+    assert [(e.row, e.column) for e in refused.rejection.errors] == [(2, "announced_on")]
+    written = resource.import_data(good, dry_run=False)
+
+    assert written.rejection is None and [row.key for row in written.report.rows] == ["second"]
+    assert Pledge.objects.get().slug == "second"
+    assert not Party.objects.filter(name="A New Leader").exists()  # the refused file's new name

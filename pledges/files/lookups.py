@@ -44,6 +44,10 @@ class LookupCell(widgets.ForeignKeyWidget):
         self.base_queryset = queryset
         self.known = {}
 
+    def forget(self):
+        """Drop what the last file read and named (its new records too): a new file begins."""
+        self.known = {}
+
     @property
     def required(self):
         return self.text.required
@@ -136,6 +140,11 @@ class PartiesCell(widgets.ManyToManyWidget):
         self.country_model = country_model
         self.required = required
         self.known = {}  # file key ("KZ" or a name) -> party, saved or new
+
+    def forget(self):
+        """Drop what the last file read and named (its new parties too): a new file begins.
+        Emptied in place: the other party column's cell shares it (`optional`)."""
+        self.known.clear()
 
     def preload(self, values):
         keys = {key for value in set(values) for key in self._keys(cell_text(value))}

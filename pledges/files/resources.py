@@ -85,20 +85,30 @@ class RecordResource(FileChecks, WriteGate, ExportRows, resources.ModelResource,
         """`progress(rows done, rows in all)`, if given, is called as the rows are read."""
         super().__init__(**kwargs)
         self.progress = progress
-        self.rows_total = 0
         self._renderers = {}
         self._blank = None
         self._relations = None
+        self._begin(dry_run=False)
+
+    def _begin(self, *, dry_run):
+        """What one file's import keeps, made anew for each: a resource imports file after file
+        as a fresh one would (the library's admin and command make one per file; nothing else must)."""
+        self.dry_run = dry_run
+        self.now = timezone.now()
+        self.rows_total = 0
         self.errors = Errors()
         self.warnings = []
         self.plan = []
         self.pending = []  # (instance, row) of each row to write
         self.stored_instances = {}
+        self.seen_keys = {}
         self.row = None
         self.user = None
         self.reason = "File import"
         self.expected_fingerprint = None
-        self.dry_run = False
+        for column in self.columns:  # the records the last file named, new ones included
+            if hasattr(column.widget, "forget"):
+                column.widget.forget()
 
     @classmethod
     def get_result_class(cls):
@@ -152,8 +162,7 @@ class RecordResource(FileChecks, WriteGate, ExportRows, resources.ModelResource,
         The rejection is also a base error, so the library's admin and `import` command, which
         look there, report it and write nothing.
         """
-        self.dry_run = dry_run
-        self.now = timezone.now()
+        self._begin(dry_run=dry_run)
         try:
             try:
                 return super().import_data(

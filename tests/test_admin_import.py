@@ -130,6 +130,7 @@ def test_saving_an_update_in_the_admin_sets_the_verdict_and_deleting_it_resets_i
         update_form(
             pledge,
             key="joint-plant",
+            occurred_on="2026-11-20",  # after the newest ruling (16 November): the verdict is always the newest
             summary="A joint plant opened.",
             new_verdict="in_progress",
             ruling="In progress: a joint plant opened.",

@@ -4,7 +4,10 @@ fingerprint, and the library's result carrying it."""
 import hashlib
 from dataclasses import dataclass, field
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from import_export.results import Result
+
+from pledges.files.errors import Errors, RowError
 
 
 @dataclass
@@ -71,9 +74,28 @@ class ImportReport:
 
 
 class ImportResult(Result):
-    """The library's result, with our report (the plan) or the rejection (every error)."""
+    """The library's result, with our report (the plan) or the rejection (every error).
+
+    A row's validation errors are kept where the library puts them (`append_invalid_row`), each
+    as "row N, column C: message", the first MAX_ERRORS of them, all counted: the library would
+    keep every bad row with its values, and a file of half a million bad cells would cost them all.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.report = None
         self.rejection = None
+        self.row_errors_found = Errors()
+
+    def append_invalid_row(self, number, row, validation_error):
+        line = number + 1  # the header is the file's row 1
+        for column, messages in validation_error.message_dict.items():
+            for message in messages:
+                self.row_errors_found.append(RowError(line, None if column == NON_FIELD_ERRORS else column, message))
+
+    def has_validation_errors(self):
+        return bool(self.row_errors_found)
+
+    def append_row_result(self, row_result):
+        row_result.validation_error = None  # kept above as row errors; not once more per row
+        super().append_row_result(row_result)

@@ -30,7 +30,7 @@ from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import RowResult
 
 from pledges.files.columns import LayoutMetaclass
-from pledges.files.errors import Errors, ImportRejected, RowError
+from pledges.files.errors import ImportRejected, RowError
 from pledges.files.export_rows import ExportRows
 from pledges.files.file_checks import FileChecks
 from pledges.files.lookups import LookupCell
@@ -96,7 +96,6 @@ class RecordResource(FileChecks, WriteGate, ExportRows, resources.ModelResource,
         self.dry_run = dry_run
         self.now = timezone.now()
         self.rows_total = 0
-        self.errors = Errors()
         self.warnings = []
         self.plan = []
         self.pending = []  # (instance, row) of each row to write
@@ -213,14 +212,7 @@ class RecordResource(FileChecks, WriteGate, ExportRows, resources.ModelResource,
             skipped.import_type = RowResult.IMPORT_TYPE_SKIP
             return skipped  # a blank line: no row at all
         self.row = _Row(number)
-        result = super().import_row(row, instance_loader, **kwargs)
-        if result.validation_error is not None:
-            for column, messages in result.validation_error.message_dict.items():
-                for message in messages:
-                    self.errors.append(RowError(number, None if column == "__all__" else column, message))
-            # Kept in self.errors (the first MAX_ERRORS of them); the result keeps no copy.
-            result.validation_error = None
-        return result
+        return super().import_row(row, instance_loader, **kwargs)  # its errors: the result's (reports.py)
 
     def init_instance(self, row=None):
         # Each new row's record starts as a copy of one blank record's values: Model.__init__

@@ -14,9 +14,10 @@ class WriteGate:
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         """The gate before any write, then the new records."""
         self.create_instances.clear()  # the rows to write are self.pending, in file order
-        reject(self.errors)
         if result is not None and result.has_errors():
-            return  # an unexpected error in a row: the library reports it and rolls back
+            return  # a fault of the server, not the file: the library reports it and rolls back
+        if result is not None:
+            reject(result.row_errors_found)  # every row's errors, as the library collected them
         if self.expected_fingerprint is not None and self.expected_fingerprint != self.report().fingerprint:
             raise ImportRejected(
                 [RowError(None, None, f"the {self.kind} changed since the preview; review the file again")]

@@ -40,7 +40,7 @@ from django.db import connection  # noqa: E402
 from pledges.files.exports import export_pledges  # noqa: E402
 from pledges.files.imports import import_pledges  # noqa: E402
 from pledges.files.layouts import PLEDGE_COLUMNS  # noqa: E402
-from pledges.models import Event, Party, Pledge, Topic, Unit  # noqa: E402
+from pledges.models import Event, Party, Pledge, Target, Topic, Unit  # noqa: E402
 
 SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", "10000,100000").split(",")]
 REPEAT = int(os.environ.get("BENCH_REPEAT", 3))
@@ -149,6 +149,31 @@ TARGET_COLUMNS = [
 ]
 
 
+def _unlisted(model, listed):
+    """The model's NOT NULL text and JSON columns the COPY does not list (each language's copy
+    of a text or a list, added since), with the empty value the importer leaves when a file does
+    not give them: {column: "" or "[]"}."""
+    from django.db import models as django_models
+
+    empty = {django_models.CharField: "", django_models.TextField: "", django_models.JSONField: "[]"}
+    return {
+        field.column: next(value for kind, value in empty.items() if isinstance(field, kind))
+        for field in model._meta.concrete_fields
+        if not field.null and isinstance(field, tuple(empty)) and field.column not in listed
+    }
+
+
+PLEDGE_EMPTY = _unlisted(Pledge, COPY_COLUMNS)
+TARGET_EMPTY = _unlisted(Target, TARGET_COLUMNS)
+COPY_COLUMNS = COPY_COLUMNS + list(PLEDGE_EMPTY)
+TARGET_COLUMNS = TARGET_COLUMNS + list(TARGET_EMPTY)
+
+
+def _not_null(empty):
+    """COPY's FORCE_NOT_NULL for the text columns among them (an empty CSV field is otherwise NULL)."""
+    return "".join(f", {column}" for column, value in empty.items() if value == "")
+
+
 def copy_payload(rows):
     """The same rows as COPY wants them, foreign keys resolved: (pledges, their targets, their parties)."""
     parties = {p.name: p.pk for p in Party.objects.bulk_create([Party(name=f"Leader {i}") for i in range(50)])}
@@ -190,6 +215,7 @@ def copy_payload(rows):
                 "",
                 "day",
                 "day",
+                *PLEDGE_EMPTY.values(),
             ]
         )
         target_rows.writerow(
@@ -204,6 +230,7 @@ def copy_payload(rows):
                 "total",
                 "[]",
                 "",
+                *TARGET_EMPTY.values(),
             ]
         )
         link_rows.writerow([pk, parties[r["parties"]]])
@@ -214,11 +241,11 @@ def copy_in(payload):
     pledges, targets, links = payload
     with connection.cursor() as cursor:
         with cursor.copy(
-            f"COPY pledges_pledge ({', '.join(COPY_COLUMNS)}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (follow_up, ruling, quote_original, quote_translated_by))"
+            f"COPY pledges_pledge ({', '.join(COPY_COLUMNS)}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (follow_up, ruling, quote_original, quote_translated_by{_not_null(PLEDGE_EMPTY)}))"
         ) as copy:
             copy.write(pledges)
         with cursor.copy(
-            f"COPY pledges_target ({', '.join(TARGET_COLUMNS)}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (label, value_qualifier))"
+            f"COPY pledges_target ({', '.join(TARGET_COLUMNS)}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (label, value_qualifier{_not_null(TARGET_EMPTY)}))"
         ) as copy:
             copy.write(targets)
         with cursor.copy("COPY pledges_pledge_parties (pledge_id, party_id) FROM STDIN WITH (FORMAT csv)") as copy:

@@ -1,6 +1,6 @@
-"""What an import checks of the whole file before its first row: the columns, then one read of
-the stored records the rows name, as the cell text an export writes (a row changes what it
-differs in)."""
+"""What an import checks of the whole file before its first row: the columns (`before_import`),
+then one read of the stored records the rows name, as the cell text an export writes (a row
+changes what it differs in): `read_stored`, which the instance loader calls with the dataset."""
 
 from django.db.models.fields import NOT_PROVIDED
 
@@ -40,6 +40,15 @@ class FileChecks:
         for column in present:
             if hasattr(column.widget, "preload"):
                 column.widget.preload(dataset[column.column_name] if len(dataset) else [])
+        self.seen_keys = {}
+
+    def read_stored(self, dataset):
+        """The stored records the rows name by their keys, read once (and, as the cell text an
+        export writes, what each row is compared with). Called by the instance loader, which the
+        library makes with the dataset once `before_import` has checked it."""
+        present = self.present
+        if present is None:  # before_import failed: the library reports why; no row is compared
+            return {}
         # The key columns alone (a column of the dataset each), not a dict of every row.
         key_names = [
             self.fields[name].column_name
@@ -61,7 +70,7 @@ class FileChecks:
             if pks
             else {}
         )
-        self.seen_keys = {}
+        return self.stored_instances
 
     def check_header(self, dataset):
         errors = Errors()

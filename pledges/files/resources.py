@@ -43,14 +43,16 @@ PROGRESS_EVERY = 500  # rows between two calls of an import's progress callback
 
 
 class KeyedInstanceLoader(BaseInstanceLoader):
-    """The stored record a row names by its key, from those read at once in `before_import`.
+    """The stored records the rows name by their keys, read at once from the dataset it is given
+    (`read_stored`), as the library's CachedInstanceLoader does for a single key column; an
+    update's key is its pledge and its own key together."""
 
-    The library's CachedInstanceLoader does the same for a single key column; an update's key
-    is its pledge and its own key together.
-    """
+    def __init__(self, resource, dataset=None):
+        super().__init__(resource, dataset)
+        self.stored = resource.read_stored(dataset)
 
     def get_instance(self, row):
-        return self.resource.stored_instances.get(self.resource.row_key(row))
+        return self.stored.get(self.resource.row_key(row))
 
 
 @dataclass
@@ -99,7 +101,9 @@ class RecordResource(FileChecks, WriteGate, ExportRows, resources.ModelResource,
         self.warnings = []
         self.plan = []
         self.pending = []  # (instance, row) of each row to write
+        self.present = None  # the file's columns, once before_import has checked them
         self.stored_instances = {}
+        self.stored_cells = {}
         self.seen_keys = {}
         self.row = None
         self.user = None

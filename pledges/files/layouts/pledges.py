@@ -430,7 +430,11 @@ class PledgeResource(PledgeWrites, RecordResource):
             ]
         super().before_import(dataset, **kwargs)
         self.event_details = {}  # event name: {part: (value, row number)}, from event_errors
-        pledge_ids = [pledge.pk for pledge in self.stored_instances.values()]
+
+    def read_stored(self, dataset):
+        """The stored pledges, then their targets and what their updates measure or mark done."""
+        stored = super().read_stored(dataset)
+        pledge_ids = [pledge.pk for pledge in stored.values()]
         self.stored_targets = (
             {
                 (t.pledge_id, t.position): t
@@ -457,6 +461,7 @@ class PledgeResource(PledgeWrites, RecordResource):
             if self.stored_targets
             else []
         )
+        return stored
 
     def wanted_targets(self, instance, row):
         """{position: {Target field: value}} the row asks for; a column the file leaves out keeps

@@ -9,6 +9,28 @@ from pledges.files.widgets import COUNTRY_RE, LIST_SEPARATOR, TextCell, cell_tex
 from pledges.models import unprintable_error
 
 
+class FileRecords:
+    """The records one file's cells name, read once before its rows, and those it names that do
+    not exist yet (saved with the import, never by a dry run).
+
+    The import's own collector, begun anew for each file (`RecordResource._begin`): the lookup
+    cells read and write it while the rows are read, the write path saves what is new in it.
+    Cells of the same model and key share one dict (a party named in both party columns, a
+    pledge followed and also followed, is one record).
+    """
+
+    def __init__(self):
+        self._known = {}
+
+    def known(self, model, key):
+        """{key: record} of `model`, saved or new, by its key field (parties by their file key)."""
+        return self._known.setdefault((model._meta.label, key), {})
+
+    def new(self, model, key):
+        """Those of `model` not saved yet, each once, in the order the file named them."""
+        return list({id(record): record for record in self.known(model, key).values() if record.pk is None}.values())
+
+
 class LookupCell(widgets.ForeignKeyWidget):
     """A related record named by a natural key (a slug, a user name, a code), or None.
 
@@ -42,11 +64,12 @@ class LookupCell(widgets.ForeignKeyWidget):
         self.what, self.create = what, create
         self.format = format or self.text.format
         self.base_queryset = queryset
-        self.known = {}
+        self.records = FileRecords()  # the import's, set by the resource for each file
 
-    def forget(self):
-        """Drop what the last file read and named (its new records too): a new file begins."""
-        self.known = {}
+    @property
+    def known(self):
+        """The records this file names in this cell's model, by key (the import's collector)."""
+        return self.records.known(self.model, self.field)
 
     @property
     def required(self):
@@ -57,7 +80,7 @@ class LookupCell(widgets.ForeignKeyWidget):
         queryset = self.base_queryset if self.base_queryset is not None else self.model.objects.all()
         if not self.vocabulary:
             queryset = queryset.filter(**{f"{self.field}__in": names})
-        self.known = {getattr(record, self.field): record for record in queryset}
+        self.known.update({getattr(record, self.field): record for record in queryset})
 
     def _safe(self, value):
         try:
@@ -94,11 +117,6 @@ class LookupCell(widgets.ForeignKeyWidget):
     def renderer(self, neutralise_formulas=False):
         # An export's rows hold the related record's key (a text), not the record.
         return self.text.renderer(neutralise_formulas)
-
-    @property
-    def new_records(self):
-        """The records this import names that do not exist yet."""
-        return [record for record in self.known.values() if record.pk is None]
 
 
 class LookupListCell(LookupCell):
@@ -139,12 +157,12 @@ class PartiesCell(widgets.ManyToManyWidget):
         super().__init__(model, separator=LIST_SEPARATOR, field="name")
         self.country_model = country_model
         self.required = required
-        self.known = {}  # file key ("KZ" or a name) -> party, saved or new
+        self.records = FileRecords()  # the import's, set by the resource for each file
 
-    def forget(self):
-        """Drop what the last file read and named (its new parties too): a new file begins.
-        Emptied in place: the other party column's cell shares it (`optional`)."""
-        self.known.clear()
+    @property
+    def known(self):
+        """File key ("KZ" or a name) -> party, saved or new: the import's collector."""
+        return self.records.known(self.model, "file_key")
 
     def preload(self, values):
         keys = {key for value in set(values) for key in self._keys(cell_text(value))}
@@ -159,7 +177,7 @@ class PartiesCell(widgets.ManyToManyWidget):
             self.known[country.code] = self.model(kind="state", country=country, name=name)
 
     def optional(self):
-        """This cell where an empty cell is allowed, sharing the parties it has read and made."""
+        """This cell where an empty cell is allowed (it reads and makes parties in the same collector)."""
         other = copy.copy(self)
         other.required = False
         return other
@@ -201,8 +219,3 @@ class PartiesCell(widgets.ManyToManyWidget):
         if not neutralise_formulas:
             return self.render
         return lambda value: LIST_SEPARATOR.join(neutralise_formula(key) for key in value) if value else ""
-
-    @property
-    def new_records(self):
-        """The parties this import names that do not exist yet, each once."""
-        return list({id(party): party for party in self.known.values() if party.pk is None}.values())

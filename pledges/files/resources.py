@@ -33,7 +33,7 @@ from pledges.files.columns import LayoutMetaclass
 from pledges.files.errors import ImportRejected, RowError
 from pledges.files.export_rows import ExportRows
 from pledges.files.file_checks import FileChecks
-from pledges.files.lookups import LookupCell
+from pledges.files.lookups import FileRecords, LookupCell
 from pledges.files.reports import ImportResult, RowChange
 from pledges.files.widgets import cell_text
 from pledges.files.write_gate import WriteGate
@@ -109,9 +109,10 @@ class RecordResource(FileChecks, WriteGate, ExportRows, resources.ModelResource,
         self.user = None
         self.reason = "File import"
         self.expected_fingerprint = None
-        for column in self.columns:  # the records the last file named, new ones included
-            if hasattr(column.widget, "forget"):
-                column.widget.forget()
+        self.records = FileRecords()  # what this file's cells name, new records included
+        for column in self.columns:
+            if hasattr(column.widget, "records"):
+                column.widget.records = self.records
 
     @classmethod
     def get_result_class(cls):

@@ -40,11 +40,11 @@ class PledgeWrites:
     def _create_named_records(self):
         """The parties and events the file names that do not exist yet, created once each."""
         for party, pk in zip(
-            parties := self.fields["parties"].widget.new_records,
+            parties := self.records.new(Party, "file_key"),
             bulk.insert(Party, [bulk.field_values(p) for p in parties], return_ids=True),
         ):
             party.pk = party.id = pk
-        events = self.fields["event"].widget.new_records
+        events = self.records.new(Event, "name")
         taken = set(Event.objects.values_list("slug", flat=True)) if events else set()
         for event in events:  # held, unless the file says when, the day its first pledge was announced
             first = next((i for i, _row in self.pending if i.event is event), None)

@@ -10,6 +10,7 @@ name, a follow-up's dates); only what the constraints cover is compared.
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,11 +24,14 @@ from pledges.models import (
     TargetKind,
     Unit,
     Verdict,
+    date_range_error,
     deadline_errors,
     follow_up_errors,
+    normalised_url,
     period_errors,
     ruling_errors,
     target_errors,
+    validate_http_url,
 )
 from pledges.models.choices import FollowUp
 
@@ -121,3 +125,27 @@ def test_a_follow_up_is_refused_by_the_database_exactly_when_its_mirror_says_why
     followed = earlier if follows else None
     errors = follow_up_errors(follows=followed, how=how, slug=later.slug, announced_on=later.announced_on)
     assert (not errors) == accepted(Pledge, later.pk, follows=followed, follow_up=how), errors
+
+
+@EXAMPLES
+@given(day=st.dates(min_value=date(1800, 1, 1), max_value=date(2300, 12, 31)))
+def test_a_date_outside_the_trackers_range_is_refused_by_both(seeded, day):
+    pledge = Pledge.objects.first()
+    error = date_range_error(day)
+    assert (error is None) == accepted(Pledge, pledge.pk, last_reviewed_on=day), error
+
+
+@EXAMPLES
+@given(scheme=st.sampled_from(["http", "https", "HTTPS", "Http", "ftp", "javascript", "file", ""]))
+def test_an_address_that_is_not_http_is_refused_by_both(seeded, scheme):
+    # The database checks the scheme only (the rest of an address is the form's and the file's
+    # to judge), so the addresses differ in their scheme alone; each is stored as every writer
+    # stores it, normalised.
+    pledge = Pledge.objects.first()
+    address = normalised_url(f"{scheme}://example.org/reports/2025/trade.html" if scheme else "example.org/x")
+    try:
+        validate_http_url(address)
+        refused = False
+    except ValidationError:
+        refused = True
+    assert refused != accepted(Pledge, pledge.pk, source_url=address), address

@@ -298,3 +298,20 @@ def test_a_fault_of_the_server_during_an_import_shows_no_traceback_and_writes_no
     assert "Confirm import" not in text
     assert any(record.exc_info and "pledges_topic" in str(record.exc_info[1]) for record in caplog.records)
     assert Pledge.objects.count() == 0
+
+
+def test_a_workbook_with_a_corrupt_part_is_refused_with_a_message_not_an_error_page(client, reference_data, editor):
+    import zipfile
+
+    from tests.test_hostile_files import header_row, sheet, xlsx_with_sheet
+
+    data = bytearray(xlsx_with_sheet(sheet(header_row() + "<row/>" * 2000)))
+    part = next(i for i in zipfile.ZipFile(io.BytesIO(bytes(data))).infolist() if i.filename.endswith("sheet1.xml"))
+    start = part.header_offset + 30 + len(part.filename)
+    data[start + 5 : start + 40] = b"\xff" * 35  # the deflated sheet garbled: zlib, not zipfile, complains
+    client.force_login(editor)
+
+    page = upload(client, bytes(data), "corrupt.xlsx", "xlsx")
+
+    assert page.status_code == 200
+    assert "the file cannot be read as XLSX" in page.content.decode()

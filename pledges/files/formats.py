@@ -418,7 +418,7 @@ def rows_over(data, file_format, limit):
                         tail = chunk[-len(mark) + 1 :]
                         if count > limit:
                             return True
-    except (zipfile.BadZipFile, OSError, EOFError):  # not a zip: its reading says so, in the request
+    except Exception:  # not a zip, a corrupt, encrypted or oddly packed part: its reading refuses it, in the request
         return False
     return False
 

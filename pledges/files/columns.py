@@ -5,7 +5,6 @@ import copy
 from datetime import date
 
 from import_export import fields
-from import_export.declarative import ModelDeclarativeMetaclass
 
 from pledges.files.lookups import LookupCell
 from pledges.models import DatePrecision, PreciseDate
@@ -24,19 +23,21 @@ class Column(fields.Field):
 
     def __init__(
         self,
-        attribute,
-        column_name,
         widget,
         *,
         meaning,
         example,
+        name=None,
+        attribute=None,
         export_only=False,
         side=False,
         precision=None,
         read_from=None,
         **kwargs,
     ):
-        super().__init__(attribute=attribute, column_name=column_name, widget=widget, readonly=export_only, **kwargs)
+        # A column declared in a layout is named after its attribute there, as the library names a
+        # declared field; `name` names one made by a function (a target's, a source's).
+        super().__init__(attribute=attribute or name, column_name=name, widget=widget, readonly=export_only, **kwargs)
         self.meaning, self.example, self.export_only, self.side = meaning, example, export_only, side
         self.precision = precision
         self.read_from = read_from  # a side column's stored value, read with the record's own columns
@@ -98,9 +99,9 @@ def translations(column, *, ru, zh):
         widget.required = False
         columns.append(
             Column(
-                f"{column.attribute}_{suffix}",
-                f"{column.column_name}_{suffix}",
                 widget,
+                # Named as declared (title_ru), or after a made column's name (target2_label_ru).
+                name=f"{column.column_name}_{suffix}" if column.column_name else None,
                 meaning=f"The same in {LANGUAGE_COLUMNS[suffix]} (empty: pages show the English, marked as such).",
                 example=example,
                 export_only=column.export_only,
@@ -109,23 +110,3 @@ def translations(column, *, ru, zh):
             )
         )
     return tuple(columns)
-
-
-class LayoutMetaclass(ModelDeclarativeMetaclass):
-    """A layout's columns are exactly the `Column`s it declares, in the order declared.
-
-    The library would add every model field not declared (ids, timestamps) and put declared
-    fields named like model fields first, in the model's order; listing each column again in
-    Meta.fields would make a new column two lines instead of one.
-    """
-
-    def __new__(cls, name, bases, attrs):
-        declared = [key for key, value in attrs.items() if isinstance(value, fields.Field)]
-        meta = attrs.get("Meta")
-        if meta is not None and getattr(meta, "model", None) is not None:
-            inherited = [key for base in bases for key in getattr(base, "fields", {})]
-            meta.fields = tuple(inherited + declared)
-        new_class = super().__new__(cls, name, bases, attrs)
-        if meta is not None and getattr(meta, "model", None) is not None:
-            new_class.fields = {key: new_class.fields[key] for key in meta.fields}
-        return new_class

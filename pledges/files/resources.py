@@ -29,7 +29,6 @@ from import_export import resources
 from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import RowResult
 
-from pledges.files.columns import LayoutMetaclass
 from pledges.files.errors import ImportRejected, RowError
 from pledges.files.export_rows import ExportRows
 from pledges.files.file_checks import FileChecks
@@ -68,8 +67,12 @@ class _Row:
     change: RowChange | None = None
 
 
-class RecordResource(FileChecks, WriteGate, ExportRows, resources.ModelResource, metaclass=LayoutMetaclass):
-    """A file layout of one model, with the checks and write path described above."""
+class RecordResource(FileChecks, WriteGate, ExportRows, resources.Resource):
+    """A file layout of one model, with the checks and write path described above.
+
+    A plain `Resource`: its columns are exactly the `Column`s it declares, in the order declared,
+    each named after its attribute (a ModelResource would add every model field not declared).
+    """
 
     kind = "records"  # "pledges", "updates": said in messages
     key_column = "key"  # the column a duplicate key is reported in
@@ -114,9 +117,22 @@ class RecordResource(FileChecks, WriteGate, ExportRows, resources.ModelResource,
             if hasattr(column.widget, "records"):
                 column.widget.records = self.records
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name, column in cls.fields.items():
+            column.attribute = column.attribute or name  # `published` may say its own (is_published)
+
     @classmethod
     def get_result_class(cls):
         return ImportResult
+
+    # What the library's admin and export command ask of a ModelResource.
+    @classmethod
+    def get_display_name(cls):
+        return cls.__name__
+
+    def get_queryset(self):
+        return self._meta.model.objects.all()
 
     # What each layout says -----------------------------------------------------------------
 

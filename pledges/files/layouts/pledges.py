@@ -64,15 +64,11 @@ class PledgeResource(PledgeWrites, RecordResource):
     key_column = "slug"
 
     slug = Column(
-        "slug",
-        "slug",
         SlugCell(required=True, max_length=120),
         meaning="Stable key of the pledge; rows match existing pledges on it.",
         example="trade-70-billion-by-2030",
     )
     title = Column(
-        "title",
-        "title",
         TextCell(required=True, max_length=200),
         meaning="Short headline.",
         example="Raise trade to $70 billion by 2030",
@@ -81,8 +77,6 @@ class PledgeResource(PledgeWrites, RecordResource):
         title, ru="Довести товарооборот до 70 млрд долларов к 2030 году", zh="到2030年将贸易额提升至700亿美元"
     )
     parties = Column(
-        "parties",
-        "parties",
         _PARTIES,
         side=True,
         meaning="Who made it: one party, or several for a joint pledge; a state by its country's code "
@@ -90,23 +84,17 @@ class PledgeResource(PledgeWrites, RecordResource):
         example="Xi Jinping",
     )
     beneficiaries = Column(
-        "beneficiaries",
-        "beneficiaries",
         _PARTIES.optional(),
         side=True,
         meaning="Who it was made to, the same way; a pledging party may be one too.",
         example="KZ|KG|TJ|TM|UZ",
     )
     event = Column(
-        "event",
-        "event",
         LookupCell(Event, "name", what="event", max_length=300, create=True),
         meaning="Where it was announced (created if new).",
         example="China–Central Asia virtual summit",
     )
     event_ru = Column(
-        "event_ru",
-        "event_ru",
         TextCell(max_length=300),
         side=True,
         read_from="event__name_ru",
@@ -114,8 +102,6 @@ class PledgeResource(PledgeWrites, RecordResource):
         example="Виртуальный саммит Китай — Центральная Азия",
     )
     event_zh_hans = Column(
-        "event_zh_hans",
-        "event_zh_hans",
         TextCell(max_length=300),
         side=True,
         read_from="event__name_zh_hans",
@@ -123,8 +109,6 @@ class PledgeResource(PledgeWrites, RecordResource):
         example="中国—中亚视频峰会",
     )
     event_held_on = Column(
-        "event_held_on",
-        "event_held_on",
         DateCell(),
         side=True,
         read_from="event__held_on",
@@ -132,8 +116,6 @@ class PledgeResource(PledgeWrites, RecordResource):
         example="2022-01-25",
     )
     event_place = Column(
-        "event_place",
-        "event_place",
         TextCell(max_length=200),
         side=True,
         read_from="event__place",
@@ -142,8 +124,6 @@ class PledgeResource(PledgeWrites, RecordResource):
     )
     event_place_ru, event_place_zh_hans = translations(event_place, ru="онлайн", zh="线上")
     event_description = Column(
-        "event_description",
-        "event_description",
         TextCell(),
         side=True,
         read_from="event__description",
@@ -154,16 +134,12 @@ class PledgeResource(PledgeWrites, RecordResource):
         event_description, ru="Видеосаммит к 30-летию дипломатических отношений.", zh="纪念建交30周年的视频峰会。"
     )
     announced_on = Column(
-        "announced_on",
-        "announced_on",
         PreciseDateCell(required=True),
         meaning="When it was announced, as precisely as the source says: a day, a month or a year.",
         example="2022-01-25",
         precision="announced_precision",
     )
     quote = Column(
-        "quote",
-        "quote",
         TextCell(required=True),
         meaning="The pledge's own words, verbatim, or (when said in another language) their English translation.",
         example="striving to increase trade between our two sides to $70 billion by 2030",
@@ -174,29 +150,21 @@ class PledgeResource(PledgeWrites, RecordResource):
         zh="力争到2030年将双方贸易额提升至700亿美元",
     )
     quote_language = Column(
-        "quote_language",
-        "quote_language",
         LanguageCell(QUOTE_LANGUAGES),
         meaning="The language the pledge was made in, when not English: the quote is then a translation.",
         example="zh-hans",
     )
     quote_original = Column(
-        "quote_original",
-        "quote_original",
         TextCell(),
         meaning="The pledge's words as said, in that language, when a source gives them.",
         example="力争到2030年将中国同中亚国家贸易额提升至700亿美元",
     )
     quote_translated_by = Column(
-        "quote_translated_by",
-        "quote_translated_by",
         TextCell(max_length=200),
         meaning="Who made the English translation shown as the quote.",
         example="Global Times",
     )
     summary = Column(
-        "summary",
-        "summary",
         TextCell(required=True),
         meaning="A neutral summary.",
         example="Grow trade to $70 billion a year by 2030.",
@@ -207,74 +175,54 @@ class PledgeResource(PledgeWrites, RecordResource):
         zh="到2030年将年贸易额提高到700亿美元。",
     )
     topic = Column(
-        "topic",
-        "topic",
         LookupCell(Topic, "slug", what="topic", required=True, max_length=50, format=SlugCell.format, vocabulary=True),
         meaning="Topic slug; editors add topics in the admin, a file never does.",
         example="trade",
     )
     more_topics = Column(
-        "more_topics",
-        "more_topics",
         LookupListCell(Topic, "slug", what="topic", max_length=50, vocabulary=True),
         side=True,
         meaning="Any other topics it is on, in order (the overview shows topic).",
         example="people|education",
     )
     source_title = Column(
-        "source_title",
-        "source_title",
         TextCell(required=True, max_length=300),
         meaning="Title of the document that reports the pledge.",
         example="Xi announces initiatives ...",
     )
     source_publisher = Column(
-        "source_publisher",
-        "source_publisher",
         TextCell(required=True, max_length=200),
         meaning="Who published that document.",
         example="Global Times",
     )
     source_url = Column(
-        "source_url",
-        "source_url",
         UrlCell(required=True, max_length=500),
         meaning="Where it can be read.",
         example="https://www.globaltimes.cn/page/202201/1246977.shtml",
     )
     source_published_on = Column(
-        "source_published_on",
-        "source_published_on",
         PreciseDateCell(),
         meaning="When it was published, as precisely as the page gives it.",
         example="2022-01-25",
         precision="source_published_precision",
     )
     deadline_text = Column(
-        "deadline_text",
-        "deadline_text",
         TextCell(max_length=200),
         meaning="The deadline in the pledge's words.",
         example="by 2030",
     )
     deadline_text_ru, deadline_text_zh_hans = translations(deadline_text, ru="к 2030 году", zh="到2030年")
     deadline_precision = Column(
-        "deadline_precision",
-        "deadline_precision",
         ChoiceCell(DeadlinePrecision.choices, required=True),
         meaning="How precisely those words fix a date.",
         example="year",
     )
     deadline_start = Column(
-        "deadline_start",
-        "deadline_start",
         DateCell(),
         meaning="Start of the deadline window (ranges).",
         example="2027-01-25",
     )
-    deadline_end = Column(
-        "deadline_end", "deadline_end", DateCell(), meaning="End of the deadline window.", example="2030-12-31"
-    )
+    deadline_end = Column(DateCell(), meaning="End of the deadline window.", example="2030-12-31")
     (
         target_label,
         target_label_ru,
@@ -314,8 +262,6 @@ class PledgeResource(PledgeWrites, RecordResource):
         target3_steps_zh_hans,
     ) = (column for number in range(1, MAX_TARGETS + 1) for column in target_columns(number))
     ruling = Column(
-        "ruling",
-        "ruling",
         TextCell(),
         export_only=True,
         meaning="Why the verdict is what it is. Export only: a ruling comes with the progress update "
@@ -328,42 +274,30 @@ class PledgeResource(PledgeWrites, RecordResource):
         zh="已兑现：2022年贸易额达到702亿美元，提前八年。",
     )
     owner = Column(
-        "owner",
-        "owner",
         LookupCell(get_user_model(), "username", what="editor's user name", max_length=150, queryset=_editors()),
         meaning="User name of the editor who owns it (a member of the Editors group or a superuser; a Viewer cannot own a pledge).",
         example="editor",
     )
-    published = Column("is_published", "published", BooleanCell(), meaning="Shown to the public.", example="yes")
+    published = Column(BooleanCell(), attribute="is_published", meaning="Shown to the public.", example="yes")
     last_reviewed_on = Column(
-        "last_reviewed_on",
-        "last_reviewed_on",
         DateCell(),
         meaning="When an editor last reviewed it.",
         example="2026-11-01",
     )
     follows = Column(
-        "follows",
-        "follows",
         LookupCell(Pledge, "slug", what="pledge slug", max_length=120, format=SlugCell.format),
         meaning="Slug of the earlier pledge this one renews, extends, replaces or restates "
         "(stored already, or on an earlier row of the same file).",
         example="trade-70-billion-by-2030",
     )
     also_follows = Column(
-        "also_follows",
-        "also_follows",
         LookupListCell(Pledge, "slug", what="pledge slug", max_length=120),
         side=True,
         meaning="Slugs of any other earlier pledges it follows the same way (a pledge restating two), in order.",
         example="sister-cities-100-pairs",
     )
-    follow_up = Column(
-        "follow_up", "follow_up", ChoiceCell(FollowUp.choices), meaning="How it follows that pledge.", example="renews"
-    )
+    follow_up = Column(ChoiceCell(FollowUp.choices), meaning="How it follows that pledge.", example="renews")
     verdict = Column(
-        "verdict",
-        "verdict",
         ChoiceCell(Verdict.choices),
         export_only=True,
         meaning="Current verdict. Export only: verdicts come from progress updates.",

@@ -100,17 +100,15 @@ def target_columns(number):
         }
     )
     label = Column(
-        names["label"],
-        names["label"],
         TextCell(max_length=200),
+        name=names["label"],
         side=True,
         meaning=f"What {which} quantitative target counts.",
         example=example["label"],
     )
     steps = Column(
-        names["milestones"],
-        names["milestones"],
         StepsCell(max_length=200),
+        name=names["milestones"],
         side=True,
         meaning="For milestones: the steps in order (no unit or values); an update marks the one it "
         "shows done (the updates file's milestone column).",
@@ -120,50 +118,44 @@ def target_columns(number):
         label,
         *translations(label, ru=example["label_ru"], zh=example["label_zh"]),
         Column(
-            names["unit"],
-            names["unit"],
             LookupCell(Unit, "code", what="unit", max_length=30, vocabulary=True, format=SlugCell.format),
+            name=names["unit"],
             side=True,
             meaning=f"Unit of {which} target, by its code; editors add units in the admin.",
             example=example["unit"],
         ),
         Column(
-            names["baseline_value"],
-            names["baseline_value"],
             DecimalCell(),
+            name=names["baseline_value"],
             side=True,
             meaning="Its value when the pledge was made.",
             example=example["baseline"],
         ),
         Column(
-            names["baseline_on"],
-            names["baseline_on"],
             DateCell(),
+            name=names["baseline_on"],
             side=True,
             meaning="Date of that baseline value.",
             example=example["on"],
         ),
         Column(
-            names["target_value"],
-            names["target_value"],
             DecimalCell(),
+            name=names["target_value"],
             side=True,
             meaning="The promised value (empty for a direction only).",
             example=example["value"],
         ),
         Column(
-            names["value_qualifier"],
-            names["value_qualifier"],
             ChoiceCell(Qualifier.choices),
+            name=names["value_qualifier"],
             side=True,
             meaning="How exact the promised value is, as the pledge gives it: empty for exactly, about, more_than, "
             "at_least or up_to.",
             example="about" if number == 1 else "",
         ),
         Column(
-            names["kind"],
-            names["kind"],
             ChoiceCell(TargetKind.choices),
+            name=names["kind"],
             side=True,
             meaning="What the number means: total (a running total, the default), level (a level to reach), "
             "flow (a yearly flow, each measurement a whole year), direction (no number) or milestones "

@@ -54,50 +54,44 @@ def _source_columns(number):
     """The columns of an update's source `number`: url, title, publisher, published_on, grade."""
     return (
         Column(
-            prefix + "url",
-            prefix + "url",
             UrlCell(required=first, max_length=500),
+            name=prefix + "url",
             side=True,
             meaning=f"Source {number}: address.",
             example="https://en.people.cn/...",
         ),
         Column(
-            prefix + "title",
-            prefix + "title",
             TextCell(required=first, max_length=300),
+            name=prefix + "title",
             side=True,
             meaning=f"Source {number}: title.",
             example="Trade hits record",
         ),
         Column(
-            prefix + "publisher",
-            prefix + "publisher",
             TextCell(required=first, max_length=200),
+            name=prefix + "publisher",
             side=True,
             meaning=f"Source {number}: publisher.",
             example="People's Daily",
         ),
         Column(
-            prefix + "published_on",
-            prefix + "published_on",
             PreciseDateCell(),
+            name=prefix + "published_on",
             side=True,
             meaning=f"Source {number}: date, as precisely as the page gives it.",
             example="2026-01-20",
         ),
         Column(
-            prefix + "grade",
-            prefix + "grade",
             ChoiceCell(SourceGrade.choices),
+            name=prefix + "grade",
             side=True,
             meaning=f"Source {number}: primary (the official text), reporting (the default) or weak; "
             "a verdict needs one that is not weak.",
             example="primary",
         ),
         Column(
-            prefix + "archived_url",
-            prefix + "archived_url",
             UrlCell(max_length=500),
+            name=prefix + "archived_url",
             side=True,
             meaning=f"Source {number}: an archived copy of the page, shown to readers beside it.",
             example="https://web.archive.org/web/2026/https://en.people.cn/...",
@@ -111,15 +105,11 @@ class ProgressUpdateResource(UpdateWrites, RecordResource):
     kind = "updates"
 
     pledge = Column(
-        "pledge",
-        "pledge",
         LookupCell(Pledge, "slug", what="pledge slug", required=True, max_length=120, format=SlugCell.format),
         meaning="Slug of the pledge the update belongs to.",
         example="trade-70-billion-by-2030",
     )
     key = Column(
-        "key",
-        "key",
         SlugCell(max_length=60),
         default=new_update_key,
         meaning="Stable key of the update within its pledge; rows match on pledge and key. "
@@ -127,16 +117,12 @@ class ProgressUpdateResource(UpdateWrites, RecordResource):
         example="trade-2025",
     )
     occurred_on = Column(
-        "occurred_on",
-        "occurred_on",
         PreciseDateCell(required=True),
         meaning="When it happened or was reported, as precisely as the source says: a day, a month or a year.",
         example="2026-01-18",
         precision="occurred_precision",
     )
     summary = Column(
-        "summary",
-        "summary",
         TextCell(required=True),
         meaning="What happened.",
         example="Trade reached $106.3 billion in 2025.",
@@ -145,15 +131,11 @@ class ProgressUpdateResource(UpdateWrites, RecordResource):
         summary, ru="В 2025 году товарооборот достиг 106,3 млрд долларов.", zh="2025年贸易额达到1063亿美元。"
     )
     new_verdict = Column(
-        "new_verdict",
-        "new_verdict",
         ChoiceCell(Verdict.choices),
         meaning="The verdict this evidence supports, if it changes it.",
         example="kept",
     )
     ruling = Column(
-        "ruling",
-        "ruling",
         TextCell(),
         meaning="Why the pledge has its verdict, in a short paragraph; required with new_verdict. "
         "The pledge shows the newest ruling of its published updates.",
@@ -165,15 +147,11 @@ class ProgressUpdateResource(UpdateWrites, RecordResource):
         zh="已兑现：2022年贸易额达到702亿美元，提前八年。",
     )
     measurement_value = Column(
-        "measurement_value",
-        "measurement_value",
         DecimalCell(),
         meaning="A measured value of one of the pledge's targets.",
         example="106300000000",
     )
     target = Column(
-        "target",
-        "target",
         ChoiceCell([(str(n), str(n)) for n in range(1, MAX_TARGETS + 1)]),
         side=True,
         meaning="Which of the pledge's targets the value measures or the step belongs to, by number "
@@ -181,16 +159,12 @@ class ProgressUpdateResource(UpdateWrites, RecordResource):
         example="1",
     )
     measurement_qualifier = Column(
-        "measurement_qualifier",
-        "measurement_qualifier",
         ChoiceCell(Qualifier.choices),
         meaning="How exact the value is, as the source gives it: empty for exactly, about, more_than, at_least "
         "or up_to.",
         example="about",
     )
     measured_period = Column(
-        "measured_period",
-        "measured_period",
         PeriodCell(),
         side=True,
         meaning="The period the value describes, when it is not the day of the update "
@@ -198,24 +172,18 @@ class ProgressUpdateResource(UpdateWrites, RecordResource):
         example="2022",
     )
     measurement_country = Column(
-        "measurement_country",
-        "measurement_country",
         LookupCell(Country, "code", what="country code", max_length=2, upper=True),
         meaning="Country code when the value is for one country.",
         example="TJ",
     )
     milestone = Column(
-        "milestone",
-        "milestone",
         TextCell(max_length=200),
         meaning="For a target of milestones: the step this update shows done, as the pledges file names it "
         "(target says which target; empty: the first).",
         example="intergovernmental agreement",
     )
-    published = Column("is_published", "published", BooleanCell(), meaning="Shown to the public.", example="yes")
+    published = Column(BooleanCell(), attribute="is_published", meaning="Shown to the public.", example="yes")
     correction_note = Column(
-        "correction_note",
-        "correction_note",
         TextCell(),
         meaning="What was wrong and what changed: needed (new) when a published update's date, summary, "
         "verdict, ruling, measurement or sources change, or it is unpublished; shown to readers.",

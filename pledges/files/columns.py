@@ -77,7 +77,7 @@ class Column(fields.Field):
         return self.attribute
 
     def get_value(self, instance):
-        # Exports and comparisons read rows as dicts by column name (RecordResource.iter_queryset).
+        # Exports and comparisons read rows as dicts by column name (ExportRows.stored_rows).
         if isinstance(instance, dict):
             return instance.get(self.column_name)
         if self.precision:

@@ -3,6 +3,8 @@ column reads it back, formulas neutralised for spreadsheets."""
 
 from itertools import islice
 
+import tablib
+
 CHUNK_SIZE = 2000  # rows read per query when exporting or comparing with what is stored
 
 
@@ -59,12 +61,9 @@ class ExportRows:
                 chunk = [_paired(row, pairs) for row in chunk]
             yield chunk, self.related_cells([row[0] for row in chunk])
 
-    def iter_queryset(self, queryset):
-        """Every record of `queryset` as a dict by column name, in primary-key order.
-
-        Replaces the library's per-instance iteration (a query per relation per record), for
-        its admin export and for comparing a file with what is stored.
-        """
+    def stored_rows(self, queryset):
+        """Every record of `queryset` as a dict by column name, in primary-key order (what a
+        file is compared with)."""
         names = [column.column_name for column in self._stored_columns()]
         for chunk, related in self._chunks(queryset):
             related = related.items()
@@ -75,12 +74,12 @@ class ExportRows:
                 yield record
 
     def export_rows(self, queryset, selected_fields=None, *, neutralise_formulas=False):
-        """Each record's cells in export order: what iter_queryset and export_resource give,
-        without a dict per record (a third of a large export's time)."""
+        """Each record's cells in export order, without a dict per record (a third of a large
+        export's time)."""
         position = {column.column_name: index for index, column in enumerate(self._stored_columns(), start=1)}
         plan = [
-            (position.get(name), name, render)
-            for name, render in self._renderers_for(selected_fields, neutralise_formulas)
+            (position.get(column.column_name), column.column_name, column.widget.renderer(bool(neutralise_formulas)))
+            for column in self.get_export_fields(selected_fields)
         ]
         for chunk, related in self._chunks(queryset):
             for row in chunk:
@@ -89,31 +88,21 @@ class ExportRows:
                     for index, name, render in plan
                 ]
 
-    def _renderers_for(self, selected_fields, neutralise):
-        key = (tuple(selected_fields or ()), bool(neutralise))
-        if key not in self._renderers:
-            self._renderers[key] = [
-                (column.column_name, column.widget.renderer(bool(neutralise)))
-                for column in self.get_export_fields(selected_fields)
-            ]
-        return self._renderers[key]
-
-    def export_resource(self, instance, selected_fields=None, **kwargs):
-        # The library's export_field finds each field's name and dehydrate method per cell, and
-        # get_export_fields orders the fields again per row; no layout dehydrates, so each
-        # column's renderer is chosen once per export and called per cell (the export ran at
-        # 0.040× COPY the library's way, see bench/RESULTS.md).
-        # Formulas are neutralised unless the caller says the format keeps text as text (JSON):
-        # the library's own `manage.py export` calls export() naming no format at all.
-        renderers = self._renderers_for(selected_fields, kwargs.get("neutralise_formulas", True))
-        if isinstance(instance, dict):
-            return [render(instance.get(name)) for name, render in renderers]
-        return [
-            column.widget.render(column.get_value(instance), **kwargs)  # a record: its related records
-            for column in self.get_export_fields(selected_fields)
-        ]
+    def export(self, queryset=None, **kwargs):
+        """The library's export (its admin action and `export` command, our workbooks), as a
+        dataset of `export_rows`. The library's way reads each record's relations one query at a
+        time and finds each cell's field and dehydrate method per cell: 0.040× COPY's speed, see
+        bench/RESULTS.md. Formulas are neutralised unless the caller says the format keeps text as
+        text (JSON): the library's own `export` command names no format at all."""
+        selected = kwargs.get("export_fields")
+        dataset = tablib.Dataset(headers=self.get_export_headers(selected_fields=selected))
+        queryset = self.get_queryset() if queryset is None else queryset
+        dataset.extend(
+            self.export_rows(queryset, selected, neutralise_formulas=kwargs.get("neutralise_formulas", True))
+        )
+        return dataset
 
     def render_row(self, record, columns):
-        return {column.column_name: column.widget.render(column.get_value(record)) for column in columns}
+        return {column.column_name: column.widget.renderer()(column.get_value(record)) for column in columns}
 
     # Import: the whole file first ------------------------------------------------------------

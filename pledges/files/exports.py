@@ -1,8 +1,7 @@
 """Files of records in a layout: streamed CSV and JSON for any size, whole workbooks otherwise.
 
-Rows come from the resource's `iter_queryset` (a chunk of rows per query) and its
-`export_resource`, the same path the library's admin export takes, so every file of a layout
-has the same cells.
+Rows come from the resource's `export_rows` (a chunk of rows per query), the same path the
+library's admin export takes (`export`), so every file of a layout has the same cells.
 """
 
 import csv

@@ -36,10 +36,12 @@ class FileChecks:
             )
             for column in present
         ]
-        self.comparers = [(column.column_name, column.widget.render) for column in present if not column.export_only]
+        self.comparers = [
+            (column.column_name, column.widget.renderer()) for column in present if not column.export_only
+        ]
         for column in present:
             if hasattr(column.widget, "preload"):
-                column.widget.preload(dataset[column.column_name] if len(dataset) else [])
+                column.widget.preload(dataset[column.column_name] if len(dataset) else [], self.records)
         self.seen_keys = {}
 
     def read_stored(self, dataset):
@@ -63,7 +65,7 @@ class FileChecks:
         self.stored_cells = (
             {
                 self.record_key(record): self.render_row(record, present)
-                for record in self.iter_queryset(
+                for record in self.stored_rows(
                     bulk.filter_in(self._meta.model.objects, self._meta.model._meta.pk.name, pks)
                 )
             }

@@ -2,11 +2,11 @@
 
 A layout is a `RecordResource` (see `layouts`): its `Column`s are the library's `Field`s with
 the words the README prints. The library's import flow runs as documented (before_import, then
-per row: instance loader, import_instance, skip_row, validate_instance, save_instance; then the
-bulk hooks and after_import), with what our importer did better kept inside those hooks:
+per row: before_import_row, the instance loader, import_instance, skip_row, validate_instance,
+save_instance; then after_import), with what our importer did better kept inside those hooks:
 
 - The whole file is checked before anything is written: `use_bulk` with no batch size holds
-  the rows until every one has been read, and `bulk_create` writes nothing if any row failed.
+  the rows until every one has been read, and `after_import` writes nothing if any row failed.
   Any error rejects the file whole (`ImportRejected`), each naming its row and column; at most
   MAX_ERRORS are kept, all are counted.
 - Every row's plan (new with its values, changed with each field's old and new text in full,
@@ -27,7 +27,6 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 from import_export import resources
 from import_export.instance_loaders import BaseInstanceLoader
-from import_export.results import RowResult
 
 from pledges.files.errors import ImportRejected, RowError
 from pledges.files.export_rows import ExportRows
@@ -63,7 +62,7 @@ class _Row:
     new: bool = True
     stored: dict = field(default_factory=dict)
     values: dict = field(default_factory=dict)
-    failed: bool = False
+    blank: bool = False
     change: RowChange | None = None
 
 
@@ -79,7 +78,7 @@ class RecordResource(FileChecks, WriteGate, ExportRows, resources.Resource):
 
     class Meta:
         use_bulk = True
-        batch_size = None  # every row is read before any is written (see bulk_create)
+        batch_size = None  # every row is read before any is written (see write_gate)
         skip_diff = True  # the plan is ours, in full text (see skip_row)
         clean_model_instances = False  # the record's rule functions are called instead (validate_instance)
         instance_loader_class = KeyedInstanceLoader
@@ -90,7 +89,6 @@ class RecordResource(FileChecks, WriteGate, ExportRows, resources.Resource):
         """`progress(rows done, rows in all)`, if given, is called as the rows are read."""
         super().__init__(**kwargs)
         self.progress = progress
-        self._renderers = {}
         self._blank = None
         self._relations = None
         self._begin(dry_run=False)
@@ -113,9 +111,6 @@ class RecordResource(FileChecks, WriteGate, ExportRows, resources.Resource):
         self.reason = "File import"
         self.expected_fingerprint = None
         self.records = FileRecords()  # what this file's cells name, new records included
-        for column in self.columns:
-            if hasattr(column.widget, "records"):
-                column.widget.records = self.records
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -224,16 +219,11 @@ class RecordResource(FileChecks, WriteGate, ExportRows, resources.Resource):
         logger.error("The import of a %s file failed", self.kind, exc_info=error)
         super().handle_import_error(result, error, raise_errors)
 
-    def import_row(self, row, instance_loader, **kwargs):
-        number = kwargs["row_number"] + 1  # the header is the file's row 1
+    def before_import_row(self, row, **kwargs):
         if self.progress is not None and kwargs["row_number"] % PROGRESS_EVERY == 0:
             self.progress(kwargs["row_number"], self.rows_total)
-        if not any(cell_text(value) for value in row.values()):
-            skipped = self.get_row_result_class()()
-            skipped.import_type = RowResult.IMPORT_TYPE_SKIP
-            return skipped  # a blank line: no row at all
-        self.row = _Row(number)
-        return super().import_row(row, instance_loader, **kwargs)  # its errors: the result's (reports.py)
+        # The header is the file's row 1; a blank line is no row at all (skipped, never read).
+        self.row = _Row(kwargs["row_number"] + 1, blank=not any(cell_text(value) for value in row.values()))
 
     def init_instance(self, row=None):
         # Each new row's record starts as a copy of one blank record's values: Model.__init__
@@ -256,10 +246,12 @@ class RecordResource(FileChecks, WriteGate, ExportRows, resources.Resource):
     def import_instance(self, instance, row, **kwargs):
         """Read every cell of the row; set the record's own columns. Errors name their column."""
         errors = {}
-        values = self.row.values
+        if self.row.blank:
+            return
+        values, records = self.row.values, self.records
         for name, clean, default, setter in self.readers:
             try:
-                value = clean(row[name])
+                value = clean(row[name], records=records)
             except ValueError as exc:
                 errors[name] = ValidationError(str(exc))
                 continue
@@ -269,7 +261,6 @@ class RecordResource(FileChecks, WriteGate, ExportRows, resources.Resource):
             if setter is not None:
                 setter(instance, value)
         if errors:
-            self.row.failed = True
             raise ValidationError(errors)
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
@@ -279,8 +270,8 @@ class RecordResource(FileChecks, WriteGate, ExportRows, resources.Resource):
         the fingerprint a confirm checks. An import that previews nothing (the command line, the
         seeds) saves a fifth of its time.
         """
-        if import_validation_errors:
-            return False
+        if import_validation_errors or self.row.blank:
+            return self.row.blank
         values, stored = self.row.values, self.row.stored
         if self.row.new:
             action = "new"
@@ -301,6 +292,7 @@ class RecordResource(FileChecks, WriteGate, ExportRows, resources.Resource):
             ]
             action = "update" if changes else "unchanged"
         self.row.change = RowChange(self.row.number, self.key_text(instance), action, changes)
+        self.plan.append(self.row.change)  # of no use if a row fails: the file is then rejected
         return action == "unchanged"
 
     def key_text(self, instance):
@@ -335,9 +327,3 @@ class RecordResource(FileChecks, WriteGate, ExportRows, resources.Resource):
             related = instance._state.fields_cache.get(relation.name, False)
             if related is not False:  # set by this import
                 setattr(instance, relation.attname, None if related is None else related.pk)
-
-    def after_import_row(self, row, row_result, **kwargs):
-        if self.row is not None and not self.row.failed and self.row.change is not None:
-            self.plan.append(self.row.change)
-            if self.row.change.action != "unchanged":
-                self.pending.append((row_result.instance, self.row))

@@ -1,8 +1,9 @@
 """How each kind of cell is read and written: django-import-export widgets with our messages.
 
 `clean` turns a cell into a value or raises ValueError saying what is wrong with it (the
-resource adds the row and column); `render` turns a value back into the cell text that `clean`
-reads as the same value, so an export imports back unchanged. Every widget says its `format`
+resource adds the row and column); `renderer` gives the function that turns a value back into
+the cell text `clean` reads as the same value, so an export imports back unchanged (chosen once
+per export and called per cell; the library's `render` calls it). Every widget says its `format`
 in words: the README's column tables print it.
 """
 
@@ -18,6 +19,7 @@ from pledges.models import (
     date_range_error,
     home_page_error,
     normalised_url,
+    period_text,
     unprintable_error,
 )
 
@@ -48,6 +50,32 @@ def unneutralise(text):
     if len(text) > 1 and text[0] == "'" and text[1:].startswith(FORMULA_TRIGGERS):
         return text[1:]
     return text
+
+
+def _text(value):
+    return "" if value is None else str(value)
+
+
+def _iso(value):
+    return value.isoformat() if value else ""
+
+
+def _precise_iso(value):
+    if isinstance(value, tuple):  # (date, precision) as stored; an empty date is (None, "day")
+        value = PreciseDate.of(*value)
+    if not value:
+        return ""
+    return value.iso if isinstance(value, PreciseDate) else value.isoformat()
+
+
+def _plain_number(value):
+    if value is None:
+        return ""
+    text = str(value)
+    if "E" in text or "e" in text:
+        return format(value.normalize(), "f")
+    # "1000.00" is written "1000" and "0.50" "0.5": what normalize() gives, at a third of its cost.
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def cell_text(value):
@@ -90,11 +118,11 @@ class Cell(widgets.Widget):
         raise NotImplementedError
 
     def render(self, value, obj=None, **kwargs):
-        return "" if value is None else str(value)
+        return self.renderer(bool(kwargs.get("neutralise_formulas")))(value)
 
     def renderer(self, neutralise_formulas=False):
-        """A function from value to cell text, chosen once per export and called per cell."""
-        return self.render
+        """A function from value to cell text."""
+        return _text
 
 
 class TextCell(Cell):
@@ -115,15 +143,11 @@ class TextCell(Cell):
             raise ValueError(f"is {len(text)} characters long; the most is {self.max_length}")
         return text
 
-    def render(self, value, obj=None, **kwargs):
-        text = "" if value is None else str(value)
-        return neutralise_formula(text) if kwargs.get("neutralise_formulas") else text
-
     def renderer(self, neutralise_formulas=False):
         # Called once per cell of an export, so the formula check is inlined (a fifth of its time).
         if neutralise_formulas:
             return lambda value: "" if value is None else ("'" + value if value[:1] in _FORMULA_FIRST else value)
-        return lambda value: "" if value is None else value
+        return _text
 
 
 class StepsCell(TextCell):
@@ -140,9 +164,6 @@ class StepsCell(TextCell):
         if not all(steps):
             raise ValueError("a step has no name (two vertical bars together, or one at an end)")
         return steps
-
-    def render(self, value, obj=None, **kwargs):
-        return super().render(LIST_SEPARATOR.join(value or []), obj, **kwargs)
 
     def renderer(self, neutralise_formulas=False):
         text = super().renderer(neutralise_formulas)
@@ -188,8 +209,8 @@ class DateCell(Cell):
             raise ValueError(str(out_of_range))
         return value
 
-    def render(self, value, obj=None, **kwargs):
-        return value.isoformat() if value else ""
+    def renderer(self, neutralise_formulas=False):
+        return _iso
 
 
 class PreciseDateCell(Cell):
@@ -203,14 +224,8 @@ class PreciseDateCell(Cell):
     def parse(self, text):
         return PreciseDate.parse(text)
 
-    def render(self, value, obj=None, **kwargs):
-        if not value:
-            return ""
-        if isinstance(value, tuple):  # (date, precision) as stored; an empty date is (None, "day")
-            value = PreciseDate.of(*value)
-        if value is None:
-            return ""
-        return value.iso if isinstance(value, PreciseDate) else value.isoformat()
+    def renderer(self, neutralise_formulas=False):
+        return _precise_iso
 
 
 class DecimalCell(Cell):
@@ -229,14 +244,8 @@ class DecimalCell(Cell):
             raise ValueError(f"{text!r} is too large")
         return value
 
-    def render(self, value, obj=None, **kwargs):
-        if value is None:
-            return ""
-        text = str(value)
-        if "E" in text or "e" in text:
-            return format(value.normalize(), "f")
-        # "1000.00" is written "1000" and "0.50" "0.5": what normalize() gives, at a third of its cost.
-        return text.rstrip("0").rstrip(".") if "." in text else text
+    def renderer(self, neutralise_formulas=False):
+        return _plain_number
 
 
 class BooleanCell(Cell):
@@ -251,8 +260,8 @@ class BooleanCell(Cell):
             return False
         raise ValueError(f"{text!r} is not yes or no")
 
-    def render(self, value, obj=None, **kwargs):
-        return "" if value is None else ("yes" if value else "no")
+    def renderer(self, neutralise_formulas=False):
+        return lambda value: "" if value is None else ("yes" if value else "no")
 
 
 class ChoiceCell(Cell):
@@ -320,10 +329,8 @@ class PeriodCell(Cell):
             raise ValueError(f"{text!r}: {message}")
         return day
 
-    def render(self, value, obj=None, **kwargs):
-        from pledges.models import period_text
-
-        return period_text(*value) if value else ""
+    def renderer(self, neutralise_formulas=False):
+        return lambda value: period_text(*value) if value else ""
 
 
 class LanguageCell(ChoiceCell):

@@ -76,7 +76,7 @@ class PledgeWrites:
         for column in PLEDGE_LINKS:
             through, field = getattr(Pledge, column).through, getattr(Pledge, column).field
             own, other = field.m2m_column_name(), field.m2m_reverse_name()  # pledge_id, party_id
-            known = self.fields[column].widget.known
+            known = self.fields[column].widget.known(self.records)
             relinked = [
                 (pledge, row)
                 for pledge, row in changed

@@ -346,7 +346,7 @@ class PledgeResource(PledgeWrites, RecordResource):
             topics.setdefault(pledge_id, []).append(slug)
         for column in ("parties", "beneficiaries"):
             keys = cells[column] = {}
-            # `pks` come in order (iter_queryset): a range is a cheaper query than a list of 2,000.
+            # `pks` come in order (stored_rows, export_rows): a range is a cheaper query than a list of 2,000.
             links = getattr(Pledge, column).through.objects.filter(pledge_id__gte=pks[0], pledge_id__lte=pks[-1])
             # In the order the pledge names them: the order its links were written.
             for pledge_id, party_id in links.order_by("id").values_list("pledge_id", "party_id"):
@@ -433,8 +433,7 @@ class PledgeResource(PledgeWrites, RecordResource):
 
     def rule_errors(self, instance, row):
         if instance.pk is None and instance.slug:  # a later row of the file may follow this new pledge
-            self.fields["follows"].widget.known.setdefault(instance.slug, instance)
-            self.fields["also_follows"].widget.known.setdefault(instance.slug, instance)
+            self.records.known(Pledge, "slug").setdefault(instance.slug, instance)
         # A column the file leaves out keeps its stored value, so the rules see that value.
         errors = {
             **self.event_errors(instance, row),
@@ -446,9 +445,7 @@ class PledgeResource(PledgeWrites, RecordResource):
                 how=instance.follow_up,
                 slug=instance.slug,
                 announced_on=instance.announced_on,
-                also_follows=[
-                    self.fields["also_follows"].widget.known[key] for key in row.values.get("also_follows") or []
-                ],
+                also_follows=[self.records.known(Pledge, "slug")[key] for key in row.values.get("also_follows") or []],
             ),
             **quote_language_errors(language=instance.quote_language, original=instance.quote_original),
         }

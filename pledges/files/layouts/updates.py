@@ -241,7 +241,7 @@ class ProgressUpdateResource(UpdateWrites, RecordResource):
             if period[0]:
                 periods[pk] = tuple(period)
         cited = {}  # update id -> how many of its sources were read
-        # `pks` come in order (iter_queryset): a range is a cheaper query than a list of 2,000.
+        # `pks` come in order (stored_rows, export_rows): a range is a cheaper query than a list of 2,000.
         sources = Source.objects.filter(update_id__gte=pks[0], update_id__lte=pks[-1]).order_by("update_id", "position")
         for update_id, precision, *values in sources.values_list("update_id", "published_precision", *SOURCE_PARTS):
             number = cited[update_id] = cited.get(update_id, 0) + 1
@@ -255,7 +255,7 @@ class ProgressUpdateResource(UpdateWrites, RecordResource):
         if "key" not in dataset.headers and "pledge" in dataset.headers:
             dataset.append_col([""] * len(dataset), header="key")  # every row a new update
         super().before_import(dataset, **kwargs)
-        pledge_ids = [pledge.pk for pledge in self.fields["pledge"].widget.known.values()]
+        pledge_ids = [pledge.pk for pledge in self.fields["pledge"].widget.known(self.records).values()]
         self.beneficiaries = set(
             Pledge.beneficiaries.through.objects.filter(pledge_id__in=pledge_ids).values_list(
                 "pledge_id", "party__country__code"

@@ -10,6 +10,8 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pledges_bench
 # manage.py, WSGI and Celery default to the production settings; the laptop targets say so.
 # (Not for `make test`: pytest.ini names the test settings, and this variable would win.)
 setup run: export DJANGO_SETTINGS_MODULE = config.settings.local
+# The pages' absolute links (feeds, calendar, e-mails) name the address `make run` serves.
+run: export PLEDGES_SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test check bench bench-web bench-sweep bench-history setup install clean
 

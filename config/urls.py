@@ -13,3 +13,5 @@ urlpatterns = [
     path("", include((files, "pledges"), namespace="files")),
     *i18n_patterns(path("", include((pages, "pledges"), namespace="pledges"))),
 ]
+
+handler404 = "pledges.public.views.page_not_found"

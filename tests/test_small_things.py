@@ -243,7 +243,7 @@ def _working_tree_copy(target):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_make_run_writes_nothing_outside_var(tmp_path):
+def test_make_run_writes_nothing_outside_var_and_links_to_its_own_port(tmp_path):
     import urllib.request
 
     from django.db import connection
@@ -274,6 +274,9 @@ def test_make_run_writes_nothing_outside_var(tmp_path):
                 return False
 
         wait_until(serves, "make run to serve the site", 120)
+        # The feed's links name the address it serves, not the default port.
+        feed = urllib.request.urlopen(f"http://127.0.0.1:{port}/feed/", timeout=5).read().decode()
+        assert f"http://127.0.0.1:{port}/" in feed and "127.0.0.1:8000" not in feed
         celery_log = tree / "var" / "celery.log"
         wait_until(lambda: celery_log.exists() and "Reminder sweep:" in celery_log.read_text(), "a reminder sweep", 60)
     finally:

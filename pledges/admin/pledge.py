@@ -57,6 +57,7 @@ class PledgeAdmin(PledgeActions, MeasurementPreviewMixin, FileImportExportMixin,
         "verdict",
         DeadlineStateFilter,
         "topic",
+        ("event", admin.RelatedOnlyFieldListFilter),  # the events pledges were made at, as the public filter
         ("parties", NamedPartyFilter),
         ("beneficiaries", NamedPartyFilter),
         OwnerFilter,

@@ -127,6 +127,12 @@ def overview_page(pledges, page):
     return rows[:OVERVIEW_PAGE_SIZE], len(rows) > OVERVIEW_PAGE_SIZE
 
 
+def last_overview_page(pledges):
+    """The number of the overview's last page of `pledges` (1 when there are none). Counts: asked
+    only for an address past the end, never for a page that shows pledges."""
+    return min(max(1, -(-pledges.count() // OVERVIEW_PAGE_SIZE)), MAX_PAGE)
+
+
 def overview_page_number(params):
     """The page of the overview a query string asks for: 1 for anything but a page number; a
     number past MAX_PAGE as the page after it, which is past the end like any page beyond it."""

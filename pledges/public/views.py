@@ -17,7 +17,7 @@ from csp.decorators import csp_replace
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.html import strip_tags
 from django.utils.translation import get_language
+from django.views import defaults
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import condition
 
@@ -170,8 +171,9 @@ def pledge_list(request):
 
     # Keyed on what the filters select, not the address: junk parameters share one copy.
     content = cached(_response_key(request, "overview", cache_key(filters, page_number)), lambda: page() or b"")
-    if not content:
-        raise Http404("No such page of pledges.")
+    if not content:  # past the last page (a kept link, fewer pledges now): the last there is
+        query = page_query(filters, selectors.last_overview_page(filterset.qs))
+        return HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)
     return HttpResponse(content)
 
 
@@ -461,3 +463,10 @@ def cached_feed(feed):
         return response
 
     return view
+
+
+def page_not_found(request, exception):
+    """Django's 404 view, in the site's frame (templates/404.html). The files and feeds share the
+    pages' URL names under another namespace: a missing file's page names the pages' addresses."""
+    request.current_app = "pledges"
+    return defaults.page_not_found(request, exception)

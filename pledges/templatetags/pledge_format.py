@@ -250,7 +250,10 @@ def language_versions(context):
     request = context["request"]
     current = get_language()
     query = context.get("canonical_query") or ""
+    # A missing page (Django's 404 view gives its template `request_path`) has no version in
+    # another language: the overview has.
+    path = reverse("pledges:list") if "request_path" in context else request.path
     return [
-        (code, name, translate_url(request.path, code) + (f"?{query}" if query else ""), code == current)
+        (code, name, translate_url(path, code) + (f"?{query}" if query else ""), code == current)
         for code, name in settings.LANGUAGES
     ]

@@ -235,6 +235,7 @@ def test_an_unknown_column_is_named(reference_data):
                     "also_follows",
                     "follow_up",
                     "verdict",
+                    "url",
                 ]
             ),
         )

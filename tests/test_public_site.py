@@ -218,7 +218,7 @@ def test_the_atom_feeds_parse_and_list_published_updates_newest_first(client, se
     published = [entry.published_parsed for entry in feed.entries]
     assert published == sorted(published, reverse=True)
     assert not one.bozo and len(one.entries) == 5
-    assert one.entries[1].title == "Raise China–Central Asia trade to $70 billion by 2030: 2026-01-18"
+    assert one.entries[1].title == "Raise China–Central Asia trade to $70 billion by 2030: 18 January 2026"
     assert ">[Report on China–Central Asia trade in 2025]</a>, Global Times" in one.entries[1].summary
 
 

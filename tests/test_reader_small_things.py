@@ -1,12 +1,19 @@
 """The small things a reader, an editor and a second data set met first: a 404 that leads
 somewhere, a page past the end that shows the last, an event filter in the admin."""
 
-from datetime import date
+import csv
+import io
+import json
+import re
+from datetime import UTC, date, datetime
+from urllib.parse import urlsplit
 
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
-from pledges.models import Event, Pledge
+from pledges.models import Event, Pledge, ProgressUpdate
 from tests.factories import a_pledge
 
 pytestmark = pytest.mark.django_db
@@ -59,3 +66,48 @@ def test_the_pledge_list_in_the_admin_filters_by_event(client, editor):
     assert "By event" in listing and "Summit of the five" in listing and "Forum on trade" in listing
     assert "A meeting where nothing was pledged" not in listing  # only events pledges were made at
     assert "Made at the summit" in filtered and "Made at the forum" not in filtered
+
+
+def test_each_feed_entry_has_the_time_it_was_published_or_last_corrected_and_a_readable_date(client):
+    pledge = a_pledge(is_published=True)
+    with time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=UTC), tick=False):
+        first = ProgressUpdate.objects.create(
+            pledge=pledge, key="first", occurred_on=date(2026, 2, 27), summary="Talks began.", is_published=True
+        )
+    with time_machine.travel(datetime(2026, 5, 6, 10, 0, tzinfo=UTC), tick=False):
+        ProgressUpdate.objects.create(pledge=pledge, key="draft", occurred_on=date(2026, 5, 4), summary="Signed.")
+    with time_machine.travel(datetime(2026, 5, 8, 11, 0, tzinfo=UTC), tick=False):
+        second = ProgressUpdate.objects.get(key="draft")  # the draft, published two days later
+        second.is_published = True
+        second.save()
+    with time_machine.travel(datetime(2026, 6, 1, 12, 0, tzinfo=UTC), tick=False):
+        first.summary, first.correction_note, first.corrected_at = (
+            "Talks began in Astana.",
+            "Place added.",
+            timezone.now(),
+        )
+        first.save()
+    with time_machine.travel(datetime(2026, 7, 1, 8, 0, tzinfo=UTC), tick=False):
+        # A bulk write's stamp (an import that changed nothing a reader sees) is not news.
+        ProgressUpdate.objects.filter(pk=second.pk).update(updated_at=timezone.now())
+
+    for language, day in (("en", "27 February 2026"), ("ru", "27 февраля 2026 г."), ("zh-hans", "2026年2月27日")):
+        feed = client.get("/feed/", {"lang": language}).content.decode()
+        entries = dict(re.findall(r"<entry><title>[^<]*: ([^<(]+?)(?: \([^)]*\))?</title>.*?<updated>([^<]+)", feed))
+        assert entries[day] == "2026-06-01T12:00:00+00:00"  # corrected
+    en = client.get("/feed/", {"lang": "en"}).content.decode()
+    entries = dict(re.findall(r"<entry><title>[^<]*: ([^<(]+?)(?: \([^)]*\))?</title>.*?<updated>([^<]+)", en))
+    assert entries["4 May 2026"] == "2026-05-08T11:00:00+00:00"  # published two days after it was written
+    assert "2026-02-27" not in re.findall(r"<entry><title>[^<]*</title>", en)[0]
+
+
+def test_the_public_csv_and_json_give_each_pledges_page_and_it_opens(client, seeded, settings):
+    csv_file = b"".join(client.get("/pledges.csv").streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(csv_file)))
+    data = json.loads(b"".join(client.get("/pledges.json").streaming_content))
+    trade = next(row for row in rows if row["slug"] == "trade-70-billion-by-2030")
+
+    assert trade["url"] == f"{settings.PLEDGES_SITE_URL}/pledges/trade-70-billion-by-2030/"
+    assert {pledge["slug"]: pledge["url"] for pledge in data["pledges"]} == {row["slug"]: row["url"] for row in rows}
+    opened = client.get(urlsplit(trade["url"]).path, HTTP_ACCEPT_LANGUAGE="ru", follow=True)
+    assert opened.redirect_chain[-1][0] == "/ru/pledges/trade-70-billion-by-2030/" and opened.status_code == 200

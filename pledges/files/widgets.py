@@ -11,6 +11,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from import_export import widgets
 
 from pledges.models import (
@@ -331,6 +332,20 @@ class PeriodCell(Cell):
 
     def renderer(self, neutralise_formulas=False):
         return lambda value: period_text(*value) if value else ""
+
+
+class PageAddressCell(Cell):
+    """A pledge's public page, written from its slug; export only (an import file's cell is
+    allowed and not read). The address without a language redirects to the reader's."""
+
+    format = "an address (export only)"
+
+    def parse(self, text):
+        return text
+
+    def renderer(self, neutralise_formulas=False):
+        site = settings.PLEDGES_SITE_URL
+        return lambda slug: f"{site}/pledges/{slug}/" if slug else ""
 
 
 class LanguageCell(ChoiceCell):

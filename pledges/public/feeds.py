@@ -62,11 +62,11 @@ class UpdatesFeed(Feed):
         updates = selectors.public_updates(shown=True).select_related("pledge")
         if event is not None:
             updates = updates.filter(pledge__event=event)
-        return updates[:FEED_LENGTH]
+        return selectors.with_publication_times(updates)[:FEED_LENGTH]
 
     def item_title(self, update):
         verdict = f" ({update.get_new_verdict_display()})" if update.new_verdict else ""
-        return f"{shown(update.pledge, 'title').marked_text()}: {update.occurred.iso}{verdict}"
+        return f"{shown(update.pledge, 'title').marked_text()}: {update.occurred.text()}{verdict}"
 
     def item_description(self, update):
         """The update as HTML (Atom's type="html"): editors' text escaped, each source a link."""
@@ -92,7 +92,9 @@ class UpdatesFeed(Feed):
         return timezone.make_aware(datetime.combine(update.occurred_on, time(12)))
 
     def item_updateddate(self, update):
-        return update.updated_at
+        # When readers last had something new in it: its correction, or its publication (an
+        # edit that changed nothing a reader sees, or a bulk import's stamp, is not news).
+        return update.corrected_at or update.published_at or update.updated_at
 
 
 class PledgeUpdatesFeed(UpdatesFeed):
@@ -114,7 +116,8 @@ class PledgeUpdatesFeed(UpdatesFeed):
         return settings.PLEDGES_SITE_URL + reverse("files:pledge_feed", args=[pledge.slug]) + f"?lang={get_language()}"
 
     def items(self, pledge):
-        return selectors.public_updates(shown=True).select_related("pledge").filter(pledge=pledge)[:FEED_LENGTH]
+        updates = selectors.public_updates(shown=True).select_related("pledge").filter(pledge=pledge)
+        return selectors.with_publication_times(updates)[:FEED_LENGTH]
 
 
 class ChangesFeed(Feed):

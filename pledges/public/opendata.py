@@ -42,7 +42,6 @@ def pledges_json_chunks():
         parts = []
         for pledge in pledges:
             pledge.pop("published")
-            pledge["url"] = settings.PLEDGES_SITE_URL + f"/pledges/{pledge['slug']}/"
             pledge["updates"] = sorted(updates_of.get(pledge["slug"], []), key=lambda u: u["occurred_on"], reverse=True)
             parts.append((b"" if first else b",") + b"\n" + json.dumps(pledge, ensure_ascii=False).encode())
             first = False

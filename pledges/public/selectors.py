@@ -56,6 +56,13 @@ def public_updates(*, shown=False):
     )
 
 
+def with_publication_times(updates):
+    """`updates` each with `published_at`, the moment it was first published, read from its audit
+    history (one subquery; an update published before the history began has none)."""
+    first = ProgressUpdate.history.filter(id=OuterRef("pk"), is_published=True).order_by("history_date", "history_id")
+    return updates.annotate(published_at=Subquery(first.values("history_date")[:1]))
+
+
 def named_order(relation):
     """A pledge's parties, beneficiaries or more topics (`relation`) in the order the pledge names
     them, for a prefetch: the order their links were written (a railway's route, Turkmenistan to

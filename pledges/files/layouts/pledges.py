@@ -19,6 +19,7 @@ from pledges.files.widgets import (
     ChoiceCell,
     DateCell,
     LanguageCell,
+    PageAddressCell,
     PreciseDateCell,
     SlugCell,
     TextCell,
@@ -302,6 +303,14 @@ class PledgeResource(PledgeWrites, RecordResource):
         export_only=True,
         meaning="Current verdict. Export only: verdicts come from progress updates.",
         example="kept",
+    )
+    url = Column(
+        PageAddressCell(),
+        export_only=True,
+        side=True,
+        read_from="slug",
+        meaning="The pledge's public page. Export only.",
+        example="https://pledges.example.org/pledges/trade-70-billion-by-2030/",
     )
 
     class Meta(RecordResource.Meta):

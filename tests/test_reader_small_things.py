@@ -13,7 +13,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from pledges.models import Event, Pledge, ProgressUpdate
+from pledges.models import EditorSettings, Event, Pledge, ProgressUpdate
 from tests.factories import a_pledge
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +67,12 @@ def test_the_pledge_list_in_the_admin_filters_by_event(client, editor):
     assert "A meeting where nothing was pledged" not in listing  # only events pledges were made at
     assert "Made at the summit" in filtered and "Made at the forum" not in filtered
 
+    summit.name_ru = "Саммит пяти"
+    summit.save()
+    EditorSettings.objects.create(user=editor, language="ru")
+    russian = client.get(url).content.decode()
+    assert "Саммит пяти" in russian and "Forum on trade" in russian  # an untranslated name as it is
+
 
 def test_each_feed_entry_has_the_time_it_was_published_or_last_corrected_and_a_readable_date(client):
     pledge = a_pledge(is_published=True)
@@ -111,3 +117,43 @@ def test_the_public_csv_and_json_give_each_pledges_page_and_it_opens(client, see
     assert {pledge["slug"]: pledge["url"] for pledge in data["pledges"]} == {row["slug"]: row["url"] for row in rows}
     opened = client.get(urlsplit(trade["url"]).path, HTTP_ACCEPT_LANGUAGE="ru", follow=True)
     assert opened.redirect_chain[-1][0] == "/ru/pledges/trade-70-billion-by-2030/" and opened.status_code == 200
+
+
+MEASURED_WHEN = {
+    # precision, start, end: the "Latest" row in English, Russian and Chinese
+    ("day", None, date(2025, 7, 21)): (
+        "2 centres on 21 July 2025 (reported",
+        "на 21 июля 2025 г. (сообщено",
+        "2025年7月21日为2",
+    ),
+    ("range", date(2023, 1, 1), date(2023, 12, 31)): (
+        "2 centres from 1 January 2023 to 31 December 2023 (reported",
+        "с 1 января 2023 г. по 31 декабря 2023 г. (сообщено",
+        "2023年1月1日至2023年12月31日为2",
+    ),
+    ("month", None, date(2023, 5, 31)): ("2 centres in May 2023 (reported", "за май 2023 г. (сообщено", "2023年5月为2"),
+    ("year", None, date(2022, 12, 31)): ("2 centres in 2022 (reported", "за 2022 год (сообщено", "2022年为2"),
+}
+
+
+@pytest.mark.parametrize(("period", "expected"), MEASURED_WHEN.items())
+def test_a_measurement_says_on_a_day_from_to_a_range_and_in_a_month_or_year_in_each_language(
+    client, reference_data, period, expected
+):
+    precision, start, end = period
+    pledge = a_pledge(is_published=True, target_unit="centres", target_value=10, baseline_value=0)
+    ProgressUpdate.objects.create(
+        pledge=pledge,
+        key="measured",
+        occurred_on=date(2025, 8, 1),
+        summary="Two centres.",
+        is_published=True,
+        measurement_value=2,
+        target=pledge.targets.get(),
+        measured_precision=precision,
+        measured_start=start,
+        measured_end=end,
+    )
+    for language, words in zip(("en", "ru", "zh-hans"), expected):
+        page = client.get(f"/{language}/pledges/{pledge.slug}/").content.decode()
+        assert words in page, language

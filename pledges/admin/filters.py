@@ -11,7 +11,10 @@ from pledges.models import (
     MISSING_IN,
     OTHER_LANGUAGES,
     DeadlineState,
+    Event,
     Party,
+    Pledge,
+    shown,
 )
 
 
@@ -51,6 +54,15 @@ class NamedPartyFilter(admin.RelatedFieldListFilter):
         # In the editor's language: a state by its country's name (Казахстан), a person by theirs.
         parties = Party.objects.filter(Exists(named)).select_related("country").order_by("name")
         return [(party.pk, str(party.shown_name)) for party in parties]
+
+
+class NamedEventFilter(admin.RelatedFieldListFilter):
+    """The events some pledge was made at (as the public overview's filter), each found by one
+    index probe, named in the editor's language."""
+
+    def field_choices(self, field, request, model_admin):
+        events = Event.objects.filter(Exists(Pledge.objects.filter(event=OuterRef("pk")))).order_by("-held_on", "name")
+        return [(event.pk, str(shown(event, "name"))) for event in events]
 
 
 class DeadlineStateFilter(admin.SimpleListFilter):

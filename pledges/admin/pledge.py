@@ -13,6 +13,7 @@ from pledges.admin.base import URL_FIELDS, AuditedAdmin, MeasurementPreviewMixin
 from pledges.admin.filters import (
     DeadlineStateFilter,
     MissingLanguageFilter,
+    NamedEventFilter,
     NamedPartyFilter,
     NeedsReviewFilter,
     OwnerFilter,
@@ -57,7 +58,7 @@ class PledgeAdmin(PledgeActions, MeasurementPreviewMixin, FileImportExportMixin,
         "verdict",
         DeadlineStateFilter,
         "topic",
-        ("event", admin.RelatedOnlyFieldListFilter),  # the events pledges were made at, as the public filter
+        ("event", NamedEventFilter),
         ("parties", NamedPartyFilter),
         ("beneficiaries", NamedPartyFilter),
         OwnerFilter,

@@ -32,14 +32,9 @@ class Chart:
 
 def _when(update, day):
     """The period a plotted value measures, as a reader reads it ("2022"), or the day of its report."""
-    from pledges.templatetags.pledge_format import measured_period
+    from pledges.templatetags.pledge_format import measured_when
 
-    period = measured_period(update)
-    return (
-        _("in %(period)s") % {"period": period}
-        if period
-        else _("on %(day)s") % {"day": date_format(day, "DATE_FORMAT")}
-    )
+    return measured_when(update) or _("on %(day)s") % {"day": date_format(day, "DATE_FORMAT")}
 
 
 def measured_series(target, updates):

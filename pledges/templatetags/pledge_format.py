@@ -110,6 +110,29 @@ def measured_period(update):
 
 
 @register.filter
+def measured_when(update):
+    """When a measurement was measured, as a sentence says it in the active language: "on 21 July
+    2025", "in May 2023", "in 2022", "from 1 January 2023 to 30 June 2023"; empty when it measures
+    the day of its update."""
+    precision, start, end = update.measured_precision, update.measured_start, update.measured_end
+    if not precision:
+        return ""
+    if precision == "year":
+        return pgettext("measured in a year", "in %(year)s") % {"year": end.year}
+    if precision == "month":
+        month = formats.date_format(end, "YEAR_MONTH_FORMAT")
+        if get_language() == "ru":  # a month's name is lowercase in running text: «за май 2023 г.»
+            month = month[:1].lower() + month[1:]
+        return pgettext("measured in a month", "in %(month)s") % {"month": month}
+    if precision == "range":
+        return pgettext("measured over a range", "from %(start)s to %(end)s") % {
+            "start": formats.date_format(start, "DATE_FORMAT"),
+            "end": formats.date_format(end, "DATE_FORMAT"),
+        }
+    return pgettext("measured on a day", "on %(day)s") % {"day": formats.date_format(end, "DATE_FORMAT")}
+
+
+@register.filter
 def precise_date(day, precision=""):
     """A date as precise as its source, in the active language: 5 December 2023, December 2023, 2023.
     `{{ update.occurred_on|precise_date:update.occurred_precision }}` (audit-history copies too)."""

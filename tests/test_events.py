@@ -92,7 +92,7 @@ def test_the_feed_and_the_calendar_narrow_to_one_event(client, second_event):
     calendar = Calendar.from_ical(client.get(f"/deadlines.ics?event={second_event.slug}").getvalue())
     everything = feedparser.parse(client.get("/feed/").content)
 
-    assert [entry.title for entry in feed.entries] == ["Open a Xi'an centre: 2024-01-10"]
+    assert [entry.title for entry in feed.entries] == ["Open a Xi'an centre: 10 January 2024"]
     assert feed.feed.title == "Pledge tracker: progress updates on the pledges of China–Central Asia Summit 2023"
     assert [str(event["summary"]) for event in calendar.walk("VEVENT")] == ["Deadline: Open a Xi'an centre"]
     assert len(everything.entries) > 1

@@ -212,13 +212,19 @@ def test_a_chart_with_one_measurement_says_one(client, reference_data):
     assert "went from" not in page
 
 
-def test_a_window_deadline_is_one_calendar_event_spanning_it_with_its_words(client, seeded):
+def test_a_window_deadline_is_a_calendar_event_on_the_day_it_opens_and_one_on_the_day_it_closes(client, seeded):
+    # Not one all-day event five years long, which fills a reader's calendar until 2032.
     calendar = Calendar.from_ical(client.get("/deadlines.ics").getvalue())
-    (window,) = [e for e in calendar.walk("VEVENT") if "sister-cities-100-pairs" in str(e["uid"])]
+    opens, closes = [e for e in calendar.walk("VEVENT") if "sister-cities-100-pairs" in str(e["uid"])]
 
-    assert str(window["summary"]) == "Deadline window: Reach 100 pairs of sister cities in 5 to 10 years"
-    assert (window.decoded("dtstart"), window.decoded("dtend")) == (date(2027, 1, 25), date(2032, 1, 26))
-    assert "“in the next five to 10 years”" in str(window["description"])
+    assert str(opens["summary"]) == "Deadline window opens: Reach 100 pairs of sister cities in 5 to 10 years"
+    assert (opens.decoded("dtstart"), opens.decoded("dtend")) == (date(2027, 1, 25), date(2027, 1, 26))
+    assert str(closes["summary"]) == "Deadline window closes: Reach 100 pairs of sister cities in 5 to 10 years"
+    assert (closes.decoded("dtstart"), closes.decoded("dtend")) == (date(2032, 1, 25), date(2032, 1, 26))
+    assert "“in the next five to 10 years”" in str(opens["description"]) == str(closes["description"])
+    russian = Calendar.from_ical(client.get("/deadlines.ics", {"lang": "ru"}).getvalue())
+    summaries = [str(e["summary"]) for e in russian.walk("VEVENT") if "sister-cities-100-pairs" in str(e["uid"])]
+    assert [summary.split(":")[0] for summary in summaries] == ["Открывается окно срока", "Закрывается окно срока"]
 
 
 # Housekeeping: `make run` writes nothing outside var/

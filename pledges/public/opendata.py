@@ -114,19 +114,8 @@ def deadline_calendar_chunks(at_event=None, language=None):
             pledges = pledges.filter(event=at_event)
         events = []
         for pledge in pledges.iterator(chunk_size=CHUNK_SIZE):
-            event = Event()
-            event.add("uid", f"deadline-{pledge.slug}@{host}")
-            if pledge.deadline_start:  # a window ("in 5 to 10 years"): one event spanning it, start to end
-                event.add("summary", _("Deadline window: %(title)s") % {"title": shown(pledge, "title").marked_text()})
-                event.add("dtstart", pledge.deadline_start)
-            else:
-                event.add("summary", _("Deadline: %(title)s") % {"title": shown(pledge, "title").marked_text()})
-                event.add("dtstart", pledge.deadline_end)
-            event.add("dtend", pledge.deadline_end + timedelta(days=1))  # all-day events end the day after
-            event.add("dtstamp", pledge.updated_at)
-            event.add("last-modified", pledge.updated_at)
+            title = shown(pledge, "title").marked_text()
             url = settings.PLEDGES_SITE_URL + pledge.get_absolute_url()
-            event.add("url", url)
             said = (
                 _("“%(words)s”. ") % {"words": shown(pledge, "deadline_text").marked_text()}
                 if pledge.deadline_text
@@ -134,8 +123,26 @@ def deadline_calendar_chunks(at_event=None, language=None):
             )
             parties = ", ".join(str(party.shown_name) for party in pledge.parties.all())
             verdict = _("Verdict: %(verdict)s") % {"verdict": pledge.get_verdict_display()}
-            event.add("description", f"{said}{parties}: {shown(pledge, 'summary').marked_text()}\n{verdict}\n{url}")
-            events.append(event.to_ical())
+            description = f"{said}{parties}: {shown(pledge, 'summary').marked_text()}\n{verdict}\n{url}"
+            # An all-day event on the day a deadline falls; a window ("in 5 to 10 years") has one on
+            # the day it opens and one on the day it closes, not a bar across its years.
+            days = [("deadline", _("Deadline: %(title)s"), pledge.deadline_end)]
+            if pledge.deadline_start:
+                days = [
+                    ("window-opens", _("Deadline window opens: %(title)s"), pledge.deadline_start),
+                    ("deadline", _("Deadline window closes: %(title)s"), pledge.deadline_end),
+                ]
+            for uid, summary, day in days:
+                event = Event()
+                event.add("uid", f"{uid}-{pledge.slug}@{host}")
+                event.add("summary", summary % {"title": title})
+                event.add("dtstart", day)
+                event.add("dtend", day + timedelta(days=1))  # all-day events end the day after
+                event.add("dtstamp", pledge.updated_at)
+                event.add("last-modified", pledge.updated_at)
+                event.add("url", url)
+                event.add("description", description)
+                events.append(event.to_ical())
             if len(events) == CHUNK_SIZE:
                 yield b"".join(events)
                 events = []

@@ -157,3 +157,17 @@ def test_a_measurement_says_on_a_day_from_to_a_range_and_in_a_month_or_year_in_e
     for language, words in zip(("en", "ru", "zh-hans"), expected):
         page = client.get(f"/{language}/pledges/{pledge.slug}/").content.decode()
         assert words in page, language
+
+
+@pytest.mark.parametrize(
+    ("language", "adds", "repeats"),
+    [
+        ("en", '<p class="ruling">Trade reached $70.2 billion in 2022', '<p class="ruling">Kept.'),
+        ("ru", '<p class="ruling">В 2022 году товарооборот', '<p class="ruling">Выполнено.'),
+        ("zh-hans", '<p class="ruling">2022年贸易额达到702亿美元', '<p class="ruling">已兑现。'),
+    ],
+)
+def test_an_overview_card_shows_what_the_ruling_adds_to_the_verdict_beside_it(client, seeded, language, adds, repeats):
+    page = client.get(f"/{language}/").content.decode()
+
+    assert adds in page and repeats not in page

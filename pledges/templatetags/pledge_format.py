@@ -1,6 +1,7 @@
 """Template helpers for the public pages: quantities as people read them, in their language,
 and links to the same page in the other languages."""
 
+import functools
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -8,12 +9,12 @@ from decimal import Decimal
 from django import template
 from django.conf import settings
 from django.urls import reverse, translate_url
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, pgettext
 
-from pledges.models import PreciseDate, Shown, TargetKind, covers_a_year, shown
+from pledges.models import PreciseDate, Shown, TargetKind, Verdict, covers_a_year, shown
 
 register = template.Library()
 
@@ -252,6 +253,30 @@ def first_sentences(text, limit=160):
     if len(kept) > limit:
         kept = kept[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
     return kept
+
+
+@functools.cache
+def _verdict_words():
+    """Every verdict's name, in every language of the site, as a ruling's first sentence says it."""
+    words = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            words |= {str(label).casefold() for label in Verdict.labels}
+    return frozenset(words)
+
+
+@register.filter
+def beyond_verdict(text):
+    """A ruling without a first sentence that only names a verdict ("Kept.", «Выполнено.»,
+    "已兑现。"), which the badge beside it already says: a card shows what the ruling adds. A
+    text `said` keeps its mark."""
+    if isinstance(text, _Said):
+        return _said(text.shown.replace(beyond_verdict(text.shown.text)))
+    text = (text or "").strip()
+    first, *rest = _SENTENCE_END.split(text, maxsplit=1)
+    if rest and rest[0].strip() and first.strip().rstrip(".!?。！？").casefold() in _verdict_words():
+        return rest[0].strip()
+    return text
 
 
 @register.filter

@@ -379,7 +379,7 @@ def test_the_overview_is_paged_fifty_at_a_time_in_a_stable_order_with_filters_ke
     assert (
         not set(listed(first)) & set(listed(second)) and len(set(listed(first) + listed(second) + listed(third))) == 120
     )
-    assert "Pledges 1–50" in text(first) and "Pledges 101–120" in text(third)
+    assert "Pledges 1–50 of 120" in text(first) and "Pledges 101–120 of 120" in text(third)
     assert '<a rel="next" href="?page=2">Next page</a>' in text(first) and 'rel="prev"' not in text(first)
     assert '<a rel="prev" href="?page=2">Previous page</a>' in text(third) and 'rel="next"' not in text(third)
     past_the_end = client.get(HOME, {"page": 4})  # a kept link to a page there no longer is: the last

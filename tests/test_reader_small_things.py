@@ -14,7 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pledges.models import EditorSettings, Event, Pledge, ProgressUpdate
+from pledges.public import selectors
 from tests.factories import a_pledge
+from tests.volume import add_pledges
 
 pytestmark = pytest.mark.django_db
 
@@ -171,3 +173,31 @@ def test_an_overview_card_shows_what_the_ruling_adds_to_the_verdict_beside_it(cl
     page = client.get(f"/{language}/").content.decode()
 
     assert adds in page and repeats not in page
+
+
+def test_the_overview_says_how_many_numbers_its_pages_and_keeps_later_pages_short(client, seeded, monkeypatch):
+    add_pledges(320 - Pledge.objects.count())  # seven pages
+    first, fourth = client.get("/en/").content.decode(), client.get("/en/", {"page": 4}).content.decode()
+
+    assert "Pledges 1–50 of 320" in first and "Pledges 151–200 of 320" in fourth
+    pager = re.search(r'<nav class="pages".*?</nav>', fourth, re.S).group(0)
+    assert re.findall(r">(\d+|…)</", pager) == ["1", "2", "3", "4", "5", "6", "7"]
+    assert '<a aria-current="page" href="?page=4">4</a>' in pager and 'aria-label="Page 7"' in pager
+    # After the first page: no standfirst, counts or filters before the results, a way back to them.
+    assert 'class="standfirst"' in first and 'class="counts"' in first and 'class="filters"' in first
+    assert 'class="standfirst"' not in fourth and 'class="counts"' not in fourth and 'class="filters"' not in fourth
+    assert '<a href="?">The first page, with the counts and filters</a>' in fourth
+    seventh = client.get("/en/", {"page": 7}).content.decode()
+    pager = re.search(r'<nav class="pages".*?</nav>', seventh, re.S).group(0)
+    assert re.findall(r">(\d+|…)</", pager) == ["1", "…", "5", "6", "7"]
+
+    russian = client.get("/ru/", {"page": 2}).content.decode()
+    chinese = client.get("/zh-hans/", {"page": 2}).content.decode()
+    assert "Обещания 51–100 из 320" in russian and 'aria-label="Страница 3"' in russian
+    assert "第51–100项承诺，共320项" in chinese and "第一页（含统计与筛选）" in chinese
+
+    # A filter's matches are counted up to a bound, then said to be more.
+    monkeypatch.setattr(selectors, "COUNT_UP_TO", 100)
+    topic = Pledge.objects.filter(slug__startswith="volume-").first().topic.slug
+    broad = client.get("/en/", {"topic": topic}).content.decode()
+    assert "Pledges 1–50 of more than 100" in broad

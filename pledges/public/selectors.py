@@ -140,6 +140,32 @@ def last_overview_page(pledges):
     return min(max(1, -(-pledges.count() // OVERVIEW_PAGE_SIZE)), MAX_PAGE)
 
 
+# A filtered overview counts its matches up to this many (a count of every match of a broad
+# filter at a million pledges is a scan); past it, it says "more than".
+COUNT_UP_TO = 10_000
+
+
+def overview_total(pledges, *, filtered, everything):
+    """(how many pledges the overview lists, whether that is only a floor): `everything` (the
+    tally's sum, no query) when nothing is filtered, else counted up to COUNT_UP_TO."""
+    if not filtered:
+        return everything, False
+    counted = pledges.order_by()[: COUNT_UP_TO + 1].count()
+    return min(counted, COUNT_UP_TO), counted > COUNT_UP_TO
+
+
+def page_numbers(current, last, *, around=2):
+    """The page numbers a pager shows: the first, the last, and `around` each side of the current
+    one, with None where numbers are left out: [1, None, 4, 5, 6, 7, 8, None, 20]."""
+    shown = sorted({1, last, *range(max(1, current - around), min(last, current + around) + 1)})
+    numbers = []
+    for number in shown:
+        if numbers and number - numbers[-1] > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
+
+
 def overview_page_number(params):
     """The page of the overview a query string asks for: 1 for anything but a page number; a
     number past MAX_PAGE as the page after it, which is past the end like any page beyond it."""

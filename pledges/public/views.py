@@ -149,11 +149,23 @@ def pledge_list(request):
         if not shown and page_number > 1:
             return None  # past the last page
         pledges = selectors.with_progress(shown, today)
+        counts = cached(_key(request, "overview-counts"), aggregates)
+        matches, more = selectors.overview_total(filterset.qs, filtered=bool(filters), everything=counts["total"])
+        last = max(1, -(-matches // selectors.OVERVIEW_PAGE_SIZE))
         return render(
             request,
             "pledges/pledge_list.html",
             {
                 "pledges": pledges,
+                "page_number": page_number,
+                "matches": matches,
+                "more_than": more,
+                "page_links": [
+                    (number, page_query(filters, number) if number else None)
+                    for number in selectors.page_numbers(page_number, max(last, page_number))
+                ]
+                if last > 1 or page_number > 1
+                else [],
                 "shared": selectors.shared_parties(pledges),
                 "filters": filters,
                 # The chosen country's own page, when it has one.
@@ -163,9 +175,10 @@ def pledge_list(request):
                 "previous_page": page_query(filters, page_number - 1) if page_number > 1 else None,
                 "next_page": page_query(filters, page_number + 1) if has_next else None,
                 "canonical_query": page_query(filters, page_number),
+                "first_page": page_query(filters, 1),
                 "verdicts": _verdicts(),
                 "states": DeadlineState.choices,
-                **cached(_key(request, "overview-counts"), aggregates),
+                **counts,
             },
         ).content
 

@@ -280,6 +280,12 @@ def beyond_verdict(text):
 
 
 @register.filter
+def grouped(number):
+    """A count with the active language's thousands separator: 10,000, 10 000, 10,000."""
+    return formats.number_format(number, force_grouping=True)
+
+
+@register.filter
 def bar_width(percent):
     """A progress percentage clamped to 0..100, for the width of a bar."""
     if percent is None:

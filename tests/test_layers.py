@@ -17,7 +17,7 @@ ALLOWED = {
     "reminders": {"models", "services", "roles"},
     "public": {"models", "services", "files", "templatetags", "tasks", "queue"},
     "subscriptions": {"models", "services", "public"},
-    "admin": {"models", "services", "files", "tasks", "templatetags", "queue"},
+    "admin": {"models", "services", "files", "tasks", "templatetags", "queue", "reminders"},
 }
 
 

@@ -201,3 +201,28 @@ def test_the_overview_says_how_many_numbers_its_pages_and_keeps_later_pages_shor
     topic = Pledge.objects.filter(slug__startswith="volume-").first().topic.slug
     broad = client.get("/en/", {"topic": topic}).content.decode()
     assert "Pledges 1–50 of more than 100" in broad
+
+
+@pytest.mark.parametrize(
+    ("language", "row"),
+    [
+        ("en", "<td>2 October 2030</td><td>{link}</td><td>Deadline approaching</td><td>ed</td>"),
+        ("ru", "<td>2 октября 2030 г.</td><td>{link}</td><td>Срок приближается</td><td>ed</td>"),
+        ("zh-hans", "<td>2030年10月2日</td><td>{link}</td><td>期限临近</td><td>ed</td>"),
+    ],
+)
+def test_an_empty_reminder_log_says_when_the_next_reminders_fall_due(client, editor, language, row):
+    with time_machine.travel(datetime(2030, 9, 1, 9, 0, tzinfo=UTC), tick=False):
+        pledge = a_pledge(owner=editor, deadline_end=date(2030, 12, 31), last_reviewed_on=date(2030, 9, 1))
+        a_pledge(
+            title="Settled already", deadline_end=date(2030, 12, 31), verdict="kept", last_reviewed_on=date(2030, 9, 1)
+        )
+        EditorSettings.objects.create(user=editor, language=language)
+        client.force_login(editor)
+        page = client.get(reverse("admin:pledges_reminder_changelist")).content.decode()
+
+    link = f'<a href="/admin/pledges/pledge/{pledge.pk}/change/">{pledge.title}</a>'
+    flat = re.sub(r">\s+<", "><", page)
+    assert row.format(link=link) in flat  # 90 days before the end, though no reminder has been sent yet
+    if language == "en":  # a kept pledge needs no deadline reminder: only its review, 90 days after the last
+        assert re.search(r"<td>30 November 2030</td><td><a [^>]+>Settled already</a></td><td>Review due</td>", flat)

@@ -15,6 +15,7 @@ from pledges.models import (
     Reminder,
     SiteText,
 )
+from pledges.reminders.sweep import upcoming as upcoming_reminders
 
 
 class SiteTextAdmin(OneRowAdmin, TranslationAdmin):
@@ -61,6 +62,14 @@ class ReminderAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def changelist_view(self, request, extra_context=None):
+        # Above the log: what the sweep will send next, so an empty log still says when.
+        upcoming = [
+            (pledge, day, ", ".join(str(Reminder.Kind(item.kind).label) for item in due))
+            for pledge, day, due in upcoming_reminders(timezone.localdate())
+        ]
+        return super().changelist_view(request, {**(extra_context or {}), "upcoming": upcoming})
 
     # Times as 2026-09-30 22:55: "Sept. 30, 2026, 10:55 p.m." alone took a sixth of 1280 px.
     @admin.display(description=_("Claimed at"), ordering="claimed_at")

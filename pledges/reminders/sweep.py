@@ -115,6 +115,32 @@ def next_check_on(pledge, today):
     return min(moment for moment in moments if moment > today)
 
 
+UNSCHEDULED_SHOWN = 200
+
+
+def upcoming(today, limit=20):
+    """The next reminders the sweep will send, soonest first: (pledge, the day, what falls due
+    that day), for at most `limit` pledges. A pledge's day is the sweep's own next check
+    (`remind_after`), or, for one written since the last sweep, worked out as the sweep would."""
+    scheduled = list(
+        Pledge.objects.filter(remind_after__gt=today).select_related("owner").order_by("remind_after", "pk")[:limit]
+    )
+    unscheduled = Pledge.objects.filter(Q(remind_after__isnull=True) | Q(remind_after__lte=today))
+    days = {pledge.pk: pledge.remind_after for pledge in scheduled}
+    # Pledges written since the last sweep have no next check yet; the sweep gives them one within
+    # the minute, so a few hundred of them are enough to show.
+    for pledge in unscheduled.select_related("owner").order_by("pk")[:UNSCHEDULED_SHOWN]:
+        due_now = due_reminders(pledge, today)
+        days[pledge.pk] = today if due_now else next_check_on(pledge, today)
+        scheduled.append(pledge)
+    soonest = sorted({pledge.pk: pledge for pledge in scheduled}.values(), key=lambda p: (days[p.pk], p.pk))[:limit]
+    rows = []
+    for pledge in soonest:
+        due = due_reminders(pledge, days[pledge.pk])
+        rows.append((pledge, days[pledge.pk], [item for item in due if item.due_on == days[pledge.pk]] or due))
+    return rows
+
+
 @dataclass
 class SweepReport:
     """What one sweep did, for logs, the command line and tests."""

@@ -643,7 +643,7 @@ def test_a_refused_save_lists_every_error_at_the_top_each_linking_to_its_field(c
     assert body.index('<div class="error-summary"') < body.index('id="id_title"')  # above the fields
     assert '<a href="#id_title">Title: This field is required.</a>' in summary
     assert (
-        f'<a href="#id_updates-{index}-source_url">progress update ({index}): Source URL: A progress update needs a source'
+        f'<a href="#id_updates-{index}-source_url">new progress update: Source URL: A progress update needs a source'
         in summary
     )
     assert "Correct 2 things:" in summary

@@ -226,3 +226,40 @@ def test_an_empty_reminder_log_says_when_the_next_reminders_fall_due(client, edi
     assert row.format(link=link) in flat  # 90 days before the end, though no reminder has been sent yet
     if language == "en":  # a kept pledge needs no deadline reminder: only its review, 90 days after the last
         assert re.search(r"<td>30 November 2030</td><td><a [^>]+>Settled already</a></td><td>Review due</td>", flat)
+
+
+@pytest.mark.parametrize(
+    ("language", "new_row", "not_saved"),
+    [
+        ("en", "new progress update: Source URL: ", "Nothing was saved. Correct 3 things:"),
+        ("ru", "новость о выполнении (новая): ", "Ничего не сохранено. Исправьте 3 ошибки:"),
+        ("zh-hans", "新的进展更新: ", "未保存任何内容。请更正 3 处错误："),
+    ],
+)
+def test_a_refused_save_says_each_error_once_in_one_box_at_the_top(
+    client, seeded, editor, language, new_row, not_saved
+):
+    from tests.factories import change_form_data
+    from tests.test_admin_editing import change_url, with_new_update
+
+    EditorSettings.objects.create(user=editor, language=language)
+    pledge = Pledge.objects.get(slug="vaccine-joint-production")
+    client.force_login(editor)
+    page = client.get(change_url(pledge))
+    index = page.context["inline_admin_formsets"][0].formset.initial_form_count()
+    data = change_form_data(page, title="")
+    data.update(with_new_update(page, index, source_url="", new_verdict="kept"))
+    body = client.post(change_url(pledge), data).content.decode()
+
+    assert body.count('class="error-summary"') == 1 and 'class="errornote"' not in body  # one box
+    summary = body.split('<div class="error-summary"', 1)[1].split("</div>", 1)[0]
+    links = re.findall(r'<li><a href="#([^"]+)">([^<]+)</a></li>', summary)
+    assert [anchor for anchor, _ in links] == [
+        "id_title",
+        f"id_updates-{index}-source_url",
+        f"id_updates-{index}-ruling",
+    ]
+    assert len({message for _, message in links}) == 3 and not_saved in summary  # each once
+    assert any(message.startswith(new_row) for _, message in links), links
+    assert body.index('class="error-summary"') < body.index('id="id_title"')
+    assert "<title>" in body and body.split("<title>", 1)[1].startswith(("Error:", "Ошибка:", "错误："))

@@ -13,6 +13,7 @@ from pledges.admin.forms import reverted_version
 from pledges.models import Pledge, WebAddressFormField
 from pledges.services.history import delta as history_delta
 from pledges.services.history import describe_change
+from pledges.templatetags.admin_errors import error_summary
 
 
 class OneRowAdmin:
@@ -49,6 +50,12 @@ class MeasurementPreviewMixin:
         pledge = obj if isinstance(obj, Pledge) else getattr(obj, "pledge", None)
         targets = pledge.targets.select_related("unit") if pledge is not None and pledge.pk else []
         context["measurement_preview"] = preview_data(targets)
+        # A refused save: every error once, in one box at the top, each a link to its field
+        # (admin/pledges/_error_summary.html). Django's own box below it ("Please correct the
+        # errors below.") and its second copy of the form's non-field errors are not shown.
+        if context.get("errors"):
+            context["problems"] = error_summary(context["adminform"], context.get("inline_admin_formsets", []))
+            context["errors"] = None
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     @property

@@ -2,6 +2,7 @@
 to the field it belongs to (the field keeps its own message beside it)."""
 
 from django import template
+from django.utils.translation import pgettext
 
 register = template.Library()
 
@@ -23,7 +24,12 @@ def error_summary(adminform, inline_admin_formsets):
                 anchor, what = (form.prefix or "content-main"), inline_name or ""
             else:
                 anchor, what = f"id_{form.add_prefix(name)}", field.label or name
-            if inline_name and name != "__all__":
-                what = f"{inline_name} ({form.prefix.rsplit('-', 1)[-1]}): {what}"
+            if inline_name:  # which row: a new one, or the record it is ("Update of 2023-05-11")
+                row = (
+                    form.instance
+                    if form.instance.pk
+                    else pgettext("an inline row", "new %(what)s") % {"what": inline_name}
+                )
+                what = f"{row}: {what}" if name != "__all__" else str(row)
             items.extend((anchor, what, message) for message in messages)
     return items

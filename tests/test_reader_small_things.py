@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl.utils import get_column_letter
 
 from pledges.models import EditorSettings, Event, Pledge, ProgressUpdate
 from pledges.public import selectors
@@ -263,3 +264,50 @@ def test_a_refused_save_says_each_error_once_in_one_box_at_the_top(
     assert any(message.startswith(new_row) for _, message in links), links
     assert body.index('class="error-summary"') < body.index('id="id_title"')
     assert "<title>" in body and body.split("<title>", 1)[1].startswith(("Error:", "Ошибка:", "错误："))
+
+
+def test_a_workbook_export_keeps_numbers_and_dates_typed_in_a_named_sheet_that_reads_well(seeded, client, editor):
+    from openpyxl import load_workbook
+
+    from pledges.files.exports import export_pledges, export_updates
+
+    for export, title in ((export_pledges, "pledges"), (export_updates, "updates")):
+        stream = io.BytesIO()
+        export(stream, file_format="xlsx")
+        sheet = load_workbook(io.BytesIO(stream.getvalue())).active
+        header = [cell.value for cell in sheet[1]]
+        assert sheet.title == title and sheet.freeze_panes == "A2" and sheet["A1"].font.bold
+        for index, name in enumerate(header, start=1):  # each column at least as wide as its header
+            assert sheet.column_dimensions[get_column_letter(index)].width >= len(name), name
+    pledges = load_workbook(io.BytesIO(_exported(export_pledges))).active
+    header = [cell.value for cell in pledges[1]]
+    trade = next(row for row in pledges.iter_rows(min_row=2) if row[0].value == "trade-70-billion-by-2030")
+    cells = dict(zip(header, trade))
+    assert cells["target_value"].data_type == "n" and cells["target_value"].value == 70_000_000_000
+    assert cells["announced_on"].is_date and cells["announced_on"].value.date() == date(2022, 1, 25)
+    assert cells["deadline_end"].is_date and cells["deadline_end"].number_format == "yyyy-mm-dd"
+    assert cells["title"].data_type == "s" and cells["slug"].data_type == "s"
+
+    # The admin's export gives the same workbook.
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:pledges_pledge_export"),
+        {"format": _format_index(client), "resource": 0, **{f"pledgeresource_{name}": "on" for name in header}},
+    )
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.title == "pledges" and sheet.freeze_panes == "A2"
+    header = [cell.value for cell in sheet[1]]
+    trade = dict(zip(header, next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "trade-70-billion-by-2030")))
+    assert trade["target_value"].data_type == "n" and trade["announced_on"].is_date
+
+
+def _exported(export):
+    stream = io.BytesIO()
+    export(stream, file_format="xlsx")
+    return stream.getvalue()
+
+
+def _format_index(client):
+    from pledges.files.formats import FORMATS
+
+    return [format_class.__name__ for format_class in FORMATS].index("XLSX")

@@ -22,7 +22,7 @@ from import_export.tmp_storages import CacheStorage
 
 from config.middleware import request_id
 from pledges.files.errors import ImportRejected
-from pledges.files.formats import FORMATS, SPREADSHEETS
+from pledges.files.formats import FORMATS, SPREADSHEETS, WORKBOOKS
 from pledges.files.jobs import RESOURCES, end_dead_jobs, goes_to_background, import_job_confirm, import_job_start
 from pledges.models import ImportJob
 
@@ -201,4 +201,5 @@ class FileImportExportMixin(ImportMixin, ExportActionMixin):
 
     def get_export_data(self, file_format, request, queryset, **kwargs):
         kwargs["neutralise_formulas"] = type(file_format) in SPREADSHEETS
+        kwargs["typed"] = type(file_format) in WORKBOOKS
         return super().get_export_data(file_format, request, queryset, **kwargs)

@@ -8,7 +8,7 @@ import csv
 import io
 import json
 
-from pledges.files.formats import SPREADSHEETS, format_named
+from pledges.files.formats import SPREADSHEETS, WORKBOOKS, format_named
 from pledges.files.layouts import PledgeResource, ProgressUpdateResource
 
 ROWS_PER_CHUNK = 500  # a streamed file is handed on this many rows at a time
@@ -64,7 +64,9 @@ def export_file(resource_class, stream, queryset=None, file_format="csv"):
         for chunk in encoded_chunks(resource.get_export_headers(), counted, file_format):
             stream.write(chunk)
         return counted.count
-    dataset = resource.export(queryset, neutralise_formulas=format_class in SPREADSHEETS)
+    dataset = resource.export(
+        queryset, neutralise_formulas=format_class in SPREADSHEETS, typed=format_class in WORKBOOKS
+    )
     data = format_class().export_data(dataset)
     stream.write(data if isinstance(data, bytes) else data.encode())
     return len(dataset)

@@ -125,6 +125,11 @@ class Cell(widgets.Widget):
         """A function from value to cell text."""
         return _text
 
+    def typed_renderer(self):
+        """A function from value to a workbook's cell: text, formulas neutralised, but for the
+        kinds a spreadsheet keeps typed (numbers, dates), which read back as the same text."""
+        return self.renderer(True)
+
 
 class TextCell(Cell):
     """Free text; a formula-looking cell is written with a leading apostrophe for spreadsheets."""
@@ -198,6 +203,9 @@ class UrlCell(TextCell):
 class DateCell(Cell):
     format = "YYYY-MM-DD"
 
+    def typed_renderer(self):
+        return lambda value: value
+
     def parse(self, text):
         try:
             if len(text) != 10:
@@ -228,6 +236,10 @@ class PreciseDateCell(Cell):
     def renderer(self, neutralise_formulas=False):
         return _precise_iso
 
+    def typed_renderer(self):
+        # A whole date as a date; a month or a year (2023-12, 2023) as the text it is.
+        return lambda value: value[0] if isinstance(value, tuple) and value[1] == "day" else _precise_iso(value)
+
 
 class DecimalCell(Cell):
     format = "a number with a point for decimals, no thousands separators"
@@ -247,6 +259,10 @@ class DecimalCell(Cell):
 
     def renderer(self, neutralise_formulas=False):
         return _plain_number
+
+    def typed_renderer(self):
+        # A spreadsheet keeps 15 significant digits: a longer amount stays text, whole.
+        return lambda value: value if value is None or len(value.as_tuple().digits) <= 15 else _plain_number(value)
 
 
 class BooleanCell(Cell):

@@ -311,3 +311,33 @@ def _format_index(client):
     from pledges.files.formats import FORMATS
 
     return [format_class.__name__ for format_class in FORMATS].index("XLSX")
+
+
+def test_an_event_page_gives_its_place_description_and_outcome_document_in_each_language(client, seeded, editor):
+    from pledges.models import Event
+
+    summit = Pledge.objects.get(slug="trade-70-billion-by-2030").event
+    client.force_login(editor)
+    page = client.get(reverse("admin:pledges_event_change", args=[summit.pk]))
+    data = {field: value for field, value in page.context["adminform"].form.initial.items() if value is not None}
+    data.update(
+        outcome_title="Joint Statement of the leaders",
+        outcome_title_ru="Совместное заявление лидеров",
+        outcome_url="example.org/joint-statement",  # typed without a scheme: https
+    )
+    data["held_on"] = summit.held_on.isoformat()
+    response = client.post(reverse("admin:pledges_event_change", args=[summit.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Event.objects.get(pk=summit.pk).outcome_url == "https://example.org/joint-statement"
+
+    client.logout()
+    for language, label, title, place, description in (
+        ("en", "Outcome document: ", "Joint Statement of the leaders", "online", "A video summit of the leaders"),
+        ("ru", "Итоговый документ: ", "Совместное заявление лидеров", "онлайн", "Видеосаммит лидеров Китая"),
+        # No Chinese title yet: the English, marked as such.
+        ("zh-hans", "成果文件：", "Joint Statement of the leaders", "线上", "中国与中亚五国领导人"),
+    ):
+        body = client.get(f"/{language}/events/{summit.slug}/").content.decode()
+        assert f'{label}<a href="https://example.org/joint-statement">' in body, language
+        assert title in body.split(label, 1)[1].split("</a>", 1)[0]
+        assert place in body.split('<p class="meta">', 1)[1].split("</p>", 1)[0] and description in body

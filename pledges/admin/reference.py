@@ -57,6 +57,8 @@ class EventAdmin(SideBySide, admin.ModelAdmin):
         "held_on",
         every_language("place"),
         every_language("description"),
+        every_language("outcome_title"),
+        "outcome_url",
     )
 
 

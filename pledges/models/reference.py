@@ -13,7 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .languages import shown, translated
 from .validation import (
+    WebAddressField,
     dates_in_range_constraint,
+    http_url_condition,
     validate_date_in_range,
     validate_printable,
     validate_single_party,
@@ -198,14 +200,30 @@ class Event(models.Model):
         help_text=_("What the event was, in a sentence or two, for its page."),
     )
     description_ru, description_zh_hans = translated(description)
+    outcome_title = models.CharField(
+        validators=[validate_printable],
+        max_length=300,
+        blank=True,
+        help_text=_("The document it adopted or issued (a declaration, a joint statement), as titled."),
+        verbose_name=_("outcome document"),
+    )
+    outcome_title_ru, outcome_title_zh_hans = translated(outcome_title)
+    outcome_url = WebAddressField(
+        max_length=500, blank=True, verbose_name=_("outcome document's address"), help_text=_("Where readers open it.")
+    )
 
-    TRANSLATED = ("name", "place", "description")
+    TRANSLATED = ("name", "place", "description", "outcome_title")
 
     class Meta:
         verbose_name = _("event")
         verbose_name_plural = _("events")
         ordering = ["-held_on", "name"]
-        constraints = [dates_in_range_constraint("event_dates_in_range", "held_on")]
+        constraints = [
+            dates_in_range_constraint("event_dates_in_range", "held_on"),
+            models.CheckConstraint(
+                condition=Q(outcome_url="") | http_url_condition("outcome_url"), name="event_outcome_url_is_http"
+            ),
+        ]
 
     def __str__(self):
         return self.name

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from pledges.models import Pledge
-from tests.test_browser_admin import log_in
+from tests.test_browser_admin import log_in, log_in_as
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,14 +28,22 @@ CONTRAST = """(selector) => {
 }"""
 
 
-def test_the_trade_pledges_page_in_the_admin_fits_1280_pixels(live_server, new_page, screenshot, seeded, editor):
+@pytest.mark.parametrize("language", ["en", "ru", "zh-hans"])
+def test_the_trade_pledges_page_in_the_admin_fits_1280_pixels(
+    live_server, new_page, screenshot, seeded, editor, language
+):
+    from pledges.models import EditorSettings
+
+    EditorSettings.objects.create(user=editor, language=language)
     trade = Pledge.objects.get(slug="trade-70-billion-by-2030")
     page = new_page(width=1280, height=900)
-    log_in(page, live_server, "ed")
+    log_in_as(page, live_server, "ed")
     page.goto(f"{live_server.url}/admin/pledges/pledge/{trade.pk}/change/")
 
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
-    screenshot(page, "admin-trade-pledge-1280")
+    targets = page.locator("#targets-group").bounding_box()
+    assert targets["x"] + targets["width"] <= 1280
+    screenshot(page, f"admin-trade-pledge-{language}-1280")
 
 
 def test_the_history_pages_write_one_date_format_and_their_instructions_can_be_read(

@@ -40,10 +40,6 @@ class Errors:
         if len(self.kept) < MAX_ERRORS:
             self.kept.append(error)
 
-    @property
-    def full(self):
-        return self.total >= MAX_ERRORS
-
     def __len__(self):
         return self.total
 

@@ -34,10 +34,6 @@ class FileDataset(tablib.Dataset):
         return bool(self.headers)
 
 
-def file_dataset(dataset):
-    return dataset if isinstance(dataset, FileDataset) else FileDataset(*dataset, headers=dataset.headers)
-
-
 def decode(data):
     """The file's text: UTF-8, with or without a byte-order mark."""
     if isinstance(data, str):

@@ -168,6 +168,16 @@ def web(size, first_id):
             )
         )
         rows.append(("`/en/about/` (no data on it)", server.rate("/en/about/")))
+        quiet, busy, saves, kept, asked = newsroom(server, size, first_id)
+        rows.append((f"pledge pages, {HOT_SHARE:.0%} for {HOT} popular ones", quiet))
+        rows.append(("  the same while a pledge is saved each second", busy))
+        rows.append(
+            (
+                f"  with saves / without: {busy / quiet:.2f}; {saves} saves; popular pages a reader had "
+                f"that still answer 304: {kept} of {asked}",
+                None,
+            )
+        )
         bare.append(server.rate("/bench/bare"))
     finally:
         server.stop()
@@ -194,6 +204,83 @@ def web(size, first_id):
             print(f"  {name}")
         else:
             print(f"  {name:45} {rate:9,.0f} requests/s   {rate / baseline:6.3f}x")
+
+
+HOT, HOT_SHARE = 200, 0.8  # a few pledges most readers ask for, as real traffic has
+
+
+def newsroom(server, size, first_id):
+    """Pledge pages under readers' traffic (HOT_SHARE of requests for HOT popular pledges, the rest
+    for any) without and then with an editor saving one random pledge a second through the
+    services; and how many of the popular pages a reader already has still answer 304 after a
+    run's saves elsewhere (at least ten)."""
+    load = {
+        "BENCH_PLEDGES": str(size),
+        "BENCH_FIRST_ID": str(first_id),
+        "BENCH_HOT": str(HOT),
+        "BENCH_HOT_SHARE": str(HOT_SHARE),
+    }
+    script = ROOT / "bench" / "newsroom.lua"
+    quiet = server.rate("/", script, **load)
+    etags = _etags(server, first_id)
+    saver = subprocess.Popen(
+        [
+            str(BIN / "python"),
+            "-c",
+            "import django; django.setup()\n" + SAVER.format(first=first_id + HOT, size=size - HOT),
+        ],
+        cwd=ROOT,
+        env=environment(),
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        busy = server.rate("/", script, **load)
+        time.sleep(max(0, 10 - SECONDS))
+    finally:
+        os.killpg(saver.pid, signal.SIGTERM)
+        saves = saver.communicate(timeout=30)[0].count("saved")
+    kept = sum(_conditional(server, path, etag) == 304 for path, etag in etags.items())
+    return quiet, busy, saves, kept, len(etags)
+
+
+# One random pledge a second, as an editor saves it (a history row, the versions it moves); not
+# one of the popular ones, so that their 304s measure what saves elsewhere do.
+SAVER = """
+import random, sys, time
+from pledges.models import Pledge
+while True:
+    pledge = Pledge.objects.get(slug=f"volume-{{{first} + random.randrange({size})}}")
+    pledge.title = f"Volume pledge, edited at {{time.time():.0f}}"
+    pledge.save()
+    print("saved", flush=True)
+    time.sleep(1)
+"""
+
+
+def _etags(server, first_id):
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    etags = {}
+    for n in range(HOT):
+        path = f"/en/pledges/volume-{first_id + n}/"
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        etags[path] = response.getheader("ETag")
+    return etags
+
+
+def _conditional(server, path, etag):
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request("GET", path, headers={"If-None-Match": etag})
+    response = connection.getresponse()
+    response.read()
+    return response.status
 
 
 def cold_costs(path):

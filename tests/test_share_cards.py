@@ -62,7 +62,11 @@ def test_the_cards_differ_by_language_and_follow_the_data(client, seeded):
     assert english.content != russian.content
     again = client.get(f"/en/pledges/{TRADE}/card.png", HTTP_IF_NONE_MATCH=english["ETag"])
     assert again.status_code == 304  # kept: the same version draws the same card
-    import_pledges(pledge_csv({"slug": "another", "title": "Another pledge"}))
+    import_pledges(pledge_csv({"slug": "another", "title": "Another pledge"}))  # another pledge's card
+    assert client.get(f"/en/pledges/{TRADE}/card.png", HTTP_IF_NONE_MATCH=english["ETag"]).status_code == 304
+    trade = Pledge.objects.get(slug=TRADE)  # this one's
+    trade.title = "Trade to $70 billion, retitled"
+    trade.save()
     assert client.get(f"/en/pledges/{TRADE}/card.png", HTTP_IF_NONE_MATCH=english["ETag"]).status_code == 200
 
 

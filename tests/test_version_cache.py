@@ -89,7 +89,7 @@ def test_a_reader_who_read_the_old_version_as_a_save_committed_cannot_keep_it(cl
         return original_add(self, key, *args, **kwargs)
 
     monkeypatch.setattr(backend, "add", add_after_the_commit)
-    before = public_version._read()
+    before = public_version._read([public_version.LIST])[public_version.LIST]
     reader = threading.Thread(target=public_version.current)
     with transaction.atomic():
         pledge = Pledge.objects.filter(is_published=True).first()

@@ -85,7 +85,16 @@ from .reference import (
     name_slug,
 )
 from .reminder import Reminder
-from .site import UNDATED_DAY, EditorSettings, PublicVersion, SiteText, VerdictTally, chosen_language, language_of
+from .site import (
+    UNDATED_DAY,
+    EditorSettings,
+    PublicRecordVersion,
+    PublicVersion,
+    SiteText,
+    VerdictTally,
+    chosen_language,
+    language_of,
+)
 from .subscription import ConfirmationRequest, DigestItem, Subscription, address_hash
 from .target import Target, TargetProgress, covers_a_year, target_errors
 from .validation import (
@@ -159,6 +168,7 @@ __all__ = [
     "Pledge",
     "PledgeQuerySet",
     "ProgressUpdate",
+    "PublicRecordVersion",
     "PublicVersion",
     "Reminder",
     "SiteText",

@@ -29,6 +29,25 @@ class PublicVersion(models.Model):
         return f"public data version {self.number} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
 
 
+class PublicRecordVersion(models.Model):
+    """The version of what one public page shows, moved only by writes to what it shows: "site"
+    (the name and standfirst every page heads with), "pledge:<slug>" (a pledge with its updates,
+    sources, targets and the names it shows), "event:<slug>" (an event and its pledges). Lists
+    (the overview, the changes log, feeds, files) follow PublicVersion, which every public write
+    moves. A record's number is PublicVersion's number of the write that last moved it."""
+
+    scope = models.CharField(max_length=200, unique=True, verbose_name=_("scope"))
+    number = models.BigIntegerField(default=0, verbose_name=_("number"))
+    changed_at = models.DateTimeField(default=timezone.now, verbose_name=_("changed at"))
+
+    class Meta:
+        verbose_name = _("public record version")
+        verbose_name_plural = _("public record versions")
+
+    def __str__(self):
+        return f"{self.scope}: version {self.number}"
+
+
 class SiteText(models.Model):
     """What the site calls itself and says first, in each language: one row, editors' words.
 

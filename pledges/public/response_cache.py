@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
-from pledges.services import public_version
+from pledges.public import selectors
+from pledges.public.scopes import scopes_for
 
 # The public addresses (pledges.public.urls): only these pay for the version's look-up.
 LANGUAGE_PREFIXES = tuple(f"/{code}/" for code, _name in settings.LANGUAGES)
@@ -44,7 +45,8 @@ class PublicResponseCache:
         if request.method not in ("GET", "HEAD") or not request.path.startswith(PUBLIC_PREFIXES):
             return self.get_response(request)
         request.get_host()  # an unknown Host is refused (400) before any kept answer is given
-        request._data_version = public_version.current()  # the views read it from here too
+        # What this address shows depends on (the views read it from here too).
+        request._data_version = selectors.data_version(scopes_for(request.path))
         alias = f"address:{request._data_version[0]}:{timezone.localdate().isoformat()}:{request.get_full_path()}"
         near = caches["near"]
         canonical = near.get(alias)

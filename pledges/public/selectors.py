@@ -276,13 +276,14 @@ def _named(records, link, **to_record):
     return records.alias(named=Subquery(first)).filter(named__isnull=False)
 
 
-def data_version():
-    """(token, changed_at): a token that changes whenever anything the public sees changes.
+def data_version(scopes=(public_version.LIST,)):
+    """(token, changed_at): a token that changes whenever what depends on `scopes` changes
+    (pledges.public.scopes): for a list, anything the public sees; for a pledge's page, that pledge.
 
-    One read by primary key (see pledges.services.public_version, which moves it on every public-facing
-    write and on none other), so a cached page, feed or file is known stale at no cost.
+    From the shared cache, or one read by key (see pledges.services.public_version, which moves
+    it on every public-facing write and on none other), so a cached page is known stale at no cost.
     """
-    return public_version.current()
+    return public_version.current(scopes)
 
 
 def shared_parties(pledges):

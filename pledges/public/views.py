@@ -33,6 +33,7 @@ from pledges.models import VERDICT_DEFINITIONS, DeadlineState, SiteText, Verdict
 from pledges.public import cards, changes, charts, dumps, opendata, selectors
 from pledges.public.filters import PledgeFilterSet, cache_key, page_query
 from pledges.public.following import Scope, follow_form
+from pledges.public.scopes import scopes_for
 
 # Rendered pages and files are kept this long at most (a new version makes them unreachable sooner).
 PAGE_CACHE_SECONDS = 60 * 60
@@ -44,7 +45,7 @@ RENDER_LOCK_SECONDS = 30
 def _version(request):
     # Read once a request (pledges.public.response_cache read it first, for a public address).
     if not hasattr(request, "_data_version"):
-        request._data_version = selectors.data_version()
+        request._data_version = selectors.data_version(scopes_for(request.path))
     return request._data_version
 
 

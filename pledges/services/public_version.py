@@ -23,9 +23,11 @@ from django.utils import timezone
 from pledges.models import (
     Country,
     Event,
+    FormerEventSlug,
     Party,
     Pledge,
     ProgressUpdate,
+    PublicRecordVersion,
     PublicVersion,
     SiteText,
     Source,
@@ -52,7 +54,7 @@ PLEDGE_LINK = {
 }
 
 
-# Every public request asks for the version, so it is kept in the shared cache as well. A write
+# Every public request asks for its version, so it is kept in the shared cache as well. A write
 # forgets it there as it moves it (its own transaction's reads then see the new one) and, once
 # committed, writes the committed version there itself. Readers only add it on a miss, never
 # overwrite: a reader that read the database just before a commit and adds after it finds the
@@ -61,43 +63,83 @@ PLEDGE_LINK = {
 VERSION_KEY = "public-version"
 VERSION_CACHE_SECONDS = 5
 
+# What a page depends on (pledges.public.scopes says which page shows what): "list" is every
+# public write (PublicVersion); "site", "pledge:<slug>" and "event:<slug>" move only with what
+# they show (PublicRecordVersion).
+LIST = "list"
+SITE = "site"
 
-def current() -> tuple[str, datetime | None]:
-    """(token, changed_at) of the public data, from the shared cache or one read by primary key.
-    ("0", None) before any.
 
-    The token carries the time as well as the number, so a database restored from a backup (its
-    number gone back) never meets pages cached for the number's first life.
+def pledge_scope(slug):
+    return f"pledge:{slug}"
+
+
+def event_scope(slug):
+    return f"event:{slug}"
+
+
+def _cache_key(scope):
+    return VERSION_KEY if scope == LIST else f"{VERSION_KEY}:{scope}"
+
+
+def current(scopes=(LIST,)) -> tuple[str, datetime | None]:
+    """(token, changed_at) of what depends on `scopes`, from the shared cache or one read of the
+    missing ones by key. A scope never moved is "0" (and a page on it also depends on "site").
+
+    Each token carries the time as well as the number, so a database restored from a backup (its
+    numbers gone back) never meets pages cached for a number's first life.
     """
-    value = cache.get(VERSION_KEY)
-    if value is None:
-        value = _read()
+    keys = {scope: _cache_key(scope) for scope in scopes}
+    found = cache.get_many(list(keys.values()))
+    values = {scope: found[key] for scope, key in keys.items() if key in found}
+    missing = [scope for scope in scopes if scope not in values]
+    if missing:
+        read = _read(missing)
         if not connection.in_atomic_block:  # a transaction may see a version not yet committed
-            cache.add(VERSION_KEY, value, VERSION_CACHE_SECONDS)
-    return value
+            for scope in missing:
+                cache.add(keys[scope], read[scope], VERSION_CACHE_SECONDS)
+        values.update(read)
+    parts = [values[scope] for scope in scopes]
+    if len(parts) == 1:
+        return parts[0]
+    moments = [changed_at for _token, changed_at in parts if changed_at is not None]
+    return "~".join(token for token, _changed_at in parts), max(moments) if moments else None
 
 
-def _forget():
-    cache.delete(VERSION_KEY)
+def _forget(scopes):
+    cache.delete_many([_cache_key(scope) for scope in scopes])
 
 
-def _publish():
-    """After a commit: the committed version into the shared cache, over whatever a reader put
+def _publish(scopes):
+    """After a commit: the committed versions into the shared cache, over whatever a reader put
     there meanwhile. Read again after writing, since another writer committing at the same
     moment may have written its older read after our newer one; a few rounds settle it."""
     for _round in range(3):
-        value = _read()
-        cache.set(VERSION_KEY, value, VERSION_CACHE_SECONDS)
-        if _read() == value:
+        values = _read(scopes)
+        cache.set_many({_cache_key(scope): value for scope, value in values.items()}, VERSION_CACHE_SECONDS)
+        if _read(scopes) == values:
             return
-    _forget()  # still moving: the next reader reads the database
+    _forget(scopes)  # still moving: the next reader reads the database
 
 
-def _read():
-    # Plain SQL: every public request asked, and the ORM's query building cost more than the read.
+def _read(scopes):
+    """{scope: (token, changed_at)} from the database, in one query for the record scopes and
+    one for the list's (plain SQL: every public request asked, and the ORM's query building cost
+    more than the read)."""
+    values = {}
     with connection.cursor() as cursor:
-        cursor.execute(_CURRENT_SQL, [VERSION_ROW])
-        row = cursor.fetchone()
+        if LIST in scopes:
+            cursor.execute(_LIST_SQL, [VERSION_ROW])
+            values[LIST] = _value(cursor.fetchone())
+        records = [scope for scope in scopes if scope != LIST]
+        if records:
+            cursor.execute(_RECORDS_SQL % ", ".join(["%s"] * len(records)), records)
+            rows = {scope: (number, changed_at) for scope, number, changed_at in cursor.fetchall()}
+            values.update({scope: _value(rows.get(scope)) for scope in records})
+    return values
+
+
+def _value(row):
     if row is None:
         return "0", None
     changed_at = (
@@ -108,29 +150,89 @@ def _read():
     return f"{row[0]}.{changed_at.timestamp():.6f}", changed_at
 
 
-_CURRENT_SQL = f"SELECT number, changed_at FROM {PublicVersion._meta.db_table} WHERE id = %s"
+_LIST_SQL = f"SELECT number, changed_at FROM {PublicVersion._meta.db_table} WHERE id = %s"
+_RECORDS_SQL = f"SELECT scope, number, changed_at FROM {PublicRecordVersion._meta.db_table} WHERE scope IN (%s)"
 
 
-def bump() -> None:
-    """Move the version on, in the caller's transaction (the row lock orders concurrent writers)."""
+def bump(scopes=()) -> None:
+    """Move the list's version on, and each of `scopes` to it, in the caller's transaction (the
+    row lock orders concurrent writers)."""
     now = timezone.now()
     if not PublicVersion.objects.filter(pk=VERSION_ROW).update(number=F("number") + 1, changed_at=now):
         # The row is made by a migration; a test database flushed between tests has lost it.
         PublicVersion.objects.bulk_create(
             [PublicVersion(pk=VERSION_ROW, number=1, changed_at=now)], ignore_conflicts=True
         )
-    _forget()  # this transaction's own reads see the new version at once; others once it commits
-    transaction.on_commit(_publish)
+    scopes = sorted(set(scopes))
+    if scopes:
+        number = PublicVersion.objects.values_list("number", flat=True).get(pk=VERSION_ROW)
+        PublicRecordVersion.objects.bulk_create(
+            [PublicRecordVersion(scope=scope, number=number, changed_at=now) for scope in scopes],
+            update_conflicts=True,
+            unique_fields=["scope"],
+            update_fields=["number", "changed_at"],
+        )
+    moved = [LIST, *scopes]
+    _forget(moved)  # this transaction's own reads see the new versions at once; others once it commits
+    transaction.on_commit(lambda: _publish(moved))
 
 
 def note_changes(model: type[models.Model], records: Sequence[models.Model]) -> None:
-    """Bump the version if writing `records` of `model` (their new state) changes what the public sees.
+    """Bump the version if writing `records` of `model` (their new state) changes what the public
+    sees: the list's, and that of each page showing them (`_scopes`).
 
     Call before their new history rows are written: the newest stored history row is then each
     record's state before this write.
     """
     if records and _touches_public(model, records):
-        bump()
+        bump(_scopes(model, records))
+
+
+def _scopes(model, records):
+    """The pages that show `records`: their pledges' (as they are and as they were: a renamed
+    slug's old page must not be served) and events', and the pledges that link to those pledges
+    (a follow-up shows the other's title); every page for the site's own text."""
+    if model is SiteText:
+        return {SITE}
+    if model is Pledge:
+        pledge_ids = {p.pk for p in records}
+    elif model is ProgressUpdate or model is Target:
+        pledge_ids = {r.pledge_id for r in records}
+    elif model is Source:
+        pledge_ids = set(
+            ProgressUpdate.objects.filter(pk__in={s.update_id for s in records}).values_list("pledge_id", flat=True)
+        )
+    else:  # a name a pledge shows (PLEDGE_LINK): every published pledge naming it
+        named = Q()
+        for link in PLEDGE_LINK[model]:
+            named |= Q(**{f"{link}__in": [r.pk for r in records]})
+        pledge_ids = set(Pledge.objects.filter(named, is_published=True).values_list("pk", flat=True))
+    scopes = set()
+    if model is Event:
+        scopes |= {event_scope(e.slug) for e in records if e.slug}
+        scopes |= {
+            event_scope(slug)
+            for slug in FormerEventSlug.objects.filter(event__in=records).values_list("slug", flat=True)
+        }
+    pledge_ids.discard(None)
+    if not pledge_ids:
+        return scopes
+    follows = Pledge.also_follows.through.objects
+    linked = set(Pledge.objects.filter(follows__in=pledge_ids).values_list("pk", flat=True))
+    linked |= set(Pledge.objects.filter(pk__in=pledge_ids, follows__isnull=False).values_list("follows", flat=True))
+    linked |= set(follows.filter(from_pledge__in=pledge_ids).values_list("to_pledge", flat=True))
+    linked |= set(follows.filter(to_pledge__in=pledge_ids).values_list("from_pledge", flat=True))
+    now = Pledge.objects.filter(pk__in=pledge_ids | linked).values_list("slug", "event__slug")
+    before = Pledge.history.filter(id__in=pledge_ids).values_list("slug", "event__slug").distinct()
+    for slug, event in (*now, *before):
+        scopes.add(pledge_scope(slug))
+        if event:
+            scopes.add(event_scope(event))
+    if model is Pledge:  # as written now (a new slug, a new event), not yet stored
+        scopes |= {pledge_scope(p.slug) for p in records if p.slug}
+        events = Event.objects.filter(pk__in={p.event_id for p in records if p.event_id})
+        scopes |= {event_scope(slug) for slug in events.values_list("slug", flat=True)}
+    return scopes
 
 
 def _was_published(model, ids):

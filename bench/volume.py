@@ -7,9 +7,10 @@ audit history is written (the benchmarks read; they do not revert), so the publi
 is moved once at the end, as a writer's history would have moved it.
 """
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
-from django.db import connection
+from django.db import connection, models
 
 from pledges.models import Country, Party, Pledge, ProgressUpdate, Source, Target, Topic, Unit
 from pledges.services import public_version
@@ -18,11 +19,25 @@ UPDATES_EACH = 5
 
 
 def _copy(model, columns, rows):
+    """COPY the rows into `model`'s table; each NOT NULL text or list column not listed (a
+    language's copy of a text, a date's precision, added since) is written with its default, or
+    empty, as the importer leaves it."""
+    kinds = (models.CharField, models.TextField, models.JSONField)
+    unlisted = {
+        field.column: _default(field)
+        for field in model._meta.concrete_fields
+        if not field.null and isinstance(field, kinds) and field.column not in columns
+    }
     table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    names = ", ".join(connection.ops.quote_name(column) for column in [*columns, *unlisted])
     with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row(row)
+            copy.write_row((*row, *unlisted.values()))
+
+
+def _default(field):
+    value = field.get_default() if field.has_default() else ([] if isinstance(field, models.JSONField) else "")
+    return json.dumps(value) if isinstance(field, models.JSONField) else value
 
 
 def _next_ids(model, count):

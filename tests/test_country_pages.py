@@ -80,5 +80,5 @@ def test_a_country_page_takes_the_same_queries_however_many_figures(client, seed
         delivery.save()
     assert queries() == first
     # The version, the country and whether it has a pledge, its pledges, their counts, updates,
-    # parties and targets, the figures, the site text.
-    assert first == 11
+    # parties and targets, the figures, the site text, and the versions of its pledges' cards.
+    assert first == 12

@@ -120,3 +120,36 @@ def test_a_drafts_edits_and_a_draft_update_move_no_page(client, seeded):
 
     assert fetched(client, url, etag)[0].status_code == 304
     assert fetched(client, "/en/", overview)[0].status_code == 304
+
+
+def test_a_save_renders_again_only_the_saved_pledges_card_on_the_lists(client, seeded):
+    from django.test.signals import template_rendered
+
+    cards = []
+
+    def count(sender, template, **kwargs):
+        if template.name == "pledges/_pledge_row.html":
+            cards.append(kwargs["context"]["pledge"].slug)
+
+    template_rendered.connect(count, dispatch_uid="count-cards")
+    try:
+        trade = Pledge.objects.get(slug="trade-70-billion-by-2030")
+        overview = client.get("/en/")
+        event = client.get(f"/en/events/{trade.event.slug}/")
+        assert len(cards) == 2 * Pledge.objects.filter(is_published=True).count()  # each drawn once per list
+
+        cards.clear()
+        trade.title = "Raise trade to $70 billion, as edited"
+        trade.save()
+        again = client.get("/en/", HTTP_IF_NONE_MATCH=overview["ETag"])
+        on_event = client.get(f"/en/events/{trade.event.slug}/", HTTP_IF_NONE_MATCH=event["ETag"])
+    finally:
+        template_rendered.disconnect(dispatch_uid="count-cards")
+
+    assert again.status_code == on_event.status_code == 200  # the lists moved with the pledge
+    assert "Raise trade to $70 billion, as edited" in again.content.decode()
+    assert "Raise trade to $70 billion, as edited" in on_event.content.decode()
+    assert cards == ["trade-70-billion-by-2030", "trade-70-billion-by-2030"]  # its card alone, on each list
+    # The cards kept read as the page drew them: the same page as before, but for that one card.
+    other = Pledge.objects.get(slug="china-kyrgyzstan-uzbekistan-railway")
+    assert str(other.title) in again.content.decode()

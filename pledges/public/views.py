@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views import defaults
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -34,6 +35,7 @@ from pledges.public import cards, changes, charts, dumps, opendata, selectors
 from pledges.public.filters import PledgeFilterSet, cache_key, page_query
 from pledges.public.following import Scope, follow_form
 from pledges.public.scopes import scopes_for
+from pledges.services import public_version
 
 # Rendered pages and files are kept this long at most (a new version makes them unreachable sooner).
 PAGE_CACHE_SECONDS = 60 * 60
@@ -150,6 +152,7 @@ def pledge_list(request):
         if not shown and page_number > 1:
             return None  # past the last page
         pledges = selectors.with_progress(shown, today)
+        shared = selectors.shared_parties(pledges)
         counts = cached(_key(request, "overview-counts"), aggregates)
         matches, more = selectors.overview_total(filterset.qs, filtered=bool(filters), everything=counts["total"])
         last = max(1, -(-matches // selectors.OVERVIEW_PAGE_SIZE))
@@ -158,6 +161,7 @@ def pledge_list(request):
             "pledges/pledge_list.html",
             {
                 "pledges": pledges,
+                "cards": pledge_cards(request, pledges, shared),
                 "page_number": page_number,
                 "matches": matches,
                 "more_than": more,
@@ -167,7 +171,7 @@ def pledge_list(request):
                 ]
                 if last > 1 or page_number > 1
                 else [],
-                "shared": selectors.shared_parties(pledges),
+                "shared": shared,
                 "filters": filters,
                 # The chosen country's own page, when it has one.
                 "country_page": selectors.public_country(filters["country"]) if "country" in filters else None,
@@ -189,6 +193,39 @@ def pledge_list(request):
         query = page_query(filters, selectors.last_overview_page(filterset.qs))
         return HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)
     return HttpResponse(content)
+
+
+def pledge_cards(request, pledges, shared, event=None):
+    """Each pledge's card as the lists show it (templates/pledges/_pledge_row.html), kept in the
+    shared cache under that pledge's own version: when one pledge is saved, the lists it is on
+    move, and render again that one card only (a card was half an overview's render time,
+    bench/RESULTS.md). A card also says what the page around it does not (the parties, unless all
+    share them; the event, unless on the event's page): both are in its key."""
+    if not pledges:
+        return []
+    versions = public_version.versions([public_version.SITE, *(public_version.pledge_scope(p.slug) for p in pledges)])
+    site = versions[public_version.SITE][0]
+    context = (bool(shared["parties"]), bool(shared["beneficiaries"]), event is not None)
+    # Not under the page's version (a list's, which any save moves): under the pledge's own.
+    day, language = timezone.localdate().isoformat(), get_language()
+    keys = [
+        "card:"
+        + hashlib.sha256(
+            repr((site, versions[public_version.pledge_scope(pledge.slug)][0], pledge.slug, context)).encode()
+        ).hexdigest()[:32]
+        + f":{day}:{language}"
+        for pledge in pledges
+    ]
+    found = cache.get_many(keys)
+    made = {}
+    for pledge, key in zip(pledges, keys):
+        if key not in found:
+            made[key] = render_to_string(
+                "pledges/_pledge_row.html", {"pledge": pledge, "shared": shared, "event": event}, request
+            )
+    if made:
+        cache.set_many(made, PAGE_CACHE_SECONDS)
+    return [mark_safe(found.get(key) or made[key]) for key in keys]  # rendered by the template above
 
 
 def _cached_page(request, name, slug, make, *parts, content_type=None):
@@ -265,14 +302,14 @@ def _event_page(request, slug, page_number):
     event = selectors.public_event(slug)
     if event is None:
         return b""
-    listed = _listed(selectors.public_pledges(with_updates="summary").filter(event=event), page_number)
+    listed = _listed(request, selectors.public_pledges(with_updates="summary").filter(event=event), page_number, event)
     if listed is None:
         return b""
     context = {"event": event, "follow_form": follow_form(Scope.EVENT, event.slug), **listed}
     return render(request, "pledges/event_detail.html", context).content
 
 
-def _listed(pledges, page_number):
+def _listed(request, pledges, page_number, event=None):
     """A page of `pledges` as an event's or a country's page lists them, with their verdicts'
     counts and the links to the other pages; None past the last page."""
     counts = selectors.verdict_counts(pledges)
@@ -280,9 +317,11 @@ def _listed(pledges, page_number):
     if not shown and page_number > 1:
         return None
     shown = selectors.with_progress(shown)
+    shared = selectors.shared_parties(shown)
     return {
         "pledges": shown,
-        "shared": selectors.shared_parties(shown),
+        "cards": pledge_cards(request, shown, shared, event),
+        "shared": shared,
         "verdict_counts": counts,
         "total": sum(count for _verdict, count in counts),
         "first_shown": (page_number - 1) * selectors.OVERVIEW_PAGE_SIZE + 1,
@@ -367,7 +406,9 @@ def _country_page(request, code, page_number):
     country = selectors.public_country(code)
     if country is None:
         return b""
-    listed = _listed(selectors.country_pledges(country, selectors.public_pledges(with_updates="summary")), page_number)
+    listed = _listed(
+        request, selectors.country_pledges(country, selectors.public_pledges(with_updates="summary")), page_number
+    )
     if listed is None:
         return b""
     measurements = list(selectors.country_measurements(country)[: selectors.OVERVIEW_PAGE_SIZE])

@@ -89,21 +89,28 @@ def current(scopes=(LIST,)) -> tuple[str, datetime | None]:
     Each token carries the time as well as the number, so a database restored from a backup (its
     numbers gone back) never meets pages cached for a number's first life.
     """
+    values = versions(scopes)
+    parts = [values[scope] for scope in scopes]
+    if len(parts) == 1:
+        return parts[0]
+    moments = [changed_at for _token, changed_at in parts if changed_at is not None]
+    return "~".join(token for token, _changed_at in parts), max(moments) if moments else None
+
+
+def versions(scopes) -> dict[str, tuple[str, datetime | None]]:
+    """{scope: (token, changed_at)} for each of `scopes`: one look in the shared cache, one read
+    of those missing there."""
     keys = {scope: _cache_key(scope) for scope in scopes}
     found = cache.get_many(list(keys.values()))
     values = {scope: found[key] for scope, key in keys.items() if key in found}
-    missing = [scope for scope in scopes if scope not in values]
+    missing = [scope for scope in keys if scope not in values]
     if missing:
         read = _read(missing)
         if not connection.in_atomic_block:  # a transaction may see a version not yet committed
             for scope in missing:
                 cache.add(keys[scope], read[scope], VERSION_CACHE_SECONDS)
         values.update(read)
-    parts = [values[scope] for scope in scopes]
-    if len(parts) == 1:
-        return parts[0]
-    moments = [changed_at for _token, changed_at in parts if changed_at is not None]
-    return "~".join(token for token, _changed_at in parts), max(moments) if moments else None
+    return values
 
 
 def _forget(scopes):

@@ -35,6 +35,7 @@ from pledges.models import (
     Topic,
     Unit,
 )
+from pledges.services.bulk import filter_in
 
 VERSION_ROW = 1
 
@@ -224,13 +225,16 @@ def _scopes(model, records):
     pledge_ids.discard(None)
     if not pledge_ids:
         return scopes
-    follows = Pledge.also_follows.through.objects
-    linked = set(Pledge.objects.filter(follows__in=pledge_ids).values_list("pk", flat=True))
-    linked |= set(Pledge.objects.filter(pk__in=pledge_ids, follows__isnull=False).values_list("follows", flat=True))
-    linked |= set(follows.filter(from_pledge__in=pledge_ids).values_list("to_pledge", flat=True))
-    linked |= set(follows.filter(to_pledge__in=pledge_ids).values_list("from_pledge", flat=True))
-    now = Pledge.objects.filter(pk__in=pledge_ids | linked).values_list("slug", "event__slug")
-    before = Pledge.history.filter(id__in=pledge_ids).values_list("slug", "event__slug").distinct()
+    # An import's write names thousands: each list is one array parameter (bulk.filter_in).
+    follows = Pledge.also_follows.through.objects.all()
+    linked = set(filter_in(Pledge.objects.all(), "follows", pledge_ids).values_list("pk", flat=True))
+    linked |= set(
+        filter_in(Pledge.objects.filter(follows__isnull=False), "id", pledge_ids).values_list("follows", flat=True)
+    )
+    linked |= set(filter_in(follows, "from_pledge", pledge_ids).values_list("to_pledge", flat=True))
+    linked |= set(filter_in(follows, "to_pledge", pledge_ids).values_list("from_pledge", flat=True))
+    now = filter_in(Pledge.objects.all(), "id", pledge_ids | linked).values_list("slug", "event__slug")
+    before = filter_in(Pledge.history.all(), "id", pledge_ids).values_list("slug", "event__slug").distinct()
     for slug, event in (*now, *before):
         scopes.add(pledge_scope(slug))
         if event:

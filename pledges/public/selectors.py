@@ -134,10 +134,9 @@ def overview_page(pledges, page):
     return rows[:OVERVIEW_PAGE_SIZE], len(rows) > OVERVIEW_PAGE_SIZE
 
 
-def last_overview_page(pledges):
-    """The number of the overview's last page of `pledges` (1 when there are none). Counts: asked
-    only for an address past the end, never for a page that shows pledges."""
-    return min(max(1, -(-pledges.count() // OVERVIEW_PAGE_SIZE)), MAX_PAGE)
+def last_overview_page(matches):
+    """The number of the overview's last page when it lists `matches` pledges (1 when none)."""
+    return min(max(1, -(-matches // OVERVIEW_PAGE_SIZE)), MAX_PAGE)
 
 
 # A filtered overview counts its matches up to this many (a count of every match of a broad

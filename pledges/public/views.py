@@ -155,7 +155,7 @@ def pledge_list(request):
         shared = selectors.shared_parties(pledges)
         counts = cached(_key(request, "overview-counts"), aggregates)
         matches, more = selectors.overview_total(filterset.qs, filtered=bool(filters), everything=counts["total"])
-        last = max(1, -(-matches // selectors.OVERVIEW_PAGE_SIZE))
+        last = selectors.last_overview_page(matches)
         return render(
             request,
             "pledges/pledge_list.html",
@@ -190,7 +190,11 @@ def pledge_list(request):
     # Keyed on what the filters select, not the address: junk parameters share one copy.
     content = cached(_response_key(request, "overview", cache_key(filters, page_number)), lambda: page() or b"")
     if not content:  # past the last page (a kept link, fewer pledges now): the last there is
-        query = page_query(filters, selectors.last_overview_page(filterset.qs))
+        if filters:  # counted once a version (when there are any), however often the address is asked for
+            matches = cached(_key(request, "overview-matches", cache_key(filters, 1)), filterset.qs.count)
+        else:  # the tally's sum, no count
+            matches = cached(_key(request, "overview-counts"), aggregates)["total"]
+        query = page_query(filters, selectors.last_overview_page(matches))
         return HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)
     return HttpResponse(content)
 

@@ -123,15 +123,20 @@ def test_a_drafts_edits_and_a_draft_update_move_no_page(client, seeded):
 
 
 def test_a_save_renders_again_only_the_saved_pledges_card_on_the_lists(client, seeded):
+    from django.db.models.signals import post_init
     from django.test.signals import template_rendered
 
-    cards = []
+    cards, updates_read = [], []
 
     def count(sender, template, **kwargs):
         if template.name == "pledges/_pledge_row.html":
             cards.append(kwargs["context"]["pledge"].slug)
 
+    def read(sender, instance, **kwargs):
+        updates_read.append(instance.pledge_id)
+
     template_rendered.connect(count, dispatch_uid="count-cards")
+    post_init.connect(read, sender=ProgressUpdate, dispatch_uid="count-updates")
     try:
         trade = Pledge.objects.get(slug="trade-70-billion-by-2030")
         overview = client.get("/en/")
@@ -141,15 +146,18 @@ def test_a_save_renders_again_only_the_saved_pledges_card_on_the_lists(client, s
         cards.clear()
         trade.title = "Raise trade to $70 billion, as edited"
         trade.save()
+        updates_read.clear()
         again = client.get("/en/", HTTP_IF_NONE_MATCH=overview["ETag"])
         on_event = client.get(f"/en/events/{trade.event.slug}/", HTTP_IF_NONE_MATCH=event["ETag"])
     finally:
         template_rendered.disconnect(dispatch_uid="count-cards")
+        post_init.disconnect(sender=ProgressUpdate, dispatch_uid="count-updates")
 
     assert again.status_code == on_event.status_code == 200  # the lists moved with the pledge
     assert "Raise trade to $70 billion, as edited" in again.content.decode()
     assert "Raise trade to $70 billion, as edited" in on_event.content.decode()
     assert cards == ["trade-70-billion-by-2030", "trade-70-billion-by-2030"]  # its card alone, on each list
+    assert set(updates_read) == {trade.pk}  # and only its progress read again, not the other pledges'
     # The cards kept read as the page drew them: the same page as before, but for that one card.
     other = Pledge.objects.get(slug="china-kyrgyzstan-uzbekistan-railway")
     assert str(other.title) in again.content.decode()

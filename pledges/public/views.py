@@ -129,7 +129,7 @@ def _response_key(request, name, *parts):
 def pledge_list(request):
     """Every published pledge with its verdict, deadline and progress, filtered from the URL."""
     today = timezone.localdate()
-    filterset = PledgeFilterSet(request.GET, selectors.public_pledges(with_updates="summary"), today=today)
+    filterset = PledgeFilterSet(request.GET, selectors.public_pledges(), today=today)
     filters, page_number = filterset.chosen(), selectors.overview_page_number(request.GET)
 
     def aggregates():
@@ -148,10 +148,9 @@ def pledge_list(request):
         }
 
     def page():
-        shown, has_next = selectors.overview_page(filterset.qs, page_number)
-        if not shown and page_number > 1:
+        pledges, has_next = selectors.page_rows(filterset.qs, page_number)
+        if not pledges and page_number > 1:
             return None  # past the last page
-        pledges = selectors.with_progress(shown, today)
         shared = selectors.shared_parties(pledges)
         counts = cached(_key(request, "overview-counts"), aggregates)
         matches, more = selectors.overview_total(filterset.qs, filtered=bool(filters), everything=counts["total"])
@@ -161,7 +160,7 @@ def pledge_list(request):
             "pledges/pledge_list.html",
             {
                 "pledges": pledges,
-                "cards": pledge_cards(request, pledges, shared),
+                "cards": pledge_cards(request, pledges, shared, today=today),
                 "page_number": page_number,
                 "matches": matches,
                 "more_than": more,
@@ -199,15 +198,17 @@ def pledge_list(request):
     return HttpResponse(content)
 
 
-def pledge_cards(request, pledges, shared, event=None):
-    """Each pledge's card as the lists show it (templates/pledges/_pledge_row.html), kept in the
-    shared cache under that pledge's own version: when one pledge is saved, the lists it is on
-    move, and render again that one card only (a card was half an overview's render time,
-    bench/RESULTS.md). A card also says what the page around it does not (the parties, unless all
-    share them; the event, unless on the event's page): both are in its key."""
-    if not pledges:
+def pledge_cards(request, rows, shared, event=None, today=None):
+    """Each pledge's card as the lists show it (templates/pledges/_pledge_row.html), for a page's
+    pledges read light (`selectors.page_rows`), kept in the shared cache under that pledge's own
+    version: when one pledge is saved, the lists it is on move, and read and draw again that one
+    card only (a card was half an overview's render time and the pledges' full read a third,
+    bench/RESULTS.md). A card also says what the page around it does not (the parties, unless
+    all share them; the event, unless on the event's page): both are in its key. `shared`
+    (selectors.shared_parties) is completed with the names it shares."""
+    if not rows:
         return []
-    versions = public_version.versions([public_version.SITE, *(public_version.pledge_scope(p.slug) for p in pledges)])
+    versions = public_version.versions([public_version.SITE, *(public_version.pledge_scope(p.slug) for p in rows)])
     site = versions[public_version.SITE][0]
     context = (bool(shared["parties"]), bool(shared["beneficiaries"]), event is not None)
     # Not under the page's version (a list's, which any save moves): under the pledge's own.
@@ -215,21 +216,29 @@ def pledge_cards(request, pledges, shared, event=None):
     keys = [
         "card:"
         + hashlib.sha256(
-            repr((site, versions[public_version.pledge_scope(pledge.slug)][0], pledge.slug, context)).encode()
+            repr((site, versions[public_version.pledge_scope(row.slug)][0], row.slug, context)).encode()
         ).hexdigest()[:32]
         + f":{day}:{language}"
-        for pledge in pledges
+        for row in rows
     ]
     found = cache.get_many(keys)
-    made = {}
-    for pledge, key in zip(pledges, keys):
-        if key not in found:
-            made[key] = render_to_string(
-                "pledges/_pledge_row.html", {"pledge": pledge, "shared": shared, "event": event}, request
-            )
+    pledges = selectors.in_full([row.pk for row, key in zip(rows, keys) if key not in found], today)
+    made = {
+        key: render_to_string(
+            "pledges/_pledge_row.html", {"pledge": pledges[row.pk], "shared": shared, "event": event}, request
+        )
+        for row, key in zip(rows, keys)
+        if row.pk in pledges
+    }
     if made:
         cache.set_many(made, PAGE_CACHE_SECONDS)
-    return [mark_safe(found.get(key) or made[key]) for key in keys]  # rendered by the template above
+    # The pledge the page names what all its pledges share from, with those names: as read in
+    # full above if it was, else read now.
+    for relation, pledge in shared.items():
+        if pledge is not None:
+            shared[relation] = pledges.get(pledge.pk) or selectors.with_names(pledge)
+    # A pledge unpublished between the page's read and its full read has no card.
+    return [mark_safe(found.get(key) or made[key]) for key in keys if key in found or key in made]
 
 
 def _cached_page(request, name, slug, make, *parts, content_type=None):
@@ -306,7 +315,7 @@ def _event_page(request, slug, page_number):
     event = selectors.public_event(slug)
     if event is None:
         return b""
-    listed = _listed(request, selectors.public_pledges(with_updates="summary").filter(event=event), page_number, event)
+    listed = _listed(request, selectors.public_pledges().filter(event=event), page_number, event)
     if listed is None:
         return b""
     context = {"event": event, "follow_form": follow_form(Scope.EVENT, event.slug), **listed}
@@ -317,10 +326,9 @@ def _listed(request, pledges, page_number, event=None):
     """A page of `pledges` as an event's or a country's page lists them, with their verdicts'
     counts and the links to the other pages; None past the last page."""
     counts = selectors.verdict_counts(pledges)
-    shown, has_next = selectors.overview_page(pledges, page_number)
+    shown, has_next = selectors.page_rows(pledges, page_number)
     if not shown and page_number > 1:
         return None
-    shown = selectors.with_progress(shown)
     shared = selectors.shared_parties(shown)
     return {
         "pledges": shown,
@@ -410,9 +418,7 @@ def _country_page(request, code, page_number):
     country = selectors.public_country(code)
     if country is None:
         return b""
-    listed = _listed(
-        request, selectors.country_pledges(country, selectors.public_pledges(with_updates="summary")), page_number
-    )
+    listed = _listed(request, selectors.country_pledges(country), page_number)
     if listed is None:
         return b""
     measurements = list(selectors.country_measurements(country)[: selectors.OVERVIEW_PAGE_SIZE])

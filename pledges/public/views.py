@@ -16,7 +16,6 @@ from datetime import time as time_of_day
 from csp.decorators import csp_replace
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -257,11 +256,9 @@ def pledge_detail(request, slug):
 
 
 def _pledge_page(request, slug):
-    pledge = selectors.public_pledges(with_updates="sources").filter(slug=slug).first()
+    pledge = selectors.public_pledge(slug)
     if pledge is None:
         return b""
-    (pledge,) = selectors.with_progress([pledge])
-    prefetch_related_objects([pledge], Prefetch("more_topics", queryset=selectors.named_order("more_topics")))
     countries = {
         u.measurement_country_id: u.measurement_country for u in pledge.public_updates if u.measurement_country
     }

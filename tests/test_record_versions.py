@@ -161,3 +161,31 @@ def test_a_save_renders_again_only_the_saved_pledges_card_on_the_lists(client, s
     # The cards kept read as the page drew them: the same page as before, but for that one card.
     other = Pledge.objects.get(slug="china-kyrgyzstan-uzbekistan-railway")
     assert str(other.title) in again.content.decode()
+
+
+def test_a_country_page_moves_with_the_pledges_and_figures_it_shows_and_no_other(client, seeded):
+    railway = Pledge.objects.get(slug="china-kyrgyzstan-uzbekistan-railway")  # made to KG and UZ
+    urls = {code: f"/en/countries/{code}/" for code in ("KG", "UZ", "TM")}
+    etags = {code: fetched(client, url)[0]["ETag"] for code, url in urls.items()}
+
+    railway.title = "Speed up the railway, as edited"
+    railway.save()
+    for code in ("KG", "UZ"):  # the pages that list it moved
+        page = fetched(client, urls[code], etags[code])[0]
+        assert page.status_code == 200 and "Speed up the railway, as edited" in page.content.decode(), code
+        etags[code] = page["ETag"]
+    unchanged, queries = fetched(client, urls["TM"], etags["TM"])  # Turkmenistan's did not
+    assert unchanged.status_code == 304 and queries == 0
+
+    # No longer made to Uzbekistan: its page, which listed it, moves and no longer does.
+    railway.beneficiaries.remove(Party.objects.get(country__code="UZ", speaks_for=None))
+    page = fetched(client, urls["UZ"], etags["UZ"])[0]
+    assert page.status_code == 200 and "Speed up the railway, as edited" not in page.content.decode()
+    assert fetched(client, urls["TM"], etags["TM"])[0].status_code == 304
+
+    # A figure measured for Tajikistan moves Tajikistan's page (it lists the figure).
+    tajikistan = fetched(client, "/en/countries/TJ/")[0]
+    delivery = ProgressUpdate.objects.get(key="tajikistan-delivery-2022")
+    delivery.measurement_value += 1000
+    delivery.save()
+    assert fetched(client, "/en/countries/TJ/", tajikistan["ETag"])[0].status_code == 200

@@ -65,8 +65,8 @@ VERSION_KEY = "public-version"
 VERSION_CACHE_SECONDS = 5
 
 # What a page depends on (pledges.public.scopes says which page shows what): "list" is every
-# public write (PublicVersion); "site", "pledge:<slug>" and "event:<slug>" move only with what
-# they show (PublicRecordVersion).
+# public write (PublicVersion); "site", "pledge:<slug>", "event:<slug>" and "country:<code>" move
+# only with what they show (PublicRecordVersion).
 LIST = "list"
 SITE = "site"
 
@@ -77,6 +77,10 @@ def pledge_scope(slug):
 
 def event_scope(slug):
     return f"event:{slug}"
+
+
+def country_scope(code):
+    return f"country:{code.upper()}"
 
 
 def _cache_key(scope):
@@ -219,8 +223,9 @@ def note_changes(model: type[models.Model], records: Sequence[models.Model]) -> 
 
 def _scopes(model, records):
     """The pages that show `records`: their pledges' (as they are and as they were: a renamed
-    slug's old page must not be served) and events', and the pledges that link to those pledges
-    (a follow-up shows the other's title); every page for the site's own text."""
+    slug's old page must not be served), their events' and countries', and the pledges that link
+    to those pledges (a follow-up shows the other's title); every page for the site's own text;
+    every country's for a party's or country's name (a party may have moved to another)."""
     if model is SiteText:
         return {SITE}
     if model is Pledge:
@@ -237,12 +242,22 @@ def _scopes(model, records):
             named |= Q(**{f"{link}__in": [r.pk for r in records]})
         pledge_ids = set(Pledge.objects.filter(named, is_published=True).values_list("pk", flat=True))
     scopes = set()
+    if model is Party or model is Country:
+        scopes |= {country_scope(code) for code in Country.objects.values_list("code", flat=True)}
     if model is Event:
         scopes |= {event_scope(e.slug) for e in records if e.slug}
         scopes |= {
             event_scope(slug)
             for slug in FormerEventSlug.objects.filter(event__in=records).values_list("slug", flat=True)
         }
+    if model is ProgressUpdate:  # a figure measured for a country, as it is and as it was
+        measured = {u.measurement_country_id for u in records} | set(
+            filter_in(ProgressUpdate.history.all(), "id", {u.pk for u in records}).values_list(
+                "measurement_country", flat=True
+            )
+        )
+        codes = Country.objects.filter(pk__in=measured - {None}).values_list("code", flat=True)
+        scopes |= {country_scope(code) for code in codes}
     pledge_ids.discard(None)
     if not pledge_ids:
         return scopes
@@ -260,11 +275,29 @@ def _scopes(model, records):
         scopes.add(pledge_scope(slug))
         if event:
             scopes.add(event_scope(event))
+    scopes |= _country_scopes(pledge_ids)
     if model is Pledge:  # as written now (a new slug, a new event), not yet stored
         scopes |= {pledge_scope(p.slug) for p in records if p.slug}
         events = Event.objects.filter(pk__in={p.event_id for p in records if p.event_id})
         scopes |= {event_scope(slug) for slug in events.values_list("slug", flat=True)}
     return scopes
+
+
+def _country_scopes(pledge_ids):
+    """The countries whose pages list these pledges (made to or by them, as
+    pledges.public.selectors.country_pledges finds them), linked now or at any time before, and
+    those whose pages show a figure measured for them on these pledges (with the pledge's title
+    and the target's unit)."""
+    measured = filter_in(ProgressUpdate.objects.filter(measurement_country__isnull=False), "pledge", pledge_ids)
+    codes = set(measured.values_list("measurement_country__code", flat=True).distinct())
+    for relation in ("parties", "beneficiaries"):
+        linked_before = Pledge.history.model._meta.get_field(f"historicalpledge_{relation}").related_model
+        for links in (getattr(Pledge, relation).through.objects.all(), linked_before.objects.all()):
+            pairs = filter_in(links, "pledge", pledge_ids).values_list(
+                "party__country__code", "party__speaks_for__country__code"
+            )
+            codes.update(code for pair in pairs.distinct() for code in pair if code)
+    return {country_scope(code) for code in codes}
 
 
 def _was_published(model, ids):

@@ -185,15 +185,26 @@ def web(size, first_id):
     try:
         bare.append(server.rate("/bench/bare"))
         rows.append(("overview `/en/`, cache off", server.rate("/en/")))
+        rows.append(
+            (
+                "a pledge page, cache off (a random one)",
+                server.rate(
+                    "/", ROOT / "bench" / "random_pledge.lua", BENCH_PLEDGES=str(size), BENCH_FIRST_ID=str(first_id)
+                ),
+            )
+        )
     finally:
         server.stop()
     baseline = sum(bare) / len(bare)
     rows.append(("", None))
-    for name, path in (
-        ("overview, cache off", "/en/"),
-        ("a pledge page, cache off", f"/en/pledges/volume-{first_id}/"),
+    pledge, other = f"volume-{first_id}", f"volume-{first_id + size // 2}"
+    for name, path, saved in (
+        ("overview, cache off", "/en/", None),
+        ("overview, after a save to a pledge not on it", "/en/", other),
+        ("a pledge page, cache off", f"/en/pledges/{pledge}/", None),
+        ("a pledge page, after a save to it", f"/en/pledges/{pledge}/", pledge),
     ):
-        rows.append((f"{name}, in one process: {cold_costs(path)}", None))
+        rows.append((f"{name}, in one process: {cold_costs(path, saved)}", None))
     print(
         f"  bare Django view: {baseline:,.0f} requests/s (mean of {len(bare)} runs: "
         + ", ".join(f"{rate:,.0f}" for rate in bare)
@@ -286,23 +297,34 @@ def _conditional(server, path, etag):
     return response.status
 
 
-def cold_costs(path):
+def cold_costs(path, saved=None):
     """Where one uncached request's time goes: its queries (each timed round trip included) and
-    the rest (Python: the ORM's rows and objects, the template), best of five, in one process."""
+    the rest (Python: the ORM's rows and objects, the template), best of five, in one process.
+
+    With `saved` (a pledge's slug), the cache is on and that pledge is saved through the model
+    before each request: the page is drawn again as a reader meets it after an editor's save,
+    with what the save did not touch (other pledges' cards, the versions, the site's words) kept.
+    Without, nothing is kept: the page from nothing."""
+    save = (
+        f"    pledge = Pledge.objects.get(slug={saved!r}); pledge.title = f'Edited {{time.time()}}'; pledge.save()\n"
+        if saved
+        else ""
+    )
     return django(
         "import time\nfrom django.db import connection\nfrom django.test import Client\n"
+        "from pledges.models import Pledge\n"
         "client, spent, best = Client(), [], []\n"
         "def timed(execute, sql, params, many, context):\n"
         "    started = time.perf_counter()\n    try:\n        return execute(sql, params, many, context)\n"
         "    finally:\n        spent.append(time.perf_counter() - started)\n"
         f"client.get({path!r})\n"
-        "for _ in range(5):\n    spent.clear(); started = time.perf_counter()\n"
+        "for _ in range(5):\n" + save + "    spent.clear(); started = time.perf_counter()\n"
         "    with connection.execute_wrapper(timed):\n"
         f"        assert client.get({path!r}).status_code == 200\n"
         "    best.append((time.perf_counter() - started, sum(spent), len(spent)))\n"
         "total, sql, count = min(best)\n"
         "print(f'{total * 1000:.1f} ms: {count} queries {sql * 1000:.1f} ms, the rest {(total - sql) * 1000:.1f} ms')",
-        BENCH_CACHE_OFF="1",
+        **({} if saved else {"BENCH_CACHE_OFF": "1"}),
     ).strip()
 
 

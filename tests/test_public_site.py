@@ -294,8 +294,10 @@ def test_pages_take_the_same_queries_for_1000_pledges_and_20000_updates(client, 
     # the overview one more for the versions of its pledges' cards, kept apart (the shared cache
     # has them once warm); and three more, from nothing, for it to draw only the cards it lacks:
     # its page's pledges read light, their parties' links (what they all share), the site's
-    # version for its name.
-    assert (small[HOME], small[detail]) == (18, 9)
+    # version for its name; two more on PostgreSQL for the topics it offers, each topic's key
+    # written out for the planner (selectors._first_topics).
+    topics = 2 if connection.vendor == "postgresql" else 0
+    assert (small[HOME], small[detail]) == (18 + topics, 9)
 
 
 def test_the_overview_is_served_from_the_cache_until_something_changes(client, seeded):

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -296,12 +297,29 @@ def filter_choices():
     """
     published = public_pledges()
     topics = Topic.objects.filter(
-        Exists(published.filter(topic=OuterRef("pk"))) | Exists(published.filter(more_topics=OuterRef("pk")))
+        Q(pk__in=_first_topics()) | Exists(published.filter(more_topics=OuterRef("pk")))
     ).order_by("name")
     countries = _named(Country.objects.all(), Pledge.beneficiaries.through, party__country=OuterRef("pk"))
     events = Event.objects.filter(Exists(published.filter(event=OuterRef("pk")))).order_by("-held_on", "name")
     parties = _named(Party.objects.select_related("country"), Pledge.parties.through, party=OuterRef("pk"))
     return list(topics), list(countries.order_by("name")), list(events), list(parties.order_by("name"))
+
+
+def _first_topics():
+    """The keys of the topics a published pledge has as its first topic.
+
+    On PostgreSQL each topic is asked for its own first published pledge, its key written out,
+    all in one statement. Asked as one correlated EXISTS, the planner takes every topic to be as
+    common as the commonest and reads the whole table for a topic no pledge has: 0.5 s of each
+    overview drawn anew at 1,000,000 pledges (bench/RESULTS.md); a written-out key it looks up
+    in the index (0.07 ms)."""
+    published = public_pledges()
+    if not connection.features.supports_slicing_ordering_in_compound:  # SQLite: small tables
+        return Topic.objects.filter(Exists(published.filter(topic=OuterRef("pk")))).values("pk")
+    probes = [published.filter(topic=key).values("topic")[:1] for key in Topic.objects.values_list("pk", flat=True)]
+    if not probes:
+        return []
+    return [row["topic"] for row in probes[0].union(*probes[1:], all=True)]
 
 
 def _named(records, link, **to_record):

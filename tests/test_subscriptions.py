@@ -238,10 +238,9 @@ def test_a_bad_address_or_an_unknown_pledge_is_refused_on_the_form(client, seede
 
 
 def test_the_form_and_the_sweep_take_a_bounded_number_of_queries(client, seeded):
+    from django.core.cache import caches
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-
-    from django.core.cache import caches
 
     def forgotten():  # each ask measured from nothing kept (the site's words are, once read)
         for name in ("default", "near"):
